@@ -1,0 +1,290 @@
+"""Goals: the application service. One method per command and per query; the only layer that loads and saves goals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
+from eventsourcing.persistence import IntegrityError, Mapper, Recording, Transcoder
+from sqlalchemy import Engine
+
+from application.chain import ChainingMapper
+from application.database import create_sql_engine, metadata
+from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
+from application.idempotency import CommandResult, IdempotencyStore
+from application.settings import Settings
+from application.transcodings import goal_transcoder
+from domain.goal import Goal, utc_today
+from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport
+from domain.values import Actor, Cycle, Kpi
+
+RETRIES_WITHOUT_EXPECTED_VERSION = 3
+
+
+class Goals(Application[UUID]):
+    """Drafts, agrees, tracks, recalibrates and closes goals; answers what a goal is and was."""
+
+    name = "goalengine"
+    snapshotting_intervals = {Goal: 100}  # noqa: RUF012 (the library reads it from the class)
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        today: Callable[[], date] = utc_today,
+        smart_policy: SmartPolicy = DEFAULT_POLICY,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.today = today
+        self.smart_policy = smart_policy
+        self.snapshotting_intervals = {Goal: self.settings.snapshot_interval}
+        # The engine comes first: on PostgreSQL it creates the schema the event store's tables go in.
+        self.engine: Engine = create_sql_engine(self.settings)
+        super().__init__(env=self.settings.eventsourcing_env())
+        metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
+        self.idempotency = IdempotencyStore(self.engine)
+
+    # --- wiring --------------------------------------------------------------------------------------------
+
+    def construct_transcoder(self) -> Transcoder:
+        return goal_transcoder()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return ChainingMapper(
+            transcoder=self.construct_transcoder(),
+            key=self.settings.audit_key,
+            last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
+        )
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        recordings = super()._record(processing_event)
+        assert isinstance(self.mapper, ChainingMapper)
+        for recording in recordings:
+            self.mapper.remember(recording.notification)
+        return recordings
+
+    def close(self) -> None:
+        super().close()
+        self.engine.dispose()
+
+    # --- commands ------------------------------------------------------------------------------------------
+
+    def draft_goal(
+        self,
+        actor: Actor,
+        *,
+        cycle: Cycle,
+        owner_id: str,
+        manager_id: str,
+        title: str,
+        statement: str,
+        kpis: Sequence[Kpi],
+        deadline: date | None,
+        weight: Decimal,
+        org_unit: str | None = None,
+        parent_goal_id: str | None = None,
+        rationale: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        terms: dict[str, Any] = {
+            "cycle": cycle,
+            "owner_id": owner_id,
+            "manager_id": manager_id,
+            "title": title,
+            "statement": statement,
+            "kpis": list(kpis),
+            "deadline": deadline,
+            "weight": weight,
+            "org_unit": org_unit,
+            "parent_goal_id": parent_goal_id,
+            "rationale": rationale,
+        }
+
+        def draft() -> CommandResult:
+            goal = Goal.draft(actor=actor, **terms)
+            self.save(goal)
+            return CommandResult(str(goal.id), goal.version)
+
+        return self._once(actor, idempotency_key, "draft_goal", terms, draft)
+
+    def revise_goal(
+        self, goal_id: UUID, actor: Actor, changes: dict[str, Any], *, expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        return self._command(
+            goal_id, actor, "revise_goal", {"changes": changes}, expected_version, idempotency_key,
+            lambda goal: goal.revise(changes, actor),
+        )
+
+    def sign_goal(
+        self, goal_id: UUID, actor: Actor, *, read_version: int | None = None, expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        return self._command(
+            goal_id, actor, "sign_goal", {"read_version": read_version}, expected_version, idempotency_key,
+            lambda goal: goal.sign(actor, read_version, self.today(), self.smart_policy),
+        )
+
+    def set_milestone(
+        self, goal_id: UUID, actor: Actor, *, kpi: str, due: date, target: Decimal,
+        expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:
+        return self._command(
+            goal_id, actor, "set_milestone", {"kpi": kpi, "due": due, "target": target}, expected_version,
+            idempotency_key, lambda goal: goal.set_milestone(kpi, due, target, actor),
+        )
+
+    def record_kpi(
+        self, goal_id: UUID, actor: Actor, *, kpi: str, value: Decimal, observed_at: date, source: str = "",
+        note: str = "", expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload = {"kpi": kpi, "value": value, "observed_at": observed_at, "source": source, "note": note}
+        return self._command(
+            goal_id, actor, "record_kpi", payload, expected_version, idempotency_key,
+            lambda goal: goal.record_kpi(kpi, value, observed_at, actor, source, note, self.today()),
+        )
+
+    def propose_recalibration(
+        self, goal_id: UUID, actor: Actor, *, reason: str, justification: str,
+        targets: dict[str, dict[str, Decimal]] | None = None, deadline: date | None = None,
+        milestones: Sequence[dict[str, Any]] = (), expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload = {
+            "reason": reason, "justification": justification, "targets": targets, "deadline": deadline,
+            "milestones": list(milestones),
+        }
+        return self._command(
+            goal_id, actor, "propose_recalibration", payload, expected_version, idempotency_key,
+            lambda goal: goal.propose_recalibration(
+                actor, reason, justification, targets, deadline, milestones, self.today()
+            ),
+        )
+
+    def approve_recalibration(
+        self, goal_id: UUID, actor: Actor, recalibration_id: str, *, note: str = "",
+        expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:
+        return self._command(
+            goal_id, actor, "approve_recalibration", {"id": recalibration_id, "note": note}, expected_version,
+            idempotency_key, lambda goal: goal.approve_recalibration(recalibration_id, actor, note),
+        )
+
+    def reject_recalibration(
+        self, goal_id: UUID, actor: Actor, recalibration_id: str, *, note: str = "",
+        expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:
+        return self._command(
+            goal_id, actor, "reject_recalibration", {"id": recalibration_id, "note": note}, expected_version,
+            idempotency_key, lambda goal: goal.reject_recalibration(recalibration_id, actor, note),
+        )
+
+    def close_goal(
+        self, goal_id: UUID, actor: Actor, *, outcome: str, summary: str, expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        return self._command(
+            goal_id, actor, "close_goal", {"outcome": outcome, "summary": summary}, expected_version,
+            idempotency_key, lambda goal: goal.close(outcome, summary, actor),
+        )
+
+    # --- queries -------------------------------------------------------------------------------------------
+
+    def get_goal(self, goal_id: UUID, *, version: int | None = None, as_of: datetime | None = None) -> Goal:
+        """The goal now, at a past version, or as it stood at a past moment."""
+        if as_of is not None:
+            return self._goal_as_of(goal_id, as_of)
+        try:
+            goal: Goal = self.repository.get(goal_id, version=version)
+        except AggregateNotFoundError:
+            raise GoalNotFoundError(goal_id, f" at version {version}" if version else "") from None
+        return goal
+
+    def smart_report(self, goal_id: UUID) -> SmartReport:
+        return self.get_goal(goal_id).smart_report(self.today(), self.smart_policy)
+
+    def goal_events(self, goal_id: UUID, *, until: datetime | None = None) -> list[Goal.Event]:
+        """The goal's events in order: its audit trail (up to a moment, if given)."""
+        events: list[Goal.Event] = []
+        for domain_event in self.events.get(goal_id):
+            assert isinstance(domain_event, Goal.Event)
+            if until is not None and domain_event.timestamp > until:
+                break
+            events.append(domain_event)
+        if not events and until is None:
+            raise GoalNotFoundError(goal_id)
+        return events
+
+    def head_position(self) -> int:
+        """The event log's last position (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    def iter_goal_ids(self) -> Iterator[UUID]:
+        """Every goal id, in the order goals were drafted."""
+        position = 0
+        while True:
+            page = self.recorder.select_notifications(
+                position, 500, topics=[Goal.Drafted.TOPIC], inclusive_of_start=False
+            )
+            if not page:
+                return
+            for notification in page:
+                yield UUID(str(notification.originator_id))
+            position = page[-1].id
+
+    # --- internals -----------------------------------------------------------------------------------------
+
+    def _goal_as_of(self, goal_id: UUID, as_of: datetime) -> Goal:
+        events = self.goal_events(goal_id, until=as_of)
+        if not events:
+            raise GoalNotFoundError(goal_id, f" as of {as_of.isoformat()} (it was drafted later)")
+        goal = project_aggregate(None, events)
+        assert isinstance(goal, Goal)
+        return goal
+
+    def _command(
+        self,
+        goal_id: UUID,
+        actor: Actor,
+        name: str,
+        payload: dict[str, Any],
+        expected_version: int | None,
+        idempotency_key: str | None,
+        act: Callable[[Goal], object],
+    ) -> CommandResult:
+        def execute() -> CommandResult:
+            attempts = 1 if expected_version is not None else RETRIES_WITHOUT_EXPECTED_VERSION
+            for attempt in range(1, attempts + 1):
+                goal = self.get_goal(goal_id)
+                if expected_version is not None and goal.version != expected_version:
+                    raise VersionMismatchError(goal_id, expected_version, goal.version)
+                reference = act(goal)
+                try:
+                    self.save(goal)
+                except IntegrityError:
+                    if attempt == attempts:
+                        raise ConcurrentModificationError(
+                            f"goal {goal_id} was changed by another writer at the same time; read it again and retry",
+                            goal_id=str(goal_id),
+                        ) from None
+                    continue
+                return CommandResult(str(goal_id), goal.version, reference if isinstance(reference, str) else None)
+            raise AssertionError("unreachable")
+
+        return self._once(actor, idempotency_key, name, {"goal_id": str(goal_id), **payload}, execute)
+
+    def _once(
+        self,
+        actor: Actor,
+        idempotency_key: str | None,
+        name: str,
+        payload: dict[str, Any],
+        execute: Callable[[], CommandResult],
+    ) -> CommandResult:
+        if idempotency_key is None:
+            return execute()
+        result, _replayed = self.idempotency.run(actor.id, idempotency_key, name, payload, execute)
+        return result

@@ -1,0 +1,82 @@
+"""How event and snapshot values become JSON: dates, enums in value objects, and freezegun's fake types."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from datetime import date
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Transcoding,
+    TranscodingNotRegisteredError,
+    UUIDAsHex,
+)
+
+from domain.values import Cycle, Kpi, Measurement, Milestone, Recalibration, Signature
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ValueObjectAsDict(Transcoding):
+    """A domain dataclass as a dict of its fields; enum fields are restored on the way back."""
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.type = cls
+        self.name = f"goalengine.{cls.__name__}"
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        enums = _enum_fields(self.type)
+        return self.type(**{k: (enums[k](v) if k in enums and v is not None else v) for k, v in data.items()})
+
+
+@cache
+def _enum_fields(cls: type[Any]) -> dict[str, type[Enum]]:
+    hints = typing.get_type_hints(cls)
+    found = {}
+    for name, hint in hints.items():
+        candidates = typing.get_args(hint) or (hint,)
+        for candidate in candidates:
+            if isinstance(candidate, type) and issubclass(candidate, Enum):
+                found[name] = candidate
+    return found
+
+
+class GoalTranscoder(JSONTranscoder):
+    """Matches a value to a transcoding by its class or the nearest registered base class.
+
+    The library matches exact types only, so freezegun's FakeDatetime (a datetime subclass) would fail to save.
+    """
+
+    def _encode_obj(self, o: Any) -> dict[str, Any]:
+        for cls in type(o).__mro__:
+            transcoding = self.types.get(cls)
+            if transcoding is not None:
+                return {"_type_": transcoding.name, "_data_": transcoding.encode(o)}
+        raise TranscodingNotRegisteredError(f"Object of type {type(o)} is not serializable")
+
+
+def goal_transcoder() -> GoalTranscoder:
+    transcoder = GoalTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+        transcoder.register(transcoding)
+    for value_class in (Cycle, Kpi, Milestone, Measurement, Signature, Recalibration):
+        transcoder.register(ValueObjectAsDict(value_class))
+    return transcoder

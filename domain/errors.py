@@ -1,0 +1,109 @@
+"""Domain errors. Each names the rule that was broken and the offending value.
+
+`code` is stable and machine-readable (the API puts it in problem+json); the message is for people.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GoalError(Exception):
+    """Base of every rule the Goal aggregate enforces."""
+
+    code = "goal_rule_broken"
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+
+class InvalidGoalInputError(GoalError):
+    """A field is malformed (a shape error rather than a business rule): the caller must fix the input."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, message: str, **context: Any) -> None:
+        super().__init__(f"{field}: {message}", field=field, **context)
+        self.field = field
+
+
+class PermissionDeniedError(GoalError):
+    code = "permission_denied"
+
+
+class NotAPartyError(GoalError):
+    code = "not_a_party"
+
+
+class AlreadySignedError(GoalError):
+    code = "already_signed"
+
+
+class StaleVersionError(GoalError):
+    code = "stale_version"
+
+
+class SmartCheckFailedError(GoalError):
+    code = "smart_check_failed"
+
+
+class GoalNotDraftError(GoalError):
+    code = "goal_not_draft"
+
+
+class GoalNotAgreedError(GoalError):
+    code = "goal_not_agreed"
+
+
+class GoalClosedError(GoalError):
+    code = "goal_closed"
+
+
+class UnknownKpiError(GoalError):
+    code = "unknown_kpi"
+
+
+class MeasurementOutOfPeriodError(GoalError):
+    code = "measurement_out_of_period"
+
+
+class MeasurementInFutureError(GoalError):
+    code = "measurement_in_future"
+
+
+class MilestoneRuleError(GoalError):
+    code = "milestone_invalid"
+
+
+class MilestoneLockedError(GoalError):
+    code = "milestone_locked"
+
+
+class RecalibrationRuleError(GoalError):
+    code = "recalibration_invalid"
+
+
+class RecalibrationPendingError(GoalError):
+    code = "recalibration_pending"
+
+
+class UnknownRecalibrationError(GoalError):
+    code = "unknown_recalibration"
+
+
+class RecalibrationDecidedError(GoalError):
+    code = "recalibration_decided"
+
+
+class FourEyesViolationError(GoalError):
+    code = "four_eyes_violation"
+
+
+class TargetRuleError(GoalError):
+    code = "target_invalid"
+
+
+class ClosureRuleError(GoalError):
+    code = "closure_invalid"

@@ -1,0 +1,101 @@
+"""Shared fixtures: the same suites run on the embedded SQLite store and on PostgreSQL.
+
+PostgreSQL tests use a fresh schema each; in CI (CI=true) an unreachable PostgreSQL fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from uuid import uuid4
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from application.goals import Goals
+from application.settings import Settings
+
+POSTGRES_URL = os.environ.get("GOALENGINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+AUDIT_KEY = b"test-audit-key"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _postgres_problem() -> str | None:
+    url = make_url(POSTGRES_URL)
+    try:
+        with psycopg.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password or "",
+            dbname=url.database, connect_timeout=3,
+        ):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL at {url.host}:{url.port} is unreachable: {error}"
+
+
+_PROBLEM: list[str | None] = []
+
+
+def require_postgres() -> None:
+    if not _PROBLEM:
+        _PROBLEM.append(_postgres_problem())
+    problem = _PROBLEM[0]
+    if problem is None:
+        return
+    if IN_CI:
+        pytest.fail(f"{problem} (CI=true: PostgreSQL tests must run)")
+    pytest.skip(f"{problem}; set GOALENGINE_TEST_POSTGRES_URL to run the PostgreSQL suite")
+
+
+def drop_schema(schema: str) -> None:
+    url = make_url(POSTGRES_URL)
+    with psycopg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password or "",
+        dbname=url.database, autocommit=True,
+    ) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def postgres_url_with_schema(schema: str) -> str:
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}schema={schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty store: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('store')}/goals.db"
+        return
+    require_postgres()
+    schema = f"t_{uuid4().hex[:16]}"
+    yield postgres_url_with_schema(schema)
+    drop_schema(schema)
+
+
+@pytest.fixture
+def settings(store_url: str) -> Settings:
+    return Settings(database_url=store_url, audit_key=AUDIT_KEY)
+
+
+class Clock:
+    """The business date the application sees; tests move it forward by hand."""
+
+    def __init__(self, today: date) -> None:
+        self.current = today
+
+    def __call__(self) -> date:
+        return self.current
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(date(2026, 1, 15))
+
+
+@pytest.fixture
+def goals(settings: Settings, clock: Clock) -> Iterator[Goals]:
+    app = Goals(settings, today=clock)
+    yield app
+    app.close()

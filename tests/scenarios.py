@@ -1,0 +1,96 @@
+"""The seed article's example goals, drafted through the application, for tests of every layer."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from application.goals import Goals
+from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
+
+EMPLOYEE = Actor("emp-1", Role.EMPLOYEE)
+MANAGER = Actor("mgr-1", Role.MANAGER)
+HR = Actor("hr-7", Role.HR)
+OTHER_HR = Actor("hr-8", Role.HR)
+STRANGER = Actor("emp-9", Role.EMPLOYEE)
+AUDITOR = Actor("aud-1", Role.AUDITOR)
+
+H1 = Cycle("2026-H1", date(2026, 1, 1), date(2026, 6, 30))
+YEAR = Cycle("2026", date(2026, 1, 1), date(2026, 12, 31))
+
+TICKETS = Kpi("tickets", "Tickets resolved per day", "tickets/day", Direction.INCREASE, Decimal(14),
+              Cadence.WEEKLY, target=Decimal(20))
+CSAT = Kpi("csat", "Average customer satisfaction", "%", Direction.INCREASE, Decimal(82), Cadence.MONTHLY,
+           target=Decimal(90))
+DEFECTS = Kpi("defects", "Product defect rate", "%", Direction.DECREASE, Decimal("5.0"), Cadence.MONTHLY,
+              target=Decimal("2.0"))
+SURVEY = Kpi("survey", "Customer satisfaction survey score", "%", Direction.INCREASE, Decimal(70),
+             Cadence.MONTHLY, target=Decimal(85))
+RESPONSE_TIME = Kpi("response", "First response time", "hours", Direction.RANGE, Decimal(3), Cadence.WEEKLY,
+                    low=Decimal("0.5"), high=Decimal(2))
+
+
+def customer_service_terms(**overrides: Any) -> dict[str, Any]:
+    """'Resolve at least 20 support tickets per day with an average CSAT of 90% or higher, by the end of Q2.'"""
+    terms: dict[str, Any] = {
+        "cycle": H1,
+        "owner_id": EMPLOYEE.id,
+        "manager_id": MANAGER.id,
+        "org_unit": "support",
+        "title": "Support throughput and satisfaction",
+        "statement": "Resolve at least 20 support tickets per day with an average customer satisfaction "
+        "rating of 90% or higher, by the end of Q2",
+        "kpis": [TICKETS, CSAT],
+        "deadline": date(2026, 6, 30),
+        "weight": Decimal(60),
+        "rationale": "Customer support quality is this year's first company objective.",
+    }
+    return {**terms, **overrides}
+
+
+def defect_rate_terms(**overrides: Any) -> dict[str, Any]:
+    """'Reduce product defect rate from 5% to 2% by the end of the year.'"""
+    terms: dict[str, Any] = {
+        "cycle": YEAR,
+        "owner_id": EMPLOYEE.id,
+        "manager_id": MANAGER.id,
+        "org_unit": "quality",
+        "title": "Reduce defect rate",
+        "statement": "Reduce product defect rate from 5% to 2% by the end of the year through weekly "
+        "quality audits and team training",
+        "kpis": [DEFECTS],
+        "deadline": date(2026, 12, 31),
+        "weight": Decimal(40),
+        "parent_goal_id": "org-quality-2026",
+    }
+    return {**terms, **overrides}
+
+
+def survey_terms(**overrides: Any) -> dict[str, Any]:
+    """'Increase the customer satisfaction survey score from 70% to 85% in the next six months.'"""
+    terms: dict[str, Any] = {
+        "cycle": H1,
+        "owner_id": EMPLOYEE.id,
+        "manager_id": MANAGER.id,
+        "org_unit": "support",
+        "title": "Customer satisfaction survey",
+        "statement": "Increase the customer satisfaction survey score from 70% to 85% in the next six months",
+        "kpis": [SURVEY],
+        "deadline": date(2026, 6, 30),
+        "weight": Decimal(40),
+        "rationale": "Customer satisfaction is a company objective.",
+    }
+    return {**terms, **overrides}
+
+
+def draft(goals: Goals, terms: dict[str, Any], actor: Actor = EMPLOYEE) -> UUID:
+    return UUID(goals.draft_goal(actor, **terms).goal_id)
+
+
+def agreed(goals: Goals, terms: dict[str, Any]) -> UUID:
+    goal_id = draft(goals, terms)
+    goals.sign_goal(goal_id, Actor(terms["owner_id"], Role.EMPLOYEE))
+    goals.sign_goal(goal_id, Actor(terms["manager_id"], Role.MANAGER))
+    return goal_id
