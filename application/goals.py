@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,14 @@ from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport
 from domain.values import Actor, Cycle, Kpi
 
 RETRIES_WITHOUT_EXPECTED_VERSION = 3
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """A goal event and its position in the application's event log."""
+
+    position: int
+    event: Goal.Event
 
 
 class Goals(Application[UUID]):
@@ -221,6 +230,23 @@ class Goals(Application[UUID]):
     def head_position(self) -> int:
         """The event log's last position (0 when empty)."""
         return self.recorder.max_notification_id() or 0
+
+    def log_events(
+        self, after: int = 0, until: int | None = None, topics: Sequence[str] = (), page_size: int = 500
+    ) -> Iterator[LoggedEvent]:
+        """Goal events in log order with their positions, after one position and up to another (inclusive)."""
+        position = after
+        while True:
+            page = self.recorder.select_notifications(
+                position, page_size, stop=until, topics=topics, inclusive_of_start=False
+            )
+            for notification in page:
+                event = self.mapper.to_domain_event(notification)
+                assert isinstance(event, Goal.Event)
+                yield LoggedEvent(notification.id, event)
+            if len(page) < page_size:
+                return
+            position = page[-1].id
 
     def iter_goal_ids(self) -> Iterator[UUID]:
         """Every goal id, in the order goals were drafted."""

@@ -67,3 +67,15 @@ def test_a_goal_reloaded_by_a_second_application_equals_the_first(goals: Goals, 
         assert vars(other.get_goal(goal_id)) == vars(goals.get_goal(goal_id))
     finally:
         other.close()
+
+
+def test_the_log_gives_every_event_once_in_order_with_its_position(goals: Goals) -> None:
+    first = agreed(goals, customer_service_terms())
+    second = agreed(goals, defect_rate_terms())
+    logged = list(goals.log_events(page_size=3))
+    assert [e.position for e in logged] == sorted({e.position for e in logged})
+    assert len(logged) == 8 and logged[-1].position == goals.head_position()
+    assert [e.event.originator_id for e in logged] == [first] * 4 + [second] * 4
+    assert [e.position for e in goals.log_events(after=logged[2].position, until=logged[5].position)] == [
+        e.position for e in logged[3:6]
+    ]

@@ -1,0 +1,68 @@
+"""Goal events as plain JSON-ready records: the shape of the audit trail, the feed and the replay.
+
+Decimals become strings (exact), dates and datetimes ISO 8601 strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.goal import Goal
+
+META_FIELDS = ("originator_id", "originator_version", "timestamp", "actor_id", "actor_role", "originator_topic")
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def event_type(event: Goal.Event) -> str:
+    """The event's name within the aggregate, e.g. 'KpiRecorded'."""
+    return type(event).__name__
+
+
+def event_data(event: Goal.Event) -> dict[str, Any]:
+    """What the event says, without the envelope (who, when, which goal, which version)."""
+    return {k: jsonable(v) for k, v in vars(event).items() if k not in META_FIELDS}
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    goal_id: str
+    version: int
+    type: str
+    timestamp: str
+    actor_id: str
+    actor_role: str
+    data: dict[str, Any]
+    position: int | None = None
+
+    @classmethod
+    def of(cls, event: Goal.Event, position: int | None = None) -> EventRecord:
+        return cls(
+            goal_id=str(event.originator_id),
+            version=event.originator_version,
+            type=event_type(event),
+            timestamp=event.timestamp.isoformat(),
+            actor_id=event.actor_id,
+            actor_role=event.actor_role,
+            data=event_data(event),
+            position=position,
+        )
