@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/goalengine demo-serve
+	$(BIN)/goalengine serve --demo-token
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

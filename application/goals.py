@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -218,6 +218,8 @@ class Goals(Application[UUID]):
     def goal_events(self, goal_id: UUID, *, until: datetime | None = None) -> list[Goal.Event]:
         """The goal's events in order: its audit trail (up to a moment, if given)."""
         events: list[Goal.Event] = []
+        if until is not None and until.tzinfo is None:
+            until = until.replace(tzinfo=timezone.utc)  # a moment without a zone is read as UTC
         for domain_event in self.events.get(goal_id):
             assert isinstance(domain_event, Goal.Event)
             if until is not None and domain_event.timestamp > until:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, make_url
 
 DEFAULT_DATABASE_URL = "sqlite:///var/goalengine.db"
 DEFAULT_KEY_FILE = "var/audit.key"
+DEFAULT_SECRET_FILE = "var/secret"
 
 
 class SettingsError(ValueError):
@@ -23,6 +24,7 @@ class SettingsError(ValueError):
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     audit_key: bytes = b""
+    api_secret: str = ""
     snapshot_interval: int = 100
     aggregate_cache_size: int = 1000
 
@@ -31,7 +33,8 @@ class Settings:
         env = os.environ if environ is None else environ
         url = env.get("GOALENGINE_DATABASE_URL") or DEFAULT_DATABASE_URL
         key = env.get("GOALENGINE_AUDIT_KEY") or _key_from_file(env.get("GOALENGINE_AUDIT_KEY_FILE", DEFAULT_KEY_FILE))
-        settings = cls(database_url=url, audit_key=key.encode())
+        secret = env.get("GOALENGINE_SECRET") or _key_from_file(env.get("GOALENGINE_SECRET_FILE", DEFAULT_SECRET_FILE))
+        settings = cls(database_url=url, audit_key=key.encode(), api_secret=secret)
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
 
@@ -105,7 +108,7 @@ class Settings:
 
 
 def _key_from_file(path: str) -> str:
-    """The audit key signs the hash chain; kept beside the data, created on first use."""
+    """A key kept beside the data (the audit key, the token secret), created on first use."""
     key_file = Path(path)
     if key_file.exists():
         return key_file.read_text().strip()

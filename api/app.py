@@ -1,0 +1,48 @@
+"""create_app(): wires settings, the Goals application and the routers into one FastAPI app."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.problems import install_problem_handlers
+from application.goals import Goals
+from application.settings import Settings
+
+# Modules under api/routes/ that each expose `router` and optionally `install(app)`.
+ROUTER_MODULES = ("health", "goals")
+
+
+def create_app(settings: Settings | None = None, goals: Goals | None = None) -> FastAPI:
+    settings = settings or (goals.settings if goals else Settings.from_env())
+    owns_goals = goals is None
+    shutdown_hooks: list[Callable[[], None]] = []
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        for hook in reversed(shutdown_hooks):
+            hook()
+
+    app = FastAPI(
+        title="goalengine",
+        version="0.1.0",
+        description="Event-sourced goal lifecycle engine: SMART goals, KPIs, recalibrations, evidence-based reviews.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.goals = goals or Goals(settings)
+    app.state.on_shutdown = shutdown_hooks
+    if owns_goals:
+        shutdown_hooks.append(app.state.goals.close)
+    install_problem_handlers(app)
+    for name in ROUTER_MODULES:
+        module = importlib.import_module(f"api.routes.{name}")
+        app.include_router(module.router)
+        install = getattr(module, "install", None)
+        if install is not None:
+            install(app)
+    return app

@@ -1,0 +1,122 @@
+"""RFC 9457 problem details: every error leaves the API as application/problem+json with a stable `code`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from application.errors import (
+    ApplicationError,
+    ConcurrentModificationError,
+    GoalNotFoundError,
+    IdempotencyKeyInProgressError,
+    IdempotencyKeyReusedError,
+    VersionMismatchError,
+)
+from domain.errors import GoalError, InvalidGoalInputError, PermissionDeniedError
+
+PROBLEM_JSON = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    422: "Unprocessable content",
+    500: "Internal server error",
+}
+
+APPLICATION_STATUS: dict[type[ApplicationError], int] = {
+    GoalNotFoundError: 404,
+    VersionMismatchError: 412,
+    ConcurrentModificationError: 409,
+    IdempotencyKeyReusedError: 422,
+    IdempotencyKeyInProgressError: 409,
+}
+
+
+class ProblemModel(BaseModel):
+    """An RFC 9457 problem; `code` is stable and machine-readable, `detail` is for people."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+class Problem(Exception):
+    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+
+
+def problem_response(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
+            "code": code, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the problems a route can answer with."""
+    return {
+        status: {"model": ProblemModel, "description": TITLES.get(status, "Error"), "content": {PROBLEM_JSON: {}}}
+        for status in statuses
+    }
+
+
+def domain_status(error: GoalError) -> int:
+    if isinstance(error, InvalidGoalInputError):
+        return 422
+    if isinstance(error, PermissionDeniedError):
+        return 403
+    return 409
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(_request: Request, error: Problem) -> JSONResponse:
+        return problem_response(error.status, error.code, error.detail, **error.extra)
+
+    @app.exception_handler(GoalError)
+    async def on_domain_error(_request: Request, error: GoalError) -> JSONResponse:
+        return problem_response(domain_status(error), error.code, error.message, **_plain(error.context))
+
+    @app.exception_handler(ApplicationError)
+    async def on_application_error(_request: Request, error: ApplicationError) -> JSONResponse:
+        status = APPLICATION_STATUS.get(type(error), 409)
+        return problem_response(status, error.code, error.message, **_plain(error.context))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(part) for part in item.get("loc", ())), "message": str(item.get("msg", ""))}
+            for item in error.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "the request is malformed"
+        return problem_response(422, "invalid_request", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return problem_response(error.status_code, code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(_request: Request, error: Exception) -> JSONResponse:
+        return problem_response(500, "internal_error", f"unexpected {type(error).__name__}; the request was not applied")
+
+
+def _plain(context: dict[str, Any]) -> dict[str, Any]:
+    reserved = {"type", "title", "status", "detail", "code"}
+    return {k: (v if isinstance(v, (str, int, float, bool, list, dict, type(None))) else str(v))
+            for k, v in context.items() if k not in reserved}
