@@ -1,0 +1,118 @@
+"""GoalIndex: one row per goal (owner, manager, cycle, status, title, version) for filtered, paged lists."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select
+
+from application.goals import LoggedEvent
+from projections.tables import goal_index
+
+MAX_PAGE = 200
+
+
+class InvalidCursorError(ValueError):
+    def __init__(self, cursor: str) -> None:
+        super().__init__(f"cursor {cursor!r} is not one this API handed out; start again without it")
+
+
+class GoalIndexProjection:
+    name = "goal_index"
+    tables = (goal_index,)
+
+    def apply(self, connection: Connection, batch: Sequence[LoggedEvent]) -> None:
+        rows: dict[str, dict[str, Any]] = {}
+        known = _existing_rows(connection, {str(e.event.originator_id) for e in batch} - _drafted_in(batch))
+        for logged in batch:
+            goal_id = str(logged.event.originator_id)
+            if type(logged.event).__name__ == "Drafted":
+                rows[goal_id] = _drafted_row(logged)
+            else:
+                if goal_id not in rows:
+                    rows[goal_id] = known[goal_id]
+                _apply_change(rows[goal_id], logged)
+        connection.execute(delete(goal_index).where(goal_index.c.goal_id.in_(list(rows))))
+        connection.execute(insert(goal_index), list(rows.values()))
+
+
+@dataclass(frozen=True)
+class GoalPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def list_goals(engine: Engine, filters: dict[str, str | None], limit: int, cursor: str | None) -> GoalPage:
+    """Goals in the order they were drafted, filtered by exact column values, one page after the cursor."""
+    query = select(goal_index).order_by(goal_index.c.drafted_position).limit(limit + 1)
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(goal_index.c[column] == value)
+    if cursor is not None:
+        query = query.where(goal_index.c.drafted_position > decode_cursor(cursor))
+    with engine.connect() as connection:
+        rows = [dict(row._mapping) for row in connection.execute(query)]
+    page, more = rows[:limit], len(rows) > limit
+    return GoalPage(page, encode_cursor(page[-1]["drafted_position"]) if more else None)
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"g1:{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The position the cursor stands for; opaque to clients so the ordering may change later."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, position = text.split(":")
+        if prefix != "g1":
+            raise ValueError(prefix)
+        return int(position)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidCursorError(cursor) from None
+
+
+def _drafted_in(batch: Sequence[LoggedEvent]) -> set[str]:
+    return {str(e.event.originator_id) for e in batch if type(e.event).__name__ == "Drafted"}
+
+
+def _existing_rows(connection: Connection, goal_ids: set[str]) -> dict[str, dict[str, Any]]:
+    if not goal_ids:
+        return {}
+    result = connection.execute(select(goal_index).where(goal_index.c.goal_id.in_(list(goal_ids))))
+    return {row.goal_id: dict(row._mapping) for row in result}
+
+
+def _drafted_row(logged: LoggedEvent) -> dict[str, Any]:
+    event: Any = logged.event
+    return {
+        "goal_id": str(event.originator_id),
+        "drafted_position": logged.position,
+        "owner_id": event.owner_id,
+        "manager_id": event.manager_id,
+        "org_unit": event.org_unit,
+        "cycle_id": event.cycle["id"],
+        "status": "draft",
+        "title": event.title,
+        "version": event.originator_version,
+        "updated_at": event.timestamp.isoformat(),
+    }
+
+
+def _apply_change(row: dict[str, Any], logged: LoggedEvent) -> None:
+    event: Any = logged.event
+    kind = type(event).__name__
+    if kind == "Revised":
+        for name in ("title", "org_unit"):
+            if name in event.changes:
+                row[name] = event.changes[name]
+    elif kind == "Agreed":
+        row["status"] = "agreed"
+    elif kind == "Closed":
+        row["status"] = "closed"
+    row["version"] = event.originator_version
+    row["updated_at"] = event.timestamp.isoformat()

@@ -1,0 +1,201 @@
+"""A goal's review state: what its events say, folded into one JSON-ready dict by a pure reducer.
+
+The live read model stores this state per goal; an `as_of` review folds the goal's events up to a moment through
+the same function, so the two can never disagree. Values stay as the events' JSON: decimals as exact strings,
+dates and datetimes as ISO strings. Nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from application.serialization import EventRecord
+
+State = dict[str, Any]
+
+
+def fold(records: Iterable[EventRecord], state: State | None = None) -> State | None:
+    """The state after applying the records in order (None until the goal is drafted); the input is not changed."""
+    state = copy.deepcopy(state)
+    for record in records:
+        state = _apply(state, record)
+    return state
+
+
+def reduce_event(state: State | None, record: EventRecord) -> State:
+    """The state after one event; the input state is left untouched."""
+    new = fold([record], state)
+    assert new is not None
+    return new
+
+
+def _apply(state: State | None, record: EventRecord) -> State:
+    # Mutates `state`: fold copies once per call, not once per event, so a long series stays linear.
+    if record.type == "Drafted":
+        state = drafted(record)
+    elif state is None:
+        raise ValueError(f"goal {record.goal_id}: event {record.type} v{record.version} before Drafted")
+    else:
+        HANDLERS.get(record.type, _ignored)(state, record)
+    state["version"] = record.version
+    state["updated_at"] = record.timestamp
+    return state
+
+
+def drafted(record: EventRecord) -> State:
+    data = record.data
+    kpis = [_kpi(k) for k in data["kpis"]]
+    return {
+        "goal_id": record.goal_id,
+        "owner_id": data["owner_id"],
+        "manager_id": data["manager_id"],
+        "org_unit": data["org_unit"],
+        "cycle": data["cycle"],
+        "title": data["title"],
+        "status": "draft",
+        "weight": data["weight"],
+        "deadline": data["deadline"],
+        "original_deadline": data["deadline"],
+        "drafted_at": record.timestamp,
+        "agreed_at": None,
+        "agreed_version": None,
+        "kpis": kpis,
+        "original_kpis": copy.deepcopy(kpis),
+        "targets": {k["id"]: [_target_entry(k, record)] for k in kpis},
+        "milestones": [],
+        "readings": [],
+        "recalibrations": [],
+        "outcome": None,
+    }
+
+
+def revised(state: State, record: EventRecord) -> None:
+    for name, value in record.data["changes"].items():
+        if name == "kpis":
+            state["kpis"] = [_kpi(k) for k in value]
+            state["original_kpis"] = copy.deepcopy(state["kpis"])
+            state["targets"] = {k["id"]: [_target_entry(k, record)] for k in state["kpis"]}
+        elif name == "deadline":
+            state["deadline"] = state["original_deadline"] = value
+        elif name in ("title", "weight", "org_unit"):
+            state[name] = value
+
+
+def agreed(state: State, record: EventRecord) -> None:
+    state["status"] = "agreed"
+    state["agreed_at"] = record.timestamp
+    state["agreed_version"] = record.version
+    state["original_kpis"] = copy.deepcopy(state["kpis"])
+    state["original_deadline"] = state["deadline"]
+
+
+def milestone_set(state: State, record: EventRecord) -> None:
+    milestone = {**record.data["milestone"], "version": record.version}
+    _put_milestones(state, [milestone], replaced=set())
+
+
+def kpi_recorded(state: State, record: EventRecord) -> None:
+    data = record.data
+    state["readings"].append({
+        "kpi": data["kpi"],
+        "observed_at": data["observed_at"],
+        "value": data["value"],
+        "version": record.version,
+        "recorded_at": record.timestamp,
+        "recorded_by": record.actor_id,
+        "corrects_version": data["corrects_version"],
+        "note": data["note"],
+    })
+
+
+def recalibration_proposed(state: State, record: EventRecord) -> None:
+    data = record.data
+    state["recalibrations"].append({
+        "id": data["recalibration_id"],
+        "reason": data["reason"],
+        "justification": data["justification"],
+        "proposed_by": record.actor_id,
+        "proposed_at": record.timestamp,
+        "proposed_version": record.version,
+        "status": "proposed",
+        "decided_by": None,
+        "decided_at": None,
+        "decided_version": None,
+        "note": "",
+        "before": data["before"],
+        "after": data["after"],
+        "replaces": [m.get("replaces") for m in data["changes"]["milestones"]],
+    })
+
+
+def recalibration_rejected(state: State, record: EventRecord) -> None:
+    _decide(state, record, "rejected")
+
+
+def recalibrated(state: State, record: EventRecord) -> None:
+    recalibration = _decide(state, record, "approved")
+    after = record.data["after"]
+    recalibration["before"], recalibration["after"] = record.data["before"], after
+    for kpi in state["kpis"]:
+        if kpi["id"] in after["targets"]:
+            kpi.update(after["targets"][kpi["id"]])
+            state["targets"][kpi["id"]].append(_target_entry(kpi, record))
+    if after["deadline"] is not None:
+        state["deadline"] = after["deadline"]
+    added = [{**m, "version": record.version} for m in after["milestones"]]
+    _put_milestones(state, added, replaced={r for r in recalibration["replaces"] if r})
+
+
+def closed(state: State, record: EventRecord) -> None:
+    state["status"] = "closed"
+    state["outcome"] = {
+        "outcome": record.data["outcome"],
+        "summary": record.data["summary"],
+        "closed_by": record.actor_id,
+        "closed_at": record.timestamp,
+        "version": record.version,
+    }
+
+
+def _ignored(_state: State, _record: EventRecord) -> None:
+    """Signatures and their voiding change nothing a review shows."""
+
+
+def _kpi(data: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "name", "unit", "direction", "baseline", "target", "low", "high")
+    return {key: data.get(key) for key in keys}
+
+
+def _target_entry(kpi: dict[str, Any], record: EventRecord) -> dict[str, Any]:
+    """The target in force from this event on: the history a chart draws beside the readings."""
+    return {"since": record.timestamp, "target": kpi["target"], "low": kpi["low"], "high": kpi["high"],
+            "version": record.version}
+
+
+def _put_milestones(state: State, added: list[dict[str, Any]], replaced: set[str]) -> None:
+    added_ids = {m["id"] for m in added}
+    kept = [m for m in state["milestones"] if m["id"] not in replaced and m["id"] not in added_ids]
+    state["milestones"] = sorted(kept + added, key=lambda m: (m["due"], m["kpi"]))
+
+
+def _decide(state: State, record: EventRecord, status: str) -> dict[str, Any]:
+    recalibration = next(r for r in state["recalibrations"] if r["id"] == record.data["recalibration_id"])
+    recalibration.update(
+        status=status, decided_by=record.actor_id, decided_at=record.timestamp, decided_version=record.version,
+        note=record.data["note"],
+    )
+    return recalibration
+
+
+HANDLERS: dict[str, Callable[[State, EventRecord], None]] = {
+    "Revised": revised,
+    "Agreed": agreed,
+    "MilestoneSet": milestone_set,
+    "KpiRecorded": kpi_recorded,
+    "RecalibrationProposed": recalibration_proposed,
+    "RecalibrationRejected": recalibration_rejected,
+    "Recalibrated": recalibrated,
+    "Closed": closed,
+}

@@ -1,0 +1,81 @@
+"""Reviews: the review view and the rating justification of one employee and cycle, now or as of a moment.
+
+Live answers read the stored review states after catching the read model up to the head of the log, so a caller
+sees their own writes. `as_of` answers fold each goal's events up to that moment through the same pure reducer
+(projections/review_state.py), so the two paths cannot disagree. Who may see what: the employee their own review,
+a manager the goals they manage, HR and auditors everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from application.goals import Goals
+from application.serialization import EventRecord
+from domain.values import Actor, Role
+from projections.justification import rating_justification
+from projections.review_projection import ReviewProjection, load_goal_ids, load_states
+from projections.review_state import State, fold
+from projections.review_view import review_view
+from projections.runner import ProjectionRunner
+from projections.scoring import policy
+
+
+class ReviewAccessDeniedError(PermissionError):
+    """The caller may not see this employee's review at all (403)."""
+
+
+class ReviewNotVisibleError(LookupError):
+    """A manager asked for an employee none of whose goals in the cycle they manage (404: existence does not leak)."""
+
+
+class Reviews:
+    def __init__(self, goals: Goals, runner: ProjectionRunner, today: Callable[[], date] | None = None) -> None:
+        self.goals = goals
+        self.runner = runner
+        self.today = today or goals.today
+
+    def review(self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None) -> dict[str, Any]:
+        states, today, moment = self._states(viewer, employee_id, cycle_id, as_of)
+        return review_view(employee_id, cycle_id, moment, states, today)
+
+    def justification(
+        self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None,
+        policy_version: str | None = None,
+    ) -> dict[str, Any]:
+        scoring = policy(policy_version)
+        states, today, moment = self._states(viewer, employee_id, cycle_id, as_of)
+        return rating_justification(employee_id, cycle_id, moment, states, today, scoring)
+
+    def _states(
+        self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None
+    ) -> tuple[list[State], date, str | None]:
+        manager_id = managed_by(viewer, employee_id)
+        self.runner.catch_up(only=[ReviewProjection.name])
+        engine = self.runner.engine
+        if as_of is None:
+            states = load_states(engine, employee_id, cycle_id, manager_id)
+            today, moment = self.today(), None
+        else:
+            as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+            states = [s for g in load_goal_ids(engine, employee_id, cycle_id, manager_id) if (s := self._as_of(g, as_of))]
+            today, moment = as_of.astimezone(timezone.utc).date(), as_of.isoformat()
+        if manager_id is not None and not states:
+            raise ReviewNotVisibleError(f"no goal of {employee_id!r} in cycle {cycle_id!r} is managed by {viewer.id!r}")
+        return states, today, moment
+
+    def _as_of(self, goal_id: str, as_of: datetime) -> State | None:
+        events = self.goals.goal_events(UUID(goal_id), until=as_of)
+        return fold(EventRecord.of(event) for event in events)
+
+
+def managed_by(viewer: Actor, employee_id: str) -> str | None:
+    """None if the viewer sees all the employee's goals; a manager's id if only the goals they manage."""
+    if viewer.role in (Role.HR, Role.AUDITOR) or (viewer.id == employee_id and viewer.role is not Role.SERVICE):
+        return None
+    if viewer.role is Role.MANAGER:
+        return viewer.id
+    raise ReviewAccessDeniedError(f"{viewer.role} {viewer.id!r} may not see the review of {employee_id!r}")

@@ -1,0 +1,159 @@
+"""The projection runner: feeds each read model the goal events in log order, exactly once (see ADR 0005).
+
+Every batch is one transaction that first locks the projection's position row, reads the position, applies the
+events after it to the read model and moves the position to the batch's last event. A crash rolls the whole batch
+back, so the read model and its position never disagree; a second runner waits on the lock, then sees the moved
+position and never applies a batch twice. Works on SQLite and PostgreSQL alike (the library's subscribe() does not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Protocol
+
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from application.database import metadata
+from application.goals import Goals, LoggedEvent
+from projections.tables import projection_positions
+
+DEFAULT_BATCH_SIZE = 500
+
+OnBatch = Callable[[str, int, int], None]  # (projection name, events in the batch, position reached)
+
+
+class Projection(Protocol):
+    name: str
+    tables: tuple[Table, ...]
+
+    def apply(self, connection: Connection, batch: Sequence[LoggedEvent]) -> None:
+        """Write the batch's effect on the read model; runs inside the runner's transaction."""
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    head: int
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class UnknownProjectionError(LookupError):
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(f"no projection {name!r} (known: {', '.join(known)})")
+
+
+class ProjectionRunner:
+    def __init__(
+        self, goals: Goals, projections: Sequence[Projection], batch_size: int = DEFAULT_BATCH_SIZE,
+        engine: Engine | None = None,
+    ) -> None:
+        self.goals = goals
+        self.projections = {p.name: p for p in projections}
+        self.batch_size = batch_size
+        self.engine = engine or goals.engine
+        tables = [projection_positions, *(t for p in projections for t in p.tables)]
+        metadata.create_all(self.engine, tables=tables)
+        self._ensure_position_rows()
+
+    def catch_up(
+        self, until: int | None = None, on_batch: OnBatch | None = None, only: Sequence[str] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> int:
+        """Apply every event up to `until` (default: the head now) to the projections; returns how many.
+
+        Cheap when nothing is new: one read of the head and one locked read of each position.
+        """
+        head = self.goals.head_position() if until is None else until
+        selected = [self.projection(name) for name in only] if only else list(self.projections.values())
+        return sum(self._catch_up(p, head, on_batch, stop) for p in selected)
+
+    def rebuild(self, name: str | None = None, on_batch: OnBatch | None = None) -> int:
+        """Clear the read model(s) and their positions, then replay from the first event; returns how many."""
+        selected = [self.projection(name)] if name else list(self.projections.values())
+        head = self.goals.head_position()
+        applied = 0
+        for projection in selected:
+            self.reset(projection.name)
+            applied += self._catch_up(projection, head, on_batch)
+        return applied
+
+    def reset(self, name: str) -> None:
+        """Empty the read model and put its position back to the start, in one transaction."""
+        projection = self.projection(name)
+        with self.engine.begin() as connection:
+            self._lock(connection, name)
+            for table in projection.tables:
+                connection.execute(delete(table))
+            connection.execute(update(projection_positions).where(projection_positions.c.name == name).values(position=0))
+
+    def status(self) -> list[ProjectionStatus]:
+        head = self.goals.head_position()
+        positions = self.positions()
+        return [ProjectionStatus(name, positions[name], head) for name in self.projections]
+
+    def positions(self) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(projection_positions.c.name, projection_positions.c.position))
+            return {name: position for name, position in rows if name in self.projections}
+
+    def projection(self, name: str) -> Projection:
+        if name not in self.projections:
+            raise UnknownProjectionError(name, list(self.projections))
+        return self.projections[name]
+
+    def _catch_up(
+        self, projection: Projection, head: int, on_batch: OnBatch | None, stop: Callable[[], bool] | None = None
+    ) -> int:
+        if self.positions()[projection.name] >= head:
+            return 0  # nothing new: skip the lock, which on SQLite would be a write
+        applied = 0
+        while True:
+            count, position = self._apply_next_batch(projection, head)
+            if count == 0:
+                return applied
+            applied += count
+            if on_batch:
+                on_batch(projection.name, count, position)
+            if stop and stop():
+                return applied
+
+    def _apply_next_batch(self, projection: Projection, head: int) -> tuple[int, int]:
+        with self.engine.begin() as connection:
+            position = self._lock(connection, projection.name)
+            if position >= head:
+                return 0, position
+            events = self.goals.log_events(after=position, until=head, page_size=self.batch_size)
+            batch = list(islice(events, self.batch_size))
+            if not batch:
+                return 0, position
+            projection.apply(connection, batch)
+            connection.execute(
+                update(projection_positions)
+                .where(projection_positions.c.name == projection.name)
+                .values(position=batch[-1].position)
+            )
+            return len(batch), batch[-1].position
+
+    def _lock(self, connection: Connection, name: str) -> int:
+        # A no-op write first: it takes the row lock on PostgreSQL and the write lock on SQLite before the read,
+        # so two runners serialise here instead of both applying the same batch.
+        where = projection_positions.c.name == name
+        connection.execute(update(projection_positions).where(where).values(position=projection_positions.c.position))
+        return int(connection.execute(select(projection_positions.c.position).where(where)).scalar_one())
+
+    def _ensure_position_rows(self) -> None:
+        try:
+            with self.engine.begin() as connection:
+                known = set(connection.execute(select(projection_positions.c.name)).scalars())
+                missing = [{"name": name, "position": 0} for name in self.projections if name not in known]
+                if missing:
+                    connection.execute(insert(projection_positions), missing)
+        except IntegrityError:
+            pass  # another process added them at the same moment; theirs stand

@@ -1,0 +1,58 @@
+"""Scoring policies: how a weighted attainment score maps to a rating band. Versioned, never edited in place.
+
+A justification names the policy version it used, so a past rating can be recomputed under the rules then in
+force. To change the bands, add a policy with a new version and make it the default; keep the old ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class RatingBand:
+    name: str
+    minimum: Decimal | None  # the lowest score in the band; None for the bottom band
+
+
+@dataclass(frozen=True)
+class ScoringPolicy:
+    """Bands from the highest down; a score falls in the first band whose minimum it reaches."""
+
+    version: str
+    bands: tuple[RatingBand, ...]
+
+    def band(self, score: Decimal) -> str:
+        for band in self.bands:
+            if band.minimum is None or score >= band.minimum:
+                return band.name
+        raise AssertionError(f"policy {self.version} has no bottom band")
+
+
+FIVE_BANDS_2026 = ScoringPolicy(
+    version="2026.1",
+    bands=(
+        RatingBand("outstanding", Decimal("1.20")),
+        RatingBand("exceeds_expectations", Decimal("1.05")),
+        RatingBand("meets_expectations", Decimal("0.90")),
+        RatingBand("needs_improvement", Decimal("0.60")),
+        RatingBand("unsatisfactory", None),
+    ),
+)
+
+POLICIES: dict[str, ScoringPolicy] = {FIVE_BANDS_2026.version: FIVE_BANDS_2026}
+DEFAULT_POLICY_VERSION = FIVE_BANDS_2026.version
+
+
+class UnknownPolicyError(LookupError):
+    def __init__(self, version: str) -> None:
+        super().__init__(f"no scoring policy {version!r} (known: {', '.join(sorted(POLICIES))})")
+        self.version = version
+
+
+def policy(version: str | None = None) -> ScoringPolicy:
+    try:
+        return POLICIES[version or DEFAULT_POLICY_VERSION]
+    except KeyError:
+        raise UnknownPolicyError(version or "") from None
