@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.errors import (
@@ -18,9 +18,10 @@ from application.errors import (
     IdempotencyKeyReusedError,
     VersionMismatchError,
 )
-from domain.errors import GoalError, InvalidGoalInputError, PermissionDeniedError
+from domain.errors import GoalError, InvalidGoalInputError, PermissionDeniedError, UnknownRecalibrationError
 
 PROBLEM_JSON = "application/problem+json"
+PROBLEM_REF = {"$ref": "#/components/schemas/ProblemModel"}
 
 TITLES = {
     400: "Bad request",
@@ -43,6 +44,11 @@ APPLICATION_STATUS: dict[type[ApplicationError], int] = {
 }
 
 
+class FieldError(BaseModel):
+    field: str = Field(description="Where the bad value is, e.g. `body.kpis.0.target` or `header.If-Match`.")
+    message: str
+
+
 class ProblemModel(BaseModel):
     """An RFC 9457 problem; `code` is stable and machine-readable, `detail` is for people."""
 
@@ -53,6 +59,7 @@ class ProblemModel(BaseModel):
     status: int
     detail: str
     code: str
+    errors: list[FieldError] | None = Field(None, description="On 422: each malformed field and what is wrong.")
 
 
 class Problem(Exception):
@@ -64,7 +71,9 @@ class Problem(Exception):
 def problem_response(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
             "code": code, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    # RFC 6750: a 401 names the scheme the client should authenticate with.
+    headers = {"WWW-Authenticate": 'Bearer realm="goalengine"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -80,7 +89,18 @@ def domain_status(error: GoalError) -> int:
         return 422
     if isinstance(error, PermissionDeniedError):
         return 403
+    if isinstance(error, UnknownRecalibrationError):
+        return 404  # it is a resource in the URL: /goals/{id}/recalibrations/{rid}
     return 409
+
+
+def domain_extra(error: GoalError) -> dict[str, Any]:
+    """Context for the problem body; a malformed field is also listed in `errors`, like a validation error."""
+    extra = _plain(error.context)
+    if isinstance(error, InvalidGoalInputError):
+        field = error.field if error.field.startswith("body.") else f"body.{error.field}"
+        extra["errors"] = [{"field": field, "message": error.message.removeprefix(f"{error.field}: ")}]
+    return extra
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -90,7 +110,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(GoalError)
     async def on_domain_error(_request: Request, error: GoalError) -> JSONResponse:
-        return problem_response(domain_status(error), error.code, error.message, **_plain(error.context))
+        return problem_response(domain_status(error), error.code, error.message, **domain_extra(error))
 
     @app.exception_handler(ApplicationError)
     async def on_application_error(_request: Request, error: ApplicationError) -> JSONResponse:
@@ -114,6 +134,39 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def on_unexpected(_request: Request, error: Exception) -> JSONResponse:
         return problem_response(500, "internal_error", f"unexpected {type(error).__name__}; the request was not applied")
+
+    document_problems(app)
+
+
+def document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the handlers do: every error is application/problem+json."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()  # FastAPI caches it, so this rewrite runs on the first call only
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                _problem_media_types(operation)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        if "ProblemModel" not in components:
+            model_schema = ProblemModel.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(model_schema.pop("$defs", {}))
+            components["ProblemModel"] = model_schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problem_media_types(operation: dict[str, Any]) -> None:
+    responses = operation.get("responses", {})
+    for status, response in responses.items():
+        content = response.get("content", {})
+        if status.startswith(("4", "5")) and "application/json" in content:
+            response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+    if operation.get("security") and "401" not in responses:
+        responses["401"] = {"description": TITLES[401], "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
 
 
 def _plain(context: dict[str, Any]) -> dict[str, Any]:

@@ -6,66 +6,40 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from api.deps import ActorDep, GoalsDep, require_roles
+from api.access import require_may_draft, visible_goal
+from api.deps import ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
 from api.models import (
     ClosureRequest,
     DecisionRequest,
     DraftGoalRequest,
-    FindingView,
-    GoalResponse,
-    HistoryEntry,
-    HistoryResponse,
     MeasurementRequest,
     MilestoneRequest,
     RecalibrationRequest,
-    RecalibrationResponse,
     ReviseGoalRequest,
     SignatureRequest,
-    SmartResponse,
 )
 from api.problems import Problem, problem_responses
+from api.views import FindingView, GoalResponse, HistoryEntry, HistoryResponse, RecalibrationResponse, SmartResponse
 from application.goals import Goals
 from application.idempotency import CommandResult
 from application.serialization import EventRecord
-from domain.goal import Goal
 from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"])
 
+# Role checks come first and do not depend on the goal, so a 403 here reveals nothing about which goals exist.
 READERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR)
 WRITERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR)
 Reader = Annotated[Actor, Depends(require_roles(*READERS))]
 Writer = Annotated[Actor, Depends(require_roles(*WRITERS))]
 HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
-IfMatch = Annotated[str | None, Header(alias="If-Match", description='The version you read, as its ETag ("3").')]
-AsOf = Annotated[datetime | None, Query(description="ISO 8601 moment: the goal as it then stood.")]
+RecalibrationId = Annotated[str, Path(max_length=100, description="The proposal's id: r1, r2, ...")]
+AsOf = Annotated[datetime | None, Query(description="ISO 8601 moment (UTC if no offset): the goal as it then stood.")]
 
 READ_ERRORS = problem_responses(401, 403, 404, 422)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
-
-
-def can_read(actor: Actor, goal: Goal) -> bool:
-    return actor.role in (Role.HR, Role.AUDITOR) or actor.id in (goal.owner_id, goal.manager_id)
-
-
-def visible_goal(goals: Goals, goal_id: UUID, actor: Actor, as_of: datetime | None = None) -> Goal:
-    """The goal, if the caller may see it; otherwise 404, so that existence does not leak."""
-    goal = goals.get_goal(goal_id)
-    if not can_read(actor, goal):
-        raise Problem(404, "goal_not_found", f"goal {goal_id} not found", goal_id=str(goal_id))
-    return goals.get_goal(goal_id, as_of=as_of) if as_of else goal
-
-
-def expected_version(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise Problem(422, "invalid_if_match", f"If-Match {if_match!r} must be a goal version ETag such as \"3\"")
-    return int(tag)
 
 
 def goal_response(goals: Goals, result: CommandResult, response: Response) -> GoalResponse:
@@ -76,7 +50,7 @@ def goal_response(goals: Goals, result: CommandResult, response: Response) -> Go
 
 @router.post("", status_code=201, responses=WRITE_ERRORS)
 def draft_goal(
-    body: DraftGoalRequest, goals: GoalsDep, actor: Writer, response: Response, key: IdempotencyKey = None
+    body: DraftGoalRequest, goals: GoalsDep, actor: Writer, response: Response, key: IdempotencyKeyDep
 ) -> GoalResponse:
     """Draft a goal: an employee for themself naming their manager, a manager for a report naming the owner."""
     owner_id = body.owner_id or (actor.id if actor.role is Role.EMPLOYEE else None)
@@ -85,6 +59,7 @@ def draft_goal(
         missing = "owner_id" if owner_id is None else "manager_id"
         raise Problem(422, "invalid_request", f"body.{missing}: is required for a {actor.role}",
                       errors=[{"field": f"body.{missing}", "message": "is required"}])
+    require_may_draft(actor, owner_id, manager_id)
     result = goals.draft_goal(
         actor, cycle=body.cycle.to_domain(), owner_id=owner_id, manager_id=manager_id, org_unit=body.org_unit,
         title=body.title, statement=body.statement, kpis=[k.to_domain() for k in body.kpis],
@@ -106,12 +81,11 @@ def read_goal(goal_id: UUID, goals: GoalsDep, actor: Reader, response: Response,
 @router.patch("/{goal_id}", responses=WRITE_ERRORS)
 def revise_goal(
     goal_id: UUID, body: ReviseGoalRequest, goals: GoalsDep, actor: Writer, response: Response,
-    if_match: IfMatch = None, key: IdempotencyKey = None,
+    version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> GoalResponse:
     """Revise a draft's terms; signatures given to the old terms are voided."""
     visible_goal(goals, goal_id, actor)
-    result = goals.revise_goal(goal_id, actor, body.changes(), expected_version=expected_version(if_match),
-                               idempotency_key=key)
+    result = goals.revise_goal(goal_id, actor, body.changes(), expected_version=version, idempotency_key=key)
     return goal_response(goals, result, response)
 
 
@@ -129,103 +103,97 @@ def smart_findings(goal_id: UUID, goals: GoalsDep, actor: Reader) -> SmartRespon
 
 @router.post("/{goal_id}/signatures", status_code=201, responses=WRITE_ERRORS)
 def sign_goal(
-    goal_id: UUID, goals: GoalsDep, actor: Writer, response: Response, body: SignatureRequest | None = None,
-    if_match: IfMatch = None, key: IdempotencyKey = None,
+    goal_id: UUID, goals: GoalsDep, actor: Writer, response: Response, version: ExpectedVersionDep,
+    key: IdempotencyKeyDep, body: SignatureRequest | None = None,
 ) -> GoalResponse:
     """The caller (owner or manager) signs the terms of the version they read."""
     visible_goal(goals, goal_id, actor)
     result = goals.sign_goal(goal_id, actor, read_version=body.version if body else None,
-                             expected_version=expected_version(if_match), idempotency_key=key)
+                             expected_version=version, idempotency_key=key)
     return goal_response(goals, result, response)
 
 
 @router.post("/{goal_id}/milestones", status_code=201, responses=WRITE_ERRORS)
 def set_milestone(
     goal_id: UUID, body: MilestoneRequest, goals: GoalsDep, actor: Writer, response: Response,
-    if_match: IfMatch = None, key: IdempotencyKey = None,
+    version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> GoalResponse:
     """Set a milestone on the way to a KPI's target."""
     visible_goal(goals, goal_id, actor)
     result = goals.set_milestone(goal_id, actor, kpi=body.kpi, due=body.due, target=body.target,
-                                 expected_version=expected_version(if_match), idempotency_key=key)
+                                 expected_version=version, idempotency_key=key)
     return goal_response(goals, result, response)
 
 
 @router.post("/{goal_id}/measurements", status_code=201, responses=WRITE_ERRORS)
 def record_measurement(
     goal_id: UUID, body: MeasurementRequest, goals: GoalsDep, actor: Writer, response: Response,
-    if_match: IfMatch = None, key: IdempotencyKey = None,
+    version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> GoalResponse:
     """Record a KPI reading; a second reading for the same KPI and day corrects the first."""
     visible_goal(goals, goal_id, actor)
     result = goals.record_kpi(goal_id, actor, kpi=body.kpi, value=body.value, observed_at=body.observed_at,
-                              source=body.source, note=body.note, expected_version=expected_version(if_match),
+                              source=body.source, note=body.note, expected_version=version,
                               idempotency_key=key)
     return goal_response(goals, result, response)
 
 
-def recalibration_response(goals: Goals, result: CommandResult, recalibration_id: str) -> RecalibrationResponse:
+def recalibration_response(
+    goals: Goals, result: CommandResult, recalibration_id: str, response: Response
+) -> RecalibrationResponse:
     goal = goals.get_goal(UUID(result.goal_id), version=result.version)
-    r = goal.recalibration(recalibration_id)
-    view = GoalResponse.of(goal).recalibrations[[x.id for x in goal.recalibrations].index(recalibration_id)]
-    return RecalibrationResponse(
-        id=r.id, goal_id=str(goal.id), goal_version=goal.version, status=str(r.status), reason=str(r.reason),
-        justification=r.justification, proposed_by=r.proposed_by, before=view["before"], after=view["after"],
-        decided_by=r.decided_by, note=r.note,
-    )
+    response.headers["ETag"] = f'"{goal.version}"'
+    return RecalibrationResponse.of(goal, recalibration_id)
 
 
 @router.post("/{goal_id}/recalibrations", status_code=201, responses=WRITE_ERRORS)
 def propose_recalibration(
     goal_id: UUID, body: RecalibrationRequest, goals: GoalsDep, actor: Writer, response: Response,
-    if_match: IfMatch = None, key: IdempotencyKey = None,
+    version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> RecalibrationResponse:
     """Propose new targets, deadline or milestones, with a reason category and a justification."""
     visible_goal(goals, goal_id, actor)
     result = goals.propose_recalibration(
         goal_id, actor, reason=str(body.reason), justification=body.justification, targets=body.domain_targets(),
         deadline=body.deadline, milestones=[m.model_dump() for m in body.milestones],
-        expected_version=expected_version(if_match), idempotency_key=key,
+        expected_version=version, idempotency_key=key,
     )
     assert result.reference is not None
     response.headers["Location"] = f"/goals/{goal_id}/recalibrations/{result.reference}"
-    response.headers["ETag"] = f'"{result.version}"'
-    return recalibration_response(goals, result, result.reference)
+    return recalibration_response(goals, result, result.reference, response)
 
 
 @router.post("/{goal_id}/recalibrations/{recalibration_id}/approval", responses=WRITE_ERRORS)
 def approve_recalibration(
-    goal_id: UUID, recalibration_id: str, goals: GoalsDep, actor: HrOnly, response: Response,
-    body: DecisionRequest | None = None, if_match: IfMatch = None, key: IdempotencyKey = None,
+    goal_id: UUID, recalibration_id: RecalibrationId, goals: GoalsDep, actor: HrOnly, response: Response,
+    version: ExpectedVersionDep, key: IdempotencyKeyDep, body: DecisionRequest | None = None,
 ) -> RecalibrationResponse:
     """HR approves a proposal (not the owner, not the proposer); it takes effect."""
     result = goals.approve_recalibration(goal_id, actor, recalibration_id, note=body.note if body else "",
-                                         expected_version=expected_version(if_match), idempotency_key=key)
-    response.headers["ETag"] = f'"{result.version}"'
-    return recalibration_response(goals, result, recalibration_id)
+                                         expected_version=version, idempotency_key=key)
+    return recalibration_response(goals, result, recalibration_id, response)
 
 
 @router.post("/{goal_id}/recalibrations/{recalibration_id}/rejection", responses=WRITE_ERRORS)
 def reject_recalibration(
-    goal_id: UUID, recalibration_id: str, goals: GoalsDep, actor: HrOnly, response: Response,
-    body: DecisionRequest | None = None, if_match: IfMatch = None, key: IdempotencyKey = None,
+    goal_id: UUID, recalibration_id: RecalibrationId, goals: GoalsDep, actor: HrOnly, response: Response,
+    version: ExpectedVersionDep, key: IdempotencyKeyDep, body: DecisionRequest | None = None,
 ) -> RecalibrationResponse:
     """HR rejects a proposal; the goal stays as it was."""
     result = goals.reject_recalibration(goal_id, actor, recalibration_id, note=body.note if body else "",
-                                        expected_version=expected_version(if_match), idempotency_key=key)
-    response.headers["ETag"] = f'"{result.version}"'
-    return recalibration_response(goals, result, recalibration_id)
+                                        expected_version=version, idempotency_key=key)
+    return recalibration_response(goals, result, recalibration_id, response)
 
 
 @router.post("/{goal_id}/closure", responses=WRITE_ERRORS)
 def close_goal(
     goal_id: UUID, body: ClosureRequest, goals: GoalsDep, actor: Writer, response: Response,
-    if_match: IfMatch = None, key: IdempotencyKey = None,
+    version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> GoalResponse:
     """Close the goal with its outcome and a summary (the manager or HR)."""
     visible_goal(goals, goal_id, actor)
     result = goals.close_goal(goal_id, actor, outcome=str(body.outcome), summary=body.summary,
-                              expected_version=expected_version(if_match), idempotency_key=key)
+                              expected_version=version, idempotency_key=key)
     return goal_response(goals, result, response)
 
 
