@@ -7,7 +7,7 @@ Stored topics are explicit (`goalengine:Goal.<Event>`) so that moving or renamin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -386,7 +386,9 @@ class Goal(Aggregate):
         effective = {k: v for k, v in changes.items() if current[k] != v}
         if not effective:
             raise InvalidGoalInputError("changes", "the revision changes nothing")
-        _require_terms_well_formed({**current, **effective})
+        revised = {**current, **effective}
+        _require_terms_well_formed(revised)
+        self._require_milestones_fit({k.id: k for k in revised["kpis"]}, revised["deadline"])
         stored = dict(effective)
         if "kpis" in stored:
             stored["kpis"] = [k.as_dict() for k in stored["kpis"]]
@@ -542,6 +544,8 @@ class Goal(Aggregate):
     def approve_recalibration(self, recalibration_id: str, actor: Actor, note: str = "") -> None:
         """HR approves a proposal; it takes effect. Four eyes: not the owner, not the proposer."""
         recalibration = self._decidable(recalibration_id, actor, note)
+        # Milestones set while the proposal waited must fit the recalibrated terms too.
+        self._require_milestones_fit(*self._recalibrated_terms(recalibration.changes))
         before, after = self._before_after(recalibration.changes)
         self.trigger_event(
             self.Recalibrated, recalibration_id=recalibration_id, note=note, before=before, after=after, **_by(actor)
@@ -655,11 +659,42 @@ class Goal(Aggregate):
                 self.kpi(kpi_id)
             rules.require_milestone_fits(milestone, new_kpis[kpi_id], self.cycle.start, new_deadline)
             moved.append({**milestone.as_dict(), "replaces": replaces})
-        return {
+        changes = {
             "targets": {k: {n: v for n, v in values.items()} for k, values in targets.items()},
             "deadline": deadline,
             "milestones": moved,
         }
+        self._require_milestones_fit(*self._recalibrated_terms(changes))
+        return changes
+
+    def _recalibrated_terms(self, changes: dict[str, Any]) -> tuple[dict[str, Kpi], date | None, set[str]]:
+        """KPIs and deadline a recalibration puts in force, and the milestones it replaces or sets anew."""
+        kpis = {k.id: k for k in self.kpis}
+        for kpi_id, values in changes["targets"].items():
+            kpis[kpi_id] = Kpi(**{**kpis[kpi_id].__dict__, **values})
+        moved = changes["milestones"]
+        spared = {m["replaces"] for m in moved if m["replaces"]} | {m["id"] for m in moved}
+        return kpis, changes["deadline"] or self.deadline, spared
+
+    def _require_milestones_fit(
+        self, kpis: dict[str, Kpi], deadline: date | None, spared: Collection[str] = ()
+    ) -> None:
+        """Milestones already set must still fit the terms a revision or recalibration would put in force."""
+        for milestone in self.milestones:
+            if milestone.id in spared:
+                continue
+            kpi = kpis.get(milestone.kpi)
+            if kpi is None or deadline is None:
+                lost = f"KPI {milestone.kpi!r}" if kpi is None else "deadline"
+                raise MilestoneRuleError(
+                    f"milestone {milestone.id!r} would lose its {lost}", milestone_id=milestone.id
+                )
+            try:
+                rules.require_milestone_fits(milestone, kpi, self.cycle.start, deadline)
+            except MilestoneRuleError as unfit:
+                raise MilestoneRuleError(
+                    f"milestone {milestone.id!r} would no longer fit: {unfit.message}", milestone_id=milestone.id
+                ) from None
 
     def _before_after(self, changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         before: dict[str, Any] = {"targets": {}, "deadline": None, "milestones": []}
