@@ -108,7 +108,7 @@ DEFINITIONS: dict[str, Any] = {
     }),
 }
 
-# Fields whose annotation (a dict or a list) says too little; keyed by field, or by (event, field) where they differ.
+# Fields whose annotation (a dict, a list, a str that is an enum) says too little; keyed by field, or by (event, field) where they differ.
 COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     "cycle": _ref("cycle"),
     "kpis": {"type": "array", "items": _ref("kpi"), "minItems": 1},
@@ -117,8 +117,9 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     "after": _ref("goal_values_after"),
     ("Revised", "changes"): _ref("revision"),
     ("RecalibrationProposed", "changes"): _ref("recalibration_changes"),
+    ("RecalibrationProposed", "reason"): _enum(ReasonCategory),  # SignatureVoided's reason is free text
 }
-ENUM_FIELDS: dict[str, type[StrEnum]] = {"party": Party, "outcome": Outcome, "reason": ReasonCategory}
+ENUM_FIELDS: dict[str, type[StrEnum]] = {"party": Party, "outcome": Outcome}
 SCALARS: dict[Any, dict[str, Any]] = {
     str: {"type": "string"},
     int: {"type": "integer"},

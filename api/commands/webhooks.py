@@ -1,0 +1,43 @@
+"""`goalengine webhooks run`: the webhook delivery worker; stops cleanly on SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+from types import FrameType
+
+from application.goals import Goals
+from application.settings import Settings
+from application.webhooks.config import WebhookSettings
+from application.webhooks.delivery import WebhookDelivery
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("webhooks", help="deliver events to webhook subscriptions")
+    commands = parser.add_subparsers(dest="webhooks_command", required=True)
+    run = commands.add_parser("run", help="run the delivery worker until SIGTERM/SIGINT")
+    run.add_argument(
+        "--worker-id", default=None,
+        help="a name unique among running workers; a restarted worker with the same name takes its leases back at once",
+    )
+    run.set_defaults(handler=run_worker)
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    goals = Goals(Settings.from_env())
+    delivery = WebhookDelivery(goals, WebhookSettings.from_env(), worker_id=args.worker_id)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        logging.getLogger("goalengine.webhooks").info("signal %s: stopping after the current delivery", signum)
+        delivery.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        delivery.run()
+    finally:
+        delivery.close()
+        goals.close()
+    return 0
