@@ -1,0 +1,51 @@
+"""Projection fixtures: a runner over the test store, and a way to act on a given day (freezegun + the clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import date, datetime, timezone
+
+import pytest
+from freezegun import freeze_time
+
+from application.goals import Goals
+from projections.reviews import Reviews
+from projections.runner import ProjectionRunner
+from projections.service import build_runner
+from tests.conftest import Clock
+
+OnDay = Callable[[date], AbstractContextManager[None]]
+
+
+@pytest.fixture
+def runner(goals: Goals) -> ProjectionRunner:
+    return build_runner(goals, batch_size=7)  # small batches: every test crosses batch boundaries
+
+
+@pytest.fixture
+def reviews(goals: Goals, runner: ProjectionRunner) -> Reviews:
+    return Reviews(goals, runner)
+
+
+@pytest.fixture
+def on_day(clock: Clock) -> OnDay:
+    """Act on a day: events are stamped from noon UTC that day on (time ticks, so order is kept) and the application's today is that day."""
+
+    @contextmanager
+    def acting(day: date) -> Iterator[None]:
+        clock.current = day
+        with freeze_time(datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc), tick=True):
+            yield
+
+    return acting
+
+
+def read_models(runner: ProjectionRunner) -> dict[str, list[dict[str, object]]]:
+    """Every read-model row of every projection, in a stable order, for comparisons."""
+    with runner.engine.connect() as connection:
+        return {
+            table.name: sorted((dict(row._mapping) for row in connection.execute(table.select())), key=repr)
+            for projection in runner.projections.values()
+            for table in projection.tables
+        }

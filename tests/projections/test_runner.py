@@ -1,0 +1,66 @@
+"""The runner applies every event exactly once, in batches, each with its position in the same transaction."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+from application.goals import Goals
+from projections.runner import ProjectionRunner
+from projections.service import build_runner
+from tests.projections.conftest import read_models
+from tests.conftest import Clock
+from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, defect_rate_terms, draft
+
+
+def seed(goals: Goals, clock: Clock, readings: int = 20) -> None:
+    goal_id = agreed(goals, customer_service_terms())
+    agreed(goals, defect_rate_terms())
+    draft(goals, defect_rate_terms(title="Reduce returns"))
+    clock.current = date(2026, 6, 1)
+    for day in range(1, readings + 1):
+        goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(14 + day % 7), observed_at=date(2026, 1, 1) + timedelta(days=day))
+
+
+def test_catching_up_applies_each_new_event_once_and_then_finds_nothing_to_do(
+    goals: Goals, clock: Clock, runner: ProjectionRunner
+) -> None:
+    seed(goals, clock)
+    head = goals.head_position()
+    assert runner.catch_up() == 2 * head  # two projections
+    assert runner.catch_up() == 0
+    assert [(s.name, s.position, s.lag) for s in runner.status()] == [("goal_index", head, 0), ("reviews", head, 0)]
+
+
+def test_catching_up_to_a_position_stops_there(goals: Goals, clock: Clock, runner: ProjectionRunner) -> None:
+    seed(goals, clock)
+    assert runner.catch_up(until=5, only=["reviews"]) == 5
+    assert runner.positions() == {"goal_index": 0, "reviews": 5}
+    assert runner.status()[1].lag == goals.head_position() - 5
+
+
+def test_two_runners_racing_on_one_store_still_apply_every_batch_once(
+    goals: Goals, clock: Clock, runner: ProjectionRunner
+) -> None:
+    seed(goals, clock, readings=60)
+    others = [build_runner(goals, batch_size=size) for size in (3, 5, 11)]
+    threads = [threading.Thread(target=other.catch_up) for other in others]
+    for thread in threads:
+        thread.start()
+    runner.catch_up()
+    for thread in threads:
+        thread.join(timeout=60)
+    raced = read_models(runner)
+    runner.rebuild()
+    assert raced == read_models(runner)
+    assert len(raced["goal_reviews"]) == 3 and len(raced["goal_index"]) == 3
+
+
+def test_rebuilding_one_projection_leaves_the_other_alone(goals: Goals, clock: Clock, runner: ProjectionRunner) -> None:
+    seed(goals, clock)
+    runner.catch_up(until=10)
+    before = read_models(runner)["goal_reviews"]
+    assert runner.rebuild("goal_index") == goals.head_position()
+    assert runner.positions() == {"goal_index": goals.head_position(), "reviews": 10}
+    assert read_models(runner)["goal_reviews"] == before
