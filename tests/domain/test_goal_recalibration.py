@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -24,6 +25,7 @@ from domain.errors import (
     UnknownKpiError,
     UnknownRecalibrationError,
 )
+from domain.goal import Goal
 from domain.values import Actor, RecalibrationStatus, Role
 from tests.domain.support import TODAY, agreed, closed, drafted, event_names, refused, with_pending_recalibration
 from tests.scenarios import CSAT, EMPLOYEE, HR, MANAGER, OTHER_HR, STRANGER, TICKETS, customer_service_terms
@@ -32,7 +34,9 @@ WHY = "A supplier outage halted deliveries for a month."
 DECIDED = datetime(2026, 3, 5, 14, 0, tzinfo=timezone.utc)
 
 
-def propose(goal, actor=MANAGER, reason="external_factor", justification=WHY, **changes):  # type: ignore[no-untyped-def]
+def propose(
+    goal: Goal, actor: Actor = MANAGER, reason: str = "external_factor", justification: str = WHY, **changes: Any
+) -> str:
     return goal.propose_recalibration(actor, reason, justification, today=TODAY, **changes)
 
 
