@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from application.goals import LoggedEvent
+from domain.values import Actor, Role
 from projections.tables import goal_index
 
 MAX_PAGE = 200
@@ -116,3 +117,21 @@ def _apply_change(row: dict[str, Any], logged: LoggedEvent) -> None:
         row["status"] = "closed"
     row["version"] = event.originator_version
     row["updated_at"] = event.timestamp.isoformat()
+
+
+class ListingNotAllowedError(PermissionError):
+    """The caller asked for goals they may not list (403)."""
+
+
+def visible_filters(viewer: Actor, owner: str | None, manager: str | None) -> dict[str, str | None]:
+    """The owner/manager filters a viewer may use: employees list their own goals, managers their own and their
+    reports', HR and auditors anyone's. Missing filters are narrowed to what the viewer may see."""
+    if viewer.role in (Role.HR, Role.AUDITOR):
+        return {"owner_id": owner, "manager_id": manager}
+    if owner == viewer.id or (viewer.role is Role.EMPLOYEE and owner is None):
+        return {"owner_id": viewer.id, "manager_id": manager}
+    if viewer.role is Role.MANAGER and manager in (None, viewer.id):
+        return {"owner_id": owner, "manager_id": viewer.id}
+    raise ListingNotAllowedError(
+        f"{viewer.role} {viewer.id!r} may not list goals of owner {owner!r} and manager {manager!r}"
+    )

@@ -1,0 +1,63 @@
+"""GET /goals: goals filtered by owner, manager, cycle and status, a page at a time (from the goal index)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from pydantic import BaseModel
+
+from api.deps import ActorDep
+from api.problems import Problem, problem_responses
+from api.routes.reviews import projections_runner
+from projections.goal_index import GoalIndexProjection, InvalidCursorError, ListingNotAllowedError, list_goals, visible_filters
+from projections.runner import ProjectionRunner
+
+router = APIRouter(prefix="/goals", tags=["goals"])
+
+Filter = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+class GoalListItem(BaseModel):
+    goal_id: str
+    owner_id: str
+    manager_id: str
+    org_unit: str | None
+    cycle_id: str
+    status: str
+    title: str
+    version: int
+    updated_at: str
+
+
+class GoalListResponse(BaseModel):
+    items: list[GoalListItem]
+    next_cursor: str | None  # pass it back as `cursor` for the next page; null on the last page
+
+
+def install(app: FastAPI) -> None:
+    projections_runner(app)
+
+
+@router.get("", responses=problem_responses(401, 403, 422))
+def list_goal_page(
+    request: Request,
+    actor: ActorDep,
+    owner: Filter = None,
+    manager: Filter = None,
+    cycle: Filter = None,
+    status: Literal["draft", "agreed", "closed"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200, description="Opaque: the `next_cursor` of a page.")] = None,
+) -> GoalListResponse:
+    """Goals the caller may see, in the order they were drafted, filtered and paged by an opaque cursor."""
+    runner: ProjectionRunner = request.app.state.projections
+    try:
+        filters = {**visible_filters(actor, owner, manager), "cycle_id": cycle, "status": status}
+        runner.catch_up(only=[GoalIndexProjection.name])
+        page = list_goals(runner.engine, filters, limit, cursor)
+    except ListingNotAllowedError as error:
+        raise Problem(403, "listing_not_allowed", str(error)) from None
+    except InvalidCursorError as error:
+        raise Problem(422, "invalid_cursor", str(error), cursor=cursor) from None
+    return GoalListResponse(items=[GoalListItem(**row) for row in page.items], next_cursor=page.next_cursor)

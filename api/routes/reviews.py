@@ -1,0 +1,68 @@
+"""Review views and rating justifications per employee and cycle, read from the projections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+
+from api.deps import ActorDep
+from api.problems import Problem, problem_responses
+from projections.reviews import ReviewAccessDeniedError, ReviewNotVisibleError, Reviews
+from projections.runner import ProjectionRunner
+from projections.scoring import UnknownPolicyError
+from projections.service import build_runner
+
+router = APIRouter(prefix="/reviews", tags=["reviews"])
+
+Cycle = Annotated[str, Query(min_length=1, max_length=200, description="The review cycle's id, e.g. 2026-H1.")]
+AsOf = Annotated[datetime | None, Query(description="ISO 8601 moment: what was known then, by event timestamps.")]
+Policy = Annotated[str | None, Query(max_length=50, description="Scoring policy version (default: the current one).")]
+ERRORS = problem_responses(401, 403, 404, 422)
+
+
+def install(app: FastAPI) -> None:
+    app.state.reviews = Reviews(app.state.goals, projections_runner(app))
+
+
+def projections_runner(app: FastAPI) -> ProjectionRunner:
+    """The one runner of this process; reads catch it up to the head first, so callers see their own writes."""
+    if getattr(app.state, "projections", None) is None:
+        app.state.projections = build_runner(app.state.goals)
+    runner: ProjectionRunner = app.state.projections
+    return runner
+
+
+def get_reviews(request: Request) -> Reviews:
+    reviews: Reviews = request.app.state.reviews
+    return reviews
+
+
+ReviewsDep = Annotated[Reviews, Depends(get_reviews)]
+
+
+@router.get("/{employee_id}", responses=ERRORS)
+def read_review(employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOf = None) -> dict[str, Any]:
+    """One employee's goals in a cycle, review-ready: attainment, pace, milestones, recalibrations, outcomes."""
+    return answer(lambda: reviews.review(actor, employee_id, cycle, as_of))
+
+
+@router.get("/{employee_id}/justification", responses=ERRORS)
+def read_justification(
+    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOf = None, policy: Policy = None
+) -> dict[str, Any]:
+    """A weighted score, its rating band, and statements that each cite the events they rest on."""
+    return answer(lambda: reviews.justification(actor, employee_id, cycle, as_of, policy))
+
+
+def answer(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return read()
+    except ReviewAccessDeniedError as error:
+        raise Problem(403, "review_not_allowed", str(error)) from None
+    except ReviewNotVisibleError as error:
+        raise Problem(404, "review_not_found", str(error)) from None
+    except UnknownPolicyError as error:
+        raise Problem(422, "unknown_scoring_policy", str(error), policy=error.version) from None
