@@ -63,6 +63,30 @@ class ChainHeads:
                     self._heads.popitem(last=False)
 
 
+class PendingLinks:
+    """Links of events converted but not yet committed: a save of several events chains each to the one before."""
+
+    def __init__(self, maxsize: int = 10_000) -> None:
+        self._links: OrderedDict[tuple[str, int], str] = OrderedDict()
+        self._lock = threading.Lock()
+        self._maxsize = maxsize
+
+    def get(self, originator_id: str, version: int) -> str | None:
+        with self._lock:
+            return self._links.get((originator_id, version))
+
+    def put(self, originator_id: str, version: int, chained: str) -> None:
+        with self._lock:
+            self._links[(originator_id, version)] = chained
+            self._links.move_to_end((originator_id, version))
+            if len(self._links) > self._maxsize:
+                self._links.popitem(last=False)
+
+    def discard(self, originator_id: str, version: int) -> None:
+        with self._lock:
+            self._links.pop((originator_id, version), None)
+
+
 class ChainingMapper(Mapper[UUID]):
     """Adds the chain link to each goal event as it is stored; snapshots are not chained (they are derived)."""
 
@@ -75,6 +99,7 @@ class ChainingMapper(Mapper[UUID]):
         super().__init__(transcoder=transcoder)
         self.key = key
         self.heads = ChainHeads()
+        self.pending = PendingLinks()
         self._last_stored = last_stored
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
@@ -84,6 +109,7 @@ class ChainingMapper(Mapper[UUID]):
         state = json.loads(stored.state)
         previous = self._previous_link(stored.originator_id, stored.originator_version)
         state[CHAIN_FIELD] = link(self.key, previous, stored.originator_id, stored.originator_version, stored.topic, state)
+        self.pending.put(str(stored.originator_id), stored.originator_version, state[CHAIN_FIELD])
         return StoredEvent(
             originator_id=stored.originator_id,
             originator_version=stored.originator_version,
@@ -101,6 +127,7 @@ class ChainingMapper(Mapper[UUID]):
     def remember(self, stored_event: StoredEvent) -> None:
         """Called once an event is committed: its link is the next event's previous link."""
         _, chained = split_state(stored_event.state)
+        self.pending.discard(str(stored_event.originator_id), stored_event.originator_version)
         if chained is not None:
             self.heads.advance(str(stored_event.originator_id), stored_event.originator_version, chained)
 
@@ -113,5 +140,11 @@ class ChainingMapper(Mapper[UUID]):
         for stored in self._last_stored(originator_id):
             if stored.originator_version == version - 1:
                 return split_state(stored.state)[1] or GENESIS
-        # The previous event is not stored (yet): this save will fail on its version, so any link will do.
+        # Not stored yet: the previous event is earlier in the same save (the Agreed after the second signature,
+        # the SignatureVoided after a revision). The store and the heads come first, so that a link left over
+        # from a failed save is never used once another writer has stored that version.
+        pending = self.pending.get(str(originator_id), version - 1)
+        if pending is not None:
+            return pending
+        # Otherwise this save will fail on its version, so any link will do.
         return GENESIS
