@@ -1,0 +1,132 @@
+"""A goal's trail in words: for each event who acted, when, and which fields went from what to what.
+
+One function serves the replay command and GET /goals/{id}/history alike: `describe_trail(events)`. It replays
+the events onto the aggregate and compares a flat view of the goal before and after each one, so every change
+is described the same way, whatever the event, and exactly as the goal itself saw it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from application.serialization import event_data, event_type, jsonable
+from domain.goal import Goal
+
+TERMS = ("title", "statement", "deadline", "weight", "org_unit", "parent_goal_id", "rationale")
+KPI_FIELDS = ("name", "unit", "direction", "baseline", "cadence", "target", "low", "high")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of the goal and its value before and after an event (None: not there)."""
+
+    field: str
+    before: Any
+    after: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "from": self.before, "to": self.after}
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """One event of the trail: what it is, who did it when, what it said, and what it changed."""
+
+    type: str
+    version: int
+    timestamp: str
+    actor_id: str
+    actor_role: str
+    data: dict[str, Any]
+    changes: list[Change] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "version": self.version, "timestamp": self.timestamp, "actor_id": self.actor_id,
+                "actor_role": self.actor_role, "data": self.data, "changes": [c.as_dict() for c in self.changes]}
+
+
+def describe_trail(events: Sequence[Goal.Event]) -> list[TrailEntry]:
+    """Each of a goal's events (in version order, from its Drafted on) with the changes it made."""
+    goal: Goal | None = None
+    entries = []
+    for event in events:
+        before = flat_view(goal)
+        goal = event.mutate(goal)
+        changes = diff(before, flat_view(goal))
+        if isinstance(event, Goal.RecalibrationProposed):
+            changes += proposed_changes(event)
+        entries.append(TrailEntry(
+            type=event_type(event), version=event.originator_version, timestamp=event.timestamp.isoformat(),
+            actor_id=event.actor_id, actor_role=event.actor_role, data=event_data(event), changes=changes,
+        ))
+    return entries
+
+
+def replay_goal(events: Sequence[Goal.Event]) -> Goal:
+    """The goal as its events leave it (the events of one goal, from its Drafted on, in version order)."""
+    goal: Goal | None = None
+    for event in events:
+        goal = event.mutate(goal)
+    if goal is None:
+        raise ValueError("no events to replay")
+    return goal
+
+
+def flat_view(goal: Goal | None) -> dict[str, Any]:
+    """The goal's describable state as field paths ('kpis.tickets.target') to JSON-ready values."""
+    if goal is None:
+        return {}
+    view: dict[str, Any] = {"status": goal.status, **{name: getattr(goal, name) for name in TERMS}}
+    for kpi in goal.kpis:
+        view.update({f"kpis.{kpi.id}.{name}": getattr(kpi, name) for name in KPI_FIELDS})
+    for party, signature in goal.signatures.items():
+        view[f"signatures.{party}"] = f"{signature.actor_id} (terms of version {signature.content_version})"
+    for milestone in goal.milestones:
+        view[f"milestones.{milestone.id}.target"] = milestone.target
+    for (kpi_id, day), measurement in goal.counted_measurements().items():
+        view[f"measurements.{kpi_id}@{day.isoformat()}"] = measurement.value
+    for recalibration in goal.recalibrations:
+        view[f"recalibrations.{recalibration.id}.status"] = recalibration.status
+    view.update({"outcome": goal.outcome, "summary": goal.summary})
+    return {path: jsonable(value) for path, value in view.items()}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    """The fields whose value differs, in the order of the later view (then those that disappeared)."""
+    paths = list(after) + [path for path in before if path not in after]
+    return [Change(path, before.get(path), after.get(path)) for path in paths if before.get(path) != after.get(path)]
+
+
+def proposed_changes(event: Goal.RecalibrationProposed) -> list[Change]:
+    """What a proposal would change if approved: not in force yet, so named 'proposed.<field>'."""
+    before, after = jsonable(event.before), jsonable(event.after)
+    changes = [
+        Change(f"proposed.kpis.{kpi_id}.{name}", before["targets"][kpi_id].get(name), value)
+        for kpi_id, values in after["targets"].items()
+        for name, value in values.items()
+    ]
+    if after["deadline"] is not None:
+        changes.append(Change("proposed.deadline", before["deadline"], after["deadline"]))
+    for old, new in zip(before["milestones"], after["milestones"], strict=True):
+        changes.append(Change(f"proposed.milestones.{new['id']}.target", old["target"] if old else None, new["target"]))
+    return changes
+
+
+def goal_standing(goal: Goal) -> dict[str, Any]:
+    """Where the goal stands: status, targets and deadline in force, the latest reading of each KPI, outcome."""
+    latest: dict[str, Any] = {}
+    for (kpi_id, day), measurement in sorted(goal.counted_measurements().items(), key=lambda item: item[0][1]):
+        latest[kpi_id] = {"value": measurement.value, "observed_at": day}
+    return jsonable({
+        "goal_id": goal.id,
+        "version": goal.version,
+        "status": goal.status,
+        "title": goal.title,
+        "targets": {kpi.id: {"direction": kpi.direction, "unit": kpi.unit, **kpi.goal_values()} for kpi in goal.kpis},
+        "deadline": goal.deadline,
+        "latest_values": latest,
+        "pending_recalibration": (pending.id if (pending := goal.pending_recalibration()) else None),
+        "outcome": goal.outcome,
+    })

@@ -1,0 +1,90 @@
+"""The verify and replay commands, run as `goalengine ...` against the test store."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+
+from api.cli import main
+from application.goals import Goals
+from tests.application import tampering
+from tests.conftest import AUDIT_KEY
+from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, store_url: str) -> None:
+    monkeypatch.setenv("GOALENGINE_DATABASE_URL", store_url)
+    monkeypatch.setenv("GOALENGINE_AUDIT_KEY", AUDIT_KEY.decode())
+    monkeypatch.setenv("COLUMNS", "200")  # rich wraps tables to the terminal's width
+
+
+@pytest.fixture
+def goal(goals: Goals) -> UUID:
+    goal_id = agreed(goals, customer_service_terms())
+    goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("16.5"), observed_at=date(2026, 1, 10))
+    goals.propose_recalibration(goal_id, MANAGER, reason="external_factor",
+                                justification="A ticketing outage cost two weeks.",
+                                targets={"tickets": {"target": Decimal(19)}})
+    goals.approve_recalibration(goal_id, HR, "r1")
+    return goal_id
+
+
+def test_verify_prints_the_digest_and_count_of_an_intact_trail(goal: UUID, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify"]) == 0
+    out = capsys.readouterr().out
+    assert "intact: 7 events up to position 7" in out
+    assert "digest: " in out
+
+
+def test_verify_exits_1_naming_the_first_bad_event(
+    goals: Goals, goal: UUID, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tampering.change_value(goals, goal, 5, "value", {"_type_": "decimal_str", "_data_": "21"})
+    assert main(["verify"]) == 1
+    assert f"TAMPERED (changed) at position 5: goal {goal}, version 5" in capsys.readouterr().out
+
+
+def test_verify_checks_a_recorded_digest_at_its_position(
+    goals: Goals, goal: UUID, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["verify", "--position", "5"])
+    digest = capsys.readouterr().out.split("digest: ")[1].strip()
+    assert main(["verify", "--position", "5", "--expect-digest", digest]) == 0
+    tampering.delete_event(goals, goal, 7)
+    assert main(["verify", "--position", "7", "--expect-digest", digest]) == 1
+    assert "TAMPERED (digest_mismatch)" in capsys.readouterr().out
+
+
+def test_verify_refuses_a_position_the_log_has_not_reached(goal: UUID, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--position", "99"]) == 2
+    assert "position 99 is not in the log: it runs from 0 to 7" in capsys.readouterr().out
+
+
+def test_replay_prints_who_changed_what_and_the_state_at_the_end(
+    goal: UUID, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", str(goal)]) == 0
+    out = capsys.readouterr().out
+    assert "kpis.tickets.target: 20 -> 19" in out
+    assert "measurements.tickets@2026-01-10: — -> 16.5" in out
+    assert "target tickets" in out and "increase: target 19 tickets/day" in out
+
+
+def test_replay_before_the_goal_existed_says_so(goal: UUID, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", str(goal), "--as-of", "2000-01-01T00:00:00"]) == 1
+    assert "did not exist yet at 2000-01-01T00:00:00+00:00" in capsys.readouterr().out
+
+
+def test_replay_of_an_unknown_goal_fails_clearly(goal: UUID, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "00000000-0000-0000-0000-000000000000"]) == 1
+    assert "not found" in capsys.readouterr().out
+
+
+def test_replay_rejects_a_malformed_goal_id(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["replay", "not-a-uuid"])
+    assert "'not-a-uuid' is not a goal id" in capsys.readouterr().err
