@@ -1,0 +1,176 @@
+"""The HTTP API under load: `goalengine serve` in one process, the load generator in another, on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api.auth import issue_token
+from application.goals import Goals
+from bench import workload
+from bench.config import Sizes
+from bench.stats import Row, percentile
+from bench.stores import AUDIT_KEY, Database, Databases
+from domain.values import Role
+
+SECTION = "http"
+SECRET = "bench-secret-of-at-least-32-bytes-for-hs256"
+HOST = "127.0.0.1"
+GOALS = 50
+READINGS_PER_GOAL = 10
+START_TIMEOUT = 60.0
+# Closed-loop clients for "max": enough to keep uvicorn's thread pool busy on a 2-core machine.
+CONCURRENCY = 16
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def served(database: Database, log_dir: Path) -> Iterator[str]:
+    """`goalengine serve` on a free loopback port, as a child process; stopped (by its own pid) on exit."""
+    port = free_port()
+    env = {**os.environ, "GOALENGINE_DATABASE_URL": database.url, "GOALENGINE_AUDIT_KEY": AUDIT_KEY.decode(),
+           "GOALENGINE_SECRET": SECRET, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    log_path = log_dir / f"serve-{port}.log"
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--host", HOST, "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://{HOST}:{port}"
+    try:
+        try:
+            _wait_until_up(base, server)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}; its log ends:\n{log_path.read_text()[-3000:]}") from None
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"goalengine serve exited with {server.returncode} before answering")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)  # polling the server's readiness, not standing in for synchronisation of results
+    raise RuntimeError(f"goalengine serve did not answer /health within {START_TIMEOUT:.0f} s")
+
+
+def seed_goals(database: Database) -> list[str]:
+    """Agreed goals of this year with a few readings, so a reading dated today is accepted."""
+    cycle = workload.year_cycle(datetime.now(timezone.utc).year)
+    clock = workload.Clock()
+    goals = Goals(database.settings(), today=clock)
+    try:
+        return [str(workload.run_goal_commands(goals, clock, n, READINGS_PER_GOAL, cycle)) for n in range(GOALS)]
+    finally:
+        goals.close()
+
+
+def read_paths(base: str) -> list[str]:
+    """GET goal, and the review route if the API has one (found in its OpenAPI document)."""
+    paths = ["/goals/{goal_id}"]
+    spec = httpx.get(f"{base}/openapi.json", timeout=10).json()
+    for path, operations in spec.get("paths", {}).items():
+        if "review" in path and "get" in operations and "{goal_id}" in path:
+            paths.append(path)
+            break
+    return paths
+
+
+def load(base: str, goal_ids: list[str], paths: list[str], rate: int, sizes: Sizes, write_share: float) -> dict[str, Any]:
+    token = issue_token(SECRET, "hr-bench", Role.HR)
+    command = [
+        sys.executable, "-m", "bench.loadgen", "--base", base, "--token", token, "--goals", ",".join(goal_ids),
+        "--read-paths", ",".join(paths), "--rate", str(rate), "--concurrency", str(CONCURRENCY),
+        "--requests", str(sizes.requests), "--duration", str(sizes.duration), "--write-share", str(write_share),
+    ]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=sizes.duration + 120, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"bench.loadgen failed ({completed.returncode}): {completed.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+MODES = {  # name: (offered rate, write share)
+    "80/20 mix at {rate}/s": ("rate", 0.2),
+    "80/20 mix at max": ("max", 0.2),
+    "writes only at max": ("max", 1.0),
+}
+
+
+def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[str], None]) -> list[Row]:
+    store = databases.store
+    database = databases.fresh("http")
+    try:
+        progress(f"{store}: http, seeding {GOALS} goals")
+        goal_ids = seed_goals(database)
+        samples: dict[tuple[str, str], list[float]] = {}
+        notes: dict[str, str] = {}
+        with served(database, Path(databases.root)) as base:
+            paths = read_paths(base)
+            for run in range(runs):
+                for mode, (pace, write_share) in MODES.items():
+                    name = mode.format(rate=sizes.rate)
+                    progress(f"{store}: http, {name}, run {run + 1}/{runs}")
+                    scaled = sizes if write_share < 1 else _fewer(sizes)
+                    result = load(base, goal_ids, paths, sizes.rate if pace == "rate" else 0, scaled, write_share)
+                    for metric, value in _metrics(result).items():
+                        samples.setdefault((name, metric), []).append(value)
+                    notes[name] = _note(result, paths, notes.get(name, ""))
+        return [
+            Row(SECTION, store, f"{name}: {metric}", "req/s" if metric == "throughput" else "ms", tuple(values),
+                notes[name] if metric == "throughput" else "")
+            for (name, metric), values in samples.items()
+        ]
+    finally:
+        databases.drop(database)
+
+
+def _fewer(sizes: Sizes) -> Sizes:
+    return replace(sizes, requests=max(sizes.requests // 3, 20))
+
+
+def _metrics(result: dict[str, Any]) -> dict[str, float]:
+    latencies = [s * 1000 for kind in ("read", "write") for s in result["latencies"][kind]]
+    return {
+        "throughput": len(latencies) / result["seconds"],
+        "p50": percentile(latencies, 0.50),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+    }
+
+
+def _note(result: dict[str, Any], paths: list[str], earlier: str) -> str:
+    failed = sum(n for status, n in result["statuses"].items() if not status.startswith("2"))
+    reads = "reads: " + " and ".join(paths)
+    failures = f"; {failed} failed requests, e.g. {result['failures'][:2]}" if failed else ""
+    return earlier if earlier and not failures else f"{reads}{failures}"

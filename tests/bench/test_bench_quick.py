@@ -1,0 +1,107 @@
+"""The benchmark never rots: its quick mode runs end to end on every store we can reach and reports every row.
+
+Times are never asserted (the machine is noisy); only that each measurement and each target's ratio is there.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import cli
+from bench.stores import postgres_problem
+from tests.conftest import IN_CI, POSTGRES_URL
+
+ROOT = Path(__file__).resolve().parents[2]
+HTTP_MODES = ("80/20 mix at 100/s", "80/20 mix at max", "writes only at max")
+
+
+def expected_rows(store: str) -> set[tuple[str, str]]:
+    contenders = ["goalengine", "bare library (defaults)", "bare library (fastest)", "raw"]
+    loads = [f"{kind}: {n} readings" for kind in ("cold", "cold, no snapshot", "warm (cache)") for n in (10, 120)]
+    rebuild = ["goalengine rebuild (reviews), 2k", "bare library replay, 2k"]
+    memory = [f"peak RSS, {who}, {size}" for who in ("goalengine rebuild", "bare library replay") for size in ("2k", "0.5k")]
+    http = [f"{mode}: {metric}" for mode in HTTP_MODES for metric in ("throughput", "p50", "p95", "p99")]
+    sections = {"commands": contenders, "goal load": loads, "rebuild": rebuild, "memory": memory, "http": http}
+    return {(section, name) for section, names in sections.items() for name in names}
+
+
+def expected_targets(store: str) -> set[str]:
+    names = {
+        "commands: goalengine / raw single-row transactions",
+        "goal load: cold: 120 readings / cold: 10 readings",
+        "rebuild / bare replay, 2k",
+        "rebuild peak RSS: 2k / 0.5k",
+    }
+    if store == "sqlite":
+        names.add("API 80/20 mix at 100/s: p99 (ms)")
+    return names
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    output = tmp_path_factory.mktemp("bench") / "quick.json"
+    env = {**os.environ, "GOALENGINE_BENCH_POSTGRES_URL": POSTGRES_URL}
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--no-write", "--json", str(output)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    document: dict[str, Any] = json.loads(output.read_text())
+    return document
+
+
+def reachable_stores() -> list[str]:
+    problem = postgres_problem()
+    if problem and IN_CI:
+        pytest.fail(f"{problem} (CI=true: the PostgreSQL benchmark must run)")
+    return ["sqlite"] if problem else ["sqlite", "postgresql"]
+
+
+def test_the_quick_run_measures_every_section_on_every_reachable_store(quick_run: dict[str, Any]) -> None:
+    stores = reachable_stores()
+    assert quick_run["meta"]["stores"] == stores
+    for store in stores:
+        found = {(row["section"], row["name"]) for row in quick_run["rows"] if row["store"] == store}
+        assert found == expected_rows(store), store
+
+
+def test_every_measurement_has_a_finite_positive_median_within_its_spread(quick_run: dict[str, Any]) -> None:
+    for row in quick_run["rows"]:
+        assert row["samples"], row["name"]
+        assert 0 < row["min"] <= row["median"] <= row["max"] and math.isfinite(row["max"]), row
+
+
+def test_each_target_is_reported_as_a_ratio_with_a_verdict(quick_run: dict[str, Any]) -> None:
+    for store in reachable_stores():
+        ratios = [r for r in quick_run["ratios"] if r["store"] == store]
+        judged = {r["name"] for r in ratios if r["passed"] is not None}
+        assert expected_targets(store) <= judged, store
+        assert any(r["name"].startswith("commands: goalengine / bare library (") and r["passed"] is not None
+                   for r in ratios)
+        assert all(r["note"] for r in ratios if r["passed"] is False), "a miss must say why"
+
+
+def test_the_http_load_got_answers_not_errors(quick_run: dict[str, Any]) -> None:
+    notes = [row["note"] for row in quick_run["rows"] if row["section"] == "http" and row["note"]]
+    assert notes and not any("failed requests" in note for note in notes)
+
+
+def test_fewer_than_three_runs_are_refused_outside_the_quick_mode() -> None:
+    with pytest.raises(SystemExit):
+        cli.parse(["--runs", "2"])
+    assert cli.parse(["--quick"]).runs == 1 and cli.parse([]).runs == 3
+
+
+def test_an_unknown_size_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="unknown size 'events'"):
+        cli.DEFAULT.with_overrides(["events=10"])
+    with pytest.raises(ValueError, match="goals must be a positive whole number"):
+        cli.DEFAULT.with_overrides(["goals=-1"])
