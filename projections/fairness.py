@@ -1,0 +1,158 @@
+"""The recalibration fairness report of a cycle, per manager or org unit, computed from the log at a position.
+
+Computed on demand from the events up to the position (ADR 0007): asked again at the same position it is the
+same, byte for byte, and its `hash` (SHA-256 of the canonical JSON without the hash) says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from statistics import median
+from typing import Any
+
+from application.audit import checked_position
+from application.goals import Goals
+from projections.fairness_stats import GroupRate, disparity
+from projections.recalibration_facts import (
+    EASED,
+    MIXED,
+    TIGHTENED,
+    TOPICS,
+    Decision,
+    GoalFacts,
+    Proposal,
+    collect_facts,
+)
+
+NO_GROUP = "(none)"
+
+
+class GroupBy(StrEnum):
+    MANAGER = "manager"
+    ORG_UNIT = "org_unit"
+
+
+@dataclass(frozen=True)
+class FairnessReport:
+    body: dict[str, Any]
+
+    def canonical(self) -> bytes:
+        """The report as canonical JSON (sorted keys, no spaces): the bytes the API serves and the hash covers."""
+        return canonical_json(self.body)
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def recalibration_fairness(
+    goals: Goals, cycle: str, group_by: GroupBy | str, position: int | None = None
+) -> FairnessReport:
+    """The report over the events up to `position` (default: the head), for the goals of one cycle."""
+    group_by = GroupBy(group_by)
+    until = checked_position(goals, position)
+    facts = collect_facts(goals.log_events(until=until, topics=TOPICS))
+    in_cycle = [f for f in facts.values() if f.cycle_id == cycle and f.agreed_event_id is not None]
+    grouped: dict[str, list[GoalFacts]] = defaultdict(list)
+    for goal in in_cycle:
+        grouped[group_of(goal, group_by)].append(goal)
+    groups = [group_figures(name, grouped[name]) for name in sorted(grouped)]
+    rates = [GroupRate(g["group"], g["eased_goals"], g["goals"]) for g in groups]
+    body: dict[str, Any] = {
+        "cycle": cycle,
+        "group_by": str(group_by),
+        "position": until,
+        "groups": groups,
+        "disparity": disparity(rates),
+        "four_eyes_violations": four_eyes_violations(in_cycle),
+    }
+    body["hash"] = hashlib.sha256(canonical_json(body)).hexdigest()
+    return FairnessReport(body)
+
+
+def group_of(goal: GoalFacts, group_by: GroupBy) -> str:
+    value = goal.manager_id if group_by is GroupBy.MANAGER else goal.org_unit
+    return value or NO_GROUP
+
+
+def group_figures(name: str, goals: list[GoalFacts]) -> dict[str, Any]:
+    """Each figure, and under event_ids the events it counts (count == number of ids, always)."""
+    proposals = sorted((p for g in goals for p in g.proposals.values()), key=lambda p: id_order(p.event_id))
+    decisions = [d for g in goals for d in g.decisions]
+    approved = [d for d in decisions if d.approved]
+    ids: dict[str, Any] = {
+        "goals": in_order(str(g.agreed_event_id) for g in goals),
+        "proposed": [p.event_id for p in proposals],
+        "approved": in_order(d.event_id for d in approved),
+        "rejected": in_order(d.event_id for d in decisions if not d.approved),
+        "eased": in_order(d.event_id for d in approved if d.effect == EASED),
+        "tightened": in_order(d.event_id for d in approved if d.effect == TIGHTENED),
+        "mixed": in_order(d.event_id for d in approved if d.effect == MIXED),
+        "eased_goals": in_order(first_easing(g) for g in goals if first_easing(g)),
+        "by_reason": by_reason(proposals),
+        "median_days_before_deadline": in_order(d.event_id for d in approved if d.deadline_after),
+    }
+    days = [(d.deadline_after - d.decided_on).days for d in approved if d.deadline_after]
+    figures = {key: len(value) for key, value in ids.items() if isinstance(value, list)}
+    return {
+        "group": name,
+        **figures,
+        "by_reason": {reason: len(events) for reason, events in ids["by_reason"].items()},
+        "median_days_before_deadline": float(median(days)) if days else None,
+        "event_ids": ids,
+    }
+
+
+def id_order(event_id: str) -> tuple[str, int]:
+    """Event ids sorted by goal, then by version as a number (so that ':9' comes before ':10')."""
+    goal_id, _, version = event_id.rpartition(":")
+    return goal_id, int(version)
+
+
+def in_order(event_ids: Iterable[str]) -> list[str]:
+    return sorted(event_ids, key=id_order)
+
+
+def first_easing(goal: GoalFacts) -> str:
+    """The first approved recalibration that eased the goal ('' if none): the event that makes it count as eased."""
+    return next((d.event_id for d in goal.decisions if d.approved and d.effect == EASED), "")
+
+
+def by_reason(proposals: list[Proposal]) -> dict[str, list[str]]:
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for proposal in proposals:
+        reasons[proposal.reason].append(proposal.event_id)
+    return dict(sorted(reasons.items()))
+
+
+def four_eyes_violations(goals: list[GoalFacts]) -> list[dict[str, Any]]:
+    """Every decision not taken by an hr person who is neither the goal's owner nor the proposal's proposer."""
+    found = []
+    for goal in goals:
+        for decision in goal.decisions:
+            broken = rules_broken(goal, decision)
+            if broken:
+                found.append({
+                    "event_id": decision.event_id, "goal_id": goal.goal_id,
+                    "recalibration_id": decision.proposal.recalibration_id,
+                    "decision": "approved" if decision.approved else "rejected",
+                    "decided_by": decision.decided_by, "decider_role": decision.decider_role,
+                    "owner_id": goal.owner_id, "proposed_by": decision.proposal.proposed_by, "broken": broken,
+                })
+    return sorted(found, key=lambda v: id_order(str(v["event_id"])))
+
+
+def rules_broken(goal: GoalFacts, decision: Decision) -> list[str]:
+    broken = []
+    if decision.decider_role != "hr":
+        broken.append("decider_not_hr")
+    if decision.decided_by == goal.owner_id:
+        broken.append("decider_is_owner")
+    if decision.decided_by == decision.proposal.proposed_by:
+        broken.append("decider_is_proposer")
+    return broken

@@ -1,0 +1,89 @@
+"""Is the eased rate alike across groups? A test over all groups, then each group against the rest (ADR 0007).
+
+The unit is a goal in force: it counts as eased when at least one approved recalibration in the cycle made it
+easier. Across all groups: Fisher's exact test for two groups, chi-square on the groups x (eased, not eased)
+table for more. A group is flagged when its eased rate is above the rest's by a one-sided Fisher's exact test
+whose p-value, Bonferroni-adjusted for the number of groups, is below ALPHA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scipy.stats import chi2_contingency, fisher_exact
+
+ALPHA = 0.05
+MIN_EXPECTED = 5
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    group: str
+    eased: int
+    goals: int
+
+
+def disparity(rates: Sequence[GroupRate]) -> dict[str, Any]:
+    """The test, its p-value, per-group p-values, the flagged groups and a caveat when the figures are thin."""
+    tested = [r for r in rates if r.goals > 0]
+    eased = sum(r.eased for r in tested)
+    total = sum(r.goals for r in tested)
+    result: dict[str, Any] = {"measure": "goals eased at least once / goals in force", "alpha": ALPHA,
+                              "test": "none", "p_value": None, "flagged": [], "groups": [], "caveat": None}
+    if len(tested) < 2:
+        result["caveat"] = "fewer than two groups with goals in force: there is nothing to compare"
+        return result
+    if eased in (0, total):
+        result["caveat"] = f"{'no' if eased == 0 else 'every'} goal was eased: the rates cannot differ"
+        return result
+    table = [[r.eased, r.goals - r.eased] for r in tested]
+    result["test"], result["p_value"] = overall_test(table)
+    result["groups"] = [versus_rest(r, eased, total, len(tested)) for r in tested]
+    result["flagged"] = [g["group"] for g in result["groups"] if g["flagged"]]
+    result["caveat"] = small_counts_caveat(table, result["test"])
+    return result
+
+
+def overall_test(table: list[list[int]]) -> tuple[str, float]:
+    if len(table) == 2:
+        return "fisher_exact", rounded(fisher_exact(table).pvalue)
+    return "chi2_contingency", rounded(chi2_contingency(table).pvalue)
+
+
+def versus_rest(rate: GroupRate, eased: int, total: int, groups: int) -> dict[str, Any]:
+    """One group against all the others: is its eased rate higher than theirs?"""
+    rest_eased, rest_goals = eased - rate.eased, total - rate.goals
+    table = [[rate.eased, rate.goals - rate.eased], [rest_eased, rest_goals - rest_eased]]
+    p_value = float(fisher_exact(table, alternative="greater").pvalue)
+    adjusted = min(1.0, p_value * groups)
+    return {
+        "group": rate.group,
+        "eased_goals": rate.eased,
+        "goals": rate.goals,
+        "rate": round(rate.eased / rate.goals, 4),
+        "rest_rate": round(rest_eased / rest_goals, 4) if rest_goals else None,
+        "p_value": rounded(p_value),
+        "adjusted_p_value": rounded(adjusted),
+        "flagged": adjusted < ALPHA,
+    }
+
+
+def small_counts_caveat(table: list[list[int]], test: str) -> str | None:
+    """Say so when expected counts are below MIN_EXPECTED: the groups are too small for the test to mean much."""
+    total = sum(map(sum, table))
+    columns = [sum(row[i] for row in table) for i in (0, 1)]
+    expected = [sum(row) * column / total for row in table for column in columns]
+    thin = sum(1 for e in expected if e < MIN_EXPECTED)
+    if thin == 0:
+        return None
+    meaning = ("the chi-square approximation is unreliable; read its p-value as a hint only"
+               if test == "chi2_contingency" else "the exact test stays valid but has little power")
+    return (f"{thin} of {len(expected)} expected counts are below {MIN_EXPECTED}: {meaning}; "
+            "a group that is not flagged is not thereby shown to be treated alike")
+
+
+def rounded(value: float) -> float:
+    """Six significant digits: enough to read, and the same bytes on every run."""
+    return float(f"{float(value):.6g}")

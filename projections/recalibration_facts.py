@@ -1,0 +1,148 @@
+"""The facts a fairness report needs, folded from the event log: goals, proposals, decisions and their effect.
+
+Only reads events. An event is named by its CloudEvents id, "<goal id>:<version>" (ADR 0007), so that every
+figure of the report can list the events it counts and an auditor can find each one in the trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from application.goals import LoggedEvent
+from domain.goal import Goal
+
+TOPICS = tuple(cls.TOPIC for cls in (Goal.Drafted, Goal.Revised, Goal.Agreed, Goal.RecalibrationProposed,
+                                      Goal.Recalibrated, Goal.RecalibrationRejected))
+EASED, TIGHTENED, MIXED, NEUTRAL = "eased", "tightened", "mixed", "neutral"
+
+
+def event_id(event: Goal.Event) -> str:
+    return f"{event.originator_id}:{event.originator_version}"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    event_id: str
+    goal_id: str
+    recalibration_id: str
+    reason: str
+    proposed_by: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """HR's approval or rejection of a proposal; an approval's effect and the deadline in force after it."""
+
+    event_id: str
+    goal_id: str
+    proposal: Proposal
+    approved: bool
+    decided_by: str
+    decider_role: str
+    decided_on: date
+    effect: str = NEUTRAL
+    deadline_after: date | None = None
+
+
+@dataclass
+class GoalFacts:
+    goal_id: str
+    cycle_id: str
+    owner_id: str
+    manager_id: str
+    org_unit: str | None
+    kpis: dict[str, dict[str, Any]]
+    deadline: date | None
+    agreed_event_id: str | None = None
+    proposals: dict[str, Proposal] = field(default_factory=dict)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def collect_facts(logged: Iterable[LoggedEvent]) -> dict[str, GoalFacts]:
+    """Every goal's facts, keyed by goal id, from the recalibration-relevant events in log order."""
+    goals: dict[str, GoalFacts] = {}
+    for item in logged:
+        event = item.event
+        if isinstance(event, Goal.Drafted):
+            goals[str(event.originator_id)] = drafted(event)
+            continue
+        facts = goals.get(str(event.originator_id))
+        if facts is not None:
+            apply(facts, event)
+    return goals
+
+
+def drafted(event: Goal.Drafted) -> GoalFacts:
+    return GoalFacts(
+        goal_id=str(event.originator_id), cycle_id=str(event.cycle["id"]), owner_id=event.owner_id,
+        manager_id=event.manager_id, org_unit=event.org_unit, kpis={k["id"]: dict(k) for k in event.kpis},
+        deadline=event.deadline,
+    )
+
+
+def apply(facts: GoalFacts, event: Goal.Event) -> None:
+    if isinstance(event, Goal.Revised):
+        changes = event.changes
+        facts.org_unit = changes.get("org_unit", facts.org_unit)
+        facts.deadline = changes.get("deadline", facts.deadline)
+        if "kpis" in changes:
+            facts.kpis = {k["id"]: dict(k) for k in changes["kpis"]}
+    elif isinstance(event, Goal.Agreed):
+        facts.agreed_event_id = event_id(event)
+    elif isinstance(event, Goal.RecalibrationProposed):
+        facts.proposals[event.recalibration_id] = Proposal(
+            event_id(event), facts.goal_id, event.recalibration_id, event.reason, event.actor_id
+        )
+    elif isinstance(event, (Goal.Recalibrated, Goal.RecalibrationRejected)):
+        decide(facts, event)
+
+
+def decide(facts: GoalFacts, event: Goal.Recalibrated | Goal.RecalibrationRejected) -> None:
+    proposal = facts.proposals.get(event.recalibration_id)
+    if proposal is None:
+        return  # a decision without its proposal cannot be on a chain that verifies; nothing to count
+    approved = isinstance(event, Goal.Recalibrated)
+    effect = NEUTRAL
+    if isinstance(event, Goal.Recalibrated):
+        effect = recalibration_effect(facts.kpis, event.before, event.after)
+        for kpi_id, values in event.after["targets"].items():
+            facts.kpis[kpi_id].update(values)
+        if event.after["deadline"] is not None:
+            facts.deadline = event.after["deadline"]
+    facts.decisions.append(Decision(
+        event_id=event_id(event), goal_id=facts.goal_id, proposal=proposal, approved=approved,
+        decided_by=event.actor_id, decider_role=event.actor_role, decided_on=event.timestamp.date(),
+        effect=effect, deadline_after=facts.deadline if approved else None,
+    ))
+
+
+def recalibration_effect(kpis: dict[str, dict[str, Any]], before: dict[str, Any], after: dict[str, Any]) -> str:
+    """Eased if some change makes the goal easier and none harder; tightened the reverse; mixed if both."""
+    signs = [easing_sign(kpis[kpi_id], before["targets"][kpi_id], values)
+             for kpi_id, values in after["targets"].items()]
+    if after["deadline"] is not None and before["deadline"] is not None:
+        signs.append(_sign(Decimal((after["deadline"] - before["deadline"]).days)))
+    eased, tightened = any(s > 0 for s in signs), any(s < 0 for s in signs)
+    if eased and tightened:
+        return MIXED
+    return EASED if eased else TIGHTENED if tightened else NEUTRAL
+
+
+def easing_sign(kpi: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> int:
+    """+1 if the new target is easier for the KPI's direction, -1 if harder, 0 if neither (a shifted range)."""
+    direction = str(kpi["direction"])
+    if direction == "increase":
+        return _sign(old["target"] - new["target"])
+    if direction == "decrease":
+        return _sign(new["target"] - old["target"])
+    old_width = old.get("high", kpi["high"]) - old.get("low", kpi["low"])
+    new_width = new.get("high", kpi["high"]) - new.get("low", kpi["low"])
+    return _sign(new_width - old_width)
+
+
+def _sign(value: Decimal) -> int:
+    return (value > 0) - (value < 0)
