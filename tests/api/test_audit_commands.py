@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -11,7 +14,8 @@ import pytest
 from api.cli import main
 from application.goals import Goals
 from tests.application import tampering
-from tests.conftest import AUDIT_KEY
+from tests.conftest import AUDIT_KEY, Clock
+from tests.projections.fairness_seed import Team, seed_team
 from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms
 
 
@@ -88,3 +92,36 @@ def test_replay_rejects_a_malformed_goal_id(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         main(["replay", "not-a-uuid"])
     assert "'not-a-uuid' is not a goal id" in capsys.readouterr().err
+
+
+@pytest.fixture
+def teams(goals: Goals, clock: Clock) -> None:
+    seed_team(goals, clock, Team("mgr-a", 2, eased=1))
+    seed_team(goals, clock, Team("mgr-b", 2, tightened=1))
+
+
+def test_fairness_as_json_is_the_canonical_report(teams: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fairness", "--cycle", "2026-H1", "--format", "json"]) == 0
+    printed = capsys.readouterr().out.strip()
+    body = json.loads(printed)
+    assert [g["group"] for g in body["groups"]] == ["mgr-a", "mgr-b"]
+    assert printed == json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_fairness_as_csv_has_a_row_per_group(teams: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fairness", "--cycle", "2026-H1", "--group-by", "org_unit", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["group"], r["goals"], r["eased"], r["tightened"]) for r in rows] == [
+        ("unit-mgr-a", "2", "1", "0"), ("unit-mgr-b", "2", "0", "1")]
+
+
+def test_fairness_as_a_table_states_the_test_and_the_hash(teams: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fairness", "--cycle", "2026-H1"]) == 0
+    out = capsys.readouterr().out
+    assert "disparity test: fisher_exact, p = 1.0; flagged: none" in out
+    assert "four-eyes violations: 0" in out and "hash: " in out
+
+
+def test_fairness_refuses_a_position_beyond_the_log(teams: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fairness", "--cycle", "2026-H1", "--position", "999"]) == 2
+    assert "position 999 is not in the log" in capsys.readouterr().out
