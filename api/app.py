@@ -13,7 +13,7 @@ from application.goals import Goals
 from application.settings import Settings
 
 # Modules under api/routes/ that each expose `router` and optionally `install(app)`.
-ROUTER_MODULES = ("health", "goals", "events", "subscriptions", "reviews", "goal_list")
+ROUTER_MODULES = ("health", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
 
 
 def create_app(settings: Settings | None = None, goals: Goals | None = None) -> FastAPI:

@@ -1,0 +1,76 @@
+"""Response shapes of the audit routes: trail verification and the recalibration fairness report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class VerificationResponse(BaseModel):
+    """The trail up to `position` is intact: how many events, and the digest an auditor may record."""
+
+    intact: bool
+    events: int
+    digest: str = Field(description="SHA-256 over each event's chain link and a newline, in log order.")
+    position: int
+
+
+class FairnessGroup(BaseModel):
+    group: str
+    goals: int = Field(description="Goals of the cycle agreed (in force) at the position.")
+    proposed: int
+    approved: int
+    rejected: int
+    eased: int
+    tightened: int
+    mixed: int
+    eased_goals: int = Field(description="Goals eased by at least one approved recalibration: the disparity unit.")
+    by_reason: dict[str, int] = Field(description="Proposals per reason category.")
+    median_days_before_deadline: float | None
+    event_ids: dict[str, Any] = Field(description='For each figure, the ids ("<goal id>:<version>") it counts.')
+
+
+class GroupDisparity(BaseModel):
+    group: str
+    eased_goals: int
+    goals: int
+    rate: float
+    rest_rate: float | None
+    p_value: float = Field(description="One-sided Fisher's exact test: this group's eased rate above the rest's.")
+    adjusted_p_value: float = Field(description="Bonferroni-adjusted for the number of groups.")
+    flagged: bool
+
+
+class Disparity(BaseModel):
+    measure: str
+    alpha: float
+    test: str = Field(description="fisher_exact (two groups), chi2_contingency (more), or none.")
+    p_value: float | None
+    flagged: list[str]
+    groups: list[GroupDisparity]
+    caveat: str | None
+
+
+class FourEyesViolation(BaseModel):
+    event_id: str
+    goal_id: str
+    recalibration_id: str
+    decision: str
+    decided_by: str
+    decider_role: str
+    owner_id: str
+    proposed_by: str
+    broken: list[str]
+
+
+class FairnessReportResponse(BaseModel):
+    """Byte for byte the same when asked again with the same cycle, grouping and position."""
+
+    cycle: str
+    group_by: str
+    position: int
+    hash: str = Field(description="SHA-256 of the canonical JSON (sorted keys, no spaces) without this field.")
+    groups: list[FairnessGroup]
+    disparity: Disparity
+    four_eyes_violations: list[FourEyesViolation]
