@@ -209,7 +209,10 @@ class Goals(Application[UUID]):
         try:
             goal: Goal = self.repository.get(goal_id, version=version)
         except AggregateNotFoundError:
-            raise GoalNotFoundError(goal_id, f" at version {version}" if version else "") from None
+            raise GoalNotFoundError(goal_id, f" at version {version}" if version is not None else "") from None
+        if version is not None and goal.version < version:
+            # The library hands back the latest version when asked for a later one; that version never existed.
+            raise GoalNotFoundError(goal_id, f" at version {version} (it is at version {goal.version})")
         return goal
 
     def smart_report(self, goal_id: UUID) -> SmartReport:
