@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import actor_from_token
+from api.models import ETAG, IDEMPOTENCY_KEY
 from api.problems import Problem
 from application.goals import Goals
 from application.settings import Settings
@@ -53,29 +54,22 @@ def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
     return check
 
 
-ETAG = re.compile(r'(?:W/)?"?([0-9]{1,18})"?', re.ASCII)
-
-
 def expected_version(
     if_match: Annotated[
         str | None,
-        Header(alias="If-Match", max_length=100, description='The version you read, as its ETag ("3"); 412 if stale.'),
+        Header(alias="If-Match", pattern=ETAG, description='The version you read, as its ETag ("3"): 412 if stale.'),
     ] = None,
 ) -> int | None:
     """The goal version the caller read, from `If-Match` (None: no precondition; `*` matches any version)."""
-    if if_match is None or if_match.strip() == "*":
+    if if_match is None or if_match == "*":
         return None
-    match = ETAG.fullmatch(if_match.strip())
-    if match is None:
-        raise Problem(422, "invalid_if_match", f'If-Match {if_match!r} must be a goal version ETag such as "3"',
-                      errors=[{"field": "header.If-Match", "message": 'must be an ETag such as "3"'}])
-    return int(match.group(1))
+    return int(if_match.removeprefix("W/").strip('"'))
 
 
 def idempotency_key(
     key: Annotated[
         str | None,
-        Header(alias="Idempotency-Key", pattern=r"^[!-~]{1,200}$",
+        Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY,
                description="Any unique string (e.g. a UUID): a retry with the same key and request replays the "
                "first response; the same key with another request is refused (422 idempotency_key_reused)."),
     ] = None,
@@ -83,5 +77,28 @@ def idempotency_key(
     return key
 
 
+# A moment: date, then hours and minutes at least; no offset means UTC. Checked as text first so that a bare
+# number (which pydantic would read as a Unix time) is refused, then parsed for real dates.
+ISO_MOMENT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?(Z|z|[+-][0-9]{2}:?[0-9]{2})?$"
+
+
+def as_of_moment(
+    as_of: Annotated[
+        str | None,
+        Query(pattern=ISO_MOMENT, max_length=40,
+              description="ISO 8601 moment, e.g. 2026-03-31T17:00:00Z (UTC if no offset): as it then stood."),
+    ] = None,
+) -> datetime | None:
+    if as_of is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(as_of)
+    except ValueError as error:
+        raise Problem(422, "invalid_request", f"query.as_of: {error}",
+                      errors=[{"field": "query.as_of", "message": str(error)}]) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+AsOfDep = Annotated[datetime | None, Depends(as_of_moment)]
 ExpectedVersionDep = Annotated[int | None, Depends(expected_version)]
 IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.models import PATTERN_MEANINGS
 from application.errors import (
     ApplicationError,
     ConcurrentModificationError,
@@ -103,6 +104,17 @@ def domain_extra(error: GoalError) -> dict[str, Any]:
     return extra
 
 
+def field_error(item: dict[str, Any]) -> dict[str, str]:
+    """One validation error as {field, message}; broken JSON names the body and where the parser gave up."""
+    location = [str(part) for part in item.get("loc", ())]
+    if item.get("type") == "json_invalid":
+        reason = item.get("ctx", {}).get("error", "")
+        at = f" at character {location[1]}" if len(location) > 1 else ""
+        return {"field": "body", "message": f"is not valid JSON{at}: {reason}".rstrip(": ")}
+    message = PATTERN_MEANINGS.get(item.get("ctx", {}).get("pattern", ""), str(item.get("msg", "")))
+    return {"field": ".".join(location), "message": message}
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(_request: Request, error: Problem) -> JSONResponse:
@@ -119,15 +131,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(part) for part in item.get("loc", ())), "message": str(item.get("msg", ""))}
-            for item in error.errors()
-        ]
+        errors = [field_error(item) for item in error.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "the request is malformed"
         return problem_response(422, "invalid_request", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): malformed, like bad JSON
+            message = f"could not be read: {error.detail}"
+            return problem_response(422, "invalid_request", f"body: {message}",
+                                    errors=[{"field": "body", "message": message}])
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return problem_response(error.status_code, code, str(error.detail))
 

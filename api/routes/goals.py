@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from api.access import require_may_draft, visible_goal
-from api.deps import ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
+from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
 from api.models import (
     ClosureRequest,
     DecisionRequest,
@@ -36,7 +35,6 @@ Reader = Annotated[Actor, Depends(require_roles(*READERS))]
 Writer = Annotated[Actor, Depends(require_roles(*WRITERS))]
 HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
 RecalibrationId = Annotated[str, Path(max_length=100, description="The proposal's id: r1, r2, ...")]
-AsOf = Annotated[datetime | None, Query(description="ISO 8601 moment (UTC if no offset): the goal as it then stood.")]
 
 READ_ERRORS = problem_responses(401, 403, 404, 422)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
@@ -71,7 +69,7 @@ def draft_goal(
 
 
 @router.get("/{goal_id}", responses=READ_ERRORS)
-def read_goal(goal_id: UUID, goals: GoalsDep, actor: Reader, response: Response, as_of: AsOf = None) -> GoalResponse:
+def read_goal(goal_id: UUID, goals: GoalsDep, actor: Reader, response: Response, as_of: AsOfDep) -> GoalResponse:
     """The goal now, or as it stood at `as_of`; its version is in the ETag."""
     goal = visible_goal(goals, goal_id, actor, as_of)
     response.headers["ETag"] = f'"{goal.version}"'
@@ -198,7 +196,7 @@ def close_goal(
 
 
 @router.get("/{goal_id}/history", responses=READ_ERRORS)
-def goal_history(goal_id: UUID, goals: GoalsDep, actor: Reader, as_of: AsOf = None) -> HistoryResponse:
+def goal_history(goal_id: UUID, goals: GoalsDep, actor: Reader, as_of: AsOfDep) -> HistoryResponse:
     """The audit trail: every event in order, with who did it, when, and what it said."""
     visible_goal(goals, goal_id, actor)
     events = goals.goal_events(goal_id, until=as_of)
