@@ -58,9 +58,9 @@ def requested_types(types: Sequence[str]) -> list[str]:
 def read_events(
     goals: GoalsDep,
     _actor: Consumer,
-    types: Types,
     after: Annotated[int, Query(ge=0, description="The last position read (0: from the start).")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    types: Types = [],  # noqa: B006 (FastAPI copies defaults per request)
 ) -> EventPage:
     """Goal events after a position, in log order, as CloudEvents (service, hr, auditor)."""
     page = EventFeed(goals).page(after, limit, requested_types(types))
@@ -82,9 +82,9 @@ async def stream_events(
     request: Request,
     goals: GoalsDep,
     _actor: Consumer,
-    types: Types,
     after: Annotated[int | None, Query(ge=0, description="Start after this position (default: the head).")] = None,
     last_event_id: Annotated[str | None, Header(description="Resume after this position (set by EventSource).")] = None,
+    types: Types = [],  # noqa: B006 (FastAPI copies defaults per request)
 ) -> StreamingResponse:
     """Goal events as Server-Sent Events, live: `id` is the position, `event` the type, `data` the CloudEvent."""
     names = requested_types(types)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from uuid import UUID
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
@@ -16,42 +12,13 @@ from application.cloudevents import EVENT_TYPES, to_cloudevent
 from application.event_schemas import SCHEMAS
 from application.goals import Goals
 from tests.conftest import Clock
-from tests.scenarios import CSAT, EMPLOYEE, HR, MANAGER, OTHER_HR, TICKETS, customer_service_terms, draft
+from tests.lifecycles import whole_life
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
 
 
 def validator(event_type: str) -> Draft202012Validator:
     return Draft202012Validator(SCHEMAS[event_type], format_checker=FormatChecker())
-
-
-def whole_life(goals: Goals, clock: Clock) -> UUID:
-    """A goal that goes through every kind of event: revised after a signature, recalibrated twice, closed."""
-    goal_id = draft(goals, customer_service_terms())
-    goals.sign_goal(goal_id, EMPLOYEE)
-    goals.revise_goal(goal_id, MANAGER, {
-        "title": "Support throughput", "deadline": date(2026, 6, 15), "weight": Decimal("55.5"),
-        "kpis": [TICKETS, replace(CSAT, target=Decimal(91))], "org_unit": None,
-    })
-    goals.sign_goal(goal_id, EMPLOYEE)
-    goals.sign_goal(goal_id, MANAGER)
-    goals.set_milestone(goal_id, MANAGER, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
-    clock.current = date(2026, 4, 2)
-    for value in ("16.5", "16.75"):  # the second reading of the day corrects the first
-        goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(value), observed_at=date(2026, 3, 31))
-    moved = [{"kpi": "tickets", "due": date(2026, 4, 30), "target": Decimal(16), "replaces": "tickets@2026-03-31"}]
-    first = goals.propose_recalibration(
-        goal_id, MANAGER, reason="external_factor", justification="Ticketing outage in March cost two weeks.",
-        targets={"tickets": {"target": Decimal(17)}}, milestones=moved,
-    )
-    goals.reject_recalibration(goal_id, HR, first.reference or "", note="Too generous.")
-    second = goals.propose_recalibration(
-        goal_id, EMPLOYEE, reason="resourcing", justification="Two colleagues left the team in March.",
-        targets={"csat": {"target": Decimal(88)}}, deadline=date(2026, 6, 30), milestones=moved,
-    )
-    goals.approve_recalibration(goal_id, OTHER_HR, second.reference or "", note="Confirmed.")
-    goals.close_goal(goal_id, MANAGER, outcome="partially_achieved", summary="19 tickets/day, 89% CSAT.")
-    return goal_id
 
 
 def test_every_event_of_a_whole_life_validates_against_its_schema(goals: Goals, clock: Clock) -> None:
