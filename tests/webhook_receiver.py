@@ -28,6 +28,7 @@ class Receiver:
         self.secret: str | None = None
         self.fail_first = fail_first
         self.hold_at = hold_at  # the n-th request (1-based) waits until `release` is set
+        self.holding = threading.Event()  # set while the held request waits
         self.release = threading.Event()
         self.deliveries: list[Delivery] = []
         self.bad_signatures: list[str] = []
@@ -70,6 +71,7 @@ class Receiver:
         with self.lock:
             number = len(self.deliveries) + 1
         if self.hold_at == number:
+            self.holding.set()
             self.release.wait(30)
         try:
             assert self.secret, "the test must give the receiver the subscription's secret"
