@@ -9,21 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.auth import issue_token
 from application.goals import Goals
-from application.settings import Settings
 from domain.values import Actor, Role
-from tests.api.conftest import API_SECRET
-from tests.conftest import AUDIT_KEY, Clock, drop_schema, postgres_url_with_schema, require_postgres
+from tests.api.module_app import STORES, Api, module_api
 from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, STRANGER, agreed, customer_service_terms, draft
 
 CALLERS = {
@@ -87,35 +81,9 @@ CASES = [
 ]
 
 
-@dataclass
-class Api:
-    client: TestClient
-    goals: Goals
-
-    def as_(self, actor: Actor) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_token(API_SECRET, actor.id, actor.role)}"}
-
-    def head(self) -> int:
-        head: int = self.client.get("/health").json()["head"]
-        return head
-
-
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=STORES)
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """One app per store for the whole matrix (each case drafts a goal of its own, so cases do not interfere)."""
-    if request.param == "sqlite":
-        url, cleanup = f"sqlite:///{tmp_path_factory.mktemp('matrix')}/goals.db", None
-    else:
-        require_postgres()
-        schema = f"t_{uuid4().hex[:16]}"
-        url, cleanup = postgres_url_with_schema(schema), schema
-    goals = Goals(Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET),
-                  today=Clock(date(2026, 1, 15)))
-    with TestClient(create_app(goals.settings, goals)) as client:
-        yield Api(client, goals)
-    goals.close()
-    if cleanup:
-        drop_schema(cleanup)
+    yield from module_api(request.param, tmp_path_factory)
 
 
 def prepare(goals: Goals, state: str) -> str:
