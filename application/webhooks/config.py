@@ -24,6 +24,14 @@ class WebhookSettings:
     lease_seconds: float = 60.0  # how long a worker owns a subscription without renewing (one worker per target)
     batch_size: int = 100  # events delivered to one subscription before the next subscription gets a turn
 
+    def __post_init__(self) -> None:
+        if self.lease_seconds <= self.timeout:
+            # A lease shorter than one request would let a second worker deliver while the first still waits.
+            raise SettingsError(
+                f"GOALENGINE_WEBHOOK_LEASE_SECONDS ({self.lease_seconds}) must exceed GOALENGINE_WEBHOOK_TIMEOUT "
+                f"({self.timeout})"
+            )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WebhookSettings:
         env = os.environ if environ is None else environ

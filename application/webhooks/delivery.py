@@ -100,7 +100,7 @@ class WebhookDelivery:
                 return delivered
             error = self._post(subscription, logged)
             if error is not None:
-                log.warning("webhook %s: %s failed: %s", subscription.id, logged.position, error)
+                log.warning("webhook %s: the event at position %s failed: %s", subscription.id, logged.position, error)
                 self.store.failed(subscription, self.worker_id, error)
                 return delivered
             if not self.store.delivered(subscription, self.worker_id, logged.position):
