@@ -26,7 +26,7 @@ class ReviewProjection:
         earlier = _stored_states(connection, [g for g, rs in records.items() if rs[0].type != "Drafted"])
         rows = []
         for goal_id, goal_records in records.items():
-            state = fold(goal_records, earlier.get(goal_id))
+            state = fold(goal_records, earlier.get(goal_id), keep_input=False)  # freshly parsed: no copy needed
             assert state is not None
             rows.append(_row(state))
         connection.execute(delete(goal_reviews).where(goal_reviews.c.goal_id.in_(list(records))))

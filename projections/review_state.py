@@ -16,9 +16,12 @@ from application.serialization import EventRecord
 State = dict[str, Any]
 
 
-def fold(records: Iterable[EventRecord], state: State | None = None) -> State | None:
-    """The state after applying the records in order (None until the goal is drafted); the input is not changed."""
-    state = copy.deepcopy(state)
+def fold(records: Iterable[EventRecord], state: State | None = None, *, keep_input: bool = True) -> State | None:
+    """The state after applying the records in order (None until the goal is drafted).
+
+    The input state is left unchanged unless keep_input is False (a caller's own fresh copy, changed in place).
+    """
+    state = copy.deepcopy(state) if keep_input else state
     for record in records:
         state = _apply(state, record)
     return state
