@@ -116,7 +116,8 @@ def _score_statement(
     if score is None:
         return {"kind": "score", "text": "no agreed goal to score", "evidence": evidence}
     weights = ", ".join(f"{s['title']} {s['weight']}" for s in counted)
-    text = f"weighted score {_percent(score)} over {len(counted)} goal(s) (weights: {weights}): {band} under policy {policy.version}"
+    text = (f"weighted score {_percent(score)} over {len(counted)} goal(s) (weights: {weights}): "
+            f"{band} under policy {policy.version}")
     return {"kind": "score", "text": text, "evidence": evidence}
 
 

@@ -10,7 +10,13 @@ from pydantic import BaseModel
 from api.deps import ActorDep
 from api.problems import Problem, problem_responses
 from api.routes.reviews import projections_runner
-from projections.goal_index import GoalIndexProjection, InvalidCursorError, ListingNotAllowedError, list_goals, visible_filters
+from projections.goal_index import (
+    GoalIndexProjection,
+    InvalidCursorError,
+    ListingNotAllowedError,
+    list_goals,
+    visible_filters,
+)
 from projections.runner import ProjectionRunner
 
 router = APIRouter(prefix="/goals", tags=["goals"])

@@ -30,7 +30,8 @@ def reviews(goals: Goals, runner: ProjectionRunner) -> Reviews:
 
 @pytest.fixture
 def on_day(clock: Clock) -> OnDay:
-    """Act on a day: events are stamped from noon UTC that day on (time ticks, so order is kept) and the application's today is that day."""
+    """Act on a day: the application's today is that day, and events are stamped from noon UTC that day on
+    (time ticks, so their order is kept)."""
 
     @contextmanager
     def acting(day: date) -> Iterator[None]:

@@ -20,7 +20,8 @@ def seed(goals: Goals, clock: Clock, readings: int = 20) -> None:
     draft(goals, defect_rate_terms(title="Reduce returns"))
     clock.current = date(2026, 6, 1)
     for day in range(1, readings + 1):
-        goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(14 + day % 7), observed_at=date(2026, 1, 1) + timedelta(days=day))
+        observed = date(2026, 1, 1) + timedelta(days=day)
+        goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(14 + day % 7), observed_at=observed)
 
 
 def test_catching_up_applies_each_new_event_once_and_then_finds_nothing_to_do(
