@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -87,8 +88,8 @@ STORE = Path(tempfile.mkdtemp(prefix="goalengine-schemathesis-")) / "goals.db"
 atexit.register(shutil.rmtree, STORE.parent, ignore_errors=True)
 GOALS = Goals(Settings(database_url=f"sqlite:///{STORE}", audit_key=AUDIT_KEY, api_secret=API_SECRET),
               today=Clock(date(2026, 1, 15)))
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(GOALS.settings, GOALS),
-                                        config=SchemathesisConfig.from_dict(CONFIG))
+APP = create_app(GOALS.settings, GOALS)
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=SchemathesisConfig.from_dict(CONFIG))
 for excluded in EXCLUDED_PATHS:
     schema = schema.exclude(path=excluded)
 
@@ -117,3 +118,45 @@ def test_no_request_gets_a_server_error_or_an_answer_outside_the_schema(
         case.path_parameters["recalibration_id"] = seeded.recalibration_for(str(case.path_parameters["recalibration_id"]))
     headers = {"Authorization": f"Bearer {token_for(case)}"}
     case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+# --- the document itself ---------------------------------------------------------------------------------------
+
+# Besides the docs: liveness, and the event-data JSON Schemas, which the feed publishes as documentation.
+PUBLIC_PATHS = {"/health", "/events/schemas"}
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
+
+
+def operations() -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, operation) for path, item in APP.openapi()["paths"].items()
+            for method, operation in item.items()]
+
+
+def test_the_document_declares_the_bearer_scheme_and_every_protected_operation_uses_it() -> None:
+    schemes = APP.openapi()["components"]["securitySchemes"]
+    bearer = [name for name, scheme in schemes.items() if (scheme["type"], scheme.get("scheme")) == ("http", "bearer")]
+    assert len(bearer) == 1
+    for path, method, operation in operations():
+        expected = [] if path in PUBLIC_PATHS else [{bearer[0]: []}]
+        assert operation.get("security", []) == expected, f"{method.upper()} {path}"
+
+
+def test_every_error_an_operation_can_answer_is_documented_as_a_problem() -> None:
+    for path, method, operation in operations():
+        responses = operation["responses"]
+        errors = {status: response for status, response in responses.items() if status[0] in "45"}
+        if path not in PUBLIC_PATHS:
+            assert {"401", "422"} <= set(errors), f"{method.upper()} {path}"
+        for status, response in errors.items():
+            assert response["content"] == PROBLEM, f"{method.upper()} {path} {status}"
+
+
+def test_every_goal_operation_names_its_request_and_response_models() -> None:
+    for path, method, operation in operations():
+        if not path.startswith("/goals/{goal_id}") and (path, method) != ("/goals", "post"):
+            continue
+        success = next(response for status, response in operation["responses"].items() if status.startswith("2"))
+        assert "$ref" in success["content"]["application/json"]["schema"], f"{method.upper()} {path}"
+        if method in ("post", "patch") and "requestBody" in operation:
+            body = operation["requestBody"]["content"]["application/json"]["schema"]
+            assert "$ref" in body or any("$ref" in option for option in body.get("anyOf", [])), path
