@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
 from api.deps import ActorDep
 from api.problems import Problem, problem_responses
+from api.review_models import JustificationResponse, ReviewResponse
 from projections.reviews import ReviewAccessDeniedError, ReviewNotVisibleError, Reviews
 from projections.runner import ProjectionRunner
 from projections.scoring import UnknownPolicyError
@@ -44,17 +45,21 @@ ReviewsDep = Annotated[Reviews, Depends(get_reviews)]
 
 
 @router.get("/{employee_id}", responses=ERRORS)
-def read_review(employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOf = None) -> dict[str, Any]:
+def read_review(
+    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOf = None
+) -> ReviewResponse:
     """One employee's goals in a cycle, review-ready: attainment, pace, milestones, recalibrations, outcomes."""
-    return answer(lambda: reviews.review(actor, employee_id, cycle, as_of))
+    return ReviewResponse.model_validate(answer(lambda: reviews.review(actor, employee_id, cycle, as_of)))
 
 
 @router.get("/{employee_id}/justification", responses=ERRORS)
 def read_justification(
     employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOf = None, policy: Policy = None
-) -> dict[str, Any]:
+) -> JustificationResponse:
     """A weighted score, its rating band, and statements that each cite the events they rest on."""
-    return answer(lambda: reviews.justification(actor, employee_id, cycle, as_of, policy))
+    return JustificationResponse.model_validate(
+        answer(lambda: reviews.justification(actor, employee_id, cycle, as_of, policy))
+    )
 
 
 def answer(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -1,0 +1,71 @@
+"""Response models of the review routes: the main fields typed, the rest carried as the projection gives them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class SeriesPoint(Open):
+    observed_at: str
+    value: str
+    version: int
+    corrects_version: int | None
+
+
+class KpiReview(Open):
+    kpi: str
+    direction: str
+    baseline: str
+    original_target: str | None
+    target: str | None
+    latest: str | None
+    attainment: float | None
+    pace: str | None
+    series: list[SeriesPoint]
+
+
+class GoalReview(Open):
+    goal_id: str
+    title: str
+    status: str
+    weight: str
+    pace: str | None
+    attainment: float | None
+    kpis: list[KpiReview]
+    milestones: list[dict[str, Any]]
+    recalibrations: list[dict[str, Any]]
+    outcome: dict[str, Any] | None
+
+
+class ReviewResponse(Open):
+    employee_id: str
+    cycle: str
+    as_of: str | None
+    goals: list[GoalReview]
+
+
+class Evidence(BaseModel):
+    goal_id: str
+    version: int
+
+
+class Statement(Open):
+    kind: str
+    text: str
+    evidence: list[Evidence]
+
+
+class JustificationResponse(Open):
+    employee_id: str
+    cycle: str
+    as_of: str | None
+    policy_version: str
+    score: float | None
+    band: str | None
+    statements: list[Statement]
