@@ -38,6 +38,7 @@ RecalibrationId = Annotated[str, Path(max_length=100, description="The proposal'
 
 READ_ERRORS = problem_responses(401, 403, 404, 422)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
+DRAFT_ERRORS = problem_responses(401, 403, 409, 422)
 
 
 def goal_response(goals: Goals, result: CommandResult, response: Response) -> GoalResponse:
@@ -46,7 +47,7 @@ def goal_response(goals: Goals, result: CommandResult, response: Response) -> Go
     return GoalResponse.of(goal)
 
 
-@router.post("", status_code=201, responses=WRITE_ERRORS)
+@router.post("", status_code=201, responses=DRAFT_ERRORS)
 def draft_goal(
     body: DraftGoalRequest, goals: GoalsDep, actor: Writer, response: Response, key: IdempotencyKeyDep
 ) -> GoalResponse:
