@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError, Mapper, Recording, Transco
 from sqlalchemy import Engine
 
 from application.chain import ChainingMapper
+from application.copying import fresh_copy
 from application.database import create_sql_engine, metadata
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
 from application.idempotency import CommandResult, IdempotencyStore
@@ -207,7 +208,11 @@ class Goals(Application[UUID]):
         if as_of is not None:
             return self._goal_as_of(goal_id, as_of)
         try:
-            goal: Goal = self.repository.get(goal_id, version=version)
+            if version is None:
+                # The cached goal, copied here more cheaply than the library's deepcopy (application/copying.py).
+                goal: Goal = fresh_copy(self.repository.get(goal_id, deepcopy_from_cache=False))
+            else:
+                goal = self.repository.get(goal_id, version=version)
         except AggregateNotFoundError:
             raise GoalNotFoundError(goal_id, f" at version {version}" if version is not None else "") from None
         if version is not None and goal.version < version:
