@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -41,8 +41,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux /proc; 0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+
+
 @contextmanager
-def served(database: Database, log_dir: Path) -> Iterator[str]:
+def served(database: Database, log_dir: Path) -> Iterator[Server]:
     """`goalengine serve` on a free loopback port, as a child process; stopped (by its own pid) on exit."""
     port = free_port()
     env = {**os.environ, "GOALENGINE_DATABASE_URL": database.url, "GOALENGINE_AUDIT_KEY": AUDIT_KEY.decode(),
@@ -59,7 +74,7 @@ def served(database: Database, log_dir: Path) -> Iterator[str]:
             _wait_until_up(base, server)
         except RuntimeError as error:
             raise RuntimeError(f"{error}; its log ends:\n{log_path.read_text()[-3000:]}") from None
-        yield base
+        yield Server(base, server.pid)
     finally:
         server.terminate()
         try:
@@ -135,19 +150,21 @@ def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[s
         goal_ids = seed_goals(database)
         samples: dict[tuple[str, str], list[float]] = {}
         notes: dict[str, str] = {}
-        with served(database, Path(databases.root)) as base:
-            paths = read_paths(base)
+        with served(database, Path(databases.root)) as server:
+            paths = read_paths(server.base)
             for run in range(runs):
                 for mode, (pace, write_share) in MODES.items():
                     name = mode.format(rate=sizes.rate)
                     progress(f"{store}: http, {name}, run {run + 1}/{runs}")
                     scaled = sizes if write_share < 1 else _fewer(sizes)
-                    result = load(base, goal_ids, paths, sizes.rate if pace == "rate" else 0, scaled, write_share)
+                    cpu_before = cpu_seconds(server.pid)
+                    result = load(server.base, goal_ids, paths, sizes.rate if pace == "rate" else 0, scaled, write_share)
+                    result["server_cpu"] = cpu_seconds(server.pid) - cpu_before
                     for metric, value in _metrics(result).items():
                         samples.setdefault((name, metric), []).append(value)
                     notes[name] = _note(result, paths, notes.get(name, ""))
         return [
-            Row(SECTION, store, f"{name}: {metric}", "req/s" if metric == "throughput" else "ms", tuple(values),
+            Row(SECTION, store, f"{name}: {metric}", UNITS.get(metric, "ms"), tuple(values),
                 notes[name] if metric == "throughput" else "")
             for (name, metric), values in samples.items()
         ]
@@ -159,13 +176,20 @@ def _fewer(sizes: Sizes) -> Sizes:
     return replace(sizes, requests=max(sizes.requests // 3, 20))
 
 
+UNITS = {"throughput": "req/s", "server CPU": "ms/req", "load generator CPU": "ms/req"}
+
+
 def _metrics(result: dict[str, Any]) -> dict[str, float]:
     latencies = [s * 1000 for kind in ("read", "write") for s in result["latencies"][kind]]
+    answered = max(len(latencies), 1)
     return {
         "throughput": len(latencies) / result["seconds"],
         "p50": percentile(latencies, 0.50),
         "p95": percentile(latencies, 0.95),
         "p99": percentile(latencies, 0.99),
+        # CPU per request is steadier than latency on a shared machine: it says what a request costs.
+        "server CPU": result["server_cpu"] * 1000 / answered,
+        "load generator CPU": result["cpu_seconds"] * 1000 / answered,
     }
 
 

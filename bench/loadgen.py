@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import random
+import resource
 import sys
 import time
 from collections.abc import Sequence
@@ -111,6 +112,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     tally = Tally()
     async with httpx.AsyncClient(base_url=args.base, headers=headers, limits=limits, timeout=30) as client:
         await client.get("/health")
+        cpu_before = _cpu_seconds()  # the run's own work, not the interpreter's start-up
         started = time.perf_counter()
         deadline = started + args.duration
         if args.rate > 0:
@@ -119,7 +121,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             sent = await closed_loop(client, plan, args.concurrency, args.requests, deadline, tally)
         elapsed = time.perf_counter() - started
     return {"sent": sent, "seconds": elapsed, "statuses": tally.statuses, "failures": tally.failures,
-            "latencies": tally.latencies}
+            "latencies": tally.latencies, "cpu_seconds": _cpu_seconds() - cpu_before}
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: Sequence[str] | None = None) -> int:

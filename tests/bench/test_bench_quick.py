@@ -21,6 +21,7 @@ from tests.conftest import IN_CI, POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 HTTP_MODES = ("80/20 mix at 100/s", "80/20 mix at max", "writes only at max")
+HTTP_METRICS = ("throughput", "p50", "p95", "p99", "server CPU", "load generator CPU")
 
 
 def expected_rows(store: str) -> set[tuple[str, str]]:
@@ -28,7 +29,7 @@ def expected_rows(store: str) -> set[tuple[str, str]]:
     loads = [f"{kind}: {n} readings" for kind in ("cold", "cold, no snapshot", "warm (cache)") for n in (10, 120)]
     rebuild = ["goalengine rebuild (reviews), 2k", "bare library replay, 2k"]
     memory = [f"peak RSS, {who}, {size}" for who in ("goalengine rebuild", "bare library replay") for size in ("2k", "0.5k")]
-    http = [f"{mode}: {metric}" for mode in HTTP_MODES for metric in ("throughput", "p50", "p95", "p99")]
+    http = [f"{mode}: {metric}" for mode in HTTP_MODES for metric in HTTP_METRICS]
     sections = {"commands": contenders, "goal load": loads, "rebuild": rebuild, "memory": memory, "http": http}
     return {(section, name) for section, names in sections.items() for name in names}
 
