@@ -108,7 +108,8 @@ DEFINITIONS: dict[str, Any] = {
     }),
 }
 
-# Fields whose annotation (a dict, a list, a str that is an enum) says too little; keyed by field, or by (event, field) where they differ.
+# Fields whose annotation (a dict, a list, a str that is an enum) says too little; keyed by field, or by
+# (event, field) where the same name means different things.
 COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     "cycle": _ref("cycle"),
     "kpis": {"type": "array", "items": _ref("kpi"), "minItems": 1},

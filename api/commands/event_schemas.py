@@ -1,4 +1,4 @@
-"""`goalengine event-schemas`: write the JSON Schema of each event type's data to docs/events (or check it is current)."""
+"""`goalengine event-schemas`: write each event type's data JSON Schema to docs/events (or check it is current)."""
 
 from __future__ import annotations
 

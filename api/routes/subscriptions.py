@@ -90,7 +90,9 @@ def subscribe(
 
 
 @router.get("/{subscription_id}", responses=problem_responses(401, 403, 404))
-def read_subscription(subscription_id: SubscriptionId, subscriptions: StoreDep, _actor: Manager) -> SubscriptionResponse:
+def read_subscription(
+    subscription_id: SubscriptionId, subscriptions: StoreDep, _actor: Manager
+) -> SubscriptionResponse:
     """A subscription's state: active or paused, its position, its last error."""
     with problems():
         return SubscriptionResponse(**subscriptions.get(subscription_id).public())

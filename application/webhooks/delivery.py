@@ -85,7 +85,8 @@ class WebhookDelivery:
         try:
             return self._deliver_batch(subscription)
         except UnknownEventTypeError as error:  # a type renamed by a version bump (ADR 0009): pause, tell why
-            self.store.failed(replace(subscription, failures=self.settings.max_attempts), self.worker_id, str(error))
+            last_try = replace(subscription, failures=self.settings.max_attempts - 1)
+            self.store.failed(last_try, self.worker_id, str(error))
             return 0
         finally:
             self.store.release(subscription.id, self.worker_id)

@@ -13,7 +13,9 @@ from datetime import datetime, timezone
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import BigInteger, Column, Engine, Float, Integer, String, Table, Text, delete, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger, Column, Engine, Float, Integer, String, Table, Text, delete, insert, or_, select, update,
+)
 
 from application.cloudevents import topics_for
 from application.database import metadata

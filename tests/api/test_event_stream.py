@@ -72,7 +72,8 @@ def test_the_stream_delivers_a_goals_whole_life_in_order_while_it_is_written(
     writer.join()
     assert goals.head_position() == WHOLE_LIFE_EVENTS
     cloudevents = [json.loads(e["data"]) for e in events]
-    assert [int(e["id"]) for e in events] == [c["position"] for c in cloudevents] == list(range(1, WHOLE_LIFE_EVENTS + 1))
+    positions = list(range(1, WHOLE_LIFE_EVENTS + 1))
+    assert [int(e["id"]) for e in events] == [c["position"] for c in cloudevents] == positions
     assert [e["event"] for e in events] == [c["type"] for c in cloudevents]
     assert cloudevents[0]["type"] == "goal.drafted.v1" and cloudevents[-1]["type"] == "goal.closed.v1"
 

@@ -68,7 +68,9 @@ def test_a_type_filter_moves_next_after_to_the_head(goals: Goals) -> None:
         EventFeed(goals).page(0, types=["goal.kpi_recorded.v0"])
 
 
-def test_a_reader_paging_while_others_write_never_finds_an_event_behind_its_position(goals: Goals, clock: Clock) -> None:
+def test_a_reader_paging_while_others_write_never_finds_an_event_behind_its_position(
+    goals: Goals, clock: Clock
+) -> None:
     writers_done = threading.Event()
     errors: list[BaseException] = []
 

@@ -36,7 +36,9 @@ def test_public_names_pass_and_private_ones_pass_when_allowed() -> None:
 
 
 def test_webhook_settings_come_from_the_environment_and_bad_values_are_named() -> None:
-    settings = WebhookSettings.from_env({"GOALENGINE_WEBHOOKS_IN_PROCESS": "true", "GOALENGINE_WEBHOOK_MAX_ATTEMPTS": "3"})
+    settings = WebhookSettings.from_env(
+        {"GOALENGINE_WEBHOOKS_IN_PROCESS": "true", "GOALENGINE_WEBHOOK_MAX_ATTEMPTS": "3"}
+    )
     assert (settings.in_process, settings.max_attempts, settings.allow_private) == (True, 3, False)
     for name, value in (("GOALENGINE_WEBHOOK_MAX_ATTEMPTS", "0"), ("GOALENGINE_WEBHOOK_ALLOW_PRIVATE", "maybe"),
                         ("GOALENGINE_WEBHOOK_LEASE_SECONDS", "5")):

@@ -1,4 +1,4 @@
-"""`goalengine webhooks run` killed in the middle of a delivery and restarted loses nothing; SIGTERM stops it cleanly."""
+"""`goalengine webhooks run` killed mid-delivery and restarted loses nothing; SIGTERM stops it cleanly."""
 
 from __future__ import annotations
 
