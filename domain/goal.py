@@ -110,9 +110,18 @@ class Goal(Aggregate):
             goal.signatures.pop(self.party, None)
 
     class AgreementSigned(Event):
+        """Version 2 adds `read_version`: the goal version the signer said they read (None if they did not say)."""
+
         TOPIC = "goalengine:Goal.AgreementSigned"
+        class_version = 2
         party: str
         content_version: int
+        read_version: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Signatures stored before version 2 did not record which version the signer had read.
+            state["read_version"] = None
 
         def apply(self, goal: Goal) -> None:
             goal.signatures[self.party] = Signature(
@@ -434,7 +443,13 @@ class Goal(Aggregate):
                 f"the goal fails the SMART check: {summary}",
                 findings=[{"criterion": str(f.criterion), "code": f.code, "message": f.message} for f in report.blocking],
             )
-        self.trigger_event(self.AgreementSigned, party=str(party), content_version=self.content_version, **_by(actor))
+        self.trigger_event(
+            self.AgreementSigned,
+            party=str(party),
+            content_version=self.content_version,
+            read_version=read_version,
+            **_by(actor),
+        )
         if len(self.signatures) == len(Party):
             self.trigger_event(self.Agreed, content_version=self.content_version, **_by(actor))
 

@@ -97,7 +97,11 @@ def test_the_goal_is_agreed_once_owner_and_manager_signed_the_same_terms() -> No
     with freeze_time(MOMENT):
         goal.sign(EMPLOYEE, read_version=1, today=TODAY)
         goal.sign(MANAGER, read_version=2, today=TODAY)
-    assert event_names(goal) == ["AgreementSigned", "AgreementSigned", "Agreed"]
+    owner_signed, manager_signed, agreed_event = goal.collect_events()
+    assert isinstance(owner_signed, Goal.AgreementSigned) and isinstance(manager_signed, Goal.AgreementSigned)
+    assert isinstance(agreed_event, Goal.Agreed)
+    assert [(e.party, e.content_version, e.read_version) for e in (owner_signed, manager_signed)] == [
+        ("owner", 1, 1), ("manager", 1, 2)], "each signature keeps the version its signer read"
     assert goal.status == Status.AGREED and goal.agreed_at == MOMENT and goal.agreed_version == 4
     assert {p: s.content_version for p, s in goal.signatures.items()} == {"owner": 1, "manager": 1}
     assert goal.signatures[Party.MANAGER].signed_at == MOMENT
