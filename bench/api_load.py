@@ -31,6 +31,8 @@ HOST = "127.0.0.1"
 GOALS = 50
 READINGS_PER_GOAL = 10
 START_TIMEOUT = 60.0
+REVIEW_ROUTE = "/reviews/{employee_id}"
+REVIEW_PATH = "/reviews/{owner_id}?cycle={cycle}"
 # Closed-loop clients for "max": enough to keep uvicorn's thread pool busy on a 2-core machine.
 CONCURRENCY = 16
 
@@ -100,31 +102,32 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
 
 
 def seed_goals(database: Database) -> list[str]:
-    """Agreed goals of this year with a few readings, so a reading dated today is accepted."""
+    """Agreed goals of this year with a few readings (so a reading dated today is accepted), as load targets."""
     cycle = workload.year_cycle(datetime.now(timezone.utc).year)
     clock = workload.Clock()
     goals = Goals(database.settings(), today=clock)
     try:
-        return [str(workload.run_goal_commands(goals, clock, n, READINGS_PER_GOAL, cycle)) for n in range(GOALS)]
+        return [
+            f"{workload.run_goal_commands(goals, clock, n, READINGS_PER_GOAL, cycle)}|{workload.owner(n).id}|{cycle.id}"
+            for n in range(GOALS)
+        ]
     finally:
         goals.close()
 
 
 def read_paths(base: str) -> list[str]:
-    """GET goal, and the review route if the API has one (found in its OpenAPI document)."""
+    """GET goal, and GET review if the API serves it (looked up in its OpenAPI document)."""
     paths = ["/goals/{goal_id}"]
     spec = httpx.get(f"{base}/openapi.json", timeout=10).json()
-    for path, operations in spec.get("paths", {}).items():
-        if "review" in path and "get" in operations and "{goal_id}" in path:
-            paths.append(path)
-            break
+    if "get" in spec.get("paths", {}).get(REVIEW_ROUTE, {}):
+        paths.append(REVIEW_PATH)
     return paths
 
 
-def load(base: str, goal_ids: list[str], paths: list[str], rate: int, sizes: Sizes, write_share: float) -> dict[str, Any]:
+def load(base: str, targets: list[str], paths: list[str], rate: int, sizes: Sizes, write_share: float) -> dict[str, Any]:
     token = issue_token(SECRET, "hr-bench", Role.HR)
     command = [
-        sys.executable, "-m", "bench.loadgen", "--base", base, "--token", token, "--goals", ",".join(goal_ids),
+        sys.executable, "-m", "bench.loadgen", "--base", base, "--token", token, "--targets", ",".join(targets),
         "--read-paths", ",".join(paths), "--rate", str(rate), "--concurrency", str(CONCURRENCY),
         "--requests", str(sizes.requests), "--duration", str(sizes.duration), "--write-share", str(write_share),
     ]
@@ -147,7 +150,7 @@ def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[s
     database = databases.fresh("http")
     try:
         progress(f"{store}: http, seeding {GOALS} goals")
-        goal_ids = seed_goals(database)
+        targets = seed_goals(database)
         samples: dict[tuple[str, str], list[float]] = {}
         notes: dict[str, str] = {}
         with served(database, Path(databases.root)) as server:
@@ -158,7 +161,7 @@ def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[s
                     progress(f"{store}: http, {name}, run {run + 1}/{runs}")
                     scaled = sizes if write_share < 1 else _fewer(sizes)
                     cpu_before = cpu_seconds(server.pid)
-                    result = load(server.base, goal_ids, paths, sizes.rate if pace == "rate" else 0, scaled, write_share)
+                    result = load(server.base, targets, paths, sizes.rate if pace == "rate" else 0, scaled, write_share)
                     result["server_cpu"] = cpu_seconds(server.pid) - cpu_before
                     for metric, value in _metrics(result).items():
                         samples.setdefault((name, metric), []).append(value)

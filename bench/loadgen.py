@@ -34,9 +34,23 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A goal to read and write, and the employee and cycle whose review shows it."""
+
+    goal_id: str
+    owner_id: str
+    cycle: str
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        goal_id, owner_id, cycle = text.split("|")
+        return cls(goal_id, owner_id, cycle)
+
+
+@dataclass(frozen=True)
 class Plan:
-    goal_ids: Sequence[str]
-    read_paths: Sequence[str]  # templates with {goal_id}
+    targets: Sequence[Target]
+    read_paths: Sequence[str]  # templates with {goal_id}, {owner_id}, {cycle}
     kpis: Sequence[str]
     write_share: float = DEFAULT_WRITE_SHARE
     seed: int = 7
@@ -44,12 +58,13 @@ class Plan:
     def request(self, i: int) -> tuple[str, str, str, dict[str, Any] | None]:
         """(kind, method, path, body) of the i-th request: reads and writes in an 80/20 mix, spread over the goals."""
         rng = random.Random(self.seed * 1_000_003 + i)
-        goal_id = rng.choice(self.goal_ids)
+        target = rng.choice(self.targets)
         if rng.random() < self.write_share:
             body = {"kpi": rng.choice(self.kpis), "value": str(round(rng.uniform(10, 25), 1)),
                     "observed_at": datetime.now(timezone.utc).date().isoformat(), "source": "bench"}
-            return "write", "POST", f"/goals/{goal_id}/measurements", body
-        return "read", "GET", rng.choice(self.read_paths).format(goal_id=goal_id), None
+            return "write", "POST", f"/goals/{target.goal_id}/measurements", body
+        path = rng.choice(self.read_paths).format(goal_id=target.goal_id, owner_id=target.owner_id, cycle=target.cycle)
+        return "read", "GET", path, None
 
 
 async def send(client: httpx.AsyncClient, plan: Plan, i: int, due: float, tally: Tally) -> None:
@@ -106,7 +121,8 @@ async def closed_loop(client: httpx.AsyncClient, plan: Plan, concurrency: int, c
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    plan = Plan(args.goals.split(","), args.read_paths.split(","), args.kpis.split(","), args.write_share)
+    targets = [Target.parse(t) for t in args.targets.split(",")]
+    plan = Plan(targets, args.read_paths.split(","), args.kpis.split(","), args.write_share)
     headers = {"Authorization": f"Bearer {args.token}"}
     limits = httpx.Limits(max_connections=MAX_IN_FLIGHT if args.rate else args.concurrency)
     tally = Tally()
@@ -133,9 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.loadgen")
     parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT (only the loopback address is allowed)")
     parser.add_argument("--token", required=True)
-    parser.add_argument("--goals", required=True, help="comma-separated goal ids")
+    parser.add_argument("--targets", required=True, help="comma-separated goal_id|owner_id|cycle triples")
     parser.add_argument("--kpis", default="tickets,csat")
-    parser.add_argument("--read-paths", default="/goals/{goal_id}")
+    parser.add_argument("--read-paths", default="/goals/{goal_id}", help="comma-separated path templates")
     parser.add_argument("--write-share", type=float, default=DEFAULT_WRITE_SHARE, help="share of POST measurements")
     parser.add_argument("--rate", type=float, default=200, help="requests per second; 0 for as fast as possible")
     parser.add_argument("--concurrency", type=int, default=16, help="clients at --rate 0")
