@@ -128,6 +128,8 @@ def visible_filters(viewer: Actor, owner: str | None, manager: str | None) -> di
     reports', HR and auditors anyone's. Missing filters are narrowed to what the viewer may see."""
     if viewer.role in (Role.HR, Role.AUDITOR):
         return {"owner_id": owner, "manager_id": manager}
+    if viewer.role not in (Role.EMPLOYEE, Role.MANAGER):
+        raise ListingNotAllowedError(f"{viewer.role} {viewer.id!r} reads no goal directly; use the event feed")
     if owner == viewer.id or (viewer.role is Role.EMPLOYEE and owner is None):
         return {"owner_id": viewer.id, "manager_id": manager}
     if viewer.role is Role.MANAGER and manager in (None, viewer.id):

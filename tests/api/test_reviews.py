@@ -83,3 +83,13 @@ def test_the_goal_list_filters_and_pages_by_cursor(app: FastAPI, client: TestCli
     assert client.get("/goals?owner=emp-1", headers=auth(STRANGER)).status_code == 403
     assert client.get("/goals?cursor=not-a-cursor", headers=auth(HR)).json()["code"] == "invalid_cursor"
     assert client.get("/goals?status=lost", headers=auth(HR)).status_code == 422
+
+
+def test_a_service_token_lists_no_goal_even_when_its_sub_names_an_owner(
+    app: FastAPI, client: TestClient, auth: Auth, clock: Clock
+) -> None:
+    seeded(app, clock)
+    service = Actor(EMPLOYEE.id, Role.SERVICE)
+    for query in ("/goals", f"/goals?owner={EMPLOYEE.id}"):
+        refused = client.get(query, headers=auth(service))
+        assert refused.status_code == 403 and refused.json()["code"] == "listing_not_allowed"
