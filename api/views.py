@@ -161,6 +161,16 @@ class SmartResponse(BaseModel):
     findings: list[FindingView]
 
 
+class FieldChange(BaseModel):
+    """A field of the goal before and after the event (null: not there)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    field: str
+    from_: Any = Field(alias="from")
+    to: Any
+
+
 class HistoryEntry(BaseModel):
     version: int
     type: str
@@ -168,6 +178,7 @@ class HistoryEntry(BaseModel):
     actor_id: str
     actor_role: str
     data: dict[str, Any]
+    changes: list[FieldChange]
 
 
 class HistoryResponse(BaseModel):

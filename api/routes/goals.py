@@ -23,7 +23,7 @@ from api.problems import Problem, problem_responses
 from api.views import FindingView, GoalResponse, HistoryEntry, HistoryResponse, RecalibrationResponse, SmartResponse
 from application.goals import Goals
 from application.idempotency import CommandResult
-from application.serialization import EventRecord
+from application.history import describe_trail
 from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"])
@@ -198,11 +198,8 @@ def close_goal(
 
 @router.get("/{goal_id}/history", responses=READ_ERRORS)
 def goal_history(goal_id: UUID, goals: GoalsDep, actor: Reader, as_of: AsOfDep) -> HistoryResponse:
-    """The audit trail: every event in order, with who did it, when, and what it said."""
+    """The audit trail: every event in order, with who did it, when, what it said and what it changed."""
     visible_goal(goals, goal_id, actor)
-    events = goals.goal_events(goal_id, until=as_of)
-    return HistoryResponse(
-        goal_id=str(goal_id), as_of=as_of,
-        events=[HistoryEntry(**{k: v for k, v in vars(EventRecord.of(e)).items() if k in HistoryEntry.model_fields})
-                for e in events],
-    )
+    trail = describe_trail(goals.goal_events(goal_id, until=as_of))
+    return HistoryResponse(goal_id=str(goal_id), as_of=as_of,
+                           events=[HistoryEntry.model_validate(entry.as_dict()) for entry in trail])

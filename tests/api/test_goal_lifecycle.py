@@ -69,6 +69,9 @@ def test_customer_service_goal_lives_from_draft_to_closure_over_http(
     assert closed.status_code == 200 and closed.json()["outcome"] == "achieved"
     history = client.get(f"{url}/history", headers=auth(HR)).json()["events"]
     assert [e["type"] for e in history][-3:] == ["RecalibrationProposed", "Recalibrated", "Closed"]
+    recalibrated = history[-2]["changes"]
+    assert {"field": "kpis.csat.target", "from": "90", "to": "88"} in recalibrated
+    assert {"field": "deadline", "from": "2026-06-30", "to": "2026-07-31"} in recalibrated
     again = client.post(f"{url}/measurements", json=reading, headers=auth(EMPLOYEE))
     assert again.status_code == 409 and again.json()["code"] == "goal_closed"
     assert again.headers["content-type"] == "application/problem+json"
