@@ -276,6 +276,8 @@ class Goals(Application[UUID]):
     def _goal_as_of(self, goal_id: UUID, as_of: datetime) -> Goal:
         events = self.goal_events(goal_id, until=as_of)
         if not events:
+            if not self.recorder.select_events(goal_id, limit=1):
+                raise GoalNotFoundError(goal_id)  # not drafted at all, not merely later
             raise GoalNotFoundError(goal_id, f" as of {as_of.isoformat()} (it was drafted later)")
         goal = project_aggregate(None, events)
         assert isinstance(goal, Goal)

@@ -104,8 +104,9 @@ def test_an_unknown_goal_is_not_found_now_or_in_the_past(goals: Goals) -> None:
     missing = uuid4()
     for query in (lambda: goals.get_goal(missing), lambda: goals.get_goal(missing, version=1),
                   lambda: goals.get_goal(missing, as_of=AGREED), lambda: goals.goal_events(missing)):
-        with pytest.raises(GoalNotFoundError, match=str(missing)):
+        with pytest.raises(GoalNotFoundError, match=str(missing)) as caught:
             query()
+        assert "drafted later" not in caught.value.message, "a goal that does not exist was not drafted later"
 
 
 def test_a_second_hr_decision_on_the_past_does_not_change_it(goals: Goals, clock: Clock) -> None:
