@@ -14,8 +14,9 @@ WHY = {
     "the table lock: a Python round trip the raw INSERT does not make",
     "rebuild": "the rebuild decodes every event exactly as the replay does, then turns it into JSON-ready records, "
     "folds it into the review state and writes rows; batching bounds the SQL, the per-event Python work remains",
-    "p99": "at this offered rate the server is near its capacity on 2 cores shared with the load generator, so "
-    "requests queue; the rate it sustains (the 'at max' rows) is what moves this",
+    "p99": "the server cannot sustain this rate: every GET review first catches the review projection up in a "
+    "write transaction, which serialises reads with writes (on SQLite the whole database); requests queue, and on "
+    "SQLite some fail. Compare the 'goal reads only' row; catching up in the background would move this",
     "load": "a snapshot holds every reading (the review needs them all), so decoding it grows with the readings; "
     "snapshots cut the replay of 1,000 events to the decoding of one state, not to a constant",
     "memory": "the rebuild streams the log page by page; a growing peak would mean some state kept per event",
@@ -79,7 +80,8 @@ def memory_ratios(rows: Sequence[Row], store: str) -> list[Ratio]:
 
 def api_ratios(rows: Sequence[Row], store: str, application_rate: Row | None) -> list[Ratio]:
     found = []
-    for p99 in (r for r in rows if r.store == store and r.section == "http" and r.name.endswith("/s: p99")):
+    for p99 in (r for r in rows if r.store == store and r.section == "http" and r.name.endswith("/s: p99")
+                and "goal reads only" not in r.name):
         if store == "sqlite":
             found.append(checked(store, f"API {p99.name} (ms)", p99.median, "<= 25 ms",
                                  lambda v: at_most(v, 25.0), WHY["p99"]))
