@@ -6,11 +6,16 @@ import importlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from api.problems import install_problem_handlers
 from application.goals import Goals
 from application.settings import Settings
+
+# Requests run in a thread pool; more threads than the stores' connection pools (15 each) only queue for a
+# connection inside the store and time out there, so the pool is kept below that (see ADR 0011).
+REQUEST_THREADS = 12
 
 # Modules under api/routes/ that each expose `router` and optionally `install(app)`.
 ROUTER_MODULES = ("health", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
@@ -23,6 +28,7 @@ def create_app(settings: Settings | None = None, goals: Goals | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         yield
         for hook in reversed(shutdown_hooks):
             hook()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventsourcing.persistence import OperationalError as StoreOperationalError
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import OperationalError as SqlOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.models import PATTERN_MEANINGS
@@ -34,6 +37,7 @@ TITLES = {
     412: "Precondition failed",
     422: "Unprocessable content",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 APPLICATION_STATUS: dict[type[ApplicationError], int] = {
@@ -74,6 +78,8 @@ def problem_response(status: int, code: str, detail: str, **extra: Any) -> JSONR
             "code": code, **extra}
     # RFC 6750: a 401 names the scheme the client should authenticate with.
     headers = {"WWW-Authenticate": 'Bearer realm="goalengine"'} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": "1"}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -128,6 +134,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_application_error(_request: Request, error: ApplicationError) -> JSONResponse:
         status = APPLICATION_STATUS.get(type(error), 409)
         return problem_response(status, error.code, error.message, **_plain(error.context))
+
+    async def on_store_busy(_request: Request, error: Exception) -> JSONResponse:
+        # Under load the store's connection pool or lock can time out: nothing was applied, so a retry is safe.
+        return problem_response(503, "store_busy", f"the store is busy ({type(error).__name__}); nothing was "
+                                "applied, retry shortly")
+
+    for busy in (StoreOperationalError, PersistenceError, SqlOperationalError):
+        app.add_exception_handler(busy, on_store_busy)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -8,6 +8,7 @@ position and never applies a batch twice. Works on SQLite and PostgreSQL alike (
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -58,6 +59,9 @@ class ProjectionRunner:
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
         self.engine = engine or goals.engine
+        # One catch-up at a time in this process: API threads reading a review queue here (and then find nothing
+        # new) instead of all contending for the database's write lock at once.
+        self._catching_up = threading.Lock()
         tables = [projection_positions, *(t for p in projections for t in p.tables)]
         metadata.create_all(self.engine, tables=tables)
         self._ensure_position_rows()
@@ -113,6 +117,14 @@ class ProjectionRunner:
     ) -> int:
         if self.positions()[projection.name] >= head:
             return 0  # nothing new: skip the lock, which on SQLite would be a write
+        with self._catching_up:
+            return self._catch_up_alone(projection, head, on_batch, stop)
+
+    def _catch_up_alone(
+        self, projection: Projection, head: int, on_batch: OnBatch | None, stop: Callable[[], bool] | None
+    ) -> int:
+        if self.positions()[projection.name] >= head:
+            return 0  # another thread caught up while this one waited
         applied = 0
         while True:
             count, position = self._apply_next_batch(projection, head)

@@ -42,7 +42,9 @@ DRAFT_ERRORS = problem_responses(401, 403, 409, 422)
 
 
 def goal_response(goals: Goals, result: CommandResult, response: Response) -> GoalResponse:
-    goal = goals.get_goal(UUID(result.goal_id), version=result.version)
+    goal = goals.get_goal(UUID(result.goal_id))  # the cached goal: the command's version, unless a later write came
+    if goal.version != result.version:
+        goal = goals.get_goal(UUID(result.goal_id), version=result.version)
     response.headers["ETag"] = f'"{goal.version}"'
     return GoalResponse.of(goal)
 
@@ -140,7 +142,9 @@ def record_measurement(
 def recalibration_response(
     goals: Goals, result: CommandResult, recalibration_id: str, response: Response
 ) -> RecalibrationResponse:
-    goal = goals.get_goal(UUID(result.goal_id), version=result.version)
+    goal = goals.get_goal(UUID(result.goal_id))  # the cached goal: the command's version, unless a later write came
+    if goal.version != result.version:
+        goal = goals.get_goal(UUID(result.goal_id), version=result.version)
     response.headers["ETag"] = f'"{goal.version}"'
     return RecalibrationResponse.of(goal, recalibration_id)
 
