@@ -1,7 +1,8 @@
 """The projection runner: feeds each read model the goal events in log order, exactly once (see ADR 0005).
 
-Every batch is one transaction that first locks the projection's position row, reads the position, applies the
-events after it to the read model and moves the position to the batch's last event. A crash rolls the whole batch
+Every batch of events is read first, then applied in one transaction that locks the projection's position row,
+checks the position is still the one the batch starts after, applies the events to the read model and moves the
+position to the batch's last event. A crash rolls the whole batch
 back, so the read model and its position never disagree; a second runner waits on the lock, then sees the moved
 position and never applies a batch twice. Works on SQLite and PostgreSQL alike (the library's subscribe() does not).
 """
@@ -137,21 +138,27 @@ class ProjectionRunner:
                 return applied
 
     def _apply_next_batch(self, projection: Projection, head: int) -> tuple[int, int]:
-        with self.engine.begin() as connection:
-            position = self._lock(connection, projection.name)
+        # The batch is read before the write lock is taken: on SQLite a transaction holding the write lock while it
+        # waits for one of the event store's connections can deadlock with writers that hold those connections and
+        # wait for the write lock. Under the lock, the position is checked again: another runner may have moved it.
+        while True:
+            position = self.positions()[projection.name]
             if position >= head:
                 return 0, position
             events = self.goals.log_events(after=position, until=head, page_size=self.batch_size)
             batch = list(islice(events, self.batch_size))
             if not batch:
                 return 0, position
-            projection.apply(connection, batch)
-            connection.execute(
-                update(projection_positions)
-                .where(projection_positions.c.name == projection.name)
-                .values(position=batch[-1].position)
-            )
-            return len(batch), batch[-1].position
+            with self.engine.begin() as connection:
+                if self._lock(connection, projection.name) != position:
+                    continue
+                projection.apply(connection, batch)
+                connection.execute(
+                    update(projection_positions)
+                    .where(projection_positions.c.name == projection.name)
+                    .values(position=batch[-1].position)
+                )
+                return len(batch), batch[-1].position
 
     def _lock(self, connection: Connection, name: str) -> int:
         # A no-op write first: it takes the row lock on PostgreSQL and the write lock on SQLite before the read,
