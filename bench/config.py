@@ -18,6 +18,8 @@ class Sizes:
     rate: int = 200  # offered requests per second at the fixed rate
     duration: int = 20  # seconds a load-generator run may last at most
     scale: int = 1_000_000  # events of the --scale-1m point (PostgreSQL)
+    lag_rate: int = 50  # KPI readings per second written while `projections run` follows the log
+    lag_seconds: int = 10  # how long that steady write load lasts
 
     def with_overrides(self, pairs: list[str]) -> Sizes:
         """Sizes with `name=value` overrides; an unknown name or a bad value is an error naming it."""
@@ -36,5 +38,5 @@ class Sizes:
 DEFAULT = Sizes()
 QUICK = Sizes(
     goals=3, readings=3, small_goal=10, large_goal=120, loads=10, rebuild=2000, memory_low=500,
-    requests=60, rate=100, duration=5, scale=20_000,
+    requests=60, rate=100, duration=5, scale=20_000, lag_rate=20, lag_seconds=2,
 )

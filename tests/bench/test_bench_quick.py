@@ -30,7 +30,9 @@ def expected_rows(store: str) -> set[tuple[str, str]]:
     rebuild = ["goalengine rebuild (reviews), 2k", "bare library replay, 2k"]
     memory = [f"peak RSS, {who}, {size}" for who in ("goalengine rebuild", "bare library replay") for size in ("2k", "0.5k")]
     http = [f"{mode}: {metric}" for mode in HTTP_MODES for metric in HTTP_METRICS]
-    sections = {"commands": contenders, "goal load": loads, "rebuild": rebuild, "memory": memory, "http": http}
+    lag = [f"review view lag: {name}" for name in ("p50", "p95", "max")]
+    sections = {"commands": contenders, "goal load": loads, "rebuild": rebuild, "memory": memory, "lag": lag,
+                "http": http}
     return {(section, name) for section, names in sections.items() for name in names}
 
 
