@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from api.docs_pages import install_docs
 from api.problems import install_problem_handlers
 from application.goals import Goals
 from application.settings import Settings
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None, goals: Goals | None = None) -> 
         version="0.1.0",
         description="Event-sourced goal lifecycle engine: SMART goals, KPIs, recalibrations, evidence-based reviews.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.goals = goals or Goals(settings)
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None, goals: Goals | None = None) -> 
     if owns_goals:
         shutdown_hooks.append(app.state.goals.close)
     install_problem_handlers(app)
+    install_docs(app)
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routes.{name}")
         app.include_router(module.router)
