@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
-from api.deps import ActorDep
+from api.deps import ActorDep, AsOfDep
 from api.problems import Problem, problem_responses
 from api.review_models import JustificationResponse, ReviewResponse
 from projections.reviews import ReviewAccessDeniedError, ReviewNotVisibleError, Reviews
@@ -19,8 +18,9 @@ from projections.service import build_runner
 router = APIRouter(prefix="/reviews", tags=["reviews"])
 
 Cycle = Annotated[str, Query(min_length=1, max_length=200, description="The review cycle's id, e.g. 2026-H1.")]
-AsOf = Annotated[datetime | None, Query(description="ISO 8601 moment: what was known then, by event timestamps.")]
-Policy = Annotated[str | None, Query(max_length=50, description="Scoring policy version (default: the current one).")]
+Policy = Annotated[
+    str | None, Query(min_length=1, max_length=50, description="Scoring policy version (default: the current one).")
+]
 ERRORS = problem_responses(401, 403, 404, 422)
 
 
@@ -46,7 +46,7 @@ ReviewsDep = Annotated[Reviews, Depends(get_reviews)]
 
 @router.get("/{employee_id}", responses=ERRORS)
 def read_review(
-    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOf = None
+    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOfDep
 ) -> ReviewResponse:
     """One employee's goals in a cycle, review-ready: attainment, pace, milestones, recalibrations, outcomes."""
     return ReviewResponse.model_validate(answer(lambda: reviews.review(actor, employee_id, cycle, as_of)))
@@ -54,7 +54,7 @@ def read_review(
 
 @router.get("/{employee_id}/justification", responses=ERRORS)
 def read_justification(
-    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOf = None, policy: Policy = None
+    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOfDep, policy: Policy = None
 ) -> JustificationResponse:
     """A weighted score, its rating band, and statements that each cite the events they rest on."""
     return JustificationResponse.model_validate(

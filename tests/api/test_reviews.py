@@ -93,3 +93,10 @@ def test_a_service_token_lists_no_goal_even_when_its_sub_names_an_owner(
     for query in ("/goals", f"/goals?owner={EMPLOYEE.id}"):
         refused = client.get(query, headers=auth(service))
         assert refused.status_code == 403 and refused.json()["code"] == "listing_not_allowed"
+
+
+def test_as_of_must_be_an_iso_moment_and_policy_a_name(app: FastAPI, client: TestClient, auth: Auth, clock: Clock) -> None:
+    seeded(app, clock)
+    for query in ("cycle=2026-H1&as_of=0", "cycle=2026-H1&policy="):
+        refused = client.get(f"/reviews/emp-1/justification?{query}", headers=auth(HR))
+        assert refused.status_code == 422 and refused.json()["code"] == "invalid_request", query
