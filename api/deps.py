@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import actor_from_token
-from api.models import ETAG, IDEMPOTENCY_KEY
+from api.schemas.common import ETAG, IDEMPOTENCY_KEY
 from api.problems import Problem
 from application.goals import Goals
 from application.settings import Settings

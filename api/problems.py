@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError as SqlOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.models import PATTERN_MEANINGS
+from api.schemas.common import PATTERN_MEANINGS
 from application.errors import (
     ApplicationError,
     ConcurrentModificationError,

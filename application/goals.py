@@ -13,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, Mapper, Recording, Transcoder
 from sqlalchemy import Engine
 
-from application.chain import ChainingMapper
+from application.audit.chain import ChainingMapper
 from application.copying import fresh_copy
 from application.database import create_sql_engine, metadata
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError

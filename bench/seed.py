@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from eventsourcing.persistence import StoredEvent
 
-from application.chain import ChainingMapper
+from application.audit.chain import ChainingMapper
 from application.goals import Goals
 from bench import workload
 

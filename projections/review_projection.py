@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from application.goals import LoggedEvent
 from application.serialization import EventRecord
-from projections.review_state import State, fold
+from projections.review.state import State, fold
 from projections.tables import goal_reviews
 
 

@@ -16,12 +16,12 @@ from uuid import UUID
 from application.goals import Goals
 from application.serialization import EventRecord
 from domain.values import Actor, Role
-from projections.justification import rating_justification
+from projections.review.justification import rating_justification
 from projections.review_projection import ReviewProjection, load_goal_ids, load_states
-from projections.review_state import State, fold
-from projections.review_view import review_view
+from projections.review.state import State, fold
+from projections.review.view import review_view
 from projections.runner import ProjectionRunner
-from projections.scoring import policy
+from projections.review.scoring import policy
 
 
 class ReviewAccessDeniedError(PermissionError):

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.audit_models import FairnessReportResponse, VerificationResponse
+from api.schemas.audit import FairnessReportResponse, VerificationResponse
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
-from application.audit import LogPositionError, verify_trail
+from application.audit.verification import LogPositionError, verify_trail
 from domain.values import Actor, Role
-from projections.fairness import GroupBy, recalibration_fairness
+from application.audit.fairness import GroupBy, recalibration_fairness
 
 router = APIRouter(tags=["audit"])
 

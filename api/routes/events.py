@@ -12,10 +12,10 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
 
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
+from api.schemas.events import EventPage
 from application.cloudevents import EventFeed, UnknownEventTypeError, topics_for
 from application.event_schemas import SCHEMAS
 from domain.values import Actor, Role
@@ -33,11 +33,6 @@ STREAM_PAGE = 100
 class StreamOptions:
     heartbeat: float = 15.0  # seconds of silence before a comment line keeps proxies and clients from timing out
     poll: float = 0.25  # seconds between looks at the log when the stream has caught up
-
-
-class EventPage(BaseModel):
-    items: list[dict[str, Any]] = Field(description="CloudEvents 1.0, in log order; `position` resumes the feed.")
-    next_after: int = Field(description="Pass as `after` to read on; no event at or below it will appear later.")
 
 
 def install(app: FastAPI) -> None:

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Depends, Path, Response
 
 from api.access import require_may_draft, visible_goal
 from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
-from api.models import (
+from api.schemas.goals import (
+    FindingView,
+    GoalResponse,
+    HistoryEntry,
+    HistoryResponse,
+    RecalibrationResponse,
+    SmartResponse,
     ClosureRequest,
     DecisionRequest,
     DraftGoalRequest,
@@ -20,7 +26,6 @@ from api.models import (
     SignatureRequest,
 )
 from api.problems import Problem, problem_responses
-from api.views import FindingView, GoalResponse, HistoryEntry, HistoryResponse, RecalibrationResponse, SmartResponse
 from application.goals import Goals
 from application.idempotency import CommandResult
 from application.history import describe_trail

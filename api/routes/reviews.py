@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
 from api.deps import ActorDep, AsOfDep
 from api.problems import Problem, problem_responses
-from api.review_models import JustificationResponse, ReviewResponse
+from api.schemas.reviews import JustificationResponse, ReviewResponse
 from projections.reviews import ReviewAccessDeniedError, ReviewNotVisibleError, Reviews
 from projections.runner import ProjectionRunner
-from projections.scoring import UnknownPolicyError
+from projections.review.scoring import UnknownPolicyError
 from projections.service import build_runner
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
-from pydantic import BaseModel, Field
 
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
+from api.schemas.subscriptions import NewSubscriptionResponse, SubscriptionRequest, SubscriptionResponse
 from application.cloudevents import UnknownEventTypeError
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery, WebhookThread
@@ -22,31 +22,6 @@ router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
 Manager = Annotated[Actor, Depends(require_roles(Role.HR, Role.SERVICE))]
 SubscriptionId = Annotated[str, Path(max_length=36, description="The subscription's id.")]
-
-
-class SubscriptionRequest(BaseModel):
-    url: str = Field(max_length=2000, description="An http(s) URL on a public address.")
-    types: list[str] = Field(default=[], max_length=50, description="CloudEvents types to send; empty: all.")
-    after: int | None = Field(default=None, ge=0, description="Send the events after this position (default: now).")
-
-
-class SubscriptionResponse(BaseModel):
-    id: str
-    url: str
-    types: list[str]
-    status: str = Field(description="active, or paused after too many failed tries (resume by hand).")
-    position: int = Field(description="The last log position delivered (or passed over as not subscribed).")
-    delivered: int
-    failures: int = Field(description="Consecutive failed tries of the next event.")
-    last_error: str | None
-    last_attempt_at: str | None
-    next_attempt_at: str | None
-    created_by: str
-    created_at: str
-
-
-class NewSubscriptionResponse(SubscriptionResponse):
-    secret: str = Field(description="whsec_<base64 key> for verifying signatures; shown only this once.")
 
 
 def install(app: FastAPI) -> None:

@@ -32,7 +32,7 @@ def load(database: str, goal_id: str) -> dict[str, Any]:
     from eventsourcing.application import project_aggregate
     from eventsourcing.persistence import StoredEvent
 
-    from application.chain import ChainingMapper
+    from application.audit.chain import ChainingMapper
     from application.transcodings import goal_transcoder
 
     mapper = ChainingMapper(goal_transcoder(), key=b"", last_stored=lambda _: [])

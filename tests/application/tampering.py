@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from application.chain import CHAIN_FIELD
+from application.audit.chain import CHAIN_FIELD
 from application.goals import Goals
 
 

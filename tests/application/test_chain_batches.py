@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.chain import link, split_state
+from application.audit.chain import link, split_state
 from application.goals import Goals
 from tests.conftest import AUDIT_KEY
 from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, draft

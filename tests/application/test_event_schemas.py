@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from api.commands.event_schemas import rendered
+from api.cli.event_schemas import rendered
 from application.cloudevents import EVENT_TYPES, to_cloudevent
 from application.event_schemas import SCHEMAS
 from application.goals import Goals

@@ -12,8 +12,8 @@ from pathlib import Path
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from application.audit import verify_trail
-from application.chain import CHAIN_FIELD, GENESIS, link
+from application.audit.verification import verify_trail
+from application.audit.chain import CHAIN_FIELD, GENESIS, link
 from application.goals import Goals
 from application.settings import Settings
 from domain.goal import Goal

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from projections.attainment import ATTAINMENT_CAP, ATTAINMENT_FLOOR, capped, progress
-from projections.pace import goal_pace, kpi_pace
-from projections.scoring import FIVE_BANDS_2026
+from projections.review.attainment import ATTAINMENT_CAP, ATTAINMENT_FLOOR, capped, progress
+from projections.review.pace import goal_pace, kpi_pace
+from projections.review.scoring import FIVE_BANDS_2026
 
 TICKETS = {"direction": "increase", "baseline": "14", "target": "20", "low": None, "high": None}
 DEFECTS = {"direction": "decrease", "baseline": "5.0", "target": "2.0", "low": None, "high": None}

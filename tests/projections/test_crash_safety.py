@@ -20,7 +20,7 @@ from application.goals import Goals
 from application.serialization import EventRecord
 from application.settings import Settings
 from projections.review_projection import dump_state
-from projections.review_state import fold
+from projections.review.state import fold
 from projections.runner import ProjectionRunner
 from projections.tables import goal_reviews, projection_positions
 from tests.conftest import AUDIT_KEY, Clock

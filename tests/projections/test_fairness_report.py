@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from application.audit import LogPositionError, verify_trail
+from application.audit.verification import LogPositionError, verify_trail
 from application.goals import Goals
 from domain.goal import Goal
 from domain.values import Actor, Role
-from projections.fairness import canonical_json, recalibration_fairness
+from application.audit.fairness import canonical_json, recalibration_fairness
 from tests.conftest import Clock
 from tests.projections.fairness_seed import DECIDED_ON, EASE, Team, on, recalibrate, seed_team
 from tests.scenarios import MANAGER

@@ -11,7 +11,7 @@ import pytest
 
 from application.goals import Goals
 from projections.reviews import Reviews
-from projections.scoring import UnknownPolicyError
+from projections.review.scoring import UnknownPolicyError
 from tests.projections.conftest import OnDay
 from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, draft, survey_terms
 

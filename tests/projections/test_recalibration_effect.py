@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.recalibration_facts import EASED, MIXED, NEUTRAL, TIGHTENED, recalibration_effect
+from application.audit.recalibration_facts import EASED, MIXED, NEUTRAL, TIGHTENED, recalibration_effect
 
 D = Decimal
 KPIS: dict[str, dict[str, Any]] = {

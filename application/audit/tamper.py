@@ -12,7 +12,7 @@ from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 
-from application.chain import CHAIN_FIELD, GENESIS, link
+from application.audit.chain import CHAIN_FIELD, GENESIS, link
 
 
 @dataclass(frozen=True)

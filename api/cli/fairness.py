@@ -10,9 +10,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from application.audit import LogPositionError
+from application.audit.verification import LogPositionError
 from application.goals import Goals
-from projections.fairness import FairnessReport, GroupBy, recalibration_fairness
+from application.audit.fairness import FairnessReport, GroupBy, recalibration_fairness
 
 CSV_COLUMNS = ("group", "goals", "proposed", "approved", "rejected", "eased", "tightened", "mixed", "eased_goals",
                "median_days_before_deadline", "by_reason", "flagged")

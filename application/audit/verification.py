@@ -16,10 +16,10 @@ from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from application.chain import GENESIS, link
+from application.audit.chain import GENESIS, link
 from application.errors import ApplicationError
 from application.goals import Goals
-from application.tamper import TamperFinding, diagnose_mismatch, diagnose_version, parse_state
+from application.audit.tamper import TamperFinding, diagnose_mismatch, diagnose_version, parse_state
 from domain.goal import Goal
 
 PAGE_SIZE = 500

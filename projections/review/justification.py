@@ -12,8 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.review_view import fraction, goal_attainment, goal_review, kpi_attainment
-from projections.scoring import ScoringPolicy
+from projections.review.view import fraction, goal_attainment, goal_review, kpi_attainment
+from projections.review.scoring import ScoringPolicy
 
 State = dict[str, Any]
 

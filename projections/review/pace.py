@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.attainment import ONE, ZERO, progress
+from projections.review.attainment import ONE, ZERO, progress
 
 PACE_ON_TRACK_GAP = Decimal("0.10")
 PACE_AT_RISK_GAP = Decimal("0.25")

@@ -1,4 +1,4 @@
-"""The `goalengine` command. Each subcommand lives in api/commands/<name>.py and registers itself here."""
+"""The `goalengine` command. Each subcommand lives in api/cli/<name>.py and registers itself here."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-# Modules under api/commands/ that each define register(subparsers) and set a `handler` default.
+# Modules under api/cli/ that each define register(subparsers) and set a `handler` default.
 COMMAND_MODULES = ("demo", "serve", "projections", "webhooks", "event_schemas", "verify", "replay", "fairness")
 
 
@@ -15,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="goalengine", description="Event-sourced goal lifecycle engine.")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
-        importlib.import_module(f"api.commands.{name}").register(subparsers)
+        importlib.import_module(f"api.cli.{name}").register(subparsers)
     return parser
 
 

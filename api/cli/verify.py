@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from application.audit import LogPositionError, verify_trail
+from application.audit.verification import LogPositionError, verify_trail
 from application.goals import Goals
 
 

@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.attainment import capped, distance_outside, progress
-from projections.pace import counted_readings, goal_pace, kpi_pace, milestone_statuses
+from projections.review.attainment import capped, distance_outside, progress
+from projections.review.pace import counted_readings, goal_pace, kpi_pace, milestone_statuses
 
 FOUR_PLACES = Decimal("0.0001")
 

@@ -15,10 +15,10 @@ from enum import StrEnum
 from statistics import median
 from typing import Any
 
-from application.audit import checked_position
+from application.audit.verification import checked_position
 from application.goals import Goals
-from projections.fairness_stats import GroupRate, disparity
-from projections.recalibration_facts import (
+from application.audit.fairness_stats import GroupRate, disparity
+from application.audit.recalibration_facts import (
     EASED,
     MIXED,
     TIGHTENED,

@@ -1,0 +1,44 @@
+"""What every request and response model shares: text and number patterns, and strict bodies with examples."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+# No control characters: they are never meant, and PostgreSQL text columns (read models) refuse NUL outright.
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+KPI_ID = r"^[A-Za-z0-9_.-]+$"
+DECIMAL = r"^[+-]?[0-9]{1,16}(\.[0-9]{1,8})?$"
+ETAG = r'^(\*|(W/)?"?[0-9]{1,18}"?)$'
+IDEMPOTENCY_KEY = r"^[!-~]{1,200}$"
+PATTERN_MEANINGS = {  # what to tell a caller instead of a regular expression
+    SINGLE_LINE: "must be a single line without control characters",
+    MULTI_LINE: "must not contain control characters other than line breaks and tabs",
+    KPI_ID: "may contain only letters, digits, '_', '.' and '-'",
+    DECIMAL: "must be a decimal number with at most 16 digits before the point and 8 after",
+    ETAG: 'must be the ETag of the version you read, such as "3" (or *)',
+    IDEMPOTENCY_KEY: "must be 1 to 200 visible ASCII characters, e.g. a UUID",
+}
+
+# Documented as what is accepted: a JSON number or a decimal string, at most 16 digits before the point and 8 after.
+Amount = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False, max_digits=24, decimal_places=8),
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": -1e16, "exclusiveMaximum": 1e16},
+                              {"type": "string", "pattern": DECIMAL}]}),
+]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)]
+Line = Annotated[str, Field(max_length=200, pattern=SINGLE_LINE)]
+Text = Annotated[str, Field(max_length=5000, pattern=MULTI_LINE)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def example(body: dict[str, Any]) -> ConfigDict:
+    """Unknown fields are refused; the example shows in the docs and seeds the API fuzz tests."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [body]})

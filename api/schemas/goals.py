@@ -1,0 +1,335 @@
+"""The goal resource: what callers send (numbers as JSON numbers or decimal strings) and what a goal, a
+recalibration, its SMART findings and history look like (decimals as strings, dates and moments as ISO 8601)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.schemas.common import (
+    DECIMAL, KPI_ID, MULTI_LINE, SINGLE_LINE, Amount, Line, Name, Strict, Text, example,
+)
+from domain.goal import Goal
+from domain.values import (
+    Cadence, Cycle, Direction, Kpi, Outcome, Party, ReasonCategory, RecalibrationStatus, Role, Status,
+)
+
+TICKETS_KPI = {"id": "tickets", "name": "Tickets resolved per day", "unit": "tickets/day", "direction": "increase",
+               "baseline": 14, "target": 20, "cadence": "weekly"}
+
+
+class CycleBody(Strict):
+    id: Annotated[str, Field(min_length=1, max_length=100, pattern=SINGLE_LINE)]
+    start: date
+    end: date
+
+    def to_domain(self) -> Cycle:
+        return Cycle(self.id, self.start, self.end)
+
+
+class KpiBody(Strict):
+    id: Annotated[str, Field(min_length=1, max_length=100, pattern=KPI_ID)]
+    name: Name
+    unit: Annotated[str, Field(max_length=50, pattern=SINGLE_LINE)]
+    direction: Direction
+    baseline: Amount
+    target: Amount | None = None
+    low: Amount | None = None
+    high: Amount | None = None
+    cadence: Cadence = Cadence.MONTHLY
+
+    def to_domain(self) -> Kpi:
+        return Kpi(self.id, self.name, self.unit, self.direction, self.baseline, self.cadence, self.target,
+                   self.low, self.high)
+
+
+class DraftGoalRequest(Strict):
+    model_config = example({
+        "cycle": {"id": "2026-H1", "start": "2026-01-01", "end": "2026-06-30"}, "owner_id": "emp-1",
+        "manager_id": "mgr-1", "org_unit": "support", "title": "Support throughput and satisfaction",
+        "statement": "Resolve at least 20 support tickets per day by the end of Q2", "kpis": [TICKETS_KPI],
+        "deadline": "2026-06-30", "parent_goal_id": None, "rationale": "Support quality is a company objective.",
+        "weight": 60,
+    })
+
+    cycle: CycleBody
+    owner_id: Name | None = Field(None, description="Defaults to the caller when an employee drafts.")
+    manager_id: Name | None = Field(None, description="Defaults to the caller when a manager drafts.")
+    org_unit: Name | None = None
+    title: Name
+    statement: Text
+    kpis: Annotated[list[KpiBody], Field(max_length=20)]
+    deadline: date | None = None
+    parent_goal_id: Name | None = None
+    rationale: Text | None = None
+    weight: Amount = Decimal(100)
+
+
+class ReviseGoalRequest(Strict):
+    """Only the fields given change; null clears an optional field (deadline, parent_goal_id, rationale, org_unit)."""
+
+    model_config = example({"title": "Support throughput", "deadline": "2026-06-15"})
+
+    title: Name | None = None
+    statement: Text | None = None
+    kpis: Annotated[list[KpiBody], Field(max_length=20)] | None = None
+    deadline: date | None = None
+    parent_goal_id: Name | None = None
+    rationale: Text | None = None
+    weight: Amount | None = None
+    org_unit: Name | None = None
+
+    @field_validator("title", "statement", "kpis", "weight")
+    @classmethod
+    def required_terms_are_not_cleared(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null; leave it out to keep it as it is")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        given = self.model_dump(exclude_unset=True)
+        if "kpis" in given:
+            given["kpis"] = [k.to_domain() for k in self.kpis or []]
+        return given
+
+
+class SignatureRequest(Strict):
+    version: Annotated[int, Field(ge=1)] | None = Field(None, description="The goal version the signer read.")
+
+
+class MilestoneRequest(Strict):
+    model_config = example({"kpi": "tickets", "due": "2026-03-31", "target": 17})
+
+    kpi: Name
+    due: date
+    target: Amount
+
+
+class MeasurementRequest(Strict):
+    model_config = example({"kpi": "tickets", "value": 17.5, "observed_at": "2026-01-10", "source": "helpdesk",
+                            "note": "weekly export"})
+
+    kpi: Name
+    value: Amount
+    observed_at: date
+    source: Line = ""
+    note: Text = ""
+
+
+class RangeTarget(Strict):
+    low: Amount
+    high: Amount
+
+
+class MilestoneChange(Strict):
+    kpi: Name
+    due: date
+    target: Amount
+    replaces: Name | None = Field(None, description="The id of the milestone this one replaces.")
+
+
+class RecalibrationRequest(Strict):
+    """Any of targets, deadline and milestones; HR decides."""
+
+    model_config = example({"targets": {"csat": 88}, "deadline": "2026-07-31", "reason": "external_factor",
+                            "justification": "A ticketing outage in March cost two weeks of throughput."})
+
+    targets: dict[Name, Amount | RangeTarget] = Field(default_factory=dict)
+    deadline: date | None = None
+    milestones: Annotated[list[MilestoneChange], Field(max_length=50)] = Field(default_factory=list)
+    reason: ReasonCategory
+    justification: Text
+
+    def domain_targets(self) -> dict[str, dict[str, Decimal]]:
+        return {
+            kpi: (value.model_dump() if isinstance(value, RangeTarget) else {"target": value})
+            for kpi, value in self.targets.items()
+        }
+
+
+class DecisionRequest(Strict):
+    note: Text = ""
+
+
+class ClosureRequest(Strict):
+    model_config = example({"outcome": "achieved", "summary": "Met both targets from April on."})
+
+    outcome: Outcome
+    summary: Text
+
+
+# --- responses ---
+
+class View(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CycleView(View):
+    id: str
+    start: date
+    end: date
+
+
+class KpiView(View):
+    id: str
+    name: str
+    unit: str
+    direction: Direction
+    cadence: Cadence
+    baseline: Decimal
+    target: Decimal | None = Field(description="The target in force (after any approved recalibration).")
+    low: Decimal | None
+    high: Decimal | None
+    original: dict[str, Decimal | None] = Field(description="The target (or range) as first agreed.")
+
+
+class SignatureView(View):
+    party: Party
+    actor_id: str
+    content_version: int = Field(description="The version of the terms that was signed.")
+    signed_at: datetime
+    version: int
+
+
+class MilestoneView(View):
+    id: str
+    kpi: str
+    due: date
+    target: Decimal
+
+
+class MeasurementView(View):
+    kpi: str
+    value: Decimal
+    observed_at: date
+    recorded_at: datetime
+    source: str
+    note: str
+    recorded_by: str
+    version: int
+    corrects_version: int | None = Field(description="The version of the reading this one corrects.")
+
+
+class TermsView(View):
+    """What a recalibration changes: targets per KPI, the deadline, milestones (null: nothing there before)."""
+
+    targets: dict[str, dict[str, Decimal | None]]
+    deadline: date | None
+    milestones: list[MilestoneView | None]
+
+
+class RecalibrationView(View):
+    id: str
+    status: RecalibrationStatus
+    reason: ReasonCategory
+    justification: str
+    proposed_by: str
+    proposer_role: Role
+    proposed_at: datetime
+    proposed_version: int
+    before: TermsView
+    after: TermsView
+    decided_by: str | None
+    decided_at: datetime | None
+    decided_version: int | None
+    note: str
+
+
+class GoalResponse(BaseModel):
+    id: str
+    version: int
+    status: Status
+    owner_id: str
+    manager_id: str
+    org_unit: str | None
+    cycle: CycleView
+    title: str
+    statement: str
+    kpis: list[KpiView]
+    deadline: date | None
+    original_deadline: date | None
+    parent_goal_id: str | None
+    rationale: str | None
+    weight: Decimal
+    content_version: int = Field(description="The version at which the terms last changed.")
+    signatures: list[SignatureView]
+    agreed_at: datetime | None
+    milestones: list[MilestoneView]
+    measurements: list[MeasurementView]
+    recalibrations: list[RecalibrationView]
+    outcome: Outcome | None
+    summary: str | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, goal: Goal) -> GoalResponse:
+        originals = {k.id: k.goal_values() for k in goal.original_kpis}
+        return cls(
+            id=str(goal.id), version=goal.version, status=Status(goal.status), owner_id=goal.owner_id,
+            manager_id=goal.manager_id, org_unit=goal.org_unit, cycle=CycleView.model_validate(goal.cycle),
+            title=goal.title, statement=goal.statement,
+            kpis=[KpiView(**k.as_dict(), original=originals.get(k.id, k.goal_values())) for k in goal.kpis],
+            deadline=goal.deadline, original_deadline=goal.original_deadline, parent_goal_id=goal.parent_goal_id,
+            rationale=goal.rationale, weight=goal.weight, content_version=goal.content_version,
+            signatures=[SignatureView.model_validate(s) for s in goal.signatures.values()],
+            agreed_at=goal.agreed_at, milestones=[MilestoneView.model_validate(m) for m in goal.milestones],
+            measurements=[MeasurementView.model_validate(m) for m in goal.measurements],
+            recalibrations=[RecalibrationView.model_validate(r) for r in goal.recalibrations],
+            outcome=goal.outcome, summary=goal.summary, closed_at=goal.closed_at,
+            created_at=goal.created_on, updated_at=goal.modified_on,
+        )
+
+
+class RecalibrationResponse(RecalibrationView):
+    goal_id: str
+    goal_version: int = Field(description="The goal's version after this command (also in the ETag).")
+
+    @classmethod
+    def of(cls, goal: Goal, recalibration_id: str) -> RecalibrationResponse:
+        view = RecalibrationView.model_validate(goal.recalibration(recalibration_id))
+        return cls(**dict(view), goal_id=str(goal.id), goal_version=goal.version)
+
+
+class FindingView(BaseModel):
+    criterion: str
+    code: str
+    message: str
+    blocking: bool
+
+
+class SmartResponse(BaseModel):
+    goal_id: str
+    version: int
+    passes: bool
+    findings: list[FindingView]
+
+
+class FieldChange(BaseModel):
+    """A field of the goal before and after the event (null: not there)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    field: str
+    from_: Any = Field(alias="from")
+    to: Any
+
+
+class HistoryEntry(BaseModel):
+    version: int
+    type: str
+    timestamp: datetime
+    actor_id: str
+    actor_role: str
+    data: dict[str, Any]
+    changes: list[FieldChange]
+
+
+class HistoryResponse(BaseModel):
+    goal_id: str
+    as_of: datetime | None
+    events: list[HistoryEntry]
