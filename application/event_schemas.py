@@ -16,7 +16,6 @@ from typing import Any
 
 from application.cloudevents import EVENT_TYPES
 from application.serialization import META_FIELDS
-from domain.goal import Goal
 from domain.values import Cadence, Direction, Outcome, Party, ReasonCategory, Role
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -18,11 +18,14 @@ from application.copying import fresh_copy
 from application.database import create_sql_engine, metadata
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
 from application.idempotency import CommandResult, IdempotencyStore
-from application.settings import Settings
+from application.settings import BusinessCalendar, Settings
 from application.transcodings import goal_transcoder
-from domain.goal import Goal, utc_today
+from domain.goal import Goal
+from domain.recalibration import Changes
+from domain.terms import GoalTerms
+from domain.validation import choice
 from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport
-from domain.values import Actor, Cycle, Kpi
+from domain.values import Actor, Cycle, Outcome, ReasonCategory
 
 RETRIES_WITHOUT_EXPECTED_VERSION = 3
 
@@ -44,11 +47,11 @@ class Goals(Application[UUID]):
     def __init__(
         self,
         settings: Settings | None = None,
-        today: Callable[[], date] = utc_today,
+        today: Callable[[], date] | None = None,
         smart_policy: SmartPolicy = DEFAULT_POLICY,
     ) -> None:
         self.settings = settings or Settings.from_env()
-        self.today = today
+        self.today = today or BusinessCalendar(self.settings.timezone).today
         self.smart_policy = smart_policy
         self.snapshotting_intervals = {Goal: self.settings.snapshot_interval}
         # The engine comes first: on PostgreSQL it creates the schema the event store's tables go in.
@@ -83,42 +86,17 @@ class Goals(Application[UUID]):
     # --- commands ------------------------------------------------------------------------------------------
 
     def draft_goal(
-        self,
-        actor: Actor,
-        *,
-        cycle: Cycle,
-        owner_id: str,
-        manager_id: str,
-        title: str,
-        statement: str,
-        kpis: Sequence[Kpi],
-        deadline: date | None,
-        weight: Decimal,
-        org_unit: str | None = None,
-        parent_goal_id: str | None = None,
-        rationale: str | None = None,
+        self, actor: Actor, *, cycle: Cycle, owner_id: str, manager_id: str, terms: GoalTerms,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        terms: dict[str, Any] = {
-            "cycle": cycle,
-            "owner_id": owner_id,
-            "manager_id": manager_id,
-            "title": title,
-            "statement": statement,
-            "kpis": list(kpis),
-            "deadline": deadline,
-            "weight": weight,
-            "org_unit": org_unit,
-            "parent_goal_id": parent_goal_id,
-            "rationale": rationale,
-        }
+        payload = {"cycle": cycle.as_dict(), "owner_id": owner_id, "manager_id": manager_id, **terms.to_stored()}
 
         def draft() -> CommandResult:
-            goal = Goal.draft(actor=actor, **terms)
+            goal = Goal.draft(actor=actor, cycle=cycle, owner_id=owner_id, manager_id=manager_id, terms=terms)
             self.save(goal)
             return CommandResult(str(goal.id), goal.version)
 
-        return self._once(actor, idempotency_key, "draft_goal", terms, draft)
+        return self._once(actor, idempotency_key, "draft_goal", payload, draft)
 
     def revise_goal(
         self, goal_id: UUID, actor: Actor, changes: dict[str, Any], *, expected_version: int | None = None,
@@ -135,7 +113,7 @@ class Goals(Application[UUID]):
     ) -> CommandResult:
         return self._command(
             goal_id, actor, "sign_goal", {"read_version": read_version}, expected_version, idempotency_key,
-            lambda goal: goal.sign(actor, read_version, self.today(), self.smart_policy),
+            lambda goal: goal.sign(actor, read_version, self.smart_policy, today=self.today()),
         )
 
     def set_milestone(
@@ -144,7 +122,7 @@ class Goals(Application[UUID]):
     ) -> CommandResult:
         return self._command(
             goal_id, actor, "set_milestone", {"kpi": kpi, "due": due, "target": target}, expected_version,
-            idempotency_key, lambda goal: goal.set_milestone(kpi, due, target, actor),
+            idempotency_key, lambda goal: goal.set_milestone(kpi, due, target, actor, today=self.today()),
         )
 
     def record_kpi(
@@ -154,24 +132,21 @@ class Goals(Application[UUID]):
         payload = {"kpi": kpi, "value": value, "observed_at": observed_at, "source": source, "note": note}
         return self._command(
             goal_id, actor, "record_kpi", payload, expected_version, idempotency_key,
-            lambda goal: goal.record_kpi(kpi, value, observed_at, actor, source, note, self.today()),
+            lambda goal: goal.record_kpi(kpi, value, observed_at, actor, source, note, today=self.today()),
         )
 
     def propose_recalibration(
         self, goal_id: UUID, actor: Actor, *, reason: str, justification: str,
-        targets: dict[str, dict[str, Decimal]] | None = None, deadline: date | None = None,
-        milestones: Sequence[dict[str, Any]] = (), expected_version: int | None = None,
+        targets: Mapping[str, Mapping[str, Decimal]] | None = None, deadline: date | None = None,
+        milestones: Sequence[Mapping[str, Any]] = (), expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload = {
-            "reason": reason, "justification": justification, "targets": targets, "deadline": deadline,
-            "milestones": list(milestones),
-        }
+        category = choice(ReasonCategory, "reason", reason)
+        changes = Changes.proposed(targets, deadline, milestones)
+        payload = {"reason": str(category), "justification": justification, **changes.to_stored()}
         return self._command(
             goal_id, actor, "propose_recalibration", payload, expected_version, idempotency_key,
-            lambda goal: goal.propose_recalibration(
-                actor, reason, justification, targets, deadline, milestones, self.today()
-            ),
+            lambda goal: goal.propose_recalibration(actor, category, justification, changes, self.today()),
         )
 
     def approve_recalibration(
@@ -180,7 +155,7 @@ class Goals(Application[UUID]):
     ) -> CommandResult:
         return self._command(
             goal_id, actor, "approve_recalibration", {"id": recalibration_id, "note": note}, expected_version,
-            idempotency_key, lambda goal: goal.approve_recalibration(recalibration_id, actor, note),
+            idempotency_key, lambda goal: goal.approve_recalibration(recalibration_id, actor, note, today=self.today()),
         )
 
     def reject_recalibration(
@@ -196,9 +171,10 @@ class Goals(Application[UUID]):
         self, goal_id: UUID, actor: Actor, *, outcome: str, summary: str, expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
+        chosen = choice(Outcome, "outcome", outcome)
         return self._command(
-            goal_id, actor, "close_goal", {"outcome": outcome, "summary": summary}, expected_version,
-            idempotency_key, lambda goal: goal.close(outcome, summary, actor),
+            goal_id, actor, "close_goal", {"outcome": str(chosen), "summary": summary}, expected_version,
+            idempotency_key, lambda goal: goal.close(chosen, summary, actor),
         )
 
     # --- queries -------------------------------------------------------------------------------------------

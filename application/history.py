@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from application.serialization import event_data, event_type, jsonable
+from domain import recalibration as recal
 from domain.goal import Goal
 
 TERMS = ("title", "statement", "deadline", "weight", "org_unit", "parent_goal_id", "rationale")
@@ -64,16 +65,6 @@ def describe_trail(events: Sequence[Goal.Event]) -> list[TrailEntry]:
     return entries
 
 
-def replay_goal(events: Sequence[Goal.Event]) -> Goal:
-    """The goal as its events leave it (the events of one goal, from its Drafted on, in version order)."""
-    goal: Goal | None = None
-    for event in events:
-        goal = event.mutate(goal)
-    if goal is None:
-        raise ValueError("no events to replay")
-    return goal
-
-
 def flat_view(goal: Goal | None) -> dict[str, Any]:
     """The goal's describable state as field paths ('kpis.tickets.target') to JSON-ready values."""
     if goal is None:
@@ -101,16 +92,19 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
 
 def proposed_changes(event: Goal.RecalibrationProposed) -> list[Change]:
     """What a proposal would change if approved: not in force yet, so named 'proposed.<field>'."""
-    before, after = jsonable(event.before), jsonable(event.after)
+    before, after = recal.Side.from_stored(event.before), recal.Side.from_stored(event.after)
     changes = [
-        Change(f"proposed.kpis.{kpi_id}.{name}", before["targets"][kpi_id].get(name), value)
-        for kpi_id, values in after["targets"].items()
-        for name, value in values.items()
+        Change(f"proposed.kpis.{kpi_id}.{name}", jsonable(getattr(before.targets.get(kpi_id), name, None)),
+               jsonable(value))
+        for kpi_id, change in after.targets.items()
+        for name, value in change.given().items()
     ]
-    if after["deadline"] is not None:
-        changes.append(Change("proposed.deadline", before["deadline"], after["deadline"]))
-    for old, new in zip(before["milestones"], after["milestones"], strict=True):
-        changes.append(Change(f"proposed.milestones.{new['id']}.target", old["target"] if old else None, new["target"]))
+    if after.deadline is not None:
+        changes.append(Change("proposed.deadline", jsonable(before.deadline), jsonable(after.deadline)))
+    for old, new in zip(before.milestones, after.milestones, strict=True):
+        if new is not None:
+            changes.append(Change(f"proposed.milestones.{new.id}.target", jsonable(old.target) if old else None,
+                                  jsonable(new.target)))
     return changes
 
 

@@ -34,8 +34,19 @@ def jsonable(value: Any) -> Any:
 
 
 def event_type(event: Goal.Event) -> str:
-    """The event's name within the aggregate, e.g. 'KpiRecorded'."""
-    return type(event).__name__
+    """The event's stable name, from its stored topic: 'goalengine:Goal.KpiRecorded' -> 'KpiRecorded'."""
+    return type_name(type(event))
+
+
+def type_name(cls: type[Goal.Event]) -> str:
+    return cls.TOPIC.rsplit(".", 1)[1]
+
+
+class UnknownEventError(LookupError):
+    """A reader met an event type it has no rule for: it stops rather than silently skip the event."""
+
+    def __init__(self, event: object) -> None:
+        super().__init__(f"no handler for event {type(event).__name__} ({getattr(event, 'TOPIC', '?')})")
 
 
 def event_data(event: Goal.Event) -> dict[str, Any]:

@@ -6,7 +6,9 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
 from sqlalchemy.engine import URL, make_url
@@ -27,6 +29,7 @@ class Settings:
     api_secret: str = ""
     snapshot_interval: int = 100
     aggregate_cache_size: int = 1000
+    timezone: str = "UTC"  # the organisation's time zone: its business date is "today" for every goal rule
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -34,7 +37,9 @@ class Settings:
         url = env.get("GOALENGINE_DATABASE_URL") or DEFAULT_DATABASE_URL
         key = env.get("GOALENGINE_AUDIT_KEY") or _key_from_file(env.get("GOALENGINE_AUDIT_KEY_FILE", DEFAULT_KEY_FILE))
         secret = env.get("GOALENGINE_SECRET") or _key_from_file(env.get("GOALENGINE_SECRET_FILE", DEFAULT_SECRET_FILE))
-        settings = cls(database_url=url, audit_key=key.encode(), api_secret=secret)
+        zone = env.get("GOALENGINE_TIMEZONE") or "UTC"
+        BusinessCalendar(zone)  # refuses an unknown zone at start, with a clear message
+        settings = cls(database_url=url, audit_key=key.encode(), api_secret=secret, timezone=zone)
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
 
@@ -117,3 +122,16 @@ def _key_from_file(path: str) -> str:
     key_file.write_text(key + "\n")
     key_file.chmod(0o600)
     return key
+
+
+class BusinessCalendar:
+    """The organisation's business date: "today" in its time zone, not in UTC."""
+
+    def __init__(self, zone: str) -> None:
+        try:
+            self.zone = ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"GOALENGINE_TIMEZONE {zone!r} is not a known time zone (e.g. Europe/Berlin)") from None
+
+    def today(self) -> date:
+        return datetime.now(self.zone).date()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -18,7 +18,10 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from domain.values import Cycle, Kpi, Measurement, Milestone, Recalibration, Signature
+from domain import stored
+from domain.recalibration import Changes, MilestoneMove, Recalibration, Side, TargetChange
+from domain.terms import GoalTerms
+from domain.values import Cycle, Kpi, Measurement, Milestone, Signature
 
 
 class DateAsISO(Transcoding):
@@ -43,20 +46,34 @@ class ValueObjectAsDict(Transcoding):
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
     def decode(self, data: dict[str, Any]) -> Any:
-        enums = _enum_fields(self.type)
-        return self.type(**{k: (enums[k](v) if k in enums and v is not None else v) for k, v in data.items()})
+        enums, tuples = _enum_fields(self.type), _tuple_fields(self.type)
+        return self.type(**{k: _field_value(v, enums.get(k), k in tuples) for k, v in data.items()})
+
+
+def _field_value(value: Any, enum: type[StrEnum] | None, is_tuple: bool) -> Any:
+    # Enum strings in snapshots are read through the stored vocabulary, never today's enum values.
+    if enum is not None and value is not None:
+        return stored.read(enum, value)
+    if is_tuple and isinstance(value, list):
+        return tuple(value)
+    return value
 
 
 @cache
-def _enum_fields(cls: type[Any]) -> dict[str, type[Enum]]:
+def _enum_fields(cls: type[Any]) -> dict[str, type[StrEnum]]:
     hints = typing.get_type_hints(cls)
     found = {}
     for name, hint in hints.items():
         candidates = typing.get_args(hint) or (hint,)
         for candidate in candidates:
-            if isinstance(candidate, type) and issubclass(candidate, Enum):
+            if isinstance(candidate, type) and issubclass(candidate, StrEnum):
                 found[name] = candidate
     return found
+
+
+@cache
+def _tuple_fields(cls: type[Any]) -> set[str]:
+    return {name for name, hint in typing.get_type_hints(cls).items() if typing.get_origin(hint) is tuple}
 
 
 class GoalTranscoder(JSONTranscoder):
@@ -77,6 +94,8 @@ def goal_transcoder() -> GoalTranscoder:
     transcoder = GoalTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
         transcoder.register(transcoding)
-    for value_class in (Cycle, Kpi, Milestone, Measurement, Signature, Recalibration):
+    value_classes = (Cycle, Kpi, Milestone, Measurement, Signature, GoalTerms, TargetChange, MilestoneMove, Changes, Side,
+                     Recalibration)
+    for value_class in value_classes:
         transcoder.register(ValueObjectAsDict(value_class))
     return transcoder

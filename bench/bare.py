@@ -36,12 +36,14 @@ class BareGoal(Aggregate):
 
 def plain_terms(n: int) -> dict[str, Any]:
     """The goal's terms as JSON-ready values (the library's default transcoder knows no dates or enums)."""
-    terms = workload.terms(n)
+    drafting = workload.terms(n)
+    cycle, terms = drafting["cycle"], drafting["terms"].to_stored()
     return {
         **terms,
-        "cycle": {"id": terms["cycle"].id, "start": str(terms["cycle"].start), "end": str(terms["cycle"].end)},
-        "kpis": [{"id": k.id, "name": k.name, "unit": k.unit, "direction": str(k.direction), "baseline": k.baseline,
-                  "cadence": str(k.cadence), "target": k.target} for k in terms["kpis"]],
+        "owner_id": drafting["owner_id"],
+        "manager_id": drafting["manager_id"],
+        "cycle": {"id": cycle.id, "start": str(cycle.start), "end": str(cycle.end)},
+        "kpis": [{**k, "direction": str(k["direction"]), "cadence": str(k["cadence"])} for k in terms["kpis"]],
         "deadline": str(terms["deadline"]),
     }
 

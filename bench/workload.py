@@ -10,6 +10,7 @@ from uuid import UUID
 
 from application.goals import Goals
 from domain.goal import Goal
+from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
 
 YEAR = Cycle("2026", date(2026, 1, 1), date(2026, 12, 31))
@@ -37,24 +38,26 @@ def manager(n: int) -> Actor:
 
 
 def terms(n: int, cycle: Cycle = YEAR) -> dict[str, Any]:
-    """The seed article's customer-service goal, for employee n, over a one-year cycle."""
+    """The seed article's customer-service goal, for employee n, over a one-year cycle, as drafting takes it."""
     return {
         "cycle": cycle,
         "owner_id": owner(n).id,
         "manager_id": manager(n).id,
-        "org_unit": f"support-{n % 20}",
-        "title": "Support throughput and satisfaction",
-        "statement": "Resolve at least 20 support tickets per day with an average customer satisfaction "
-        "rating of 90% or higher, by the end of the year",
-        "kpis": [
-            Kpi("tickets", "Tickets resolved per day", "tickets/day", Direction.INCREASE, Decimal(14),
-                Cadence.WEEKLY, target=Decimal(20)),
-            Kpi("csat", "Average customer satisfaction", "%", Direction.INCREASE, Decimal(82), Cadence.MONTHLY,
-                target=Decimal(90)),
-        ],
-        "deadline": cycle.end,
-        "weight": Decimal(60),
-        "rationale": "Customer support quality is this year's first company objective.",
+        "terms": GoalTerms(
+            org_unit=f"support-{n % 20}",
+            title="Support throughput and satisfaction",
+            statement="Resolve at least 20 support tickets per day with an average customer satisfaction "
+            "rating of 90% or higher, by the end of the year",
+            kpis=(
+                Kpi("tickets", "Tickets resolved per day", "tickets/day", Direction.INCREASE, Decimal(14),
+                    Cadence.WEEKLY, target=Decimal(20)),
+                Kpi("csat", "Average customer satisfaction", "%", Direction.INCREASE, Decimal(82),
+                    Cadence.MONTHLY, target=Decimal(90)),
+            ),
+            deadline=cycle.end,
+            weight=Decimal(60),
+            rationale="Customer support quality is this year's first company objective.",
+        ),
     }
 
 
@@ -96,5 +99,5 @@ def goal_in_memory(n: int, reading_count: int) -> Goal:
     goal.sign(owner(n), today=SIGNING_DAY)
     goal.sign(manager(n), today=SIGNING_DAY)
     for kpi, value, day in readings(reading_count):
-        goal.record_kpi(kpi, value, day, owner(n), "bench", "", LAST_DAY)
+        goal.record_kpi(kpi, value, day, owner(n), "bench", "", today=LAST_DAY)
     return goal

@@ -107,3 +107,17 @@ class TargetRuleError(GoalError):
 
 class ClosureRuleError(GoalError):
     code = "closure_invalid"
+
+
+class DeadlineBeyondCycleError(GoalError):
+    code = "deadline_beyond_cycle"
+
+
+class DeadlinePassedError(GoalError):
+    code = "deadline_passed"
+
+
+class UnknownStoredValueError(GoalError):
+    """A stored event holds a value the vocabulary does not know: replay stops loudly rather than guess."""
+
+    code = "unknown_stored_value"

@@ -1,89 +1,96 @@
-"""Checks on a goal's terms that hold whatever its status: shape of KPIs, weights, periods, milestones."""
+"""Who may do what, each rule written once as the sentence it checks.
+
+The aggregate's guards, the API's read filters, the listing and review queries and the fairness report's four-eyes
+check all call these functions, so the copies can never disagree.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
-from decimal import Decimal
+from dataclasses import dataclass
 
-from domain.errors import InvalidGoalInputError, MilestoneRuleError, TargetRuleError
-from domain.smart import target_problem
-from domain.values import Cycle, Direction, Kpi, Milestone
+from domain.values import Actor, Outcome, Role
 
-MAX_TEXT = 5000
+SEES_EVERY_GOAL = (Role.HR, Role.AUDITOR)
+WRITES_GOALS = (Role.EMPLOYEE, Role.MANAGER, Role.HR)
+FAVOURABLE_OUTCOMES = (Outcome.ACHIEVED, Outcome.PARTIALLY_ACHIEVED)
 
 
-def require_text(field: str, value: str | None, *, required: bool = True, max_length: int = MAX_TEXT) -> None:
-    if value is None or not value.strip():
-        if required:
-            raise InvalidGoalInputError(field, "must not be empty")
-        return
-    if len(value) > max_length:
-        raise InvalidGoalInputError(field, f"is {len(value)} characters long; at most {max_length} are allowed")
+def may_see(actor: Actor, owner_id: str, manager_id: str) -> bool:
+    """Employees see the goals they own; managers those they own or manage; HR and auditors every goal."""
+    if actor.role in SEES_EVERY_GOAL:
+        return True
+    if actor.role is Role.EMPLOYEE:
+        return actor.id == owner_id
+    if actor.role is Role.MANAGER:
+        return actor.id in (owner_id, manager_id)
+    return False
 
 
-def require_finite(field: str, value: Decimal | None) -> None:
-    if value is not None and not value.is_finite():
-        raise InvalidGoalInputError(field, f"must be a finite number, not {value}")
+def may_draft(actor: Actor, owner_id: str, manager_id: str) -> bool:
+    """An employee drafts for themself; a manager for themself or a report they manage; HR for anyone."""
+    if actor.role is Role.HR:
+        return True
+    if actor.role is Role.EMPLOYEE:
+        return actor.id == owner_id
+    if actor.role is Role.MANAGER:
+        return actor.id in (owner_id, manager_id)
+    return False
 
 
-def require_cycle(cycle: Cycle) -> None:
-    require_text("cycle.id", cycle.id, max_length=100)
-    if cycle.start >= cycle.end:
-        raise InvalidGoalInputError("cycle", f"start {cycle.start} must come before end {cycle.end}")
+def is_a_party(actor_id: str, owner_id: str, manager_id: str) -> bool:
+    """The owner and the manager are the goal's parties: they sign it and propose changes to it."""
+    return actor_id in (owner_id, manager_id)
 
 
-def require_weight(weight: Decimal) -> None:
-    require_finite("weight", weight)
-    if not Decimal(0) < weight <= Decimal(100):
-        raise InvalidGoalInputError("weight", f"must be more than 0 and at most 100, not {weight}")
+def may_write(actor: Actor, owner_id: str, manager_id: str) -> bool:
+    """A party to the goal or HR writes to it (milestones, readings, revisions)."""
+    return actor.role is Role.HR or (actor.role in WRITES_GOALS and is_a_party(actor.id, owner_id, manager_id))
 
 
-def require_kpis_well_formed(kpis: Sequence[Kpi]) -> None:
-    seen: set[str] = set()
-    for index, kpi in enumerate(kpis):
-        where = f"kpis[{index}]"
-        require_text(f"{where}.id", kpi.id, max_length=100)
-        require_text(f"{where}.name", kpi.name, max_length=200)
-        require_text(f"{where}.unit", kpi.unit, required=False, max_length=50)
-        if kpi.id in seen:
-            raise InvalidGoalInputError(f"{where}.id", f"KPI id {kpi.id!r} is used twice")
-        seen.add(kpi.id)
-        for name in ("baseline", "target", "low", "high"):
-            require_finite(f"{where}.{name}", getattr(kpi, name))
-        if kpi.direction is Direction.RANGE and kpi.target is not None:
-            raise InvalidGoalInputError(f"{where}.target", "a range KPI gives low and high, not a target")
-        if kpi.direction is not Direction.RANGE and (kpi.low is not None or kpi.high is not None):
-            raise InvalidGoalInputError(f"{where}.low", f"a {kpi.direction} KPI gives a target, not low/high")
+def decider_is_a_second_person(decider_id: str, owner_id: str, manager_id: str, proposer_id: str) -> bool:
+    """Four eyes: whoever decides a recalibration is neither its proposer nor a party to the goal."""
+    return decider_id not in (owner_id, manager_id, proposer_id)
 
 
-def require_reachable_target(kpi: Kpi) -> None:
-    """A target set by a recalibration must be reachable by moving the KPI the right way."""
-    problem = target_problem(kpi)
-    if problem:
-        raise TargetRuleError(problem[1], kpi=kpi.id, rule=problem[0])
+def may_close(actor: Actor, manager_id: str) -> bool:
+    """The manager or HR closes a goal."""
+    return actor.role is Role.HR or (actor.role in WRITES_GOALS and actor.id == manager_id)
 
 
-def require_milestone_fits(milestone: Milestone, kpi: Kpi, period_start: date, deadline: date) -> None:
-    """A milestone is due inside the goal's period and lies on the way from baseline to target."""
-    if not period_start <= milestone.due <= deadline:
-        raise MilestoneRuleError(
-            f"milestone due {milestone.due} lies outside the goal's period ({period_start} to {deadline})",
-            due=str(milestone.due),
-        )
-    require_finite("target", milestone.target)
-    if kpi.direction is Direction.RANGE:
-        consistent = kpi.low is not None and kpi.high is not None and kpi.low <= milestone.target <= kpi.high
-        expected = f"inside the range {kpi.low}..{kpi.high}"
-    elif kpi.direction is Direction.INCREASE:
-        consistent = kpi.target is not None and kpi.baseline < milestone.target <= kpi.target
-        expected = f"above the baseline {kpi.baseline} and at most the target {kpi.target}"
-    else:
-        consistent = kpi.target is not None and kpi.target <= milestone.target < kpi.baseline
-        expected = f"below the baseline {kpi.baseline} and at least the target {kpi.target}"
-    if not consistent:
-        raise MilestoneRuleError(
-            f"milestone target {milestone.target} for KPI {kpi.id!r} ({kpi.direction}) must lie {expected}",
-            kpi=kpi.id,
-            target=str(milestone.target),
-        )
+def closer_is_not_the_beneficiary(closer_id: str, owner_id: str, outcome: Outcome) -> bool:
+    """Four eyes: nobody closes their own goal as (partly) achieved, whatever their role."""
+    return not (closer_id == owner_id and outcome in FAVOURABLE_OUTCOMES)
+
+
+@dataclass(frozen=True)
+class ListingScope:
+    """The owner and manager a listing is narrowed to (None: any)."""
+
+    owner_id: str | None
+    manager_id: str | None
+
+
+def listing_scope(viewer: Actor, owner_id: str | None, manager_id: str | None) -> ListingScope | None:
+    """The goals a listing may show, as the owner and manager it is narrowed to; None when it shows nothing.
+
+    The same sentence as `may_see`, in the form a query needs: every goal in the scope passes `may_see`.
+    """
+    if viewer.role in SEES_EVERY_GOAL:
+        return ListingScope(owner_id, manager_id)
+    if viewer.role not in (Role.EMPLOYEE, Role.MANAGER):
+        return None
+    if owner_id == viewer.id or (viewer.role is Role.EMPLOYEE and owner_id is None):
+        return ListingScope(viewer.id, manager_id)
+    if viewer.role is Role.MANAGER and manager_id in (None, viewer.id):
+        return ListingScope(owner_id, viewer.id)
+    return None
+
+
+def review_scope(viewer: Actor, employee_id: str) -> ListingScope | None:
+    """The goals of an employee's review a viewer may see: all of them for HR, auditors and the employee
+    themself, those they manage for a manager, none otherwise."""
+    if viewer.role in SEES_EVERY_GOAL or (viewer.id == employee_id and viewer.role in WRITES_GOALS):
+        return ListingScope(employee_id, None)
+    if viewer.role is Role.MANAGER:
+        return ListingScope(employee_id, viewer.id)
+    return None

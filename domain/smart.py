@@ -10,11 +10,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from domain.values import Cycle, Direction, Kpi
+from domain.errors import SmartCheckFailedError
+from domain.values import ARITHMETIC, Cycle, Direction, Kpi
+
+if TYPE_CHECKING:
+    from domain.terms import GoalTerms
 
 
 class Criterion(StrEnum):
@@ -78,31 +82,14 @@ class SmartReport:
         return grouped
 
 
-class GoalTerms(Protocol):
-    """What the check reads of a goal; the Goal aggregate provides it."""
-
-    @property
-    def statement(self) -> str: ...
-    @property
-    def kpis(self) -> Sequence[Kpi]: ...
-    @property
-    def deadline(self) -> date | None: ...
-    @property
-    def cycle(self) -> Cycle: ...
-    @property
-    def parent_goal_id(self) -> str | None: ...
-    @property
-    def rationale(self) -> str | None: ...
-
-
-def assess(terms: GoalTerms, today: date, policy: SmartPolicy = DEFAULT_POLICY) -> SmartReport:
+def assess(terms: GoalTerms, cycle: Cycle, today: date, policy: SmartPolicy = DEFAULT_POLICY) -> SmartReport:
     """Grade the goal's terms; findings come in criterion order."""
     findings = [
         *_specific(terms.statement, policy),
         *_measurable(terms.kpis),
         *_achievable(terms.kpis, policy),
         *_relevant(terms.parent_goal_id, terms.rationale),
-        *_time_bound(terms.deadline, terms.cycle, today),
+        *_time_bound(terms.deadline, cycle, today),
     ]
     return SmartReport(tuple(findings))
 
@@ -211,7 +198,8 @@ def target_problem(kpi: Kpi) -> tuple[str, str] | None:
 def relative_change(kpi: Kpi) -> Decimal | None:
     if kpi.direction is Direction.RANGE or kpi.target is None or kpi.baseline == 0:
         return None
-    return abs(kpi.target - kpi.baseline) / abs(kpi.baseline)
+    with localcontext(ARITHMETIC):
+        return abs(kpi.target - kpi.baseline) / abs(kpi.baseline)
 
 
 def _relevant(parent_goal_id: str | None, rationale: str | None) -> list[Finding]:
@@ -250,3 +238,12 @@ def _time_bound(deadline: date | None, cycle: Cycle, today: date) -> list[Findin
             )
         )
     return findings
+
+
+def require_passes(report: SmartReport) -> None:
+    """A goal is signed only when no finding blocks it."""
+    if not report.passes:
+        raise SmartCheckFailedError(
+            "the goal fails the SMART check: " + "; ".join(f"{f.criterion}: {f.message}" for f in report.blocking),
+            findings=[{"criterion": str(f.criterion), "code": f.code, "message": f.message} for f in report.blocking],
+        )

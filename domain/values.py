@@ -1,12 +1,17 @@
-"""Value objects of a goal: who acts, the cycle, KPIs, milestones, measurements, recalibrations."""
+"""Value objects of a goal: who acts, the cycle, KPIs, milestones, measurements, signatures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from enum import StrEnum
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+# Every calculation on goal numbers runs under this context (decimal.localcontext), so a result never depends on
+# whatever precision or rounding the calling thread happened to set.
+ARITHMETIC = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 
 class Role(StrEnum):
@@ -79,10 +84,6 @@ class Cycle:
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "start": self.start, "end": self.end}
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Cycle:
-        return cls(id=data["id"], start=data["start"], end=data["end"])
-
 
 @dataclass(frozen=True)
 class Kpi:
@@ -111,20 +112,6 @@ class Kpi:
             "high": self.high,
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Kpi:
-        return cls(
-            id=data["id"],
-            name=data["name"],
-            unit=data["unit"],
-            direction=Direction(data["direction"]),
-            baseline=data["baseline"],
-            cadence=Cadence(data["cadence"]),
-            target=data.get("target"),
-            low=data.get("low"),
-            high=data.get("high"),
-        )
-
     def goal_values(self) -> dict[str, Decimal | None]:
         """What a recalibration may change: the target, or the range bounds."""
         if self.direction is Direction.RANGE:
@@ -142,9 +129,6 @@ class Milestone:
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kpi": self.kpi, "due": self.due, "target": self.target}
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Milestone:
-        return cls(id=data["id"], kpi=data["kpi"], due=data["due"], target=data["target"])
 
 
 @dataclass(frozen=True)
@@ -171,22 +155,13 @@ class Signature:
     version: int
 
 
-@dataclass
-class Recalibration:
-    """A proposed change to targets, deadline or milestones, decided by HR under the four-eyes rule."""
+K = TypeVar("K")
+R = TypeVar("R")
 
-    id: str
-    reason: ReasonCategory
-    justification: str
-    proposed_by: str
-    proposer_role: Role
-    proposed_at: datetime
-    proposed_version: int
-    changes: dict[str, Any]
-    before: dict[str, Any]
-    after: dict[str, Any]
-    status: RecalibrationStatus = RecalibrationStatus.PROPOSED
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    decided_version: int | None = None
-    note: str = ""
+
+def counted_readings(readings: Iterable[R], key: Callable[[R], K]) -> dict[K, R]:
+    """The reading that counts for each KPI and day: the one recorded last, which corrects any earlier one."""
+    counted: dict[K, R] = {}
+    for reading in readings:
+        counted[key(reading)] = reading
+    return counted

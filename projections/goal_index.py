@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from application.goals import LoggedEvent
-from domain.values import Actor, Role
+from application.serialization import UnknownEventError
+from domain import rules
+from domain.goal import Goal
+from domain.values import Actor
 from projections.tables import goal_index
 
 MAX_PAGE = 200
@@ -31,7 +34,7 @@ class GoalIndexProjection:
         known = _existing_rows(connection, {str(e.event.originator_id) for e in batch} - _drafted_in(batch))
         for logged in batch:
             goal_id = str(logged.event.originator_id)
-            if type(logged.event).__name__ == "Drafted":
+            if isinstance(logged.event, Goal.Drafted):
                 rows[goal_id] = _drafted_row(logged)
             else:
                 if goal_id not in rows:
@@ -78,7 +81,7 @@ def decode_cursor(cursor: str) -> int:
 
 
 def _drafted_in(batch: Sequence[LoggedEvent]) -> set[str]:
-    return {str(e.event.originator_id) for e in batch if type(e.event).__name__ == "Drafted"}
+    return {str(e.event.originator_id) for e in batch if isinstance(e.event, Goal.Drafted)}
 
 
 def _existing_rows(connection: Connection, goal_ids: set[str]) -> dict[str, dict[str, Any]]:
@@ -105,18 +108,37 @@ def _drafted_row(logged: LoggedEvent) -> dict[str, Any]:
 
 
 def _apply_change(row: dict[str, Any], logged: LoggedEvent) -> None:
-    event: Any = logged.event
-    kind = type(event).__name__
-    if kind == "Revised":
-        for name in ("title", "org_unit"):
-            if name in event.changes:
-                row[name] = event.changes[name]
-    elif kind == "Agreed":
-        row["status"] = "agreed"
-    elif kind == "Closed":
-        row["status"] = "closed"
+    event = logged.event
+    handle = CHANGES.get(type(event))
+    if handle is None:
+        raise UnknownEventError(event)
+    handle(row, event)
     row["version"] = event.originator_version
     row["updated_at"] = event.timestamp.isoformat()
+
+
+def _revised(row: dict[str, Any], event: Any) -> None:
+    for name in ("title", "org_unit"):
+        if name in event.changes:
+            row[name] = event.changes[name]
+
+
+def _status(status: str) -> Callable[[dict[str, Any], Any], None]:
+    return lambda row, _event: row.update(status=status)
+
+
+def _unchanged(_row: dict[str, Any], _event: Any) -> None:
+    """The event changes nothing the index shows (its version and time still move)."""
+
+
+CHANGES: dict[type[Goal.Event], Callable[[dict[str, Any], Any], None]] = {
+    Goal.Revised: _revised,
+    Goal.Agreed: _status("agreed"),
+    Goal.Closed: _status("closed"),
+    **{cls: _unchanged for cls in (Goal.SignatureVoided, Goal.AgreementSigned, Goal.MilestoneProposed,
+                                   Goal.MilestoneSet, Goal.KpiRecorded, Goal.RecalibrationProposed,
+                                   Goal.RecalibrationRejected, Goal.Recalibrated)},
+}
 
 
 class ListingNotAllowedError(PermissionError):
@@ -124,16 +146,10 @@ class ListingNotAllowedError(PermissionError):
 
 
 def visible_filters(viewer: Actor, owner: str | None, manager: str | None) -> dict[str, str | None]:
-    """The owner/manager filters a viewer may use: employees list their own goals, managers their own and their
-    reports', HR and auditors anyone's. Missing filters are narrowed to what the viewer may see."""
-    if viewer.role in (Role.HR, Role.AUDITOR):
-        return {"owner_id": owner, "manager_id": manager}
-    if viewer.role not in (Role.EMPLOYEE, Role.MANAGER):
-        raise ListingNotAllowedError(f"{viewer.role} {viewer.id!r} reads no goal directly; use the event feed")
-    if owner == viewer.id or (viewer.role is Role.EMPLOYEE and owner is None):
-        return {"owner_id": viewer.id, "manager_id": manager}
-    if viewer.role is Role.MANAGER and manager in (None, viewer.id):
-        return {"owner_id": owner, "manager_id": viewer.id}
-    raise ListingNotAllowedError(
-        f"{viewer.role} {viewer.id!r} may not list goals of owner {owner!r} and manager {manager!r}"
-    )
+    """The owner/manager filters a viewer may use (domain.rules.listing_scope); missing ones are narrowed."""
+    scope = rules.listing_scope(viewer, owner, manager)
+    if scope is None:
+        raise ListingNotAllowedError(
+            f"{viewer.role} {viewer.id!r} may not list goals of owner {owner!r} and manager {manager!r}"
+        )
+    return {"owner_id": scope.owner_id, "manager_id": scope.manager_id}

@@ -15,7 +15,8 @@ from uuid import UUID
 
 from application.goals import Goals
 from application.serialization import EventRecord
-from domain.values import Actor, Role
+from domain import rules
+from domain.values import Actor
 from projections.review.justification import rating_justification
 from projections.review_projection import ReviewProjection, load_goal_ids, load_states
 from projections.review.state import State, fold
@@ -74,8 +75,7 @@ class Reviews:
 
 def managed_by(viewer: Actor, employee_id: str) -> str | None:
     """None if the viewer sees all the employee's goals; a manager's id if only the goals they manage."""
-    if viewer.role in (Role.HR, Role.AUDITOR) or (viewer.id == employee_id and viewer.role is not Role.SERVICE):
-        return None
-    if viewer.role is Role.MANAGER:
-        return viewer.id
-    raise ReviewAccessDeniedError(f"{viewer.role} {viewer.id!r} may not see the review of {employee_id!r}")
+    scope = rules.review_scope(viewer, employee_id)
+    if scope is None:
+        raise ReviewAccessDeniedError(f"{viewer.role} {viewer.id!r} may not see the review of {employee_id!r}")
+    return scope.manager_id

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from application.goals import Goals
+from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
 
 EMPLOYEE = Actor("emp-1", Role.EMPLOYEE)
@@ -85,8 +86,15 @@ def survey_terms(**overrides: Any) -> dict[str, Any]:
     return {**terms, **overrides}
 
 
+def drafting(terms: dict[str, Any]) -> dict[str, Any]:
+    """A flat dict of draft fields (as the builders above give) as the keyword arguments drafting takes."""
+    fixed = {name: terms[name] for name in ("cycle", "owner_id", "manager_id")}
+    given = {name: value for name, value in terms.items() if name not in fixed}
+    return {**fixed, "terms": GoalTerms(**{**given, "kpis": tuple(given["kpis"])})}
+
+
 def draft(goals: Goals, terms: dict[str, Any], actor: Actor = EMPLOYEE) -> UUID:
-    return UUID(goals.draft_goal(actor, **terms).goal_id)
+    return UUID(goals.draft_goal(actor, **drafting(terms)).goal_id)
 
 
 def agreed(goals: Goals, terms: dict[str, Any]) -> UUID:

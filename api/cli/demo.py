@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from application.goals import Goals
+from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
 
 
@@ -25,19 +26,21 @@ def run(_args: argparse.Namespace) -> int:
         cycle=Cycle(f"{year}-H1", date(year, 1, 1), date(year, 6, 30)),
         owner_id="emp-1",
         manager_id="mgr-1",
+        terms=GoalTerms(
         org_unit="support",
         title="Customer support throughput and satisfaction",
         statement="Resolve at least 20 support tickets per day with an average customer satisfaction "
         "rating of 90% or higher, by the end of Q2",
-        kpis=[
+        kpis=(
             Kpi("tickets", "Tickets resolved per day", "tickets/day", Direction.INCREASE, Decimal(14),
                 Cadence.WEEKLY, target=Decimal(20)),
             Kpi("csat", "Customer satisfaction", "%", Direction.INCREASE, Decimal(82), Cadence.MONTHLY,
                 target=Decimal(90)),
-        ],
+        ),
         deadline=date(year, 6, 30),
         weight=Decimal(60),
         rationale="Support is the company's first objective this year: faster, happier customers.",
+        ),
     )
     from uuid import UUID
 

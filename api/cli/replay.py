@@ -12,7 +12,7 @@ from rich.table import Table
 
 from application.errors import GoalNotFoundError
 from application.goals import Goals
-from application.history import TrailEntry, describe_trail, goal_standing, replay_goal
+from application.history import TrailEntry, describe_trail, goal_standing
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,16 +43,17 @@ def run(args: argparse.Namespace) -> int:
     goals = Goals()
     try:
         events = goals.goal_events(args.goal_id, until=args.as_of)
+        if not events:
+            console.print(f"[red]goal {args.goal_id} did not exist yet at {args.as_of.isoformat()}[/red]")
+            return 1
+        standing = goal_standing(goals.get_goal(args.goal_id, version=events[-1].originator_version))
     except GoalNotFoundError as error:
         console.print(f"[red]{error.message}[/red]")
         return 1
     finally:
         goals.close()
-    if not events:
-        console.print(f"[red]goal {args.goal_id} did not exist yet at {args.as_of.isoformat()}[/red]")
-        return 1
     console.print(trail_table(describe_trail(events), args.goal_id, args.as_of))
-    console.print(standing_table(goal_standing(replay_goal(events))))
+    console.print(standing_table(standing))
     return 0
 
 

@@ -7,12 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.schemas.common import (
-    DECIMAL, KPI_ID, MULTI_LINE, SINGLE_LINE, Amount, Line, Name, Strict, Text, example,
+    KPI_ID, SINGLE_LINE, Amount, Line, Name, Strict, Text, example,
 )
 from domain.goal import Goal
+from domain.recalibration import Side
+from domain.terms import GoalTerms
 from domain.values import (
     Cadence, Cycle, Direction, Kpi, Outcome, Party, ReasonCategory, RecalibrationStatus, Role, Status,
 )
@@ -66,6 +68,11 @@ class DraftGoalRequest(Strict):
     parent_goal_id: Name | None = None
     rationale: Text | None = None
     weight: Amount = Decimal(100)
+
+    def terms(self) -> GoalTerms:
+        return GoalTerms(title=self.title, statement=self.statement, kpis=tuple(k.to_domain() for k in self.kpis),
+                         deadline=self.deadline, weight=self.weight, org_unit=self.org_unit,
+                         parent_goal_id=self.parent_goal_id, rationale=self.rationale)
 
 
 class ReviseGoalRequest(Strict):
@@ -219,6 +226,11 @@ class TermsView(View):
     targets: dict[str, dict[str, Decimal | None]]
     deadline: date | None
     milestones: list[MilestoneView | None]
+
+    @model_validator(mode="before")
+    @classmethod
+    def from_side(cls, value: Any) -> Any:
+        return value.to_stored() if isinstance(value, Side) else value
 
 
 class RecalibrationView(View):

@@ -15,8 +15,6 @@ from enum import StrEnum
 from statistics import median
 from typing import Any
 
-from application.audit.verification import checked_position
-from application.goals import Goals
 from application.audit.fairness_stats import GroupRate, disparity
 from application.audit.recalibration_facts import (
     EASED,
@@ -28,6 +26,9 @@ from application.audit.recalibration_facts import (
     Proposal,
     collect_facts,
 )
+from application.audit.verification import checked_position
+from application.goals import Goals
+from domain import rules
 
 NO_GROUP = "(none)"
 
@@ -131,7 +132,7 @@ def by_reason(proposals: list[Proposal]) -> dict[str, list[str]]:
 
 
 def four_eyes_violations(goals: list[GoalFacts]) -> list[dict[str, Any]]:
-    """Every decision not taken by an hr person who is neither the goal's owner nor the proposal's proposer."""
+    """Every decision not taken by an hr person who is neither a party to the goal nor the proposal's proposer."""
     found = []
     for goal in goals:
         for decision in goal.decisions:
@@ -148,11 +149,11 @@ def four_eyes_violations(goals: list[GoalFacts]) -> list[dict[str, Any]]:
 
 
 def rules_broken(goal: GoalFacts, decision: Decision) -> list[str]:
-    broken = []
-    if decision.decider_role != "hr":
-        broken.append("decider_not_hr")
-    if decision.decided_by == goal.owner_id:
-        broken.append("decider_is_owner")
-    if decision.decided_by == decision.proposal.proposed_by:
-        broken.append("decider_is_proposer")
-    return broken
+    """What a stored decision broke: only HR decides, and never a party to the goal or the proposer."""
+    broken = [] if decision.decider_role == "hr" else ["decider_not_hr"]
+    if rules.decider_is_a_second_person(decision.decided_by, goal.owner_id, goal.manager_id,
+                                        decision.proposal.proposed_by):
+        return broken
+    parties = (("decider_is_owner", goal.owner_id), ("decider_is_manager", goal.manager_id),
+               ("decider_is_proposer", decision.proposal.proposed_by))
+    return broken + [name for name, who in parties if who == decision.decided_by]

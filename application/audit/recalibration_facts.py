@@ -10,10 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from application.goals import LoggedEvent
+from domain import recalibration as recal
+from domain import stored
 from domain.goal import Goal
+from domain.values import Direction, Kpi
 
 TOPICS = tuple(cls.TOPIC for cls in (Goal.Drafted, Goal.Revised, Goal.Agreed, Goal.RecalibrationProposed,
                                       Goal.Recalibrated, Goal.RecalibrationRejected))
@@ -55,7 +57,7 @@ class GoalFacts:
     owner_id: str
     manager_id: str
     org_unit: str | None
-    kpis: dict[str, dict[str, Any]]
+    kpis: dict[str, Kpi]
     deadline: date | None
     agreed_event_id: str | None = None
     proposals: dict[str, Proposal] = field(default_factory=dict)
@@ -79,7 +81,7 @@ def collect_facts(logged: Iterable[LoggedEvent]) -> dict[str, GoalFacts]:
 def drafted(event: Goal.Drafted) -> GoalFacts:
     return GoalFacts(
         goal_id=str(event.originator_id), cycle_id=str(event.cycle["id"]), owner_id=event.owner_id,
-        manager_id=event.manager_id, org_unit=event.org_unit, kpis={k["id"]: dict(k) for k in event.kpis},
+        manager_id=event.manager_id, org_unit=event.org_unit, kpis={k["id"]: stored.kpi(k) for k in event.kpis},
         deadline=event.deadline,
     )
 
@@ -90,7 +92,7 @@ def apply(facts: GoalFacts, event: Goal.Event) -> None:
         facts.org_unit = changes.get("org_unit", facts.org_unit)
         facts.deadline = changes.get("deadline", facts.deadline)
         if "kpis" in changes:
-            facts.kpis = {k["id"]: dict(k) for k in changes["kpis"]}
+            facts.kpis = {k["id"]: stored.kpi(k) for k in changes["kpis"]}
     elif isinstance(event, Goal.Agreed):
         facts.agreed_event_id = event_id(event)
     elif isinstance(event, Goal.RecalibrationProposed):
@@ -108,11 +110,10 @@ def decide(facts: GoalFacts, event: Goal.Recalibrated | Goal.RecalibrationReject
     approved = isinstance(event, Goal.Recalibrated)
     effect = NEUTRAL
     if isinstance(event, Goal.Recalibrated):
-        effect = recalibration_effect(facts.kpis, event.before, event.after)
-        for kpi_id, values in event.after["targets"].items():
-            facts.kpis[kpi_id].update(values)
-        if event.after["deadline"] is not None:
-            facts.deadline = event.after["deadline"]
+        before, after = recal.Side.from_stored(event.before), recal.Side.from_stored(event.after)
+        effect = recalibration_effect(facts.kpis, before, after)
+        in_force = recal.apply(recal.InForce(tuple(facts.kpis.values()), facts.deadline, ()), after, ())
+        facts.kpis, facts.deadline = {k.id: k for k in in_force.kpis}, in_force.deadline
     facts.decisions.append(Decision(
         event_id=event_id(event), goal_id=facts.goal_id, proposal=proposal, approved=approved,
         decided_by=event.actor_id, decider_role=event.actor_role, decided_on=event.timestamp.date(),
@@ -120,28 +121,27 @@ def decide(facts: GoalFacts, event: Goal.Recalibrated | Goal.RecalibrationReject
     ))
 
 
-def recalibration_effect(kpis: dict[str, dict[str, Any]], before: dict[str, Any], after: dict[str, Any]) -> str:
+def recalibration_effect(kpis: dict[str, Kpi], before: recal.Side, after: recal.Side) -> str:
     """Eased if some change makes the goal easier and none harder; tightened the reverse; mixed if both."""
-    signs = [easing_sign(kpis[kpi_id], before["targets"][kpi_id], values)
-             for kpi_id, values in after["targets"].items()]
-    if after["deadline"] is not None and before["deadline"] is not None:
-        signs.append(_sign(Decimal((after["deadline"] - before["deadline"]).days)))
+    signs = [easing_sign(kpis[kpi_id], before.targets[kpi_id], change) for kpi_id, change in after.targets.items()]
+    if after.deadline is not None and before.deadline is not None:
+        signs.append(_sign(Decimal((after.deadline - before.deadline).days)))
     eased, tightened = any(s > 0 for s in signs), any(s < 0 for s in signs)
     if eased and tightened:
         return MIXED
     return EASED if eased else TIGHTENED if tightened else NEUTRAL
 
 
-def easing_sign(kpi: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> int:
+def easing_sign(kpi: Kpi, old: recal.TargetChange, new: recal.TargetChange) -> int:
     """+1 if the new target is easier for the KPI's direction, -1 if harder, 0 if neither (a shifted range)."""
-    direction = str(kpi["direction"])
-    if direction == "increase":
-        return _sign(old["target"] - new["target"])
-    if direction == "decrease":
-        return _sign(new["target"] - old["target"])
-    old_width = old.get("high", kpi["high"]) - old.get("low", kpi["low"])
-    new_width = new.get("high", kpi["high"]) - new.get("low", kpi["low"])
-    return _sign(new_width - old_width)
+    was, now = old.applied_to(kpi), new.applied_to(kpi)
+    if kpi.direction is Direction.INCREASE and was.target is not None and now.target is not None:
+        return _sign(was.target - now.target)
+    if kpi.direction is Direction.DECREASE and was.target is not None and now.target is not None:
+        return _sign(now.target - was.target)
+    if None in (was.low, was.high, now.low, now.high):
+        return 0
+    return _sign((now.high - now.low) - (was.high - was.low))  # type: ignore[operator]
 
 
 def _sign(value: Decimal) -> int:

@@ -17,9 +17,14 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from application.audit.chain import GENESIS, link
+from application.audit.tamper import (
+    TamperFinding,
+    diagnose_mismatch,
+    diagnose_version,
+    parse_state,
+)
 from application.errors import ApplicationError
 from application.goals import Goals
-from application.audit.tamper import TamperFinding, diagnose_mismatch, diagnose_version, parse_state
 from domain.goal import Goal
 
 PAGE_SIZE = 500

@@ -7,8 +7,10 @@ ATTAINMENT_FLOOR below, so one runaway reading cannot swamp a weighted score; th
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
+
+from domain.values import ARITHMETIC
 
 ATTAINMENT_CAP = Decimal("1.5")
 ATTAINMENT_FLOOR = Decimal("-1")
@@ -21,6 +23,11 @@ def dec(value: Any) -> Decimal | None:
 
 def progress(kpi: dict[str, Any], value: Decimal) -> Decimal | None:
     """Uncapped attainment of `value` against the KPI's target in force (None if no target can be measured)."""
+    with localcontext(ARITHMETIC):
+        return _progress(kpi, value)
+
+
+def _progress(kpi: dict[str, Any], value: Decimal) -> Decimal | None:
     baseline = dec(kpi["baseline"])
     assert baseline is not None
     if kpi["direction"] == "range":

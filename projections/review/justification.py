@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
+from domain import recalibration as recal
+from domain.values import ARITHMETIC
 from projections.review.view import fraction, goal_attainment, goal_review, kpi_attainment
 from projections.review.scoring import ScoringPolicy
 
@@ -26,7 +28,7 @@ def rating_justification(
     statements: list[dict[str, Any]] = []
     for state in ordered:
         statements += goal_statements(state, today) if _counts(state) else [_left_out(state)]
-    score = weighted_score(counted)
+    score = policy.rounded(weighted_score(counted))  # one rounding: the score shown is the score banded
     band = policy.band(score) if score is not None else None
     statements.append(_score_statement(counted, score, band, policy))
     return {
@@ -42,10 +44,11 @@ def rating_justification(
 
 
 def weighted_score(counted: list[State]) -> Decimal | None:
-    total_weight = sum((Decimal(s["weight"]) for s in counted), Decimal(0))
-    if not total_weight:
-        return None
-    return sum((Decimal(s["weight"]) * goal_attainment(s) for s in counted), Decimal(0)) / total_weight
+    with localcontext(ARITHMETIC):
+        total_weight = sum((Decimal(s["weight"]) for s in counted), Decimal(0))
+        if not total_weight:
+            return None
+        return sum((Decimal(s["weight"]) * goal_attainment(s) for s in counted), Decimal(0)) / total_weight
 
 
 def goal_statements(state: State, today: date) -> list[dict[str, Any]]:
@@ -67,8 +70,10 @@ def _kpi_statement(state: State, kpi: dict[str, Any]) -> dict[str, Any]:
     recalibration = _last_target_change(state, kpi["id"])
     versions = [state["agreed_version"]]
     if recalibration:
-        before = recalibration["before"]["targets"][kpi["id"]]
-        was = _range_text(before) if "low" in before else _amount(before["target"], unit)
+        # A stored change may name one bound of a range only: the other stayed as it is now.
+        before = recal.TargetChange.from_stored(recalibration["before"]["targets"][kpi["id"]]).given()
+        was_values = {**{n: kpi[n] for n in recal.BOUNDS}, **{n: str(v) for n, v in before.items()}}
+        was = _range_text(was_values) if kpi["direction"] == "range" else _amount(was_values["target"], unit)
         goal_text += (f" (recalibrated from {was} on {recalibration['decided_at'][:10]}, {recalibration['reason']}, "
                       f"approved by {recalibration['decided_by']})")
         versions += [recalibration["proposed_version"], recalibration["decided_version"]]
@@ -145,4 +150,5 @@ def _amount(value: str, unit: str) -> str:
 
 
 def _percent(value: Decimal) -> str:
-    return f"{(value * 100).quantize(Decimal(1))}%"
+    with localcontext(ARITHMETIC):
+        return f"{(value * 100).quantize(Decimal('0.01')).normalize():f}%"

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.values import counted_readings as latest_per_day
 from projections.review.attainment import ONE, ZERO, progress
 
 PACE_ON_TRACK_GAP = Decimal("0.10")
@@ -21,10 +22,8 @@ PACE_ORDER = ("on_track", "at_risk", "behind", "overdue")
 
 def counted_readings(state: dict[str, Any], kpi_id: str) -> list[dict[str, Any]]:
     """One reading per observed day, the latest recording winning (a correction), in observed order."""
-    counted: dict[str, dict[str, Any]] = {}
-    for reading in state["readings"]:
-        if reading["kpi"] == kpi_id:
-            counted[reading["observed_at"]] = reading
+    readings = (reading for reading in state["readings"] if reading["kpi"] == kpi_id)
+    counted = latest_per_day(readings, lambda reading: reading["observed_at"])
     return [counted[day] for day in sorted(counted)]
 
 

@@ -7,7 +7,11 @@ force. To change the bands, add a policy with a new version and make it the defa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
+
+from domain.values import ARITHMETIC
+
+SCORE_PLACES = Decimal("0.0001")  # a score of 0.89996 is shown and banded as 0.9000
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,13 @@ class ScoringPolicy:
 
     version: str
     bands: tuple[RatingBand, ...]
+
+    def rounded(self, score: Decimal | None) -> Decimal | None:
+        """The score as shown and banded: rounded once, half to even, to SCORE_PLACES."""
+        if score is None:
+            return None
+        with localcontext(ARITHMETIC):
+            return score.quantize(SCORE_PLACES)
 
     def band(self, score: Decimal) -> str:
         for band in self.bands:

@@ -11,7 +11,9 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from application.serialization import EventRecord
+from application.serialization import EventRecord, UnknownEventError, jsonable, type_name
+from domain import recalibration as recal
+from domain.goal import Goal
 
 State = dict[str, Any]
 
@@ -27,13 +29,6 @@ def fold(records: Iterable[EventRecord], state: State | None = None, *, keep_inp
     return state
 
 
-def reduce_event(state: State | None, record: EventRecord) -> State:
-    """The state after one event; the input state is left untouched."""
-    new = fold([record], state)
-    assert new is not None
-    return new
-
-
 def _apply(state: State | None, record: EventRecord) -> State:
     # Mutates `state`: fold copies once per call, not once per event, so a long series stays linear.
     if record.type == "Drafted":
@@ -41,7 +36,10 @@ def _apply(state: State | None, record: EventRecord) -> State:
     elif state is None:
         raise ValueError(f"goal {record.goal_id}: event {record.type} v{record.version} before Drafted")
     else:
-        HANDLERS.get(record.type, _ignored)(state, record)
+        handler = HANDLERS.get(record.type)
+        if handler is None:
+            raise UnknownEventError(record.type)
+        handler(state, record)
     state["version"] = record.version
     state["updated_at"] = record.timestamp
     return state
@@ -139,15 +137,15 @@ def recalibration_rejected(state: State, record: EventRecord) -> None:
 
 def recalibrated(state: State, record: EventRecord) -> None:
     recalibration = _decide(state, record, "approved")
-    after = record.data["after"]
-    recalibration["before"], recalibration["after"] = record.data["before"], after
+    recalibration["before"], recalibration["after"] = record.data["before"], record.data["after"]
+    after = recal.Side.from_stored(record.data["after"])
     for kpi in state["kpis"]:
-        if kpi["id"] in after["targets"]:
-            kpi.update(after["targets"][kpi["id"]])
+        if kpi["id"] in after.targets:
+            kpi.update(jsonable(after.targets[kpi["id"]].given()))
             state["targets"][kpi["id"]].append(_target_entry(kpi, record))
-    if after["deadline"] is not None:
-        state["deadline"] = after["deadline"]
-    added = [{**m, "version": record.version} for m in after["milestones"]]
+    if after.deadline is not None:
+        state["deadline"] = after.deadline.isoformat()
+    added = [{**jsonable(m.as_dict()), "version": record.version} for m in after.milestones if m]
     _put_milestones(state, added, replaced={r for r in recalibration["replaces"] if r})
 
 
@@ -163,7 +161,7 @@ def closed(state: State, record: EventRecord) -> None:
 
 
 def _ignored(_state: State, _record: EventRecord) -> None:
-    """Signatures and their voiding change nothing a review shows."""
+    """Signatures, their voiding and milestones awaiting the other party change nothing a review shows."""
 
 
 def _kpi(data: dict[str, Any]) -> dict[str, Any]:
@@ -178,9 +176,8 @@ def _target_entry(kpi: dict[str, Any], record: EventRecord) -> dict[str, Any]:
 
 
 def _put_milestones(state: State, added: list[dict[str, Any]], replaced: set[str]) -> None:
-    added_ids = {m["id"] for m in added}
-    kept = [m for m in state["milestones"] if m["id"] not in replaced and m["id"] not in added_ids]
-    state["milestones"] = sorted(kept + added, key=lambda m: (m["due"], m["kpi"]))
+    merged = recal.merge_milestones(state["milestones"], added, replaced, lambda m: str(m["id"]))
+    state["milestones"] = sorted(merged, key=lambda m: (m["due"], m["kpi"]))
 
 
 def _decide(state: State, record: EventRecord, status: str) -> dict[str, Any]:
@@ -193,12 +190,17 @@ def _decide(state: State, record: EventRecord, status: str) -> dict[str, Any]:
 
 
 HANDLERS: dict[str, Callable[[State, EventRecord], None]] = {
-    "Revised": revised,
-    "Agreed": agreed,
-    "MilestoneSet": milestone_set,
-    "KpiRecorded": kpi_recorded,
-    "RecalibrationProposed": recalibration_proposed,
-    "RecalibrationRejected": recalibration_rejected,
-    "Recalibrated": recalibrated,
-    "Closed": closed,
+    type_name(cls): handler for cls, handler in (
+        (Goal.Revised, revised),
+        (Goal.Agreed, agreed),
+        (Goal.MilestoneSet, milestone_set),
+        (Goal.KpiRecorded, kpi_recorded),
+        (Goal.RecalibrationProposed, recalibration_proposed),
+        (Goal.RecalibrationRejected, recalibration_rejected),
+        (Goal.Recalibrated, recalibrated),
+        (Goal.Closed, closed),
+        (Goal.AgreementSigned, _ignored),
+        (Goal.SignatureVoided, _ignored),
+        (Goal.MilestoneProposed, _ignored),
+    )
 }

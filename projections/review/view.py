@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
+from domain.values import ARITHMETIC
 from projections.review.attainment import capped, distance_outside, progress
 from projections.review.pace import counted_readings, goal_pace, kpi_pace, milestone_statuses
 
@@ -18,7 +19,10 @@ FOUR_PLACES = Decimal("0.0001")
 
 
 def fraction(value: Decimal | None) -> float | None:
-    return None if value is None else float(value.quantize(FOUR_PLACES))
+    if value is None:
+        return None
+    with localcontext(ARITHMETIC):
+        return float(value.quantize(FOUR_PLACES))
 
 
 def review_view(

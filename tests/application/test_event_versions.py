@@ -12,14 +12,14 @@ from pathlib import Path
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from application.audit.verification import verify_trail
 from application.audit.chain import CHAIN_FIELD, GENESIS, link
+from application.audit.verification import verify_trail
 from application.goals import Goals
 from application.settings import Settings
 from domain.goal import Goal
 from domain.values import Party, Status
 from tests.conftest import AUDIT_KEY
-from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft
+from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft, drafting
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def stored_as_version_1(goals: Goals, events: list[DomainEventProtocol]) -> list
 
 
 def agreed_by_old_code(goals: Goals) -> Goal:
-    goal = Goal.draft(actor=EMPLOYEE, **customer_service_terms())
+    goal = Goal.draft(actor=EMPLOYEE, **drafting(customer_service_terms()))
     goal.sign(EMPLOYEE, read_version=1, today=goals.today())
     goal.sign(MANAGER, read_version=2, today=goals.today())
     goals.recorder.insert_events(stored_as_version_1(goals, goal.collect_events()))

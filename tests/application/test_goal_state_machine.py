@@ -20,7 +20,13 @@ from uuid import UUID
 from eventsourcing.application import project_aggregate
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from application.errors import ApplicationError
 from application.goals import Goals
@@ -32,7 +38,7 @@ from domain.values import Actor, Party, RecalibrationStatus, Role, Status
 from tests import strategies as some
 from tests.application.refusals import stored_state
 from tests.conftest import AUDIT_KEY, Clock
-from tests.scenarios import customer_service_terms
+from tests.scenarios import customer_service_terms, drafting
 
 HR_IDS = ("hr-7", "hr-8")
 MOVES = {
@@ -65,7 +71,7 @@ class GoalLife(RuleBasedStateMachine):
 
         Half the runs start from the agreed goal, so that tracking and recalibration get most of their steps.
         """
-        drafted = self.goals.draft_goal(Actor("hr-8", Role.HR), **customer_service_terms(manager_id=manager_id))
+        drafted = self.goals.draft_goal(Actor("hr-8", Role.HR), **drafting(customer_service_terms(manager_id=manager_id)))
         self.goal_id = UUID(drafted.goal_id)
         if agree:
             self.goals.sign_goal(self.goal_id, self.actor("owner"))

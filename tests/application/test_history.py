@@ -13,7 +13,7 @@ import pytest
 from freezegun import freeze_time
 
 from application.goals import Goals
-from application.history import describe_trail, goal_standing, replay_goal
+from application.history import describe_trail, goal_standing
 from tests.conftest import Clock
 from tests.lifecycles import whole_life
 from tests.scenarios import EMPLOYEE, HR, MANAGER, customer_service_terms, draft
@@ -72,15 +72,14 @@ def test_an_entry_is_json_ready_with_from_and_to(goals: Goals, recalibrated: UUI
 
 
 def test_replay_at_a_past_moment_shows_the_goal_as_it_then_stood(goals: Goals, recalibrated: UUID) -> None:
-    events = goals.goal_events(recalibrated, until=datetime(2026, 2, 2, 18, tzinfo=timezone.utc))
-    standing = goal_standing(replay_goal(events))
+    standing = goal_standing(goals.get_goal(recalibrated, as_of=datetime(2026, 2, 2, 18, tzinfo=timezone.utc)))
     assert (standing["version"], standing["status"]) == (6, "agreed")
     assert standing["targets"]["tickets"] == {"direction": "increase", "unit": "tickets/day", "target": "20"}
     assert standing["latest_values"] == {"tickets": {"value": "16", "observed_at": "2026-01-30"}}
 
 
 def test_the_state_at_the_end_has_the_targets_in_force(goals: Goals, recalibrated: UUID) -> None:
-    standing = goal_standing(replay_goal(goals.goal_events(recalibrated)))
+    standing = goal_standing(goals.get_goal(recalibrated))
     assert (standing["targets"]["tickets"]["target"], standing["deadline"]) == ("19", "2026-06-30")
     assert standing["latest_values"]["tickets"]["value"] == "16.5"
 

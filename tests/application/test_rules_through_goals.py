@@ -19,6 +19,7 @@ from tests.application.refusals import (
 )
 from tests.conftest import Clock
 from tests.scenarios import (
+    drafting,
     EMPLOYEE, HR, MANAGER, OTHER_HR, RESPONSE_TIME, STRANGER, TICKETS, customer_service_terms, defect_rate_terms,
     draft,
 )
@@ -46,7 +47,7 @@ def nothing(goals: Goals) -> None:
 
 
 def draft_as(actor: Actor, **overrides: Any) -> Command:
-    return lambda goals, _, __: goals.draft_goal(actor, **customer_service_terms(**overrides))
+    return lambda goals, _, __: goals.draft_goal(actor, **drafting(customer_service_terms(**overrides)))
 
 
 def record(kpi: str = "tickets", value: str = "15", observed_at: date = date(2026, 1, 10)) -> Command:

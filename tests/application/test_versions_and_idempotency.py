@@ -15,7 +15,14 @@ from application.idempotency import CommandResult
 from domain.errors import InvalidGoalInputError
 from domain.values import Actor, Role
 from tests.application.refusals import assert_refused, stored_state
-from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, draft
+from tests.scenarios import (
+    EMPLOYEE,
+    MANAGER,
+    agreed,
+    customer_service_terms,
+    draft,
+    drafting,
+)
 
 JAN_10 = date(2026, 1, 10)
 
@@ -67,9 +74,9 @@ def test_a_retried_command_with_its_expected_version_is_answered_not_refused(goa
 
 def test_a_retried_draft_returns_the_same_goal(goals: Goals) -> None:
     terms = customer_service_terms()
-    first = goals.draft_goal(EMPLOYEE, **terms, idempotency_key="draft-1")
+    first = goals.draft_goal(EMPLOYEE, **drafting(terms), idempotency_key="draft-1")
     head = goals.head_position()
-    assert goals.draft_goal(EMPLOYEE, **terms, idempotency_key="draft-1") == first
+    assert goals.draft_goal(EMPLOYEE, **drafting(terms), idempotency_key="draft-1") == first
     assert goals.head_position() == head and list(goals.iter_goal_ids()) == [UUID(first.goal_id)]
 
 

@@ -13,8 +13,9 @@ import pytest
 
 from domain.errors import GoalError
 from domain.goal import Goal
+from domain.recalibration import Changes
 from domain.values import Actor, Role
-from tests.scenarios import HR, MANAGER, customer_service_terms
+from tests.scenarios import HR, MANAGER, customer_service_terms, drafting
 
 # The business date the unit tests act on, unless a test says otherwise: inside the H1 2026 cycle.
 TODAY = date(2026, 1, 15)
@@ -23,7 +24,7 @@ TODAY = date(2026, 1, 15)
 def drafted(terms: dict[str, Any] | None = None) -> Goal:
     """A draft goal whose Drafted event has been collected, as if it had been saved."""
     terms = terms or customer_service_terms()
-    goal = Goal.draft(actor=Actor(terms["owner_id"], Role.EMPLOYEE), **terms)
+    goal = Goal.draft(actor=Actor(terms["owner_id"], Role.EMPLOYEE), **drafting(terms))
     goal.collect_events()
     return goal
 
@@ -36,10 +37,23 @@ def agreed(terms: dict[str, Any] | None = None) -> Goal:
     return goal
 
 
+def propose_on(goal: Goal, actor: Actor, reason: str, justification: str, *, today: date = TODAY,
+               targets: Any = None, deadline: date | None = None, milestones: Any = ()) -> str:
+    """A proposal as the application hands it to the aggregate: the caller's fields read into typed changes."""
+    return goal.propose_recalibration(actor, reason, justification, Changes.proposed(targets, deadline, milestones),
+                                      today)
+
+
+def agreed_milestone(goal: Goal, kpi: str, due: date, target: Decimal, today: date = TODAY) -> str:
+    """After agreement a milestone holds once both parties have set it: the manager proposes, the owner confirms."""
+    goal.set_milestone(kpi, due, target, Actor(goal.manager_id, Role.MANAGER), today=today)
+    return goal.set_milestone(kpi, due, target, Actor(goal.owner_id, Role.EMPLOYEE), today=today)
+
+
 def with_pending_recalibration(goal: Goal | None = None) -> tuple[Goal, str]:
     goal = goal or agreed()
-    recalibration_id = goal.propose_recalibration(
-        MANAGER, "external_factor", "A supplier outage halted deliveries for a month.",
+    recalibration_id = propose_on(
+        goal, MANAGER, "external_factor", "A supplier outage halted deliveries for a month.",
         targets={"tickets": {"target": Decimal(18)}}, today=TODAY,
     )
     goal.collect_events()

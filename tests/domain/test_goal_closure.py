@@ -18,7 +18,16 @@ from domain.errors import (
 )
 from domain.goal import Goal
 from domain.values import Outcome, Status
-from tests.domain.support import TODAY, agreed, closed, drafted, event_names, refused, with_pending_recalibration
+from tests.domain.support import (
+    TODAY,
+    agreed,
+    closed,
+    drafted,
+    event_names,
+    propose_on,
+    refused,
+    with_pending_recalibration,
+)
 from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR
 
 CLOSED_AT = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
@@ -70,11 +79,11 @@ def test_a_goal_with_a_pending_recalibration_is_not_closed_until_hr_decides() ->
 COMMANDS: dict[str, Callable[[Goal], object]] = {
     "revise": lambda g: g.revise({"title": "Another title"}, MANAGER),
     "sign": lambda g: g.sign(MANAGER, today=TODAY),
-    "set_milestone": lambda g: g.set_milestone("csat", date(2026, 3, 31), Decimal(85), MANAGER),
+    "set_milestone": lambda g: g.set_milestone("csat", date(2026, 3, 31), Decimal(85), MANAGER, today=TODAY),
     "record_kpi": lambda g: g.record_kpi("tickets", Decimal(15), date(2026, 1, 10), EMPLOYEE, today=TODAY),
-    "propose_recalibration": lambda g: g.propose_recalibration(
-        MANAGER, "other", "Reorganisation of the team.", deadline=date(2026, 5, 31), today=TODAY),
-    "approve_recalibration": lambda g: g.approve_recalibration("r1", OTHER_HR),
+    "propose_recalibration": lambda g: propose_on(
+        g, MANAGER, "other", "Reorganisation of the team.", deadline=date(2026, 5, 31), today=TODAY),
+    "approve_recalibration": lambda g: g.approve_recalibration("r1", OTHER_HR, today=TODAY),
     "reject_recalibration": lambda g: g.reject_recalibration("r1", OTHER_HR),
     "close": lambda g: g.close("missed", "Again.", HR),
 }

@@ -27,8 +27,27 @@ from domain.errors import (
 )
 from domain.goal import Goal
 from domain.values import Actor, RecalibrationStatus, Role
-from tests.domain.support import TODAY, agreed, closed, drafted, event_names, refused, with_pending_recalibration
-from tests.scenarios import CSAT, EMPLOYEE, HR, MANAGER, OTHER_HR, STRANGER, TICKETS, customer_service_terms
+from tests.domain.support import (
+    TODAY,
+    agreed,
+    agreed_milestone,
+    closed,
+    drafted,
+    event_names,
+    propose_on,
+    refused,
+    with_pending_recalibration,
+)
+from tests.scenarios import (
+    CSAT,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    OTHER_HR,
+    STRANGER,
+    TICKETS,
+    customer_service_terms,
+)
 
 WHY = "A supplier outage halted deliveries for a month."
 DECIDED = datetime(2026, 3, 5, 14, 0, tzinfo=timezone.utc)
@@ -37,12 +56,12 @@ DECIDED = datetime(2026, 3, 5, 14, 0, tzinfo=timezone.utc)
 def propose(
     goal: Goal, actor: Actor = MANAGER, reason: str = "external_factor", justification: str = WHY, **changes: Any
 ) -> str:
-    return goal.propose_recalibration(actor, reason, justification, today=TODAY, **changes)
+    return propose_on(goal, actor, reason, justification, **changes)
 
 
 def test_an_approved_recalibration_takes_effect_and_keeps_before_and_after() -> None:
     goal = agreed()
-    goal.set_milestone("tickets", date(2026, 3, 31), Decimal(17), MANAGER)
+    agreed_milestone(goal, "tickets", date(2026, 3, 31), Decimal(17))
     recalibration_id = propose(
         goal, targets={"tickets": {"target": Decimal(18)}}, deadline=date(2026, 6, 15),
         milestones=[{"kpi": "tickets", "due": date(2026, 4, 30), "target": Decimal(16),
@@ -50,8 +69,8 @@ def test_an_approved_recalibration_takes_effect_and_keeps_before_and_after() -> 
     )
     assert recalibration_id == "r1" and goal.kpi("tickets").target == Decimal(20), "a proposal changes nothing yet"
     with freeze_time(DECIDED):
-        goal.approve_recalibration("r1", HR, note="Outage confirmed.")
-    assert event_names(goal) == ["MilestoneSet", "RecalibrationProposed", "Recalibrated"]
+        goal.approve_recalibration("r1", HR, note="Outage confirmed.", today=TODAY)
+    assert event_names(goal) == ["MilestoneProposed", "MilestoneSet", "RecalibrationProposed", "Recalibrated"]
     recalibration = goal.recalibration("r1")
     assert (recalibration.status, recalibration.decided_by, recalibration.decided_at) == (
         RecalibrationStatus.APPROVED, "hr-7", DECIDED)
@@ -143,7 +162,7 @@ def test_one_proposal_at_a_time() -> None:
 def test_only_hr_decides(actor: Actor) -> None:
     goal, recalibration_id = with_pending_recalibration()
     with refused(goal, PermissionDeniedError, "only HR decides", repr(actor.id)):
-        goal.approve_recalibration(recalibration_id, actor)
+        goal.approve_recalibration(recalibration_id, actor, today=TODAY)
     with refused(goal, PermissionDeniedError, "only HR decides"):
         goal.reject_recalibration(recalibration_id, actor)
 
@@ -153,7 +172,7 @@ def test_hr_who_owns_the_goal_cannot_decide_its_recalibration() -> None:
     goal = agreed(customer_service_terms(owner_id=hr_owner.id))
     _, recalibration_id = with_pending_recalibration(goal)
     with refused(goal, FourEyesViolationError, "'hr-7'", "owner of the goal"):
-        goal.approve_recalibration(recalibration_id, hr_owner)
+        goal.approve_recalibration(recalibration_id, hr_owner, today=TODAY)
 
 
 def test_hr_who_proposed_cannot_decide_their_own_proposal() -> None:
@@ -161,25 +180,25 @@ def test_hr_who_proposed_cannot_decide_their_own_proposal() -> None:
     goal = agreed(customer_service_terms(manager_id=hr_manager.id))
     recalibration_id = propose(goal, actor=hr_manager, deadline=date(2026, 5, 31))
     goal.collect_events()
-    with refused(goal, FourEyesViolationError, "'hr-7'", "proposer of the recalibration"):
+    with refused(goal, FourEyesViolationError, "'hr-7'", "manager of the goal"):
         goal.reject_recalibration(recalibration_id, hr_manager)
-    goal.approve_recalibration(recalibration_id, OTHER_HR)
+    goal.approve_recalibration(recalibration_id, OTHER_HR, today=TODAY)
     assert goal.recalibration(recalibration_id).decided_by == OTHER_HR.id
 
 
 def test_a_decided_or_unknown_recalibration_cannot_be_decided() -> None:
     goal, recalibration_id = with_pending_recalibration()
-    goal.approve_recalibration(recalibration_id, HR)
+    goal.approve_recalibration(recalibration_id, HR, today=TODAY)
     goal.collect_events()
     with refused(goal, RecalibrationDecidedError, repr(recalibration_id), "approved"):
         goal.reject_recalibration(recalibration_id, OTHER_HR)
     with refused(goal, UnknownRecalibrationError, "'r9'"):
-        goal.approve_recalibration("r9", OTHER_HR)
+        goal.approve_recalibration("r9", OTHER_HR, today=TODAY)
 
 
 def test_a_new_deadline_before_a_milestone_must_move_that_milestone_too() -> None:
     goal = agreed()
-    goal.set_milestone("tickets", date(2026, 5, 31), Decimal(18), MANAGER)
+    agreed_milestone(goal, "tickets", date(2026, 5, 31), Decimal(18))
     goal.collect_events()
     with refused(goal, MilestoneRuleError, "'tickets@2026-05-31'", "2026-04-30"):
         propose(goal, deadline=date(2026, 4, 30))
@@ -189,7 +208,7 @@ def test_a_new_deadline_before_a_milestone_must_move_that_milestone_too() -> Non
 
 def test_a_lower_target_cannot_leave_a_milestone_beyond_it() -> None:
     goal = agreed()
-    goal.set_milestone("tickets", date(2026, 5, 31), Decimal(19), MANAGER)
+    agreed_milestone(goal, "tickets", date(2026, 5, 31), Decimal(19))
     goal.collect_events()
     with refused(goal, MilestoneRuleError, "'tickets@2026-05-31'", "at most the target 18"):
         propose(goal, targets={"tickets": {"target": Decimal(18)}})
@@ -197,16 +216,16 @@ def test_a_lower_target_cannot_leave_a_milestone_beyond_it() -> None:
 
 def test_a_milestone_set_while_a_proposal_waits_must_fit_it_before_approval() -> None:
     goal, recalibration_id = with_pending_recalibration()  # tickets target 20 -> 18
-    goal.set_milestone("tickets", date(2026, 5, 31), Decimal(19), MANAGER)
+    agreed_milestone(goal, "tickets", date(2026, 5, 31), Decimal(19))
     goal.collect_events()
     with refused(goal, MilestoneRuleError, "'tickets@2026-05-31'", "at most the target 18"):
-        goal.approve_recalibration(recalibration_id, HR)
+        goal.approve_recalibration(recalibration_id, HR, today=TODAY)
     goal.reject_recalibration(recalibration_id, HR)
 
 
 def test_a_revision_cannot_leave_a_drafts_milestone_behind() -> None:
     goal = drafted()
-    goal.set_milestone("tickets", date(2026, 5, 31), Decimal(18), MANAGER)
+    agreed_milestone(goal, "tickets", date(2026, 5, 31), Decimal(18))
     goal.collect_events()
     with refused(goal, MilestoneRuleError, "'tickets@2026-05-31'", "at most the target 17"):
         goal.revise({"kpis": [replace(TICKETS, target=Decimal(17)), CSAT]}, MANAGER)

@@ -16,13 +16,22 @@ from domain.errors import (
     MeasurementOutOfPeriodError,
     MilestoneLockedError,
     MilestoneRuleError,
+    NotAPartyError,
     PermissionDeniedError,
     UnknownKpiError,
 )
 from domain.goal import Goal
 from tests.domain.support import TODAY, agreed, closed, drafted, event_names, refused
 from tests.scenarios import (
-    AUDITOR, EMPLOYEE, HR, MANAGER, RESPONSE_TIME, STRANGER, TICKETS, customer_service_terms, defect_rate_terms,
+    AUDITOR,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    RESPONSE_TIME,
+    STRANGER,
+    TICKETS,
+    customer_service_terms,
+    defect_rate_terms,
 )
 
 RECORDED = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
@@ -32,7 +41,8 @@ MARCH_1 = date(2026, 3, 1)
 def test_a_kpi_value_keeps_when_it_was_observed_and_when_it_was_recorded() -> None:
     goal = agreed()
     with freeze_time(RECORDED):
-        goal.record_kpi("tickets", Decimal("16.5"), MARCH_1, EMPLOYEE, source="helpdesk", note="weekly export")
+        goal.record_kpi("tickets", Decimal("16.5"), MARCH_1, EMPLOYEE, source="helpdesk", note="weekly export",
+                        today=RECORDED.date())
     [event] = goal.collect_events()
     assert isinstance(event, Goal.KpiRecorded) and event.timestamp == RECORDED
     [reading] = goal.measurements
@@ -73,12 +83,11 @@ def test_only_the_parties_or_hr_record_values(actor: object) -> None:
         goal.record_kpi("tickets", Decimal(15), date(2026, 1, 10), actor, today=TODAY)  # type: ignore[arg-type]
 
 
-def test_a_value_observed_in_the_future_is_refused_by_the_real_clock() -> None:
+def test_a_value_observed_in_the_future_is_refused_against_the_business_date() -> None:
     goal = agreed()
-    with freeze_time("2026-02-10 23:59:59"), refused(goal, MeasurementInFutureError, "2026-02-11", "2026-02-10"):
-        goal.record_kpi("tickets", Decimal(15), date(2026, 2, 11), EMPLOYEE)
-    with freeze_time("2026-02-11 00:00:01"):
-        goal.record_kpi("tickets", Decimal(15), date(2026, 2, 11), EMPLOYEE)
+    with refused(goal, MeasurementInFutureError, "2026-02-11", "2026-02-10"):
+        goal.record_kpi("tickets", Decimal(15), date(2026, 2, 11), EMPLOYEE, today=date(2026, 2, 10))
+    goal.record_kpi("tickets", Decimal(15), date(2026, 2, 11), EMPLOYEE, today=date(2026, 2, 11))
     assert event_names(goal) == ["KpiRecorded"]
 
 
@@ -105,7 +114,7 @@ def test_a_second_value_for_the_same_day_corrects_the_first_and_both_stay() -> N
 
 def test_a_milestone_is_set_inside_the_period_on_the_way_to_the_target() -> None:
     goal = drafted()
-    assert goal.set_milestone("tickets", date(2026, 3, 31), Decimal(17), MANAGER) == "tickets@2026-03-31"
+    assert goal.set_milestone("tickets", date(2026, 3, 31), Decimal(17), MANAGER, today=TODAY) == "tickets@2026-03-31"
     assert event_names(goal) == ["MilestoneSet"]
     assert goal.milestones[0].target == Decimal(17)
 
@@ -114,7 +123,13 @@ def test_a_milestone_is_set_inside_the_period_on_the_way_to_the_target() -> None
 def test_a_milestone_due_outside_the_period_is_refused(due: date) -> None:
     goal = drafted()
     with refused(goal, MilestoneRuleError, str(due), "2026-01-01 to 2026-06-30"):
-        goal.set_milestone("tickets", due, Decimal(17), MANAGER)
+        goal.set_milestone("tickets", due, Decimal(17), MANAGER, today=date(2025, 12, 1))
+
+
+def test_a_milestone_due_in_the_past_is_refused() -> None:
+    goal = drafted()
+    with refused(goal, MilestoneRuleError, "2026-01-10", "in the past", "2026-01-15"):
+        goal.set_milestone("tickets", date(2026, 1, 10), Decimal(15), MANAGER, today=TODAY)
 
 
 @pytest.mark.parametrize(("terms", "kpi", "target", "expected"), [
@@ -128,30 +143,45 @@ def test_a_milestone_target_must_lie_between_baseline_and_target_in_the_kpis_dir
 ) -> None:
     goal = drafted(terms)
     with refused(goal, MilestoneRuleError, f"milestone target {target}", repr(kpi), expected):
-        goal.set_milestone(kpi, date(2026, 3, 31), target, MANAGER)
+        goal.set_milestone(kpi, date(2026, 3, 31), target, MANAGER, today=TODAY)
 
 
 def test_a_range_kpis_milestone_must_lie_inside_the_range() -> None:
     goal = drafted(customer_service_terms(kpis=[TICKETS, RESPONSE_TIME]))
-    goal.set_milestone("response", date(2026, 3, 31), Decimal("1.5"), MANAGER)
+    goal.set_milestone("response", date(2026, 3, 31), Decimal("1.5"), MANAGER, today=TODAY)
     with refused(goal, MilestoneRuleError, "milestone target 2.5", "inside the range 0.5..2"):
-        goal.set_milestone("response", date(2026, 4, 30), Decimal("2.5"), MANAGER)
+        goal.set_milestone("response", date(2026, 4, 30), Decimal("2.5"), MANAGER, today=TODAY)
 
 
 def test_a_milestone_for_an_unknown_kpi_is_refused() -> None:
     goal = drafted()
     with refused(goal, UnknownKpiError, "'nps'"):
-        goal.set_milestone("nps", date(2026, 3, 31), Decimal(17), MANAGER)
+        goal.set_milestone("nps", date(2026, 3, 31), Decimal(17), MANAGER, today=TODAY)
 
 
 def test_an_agreed_milestone_is_locked_but_a_new_one_may_be_added() -> None:
     goal = drafted()
-    goal.set_milestone("tickets", date(2026, 3, 31), Decimal(17), MANAGER)
+    goal.set_milestone("tickets", date(2026, 3, 31), Decimal(17), MANAGER, today=TODAY)
     goal.sign(EMPLOYEE, today=TODAY)
     goal.sign(MANAGER, today=TODAY)
     goal.collect_events()
     with refused(goal, MilestoneLockedError, "'tickets@2026-03-31'", "recalibration"):
-        goal.set_milestone("tickets", date(2026, 3, 31), Decimal(18), MANAGER)
-    goal.set_milestone("csat", date(2026, 3, 31), Decimal(85), MANAGER)
+        goal.set_milestone("tickets", date(2026, 3, 31), Decimal(18), MANAGER, today=TODAY)
+    goal.set_milestone("csat", date(2026, 3, 31), Decimal(85), MANAGER, today=TODAY)
+    assert [m.id for m in goal.milestones] == ["tickets@2026-03-31"]  # proposed by one party: not in force yet
+    with refused(goal, PermissionDeniedError, "may not set milestones"):
+        goal.set_milestone("csat", date(2026, 3, 31), Decimal(85), AUDITOR, today=TODAY)
+    with refused(goal, NotAPartyError, "'hr-7'"):
+        goal.set_milestone("csat", date(2026, 3, 31), Decimal(85), HR, today=TODAY)
+    goal.set_milestone("csat", date(2026, 3, 31), Decimal(85), EMPLOYEE, today=TODAY)
     assert [m.id for m in goal.milestones] == ["csat@2026-03-31", "tickets@2026-03-31"]
+    assert event_names(goal) == ["MilestoneProposed", "MilestoneSet"]
+
+
+def test_an_agreed_milestone_proposed_twice_by_the_same_party_is_still_only_proposed() -> None:
+    goal = agreed()
+    goal.set_milestone("csat", date(2026, 3, 31), Decimal(85), MANAGER, today=TODAY)
+    goal.set_milestone("csat", date(2026, 3, 31), Decimal(85), MANAGER, today=TODAY)
+    goal.set_milestone("csat", date(2026, 3, 31), Decimal(86), EMPLOYEE, today=TODAY)  # different terms
+    assert goal.milestones == [] and event_names(goal) == ["MilestoneProposed"] * 3
 

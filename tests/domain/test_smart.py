@@ -29,7 +29,7 @@ class Terms:
 
 
 def findings(terms: Terms, today: date = TODAY, policy: SmartPolicy | None = None) -> list[Finding]:
-    return list(assess(terms, today, policy or SmartPolicy()).findings)
+    return list(assess(terms, terms.cycle, today, policy or SmartPolicy()).findings)  # type: ignore[arg-type]
 
 
 def only(terms: Terms, code: str, **kwargs: object) -> Finding:
@@ -114,7 +114,7 @@ def test_a_stretch_beyond_the_ratio_is_advisory_only() -> None:
     finding = only(Terms(kpis=(doubled_and_more,)), "stretch_too_far")
     assert finding.criterion is Criterion.ACHIEVABLE and not finding.blocking
     assert "114%" in finding.message and "baseline 14" in finding.message
-    assert assess(Terms(kpis=(doubled_and_more,)), TODAY).passes
+    assert assess(Terms(kpis=(doubled_and_more,)), H1, TODAY).passes  # type: ignore[arg-type]
 
 
 def test_the_stretch_ratio_is_configurable() -> None:
@@ -151,7 +151,7 @@ def test_a_deadline_already_past_is_named_with_today() -> None:
 
 
 def test_findings_come_grouped_by_criterion_in_smart_order() -> None:
-    report = assess(Terms(statement="Work on it", kpis=(), rationale=None, deadline=None), TODAY)
+    report = assess(Terms(statement="Work on it", kpis=(), rationale=None, deadline=None), H1, TODAY)  # type: ignore[arg-type]
     assert [f.criterion for f in report.findings] == [
         Criterion.SPECIFIC, Criterion.SPECIFIC, Criterion.MEASURABLE, Criterion.RELEVANT, Criterion.TIME_BOUND,
     ]
