@@ -74,11 +74,11 @@ def test_an_approved_recalibration_takes_effect_and_keeps_before_and_after() -> 
     recalibration = goal.recalibration("r1")
     assert (recalibration.status, recalibration.decided_by, recalibration.decided_at) == (
         RecalibrationStatus.APPROVED, "hr-7", DECIDED)
-    assert recalibration.before == {
+    assert recalibration.before.to_stored() == {
         "targets": {"tickets": {"target": Decimal(20)}}, "deadline": date(2026, 6, 30),
         "milestones": [{"id": "tickets@2026-03-31", "kpi": "tickets", "due": date(2026, 3, 31), "target": Decimal(17)}],
     }
-    assert recalibration.after["deadline"] == date(2026, 6, 15)
+    assert recalibration.after.deadline == date(2026, 6, 15)
     assert (goal.kpi("tickets").target, goal.deadline) == (Decimal(18), date(2026, 6, 15))
     assert [m.id for m in goal.milestones] == ["tickets@2026-04-30"]
     assert (goal.original_kpis[0].target, goal.original_deadline) == (Decimal(20), date(2026, 6, 30))
