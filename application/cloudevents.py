@@ -26,6 +26,7 @@ EVENT_CLASSES: tuple[type[Goal.Event], ...] = (
     Goal.SignatureVoided,
     Goal.AgreementSigned,
     Goal.Agreed,
+    Goal.MilestoneProposed,
     Goal.MilestoneSet,
     Goal.KpiRecorded,
     Goal.RecalibrationProposed,

@@ -76,6 +76,8 @@ def flat_view(goal: Goal | None) -> dict[str, Any]:
         view[f"signatures.{party}"] = f"{signature.actor_id} (terms of version {signature.content_version})"
     for milestone in goal.milestones:
         view[f"milestones.{milestone.id}.target"] = milestone.target
+    for milestone_id, proposal in goal.proposed_milestones.items():
+        view[f"proposed.milestones.{milestone_id}.target"] = f"{proposal.milestone.target} (by {proposal.proposed_by})"
     for (kpi_id, day), measurement in goal.counted_measurements().items():
         view[f"measurements.{kpi_id}@{day.isoformat()}"] = measurement.value
     for recalibration in goal.recalibrations:

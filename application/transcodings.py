@@ -21,7 +21,7 @@ from eventsourcing.persistence import (
 from domain import stored
 from domain.recalibration import Changes, MilestoneMove, Recalibration, Side, TargetChange
 from domain.terms import GoalTerms
-from domain.values import Cycle, Kpi, Measurement, Milestone, Signature
+from domain.values import Cycle, Kpi, Measurement, Milestone, ProposedMilestone, Signature
 
 
 class DateAsISO(Transcoding):
@@ -94,7 +94,7 @@ def goal_transcoder() -> GoalTranscoder:
     transcoder = GoalTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
         transcoder.register(transcoding)
-    value_classes = (Cycle, Kpi, Milestone, Measurement, Signature, GoalTerms, TargetChange, MilestoneMove, Changes, Side,
+    value_classes = (Cycle, Kpi, Milestone, Measurement, Signature, ProposedMilestone, GoalTerms, TargetChange, MilestoneMove, Changes, Side,
                      Recalibration)
     for value_class in value_classes:
         transcoder.register(ValueObjectAsDict(value_class))

@@ -27,7 +27,7 @@ from domain.errors import (
 from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport, assess, require_passes
 from domain.terms import GoalTerms, TermsInForce
 from domain.values import (
-    Actor, Cycle, Measurement, Milestone, Outcome, Party, ReasonCategory, RecalibrationStatus,
+    Actor, Cycle, Measurement, Milestone, Outcome, Party, ProposedMilestone, ReasonCategory, RecalibrationStatus,
     Signature, Status, counted_readings,
 )
 
@@ -124,7 +124,7 @@ class Goal(Aggregate, TermsInForce):
 
         def apply(self, goal: Goal) -> None:
             milestone = stored.milestone(self.milestone)
-            goal.proposed_milestones[milestone.id] = (milestone, self.actor_id)
+            goal.proposed_milestones[milestone.id] = ProposedMilestone(milestone, self.actor_id)
 
     class MilestoneSet(Event):
         TOPIC = "goalengine:Goal.MilestoneSet"
@@ -214,7 +214,7 @@ class Goal(Aggregate, TermsInForce):
         self.agreed_at: datetime | None = None
         self.agreed_version: int | None = None
         self.milestones: list[Milestone] = []
-        self.proposed_milestones: dict[str, tuple[Milestone, str]] = {}
+        self.proposed_milestones: dict[str, ProposedMilestone] = {}
         self.measurements: list[Measurement] = []
         self.recalibrations: list[recal.Recalibration] = []
         self.outcome: Outcome | None = None
@@ -330,7 +330,7 @@ class Goal(Aggregate, TermsInForce):
             )
         self._require_party(actor, "adds a milestone to an agreed goal (or propose a recalibration)")
         proposed = self.proposed_milestones.get(milestone.id)
-        if proposed is not None and proposed[0] == milestone and proposed[1] != actor.id:
+        if proposed is not None and proposed.milestone == milestone and proposed.proposed_by != actor.id:
             self.trigger_event(self.MilestoneSet, milestone=milestone.as_dict(), **_by(actor))
         else:
             self.trigger_event(self.MilestoneProposed, milestone=milestone.as_dict(), **_by(actor))

@@ -147,6 +147,14 @@ class Measurement:
 
 
 @dataclass(frozen=True)
+class ProposedMilestone:
+    """A milestone one party set on an agreed goal; it holds once the other party sets the same one."""
+
+    milestone: Milestone
+    proposed_by: str
+
+
+@dataclass(frozen=True)
 class Signature:
     party: Party
     actor_id: str

@@ -9,9 +9,19 @@ from uuid import UUID
 
 from application.goals import Goals
 from tests.conftest import Clock
-from tests.scenarios import CSAT, EMPLOYEE, HR, MANAGER, OTHER_HR, TICKETS, customer_service_terms, draft
+from tests.scenarios import (
+    CSAT,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    OTHER_HR,
+    TICKETS,
+    agree_milestone,
+    customer_service_terms,
+    draft,
+)
 
-WHOLE_LIFE_EVENTS = 15
+WHOLE_LIFE_EVENTS = 16
 
 
 def whole_life(goals: Goals, clock: Clock) -> UUID:
@@ -24,7 +34,7 @@ def whole_life(goals: Goals, clock: Clock) -> UUID:
     })
     goals.sign_goal(goal_id, EMPLOYEE)
     goals.sign_goal(goal_id, MANAGER)
-    goals.set_milestone(goal_id, MANAGER, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
+    agree_milestone(goals, goal_id, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
     clock.current = date(2026, 4, 2)
     for value in ("16.5", "16.75"):  # the second reading of the day corrects the first
         goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(value), observed_at=date(2026, 3, 31))

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from application.goals import Goals
 from domain.terms import GoalTerms
-from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
+from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role, Status
 
 EMPLOYEE = Actor("emp-1", Role.EMPLOYEE)
 MANAGER = Actor("mgr-1", Role.MANAGER)
@@ -102,3 +102,11 @@ def agreed(goals: Goals, terms: dict[str, Any]) -> UUID:
     goals.sign_goal(goal_id, Actor(terms["owner_id"], Role.EMPLOYEE))
     goals.sign_goal(goal_id, Actor(terms["manager_id"], Role.MANAGER))
     return goal_id
+
+
+def agree_milestone(goals: Goals, goal_id: UUID, *, kpi: str, due: date, target: Decimal) -> None:
+    """After agreement a milestone holds once both parties set it: the manager proposes, the owner confirms."""
+    goal = goals.get_goal(goal_id)
+    goals.set_milestone(goal_id, Actor(goal.manager_id, Role.MANAGER), kpi=kpi, due=due, target=target)
+    if goal.status is not Status.DRAFT:  # a draft's milestone holds at once; the signatures agree to it
+        goals.set_milestone(goal_id, Actor(goal.owner_id, Role.EMPLOYEE), kpi=kpi, due=due, target=target)

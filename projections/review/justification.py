@@ -151,4 +151,4 @@ def _amount(value: str, unit: str) -> str:
 
 def _percent(value: Decimal) -> str:
     with localcontext(ARITHMETIC):
-        return f"{(value * 100).quantize(Decimal('0.01')).normalize():f}%"
+        return f"{(value * 100).quantize(Decimal(1))}%"

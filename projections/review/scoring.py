@@ -11,7 +11,7 @@ from decimal import Decimal, localcontext
 
 from domain.values import ARITHMETIC
 
-SCORE_PLACES = Decimal("0.0001")  # a score of 0.89996 is shown and banded as 0.9000
+SCORE_PLACES = Decimal("0.01")  # a whole percent: a score of 0.89996 is shown as 90% and banded as 0.90
 
 
 @dataclass(frozen=True)

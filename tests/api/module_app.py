@@ -20,7 +20,13 @@ from application.goals import Goals
 from application.settings import Settings
 from domain.values import Actor
 from tests.api.conftest import API_SECRET
-from tests.conftest import AUDIT_KEY, Clock, drop_schema, postgres_url_with_schema, require_postgres
+from tests.conftest import (
+    AUDIT_KEY,
+    Clock,
+    drop_schema,
+    postgres_url_with_schema,
+    require_postgres,
+)
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

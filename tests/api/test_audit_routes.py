@@ -16,7 +16,14 @@ from domain.values import Actor
 from tests.application import tampering
 from tests.conftest import Clock
 from tests.projections.fairness_seed import Team, seed_team
-from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, agreed, customer_service_terms
+from tests.scenarios import (
+    AUDITOR,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    agreed,
+    customer_service_terms,
+)
 
 Auth = Callable[[Actor], dict[str, str]]
 

@@ -9,7 +9,15 @@ from fastapi.testclient import TestClient
 
 from application.goals import Goals
 from domain.values import Actor, Role
-from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, defect_rate_terms
+from tests.scenarios import (
+    AUDITOR,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    agreed,
+    customer_service_terms,
+    defect_rate_terms,
+)
 
 Auth = Callable[[Actor], dict[str, str]]
 SERVICE = Actor("payroll", Role.SERVICE)

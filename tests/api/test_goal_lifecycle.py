@@ -55,7 +55,7 @@ def test_customer_service_goal_lives_from_draft_to_closure_over_http(
     measured = client.post(f"{url}/measurements", json=reading, headers=auth(EMPLOYEE))
     assert measured.status_code == 201 and measured.json()["measurements"][0]["value"] == "17.5"
 
-    proposal = {"targets": {"csat": 88}, "deadline": "2026-07-31", "reason": "external_factor",
+    proposal = {"targets": {"csat": 88}, "deadline": "2026-06-20", "reason": "external_factor",
                 "justification": "A ticketing outage in March cost two weeks of throughput."}
     first = client.post(f"{url}/recalibrations", json=proposal, headers=auth(MANAGER))
     assert first.status_code == 201 and first.json()["id"] == "r1"
@@ -71,7 +71,7 @@ def test_customer_service_goal_lives_from_draft_to_closure_over_http(
     assert [e["type"] for e in history][-3:] == ["RecalibrationProposed", "Recalibrated", "Closed"]
     recalibrated = history[-2]["changes"]
     assert {"field": "kpis.csat.target", "from": "90", "to": "88"} in recalibrated
-    assert {"field": "deadline", "from": "2026-06-30", "to": "2026-07-31"} in recalibrated
+    assert {"field": "deadline", "from": "2026-06-30", "to": "2026-06-20"} in recalibrated
     again = client.post(f"{url}/measurements", json=reading, headers=auth(EMPLOYEE))
     assert again.status_code == 409 and again.json()["code"] == "goal_closed"
     assert again.headers["content-type"] == "application/problem+json"

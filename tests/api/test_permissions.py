@@ -18,7 +18,16 @@ import pytest
 from application.goals import Goals
 from domain.values import Actor, Role
 from tests.api.module_app import STORES, Api, module_api
-from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, STRANGER, agreed, customer_service_terms, draft
+from tests.scenarios import (
+    AUDITOR,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    STRANGER,
+    agreed,
+    customer_service_terms,
+    draft,
+)
 
 CALLERS = {
     "employee-owner": EMPLOYEE,

@@ -12,7 +12,17 @@ from fastapi.testclient import TestClient
 from application.goals import Goals
 from domain.values import Actor, Role
 from tests.conftest import Clock
-from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, STRANGER, agreed, customer_service_terms, draft, survey_terms
+from tests.scenarios import (
+    AUDITOR,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    STRANGER,
+    agreed,
+    customer_service_terms,
+    draft,
+    survey_terms,
+)
 
 Auth = Callable[[Actor], dict[str, str]]
 OTHER_MANAGER = Actor("mgr-2", Role.MANAGER)

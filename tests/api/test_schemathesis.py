@@ -29,7 +29,15 @@ from application.goals import Goals
 from application.settings import Settings
 from tests.api.conftest import API_SECRET
 from tests.conftest import AUDIT_KEY, Clock
-from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, draft, survey_terms
+from tests.scenarios import (
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    agreed,
+    customer_service_terms,
+    draft,
+    survey_terms,
+)
 
 MAX_EXAMPLES = 20
 CONFIG = {

@@ -10,7 +10,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from domain.values import Actor, Role
-from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, customer_service_terms, draft
+from tests.scenarios import (
+    AUDITOR,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    customer_service_terms,
+    draft,
+)
 
 Auth = Callable[[Actor], dict[str, str]]
 SERVICE = Actor("payroll", Role.SERVICE)

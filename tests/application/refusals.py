@@ -13,7 +13,7 @@ from application.errors import ApplicationError, GoalNotFoundError
 from application.goals import Goals
 from domain.errors import GoalError
 from domain.values import Actor, Role
-from tests.scenarios import HR, MANAGER, customer_service_terms, draft
+from tests.scenarios import HR, MANAGER, agree_milestone, customer_service_terms, draft
 
 
 def stored_state(goals: Goals, goal_id: UUID | None) -> tuple[int, int | None, int]:
@@ -60,7 +60,7 @@ def an_agreed_goal(goals: Goals, **overrides: object) -> UUID:
 
 def with_milestone(goals: Goals) -> UUID:
     goal_id = a_draft(goals)
-    goals.set_milestone(goal_id, MANAGER, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
+    agree_milestone(goals, goal_id, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
     goals.sign_goal(goal_id, Actor("emp-1", Role.EMPLOYEE))
     goals.sign_goal(goal_id, MANAGER)
     return goal_id

@@ -10,8 +10,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.audit.verification import LogPositionError, verify_trail
 from application.audit.chain import split_state
+from application.audit.verification import LogPositionError, verify_trail
 from application.goals import Goals
 from tests.application import tampering
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, survey_terms

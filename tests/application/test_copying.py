@@ -11,7 +11,14 @@ from application.copying import fresh_copy
 from application.goals import Goals
 from domain.values import Actor, Role
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms
+from tests.scenarios import (
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    agree_milestone,
+    agreed,
+    customer_service_terms,
+)
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,7 @@ class Holder:
 
 def a_goal_with_everything(goals: Goals, clock: Clock) -> object:
     goal_id = agreed(goals, customer_service_terms())
-    goals.set_milestone(goal_id, MANAGER, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
+    agree_milestone(goals, goal_id, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
     clock.current = date(2026, 4, 2)
     goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("16.5"), observed_at=date(2026, 3, 31))
     goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("16.0"), observed_at=date(2026, 3, 31))
@@ -48,7 +55,7 @@ def test_commands_on_the_copy_leave_the_original_as_it_was(goals: Goals, clock: 
     before = copy.deepcopy(vars(goal))
     duplicate = fresh_copy(goal)
     duplicate.record_kpi("csat", Decimal(88), date(2026, 3, 31), EMPLOYEE, today=clock.current)
-    duplicate.approve_recalibration("r1", HR, note="Outage confirmed by IT.")  # changes a Recalibration in place
+    duplicate.approve_recalibration("r1", HR, note="Outage confirmed by IT.", today=clock.current)  # changes a Recalibration in place
     duplicate.close("achieved", "On target.", MANAGER)
     assert vars(goal) == before
     assert duplicate.version > goal.version and duplicate.status == "closed" and goal.status == "agreed"

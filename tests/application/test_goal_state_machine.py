@@ -31,7 +31,7 @@ from hypothesis.stateful import (
 from application.errors import ApplicationError
 from application.goals import Goals
 from application.settings import Settings
-from domain import rules as goal_rules
+from domain import validation as goal_rules
 from domain.errors import GoalError
 from domain.goal import Goal
 from domain.values import Actor, Party, RecalibrationStatus, Role, Status
@@ -124,7 +124,7 @@ class GoalLife(RuleBasedStateMachine):
         read_version = {"none": None, "current": self.goal().version, "first": 1}[read]
         self.attempt(lambda goal_id: self.goals.sign_goal(goal_id, self.actor(part), read_version=read_version))
 
-    @rule(part=some.parts(("manager", "hr")), kpi=some.kpi_ids(), due=some.days(), value=some.milestone_targets())
+    @rule(part=some.parts(("manager", "owner", "hr")), kpi=some.kpi_ids(), due=some.days(), value=some.milestone_targets())
     def set_milestone(self, part: str, kpi: str, due: date, value: Decimal) -> None:
         self.attempt(lambda goal_id: self.goals.set_milestone(goal_id, self.actor(part), kpi=kpi, due=due,
                                                               target=value))
@@ -208,7 +208,7 @@ class GoalLife(RuleBasedStateMachine):
         for recalibration in goal.recalibrations:
             if recalibration.status != RecalibrationStatus.PROPOSED:
                 assert recalibration.decided_by in HR_IDS
-                assert recalibration.decided_by not in (goal.owner_id, recalibration.proposed_by)
+                assert recalibration.decided_by not in (goal.owner_id, goal.manager_id, recalibration.proposed_by)
             assert recalibration.proposed_by in (goal.owner_id, goal.manager_id)
 
     @invariant()

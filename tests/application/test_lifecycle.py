@@ -8,12 +8,21 @@ from decimal import Decimal
 from application.goals import Goals
 from domain.values import Outcome, RecalibrationStatus, Status
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, agreed, customer_service_terms, defect_rate_terms
+from tests.scenarios import (
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    OTHER_HR,
+    agree_milestone,
+    agreed,
+    customer_service_terms,
+    defect_rate_terms,
+)
 
 
 def test_customer_service_goal_is_drafted_agreed_tracked_recalibrated_and_closed(goals: Goals, clock: Clock) -> None:
     goal_id = agreed(goals, customer_service_terms())
-    goals.set_milestone(goal_id, MANAGER, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
+    agree_milestone(goals, goal_id, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
     clock.current = date(2026, 4, 2)
     goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("16.5"), observed_at=date(2026, 3, 31))
     goals.record_kpi(goal_id, EMPLOYEE, kpi="csat", value=Decimal("88"), observed_at=date(2026, 3, 31))
@@ -24,7 +33,7 @@ def test_customer_service_goal_is_drafted_agreed_tracked_recalibrated_and_closed
     goals.reject_recalibration(goal_id, HR, rejected.reference or "", note="Too generous for a two-week outage.")
     approved = goals.propose_recalibration(
         goal_id, MANAGER, reason="external_factor", justification="Ticketing outage in March cost two weeks.",
-        targets={"tickets": {"target": Decimal(19)}}, deadline=date(2026, 7, 31),
+        targets={"tickets": {"target": Decimal(19)}}, deadline=date(2026, 6, 20),
     )
     goals.approve_recalibration(goal_id, OTHER_HR, approved.reference or "", note="Outage confirmed by IT.")
     goals.close_goal(goal_id, MANAGER, outcome="achieved", summary="19.4 tickets/day and 91% CSAT.")
@@ -33,14 +42,15 @@ def test_customer_service_goal_is_drafted_agreed_tracked_recalibrated_and_closed
     assert goal.status == Status.CLOSED and goal.outcome == Outcome.ACHIEVED
     assert goal.kpi("tickets").target == Decimal(19)
     assert [k.target for k in goal.original_kpis] == [Decimal(20), Decimal(90)]
-    assert goal.deadline == date(2026, 7, 31)
+    assert goal.deadline == date(2026, 6, 20)
     assert [r.status for r in goal.recalibrations] == [RecalibrationStatus.REJECTED, RecalibrationStatus.APPROVED]
-    assert goal.recalibrations[1].before == {
+    assert goal.recalibrations[1].before.to_stored() == {
         "targets": {"tickets": {"target": Decimal(20)}}, "deadline": date(2026, 6, 30), "milestones": [],
     }
     names = [type(e).__name__ for e in goals.goal_events(goal_id)]
     assert names == [
-        "Drafted", "AgreementSigned", "AgreementSigned", "Agreed", "MilestoneSet", "KpiRecorded", "KpiRecorded",
+        "Drafted", "AgreementSigned", "AgreementSigned", "Agreed", "MilestoneProposed", "MilestoneSet", "KpiRecorded",
+        "KpiRecorded",
         "RecalibrationProposed", "RecalibrationRejected", "RecalibrationProposed", "Recalibrated", "Closed",
     ]
 

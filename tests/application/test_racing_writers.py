@@ -13,7 +13,13 @@ import pytest
 from application.goals import Goals
 from application.settings import Settings
 from tests.application.racing import race
-from tests.conftest import AUDIT_KEY, Clock, drop_schema, postgres_url_with_schema, require_postgres
+from tests.conftest import (
+    AUDIT_KEY,
+    Clock,
+    drop_schema,
+    postgres_url_with_schema,
+    require_postgres,
+)
 from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms
 
 ROUNDS = 8

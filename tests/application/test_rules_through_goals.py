@@ -15,13 +15,26 @@ from application.goals import Goals
 from domain import errors
 from domain.values import Actor, Role
 from tests.application.refusals import (
-    a_closed_goal, a_draft, an_agreed_goal, assert_refused, with_milestone, with_pending_recalibration,
+    a_closed_goal,
+    a_draft,
+    an_agreed_goal,
+    assert_refused,
+    with_milestone,
+    with_pending_recalibration,
 )
 from tests.conftest import Clock
 from tests.scenarios import (
-    drafting,
-    EMPLOYEE, HR, MANAGER, OTHER_HR, RESPONSE_TIME, STRANGER, TICKETS, customer_service_terms, defect_rate_terms,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    OTHER_HR,
+    RESPONSE_TIME,
+    STRANGER,
+    TICKETS,
+    customer_service_terms,
+    defect_rate_terms,
     draft,
+    drafting,
 )
 
 HR_OWNER = Actor("hr-3", Role.HR)
@@ -183,7 +196,7 @@ RULES: dict[str, Rule] = {
         errors.FourEyesViolationError, "'hr-3'", "owner"),
     "the proposer, from hr, rejects": rule(
         lambda g: with_pending_recalibration(g, proposer=HR_OWNER, manager_id=HR_OWNER.id),
-        decide(HR_OWNER, approve=False), errors.FourEyesViolationError, "'hr-3'", "proposer"),
+        decide(HR_OWNER, approve=False), errors.FourEyesViolationError, "'hr-3'", "manager of the goal"),
     "an unknown recalibration approved": rule(
         with_pending_recalibration, decide(HR, recalibration_id="r7"), errors.UnknownRecalibrationError, "'r7'"),
     # Closure

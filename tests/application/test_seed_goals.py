@@ -9,7 +9,16 @@ from application.goals import Goals
 from domain.values import Outcome, RecalibrationStatus, Status
 from tests.conftest import Clock
 from tests.scenarios import (
-    EMPLOYEE, HR, MANAGER, OTHER_HR, agreed, customer_service_terms, defect_rate_terms, draft, survey_terms,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    OTHER_HR,
+    agree_milestone,
+    agreed,
+    customer_service_terms,
+    defect_rate_terms,
+    draft,
+    survey_terms,
 )
 
 
@@ -21,7 +30,7 @@ def test_the_survey_goal_from_70_to_85_percent_lives_from_draft_to_closure(goals
     goal_id = draft(goals, survey_terms(), actor=MANAGER)
     goals.sign_goal(goal_id, EMPLOYEE)
     goals.revise_goal(goal_id, MANAGER, {"deadline": date(2026, 6, 15)})
-    goals.set_milestone(goal_id, MANAGER, kpi="survey", due=date(2026, 3, 31), target=Decimal(77))
+    agree_milestone(goals, goal_id, kpi="survey", due=date(2026, 3, 31), target=Decimal(77))
     goals.sign_goal(goal_id, EMPLOYEE)
     goals.sign_goal(goal_id, MANAGER)
     for month, score in ((1, "71.5"), (2, "74"), (3, "76.8")):
@@ -44,7 +53,7 @@ def test_the_survey_goal_from_70_to_85_percent_lives_from_draft_to_closure(goals
     assert goal.deadline == goal.original_deadline == date(2026, 6, 15)
     assert [m.value for m in goal.counted_measurements().values()] == [
         Decimal("71.5"), Decimal(74), Decimal("76.8"), Decimal("81.2")]
-    assert goal.recalibrations[0].before["targets"] == {"survey": {"target": Decimal(85)}}
+    assert goal.recalibrations[0].before.to_stored()["targets"] == {"survey": {"target": Decimal(85)}}
     assert names(goals, goal_id) == [
         "Drafted", "AgreementSigned", "Revised", "SignatureVoided", "MilestoneSet", "AgreementSigned",
         "AgreementSigned", "Agreed", "KpiRecorded", "KpiRecorded", "KpiRecorded", "RecalibrationProposed",
@@ -56,7 +65,7 @@ def test_the_defect_rate_goal_moves_its_milestone_and_target_down_by_recalibrati
     goals: Goals, clock: Clock
 ) -> None:
     goal_id = draft(goals, defect_rate_terms())
-    goals.set_milestone(goal_id, MANAGER, kpi="defects", due=date(2026, 6, 30), target=Decimal("3.5"))
+    agree_milestone(goals, goal_id, kpi="defects", due=date(2026, 6, 30), target=Decimal("3.5"))
     goals.sign_goal(goal_id, EMPLOYEE)
     goals.sign_goal(goal_id, MANAGER)
     clock.current = date(2026, 7, 2)
@@ -76,9 +85,9 @@ def test_the_defect_rate_goal_moves_its_milestone_and_target_down_by_recalibrati
     goal = goals.get_goal(goal_id)
     recalibration = goal.recalibrations[0]
     assert recalibration.status == RecalibrationStatus.APPROVED and recalibration.decided_by == "hr-8"
-    assert recalibration.before["milestones"] == [
+    assert recalibration.before.to_stored()["milestones"] == [
         {"id": "defects@2026-06-30", "kpi": "defects", "due": date(2026, 6, 30), "target": Decimal("3.5")}]
-    assert recalibration.after["targets"] == {"defects": {"target": Decimal("2.5")}}
+    assert recalibration.after.to_stored()["targets"] == {"defects": {"target": Decimal("2.5")}}
     assert [m.id for m in goal.milestones] == ["defects@2026-09-30"]
     assert goal.kpi("defects").target == Decimal("2.5") and goal.outcome == Outcome.ACHIEVED
 

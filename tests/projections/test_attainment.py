@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from projections.review.attainment import ATTAINMENT_CAP, ATTAINMENT_FLOOR, capped, progress
+from projections.review.attainment import (
+    ATTAINMENT_CAP,
+    ATTAINMENT_FLOOR,
+    capped,
+    progress,
+)
 from projections.review.pace import goal_pace, kpi_pace
 from projections.review.scoring import FIVE_BANDS_2026
 

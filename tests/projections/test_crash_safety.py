@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from application.goals import Goals
 from application.serialization import EventRecord
 from application.settings import Settings
-from projections.review_projection import dump_state
 from projections.review.state import fold
+from projections.review_projection import dump_state
 from projections.runner import ProjectionRunner
 from projections.tables import goal_reviews, projection_positions
 from tests.conftest import AUDIT_KEY, Clock

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from application.goals import Goals
 from application.serialization import EventRecord
 from domain.errors import GoalError
-from projections.review_projection import dump_state, load_states
 from projections.review.state import fold
+from projections.review_projection import dump_state, load_states
 from projections.runner import ProjectionRunner
 from projections.service import build_runner
 from tests.conftest import Clock

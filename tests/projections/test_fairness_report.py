@@ -7,16 +7,25 @@ import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 
+from application.audit.fairness import canonical_json, recalibration_fairness
 from application.audit.verification import LogPositionError, verify_trail
 from application.goals import Goals
 from domain.goal import Goal
+from domain.recalibration import before_and_after
 from domain.values import Actor, Role
-from application.audit.fairness import canonical_json, recalibration_fairness
 from tests.conftest import Clock
-from tests.projections.fairness_seed import DECIDED_ON, EASE, Team, on, recalibrate, seed_team
+from tests.projections.fairness_seed import (
+    DECIDED_ON,
+    EASE,
+    Team,
+    on,
+    recalibrate,
+    seed_team,
+)
 from tests.scenarios import MANAGER
 
 UNEVEN = (Team("mgr-a", 6, eased=6), Team("mgr-b", 6, eased=1, tightened=1), Team("mgr-c", 6, mixed=1, rejected=1))
@@ -94,10 +103,10 @@ def test_an_approval_forged_past_the_guard_is_listed_as_a_violation(goals: Goals
         goals.propose_recalibration(goal_id, MANAGER, reason="resourcing", justification="Two colleagues left.",
                                     targets={"tickets": {"target": Decimal(17)}})
         goal = goals.get_goal(goal_id)
-        before, after = goal._before_after(goal.recalibration("r1").changes)
+        before, after = before_and_after(goal.in_force(), goal.recalibration("r1").changes)
         # Bypass the aggregate's guard: the owner approves their own goal's recalibration.
-        goal.trigger_event(Goal.Recalibrated, recalibration_id="r1", note="", before=before, after=after,
-                           actor_id=goal.owner_id, actor_role="employee")
+        goal.trigger_event(Goal.Recalibrated, recalibration_id="r1", note="", before=before.to_stored(),
+                           after=after.to_stored(), actor_id=goal.owner_id, actor_role="employee")
         goals.save(goal)
     assert verify_trail(goals).intact  # the chain is fine: only the four-eyes check sees it
     violations = report(goals)["four_eyes_violations"]
@@ -114,3 +123,22 @@ def test_a_cycle_without_goals_gives_an_empty_report_with_a_caveat(goals: Goals,
 def test_a_position_beyond_the_head_is_refused(goals: Goals) -> None:
     with pytest.raises(LogPositionError):
         recalibration_fairness(goals, "2026-H1", "manager", position=1)
+
+
+def test_an_approval_by_the_goals_own_manager_from_hr_is_listed_as_a_violation(goals: Goals, clock: Clock) -> None:
+    goal_id = seed_team(goals, clock, Team("mgr-1", 2))[0]
+    with on(date(2026, 3, 1), clock):
+        goals.propose_recalibration(goal_id, EMPLOYEE_OF(goals, goal_id), reason="resourcing",
+                                    justification="Two colleagues left.", targets={"tickets": {"target": Decimal(17)}})
+        goal = goals.get_goal(goal_id)
+        before, after = before_and_after(goal.in_force(), goal.recalibration("r1").changes)
+        # Stored as if the goal's manager had decided it wearing an HR hat: four eyes sees two eyes.
+        goal.trigger_event(Goal.Recalibrated, recalibration_id="r1", note="", before=before.to_stored(),
+                           after=after.to_stored(), actor_id=goal.manager_id, actor_role="hr")
+        goals.save(goal)
+    [violation] = report(goals)["four_eyes_violations"]
+    assert (violation["decided_by"], violation["broken"]) == (goal.manager_id, ["decider_is_manager"])
+
+
+def EMPLOYEE_OF(goals: Goals, goal_id: UUID) -> Actor:  # noqa: N802 (reads as the actor it names)
+    return Actor(goals.get_goal(goal_id).owner_id, Role.EMPLOYEE)

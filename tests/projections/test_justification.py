@@ -10,17 +10,25 @@ from uuid import UUID
 import pytest
 
 from application.goals import Goals
-from projections.reviews import Reviews
 from projections.review.scoring import UnknownPolicyError
+from projections.reviews import Reviews
 from tests.projections.conftest import OnDay
-from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, draft, survey_terms
+from tests.scenarios import (
+    EMPLOYEE,
+    MANAGER,
+    agree_milestone,
+    agreed,
+    customer_service_terms,
+    draft,
+    survey_terms,
+)
 
 
 def h1_goals(goals: Goals, on_day: OnDay) -> tuple[UUID, UUID]:
     """Customer service (weight 60) with a missed milestone; survey (weight 40) with a corrected reading."""
     with on_day(date(2026, 1, 5)):
         service = agreed(goals, customer_service_terms())  # v1-v4
-        goals.set_milestone(service, MANAGER, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))  # v5
+        agree_milestone(goals, service, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))  # v5
         survey = agreed(goals, survey_terms())  # v1-v4
         draft(goals, survey_terms(title="Mentor a new hire", weight=Decimal(10)))
     with on_day(date(2026, 4, 1)):
@@ -53,7 +61,7 @@ def test_the_weighted_score_its_band_and_the_statements_rest_on_cited_events(
     tickets = next(s for s in justification["statements"] if "Tickets resolved" in s["text"] and s["kind"] == "attainment")
     assert tickets["text"] == ("Support throughput and satisfaction: Tickets resolved per day: target 20 tickets/day, "
                                "achieved 19 tickets/day on 2026-06-19: 83% attainment")
-    assert tickets["evidence"] == [{"goal_id": str(service), "version": 4}, {"goal_id": str(service), "version": 8}]
+    assert tickets["evidence"] == [{"goal_id": str(service), "version": 4}, {"goal_id": str(service), "version": 9}]
     assert texts(justification, "context") == [
         "Support throughput and satisfaction: milestone tickets 17 due 2026-03-31 missed (reading 16.5)",
         "Customer satisfaction survey: Customer satisfaction survey score reading for 2026-05-31 corrected from 80 "

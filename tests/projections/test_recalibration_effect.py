@@ -10,21 +10,31 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.audit.recalibration_facts import EASED, MIXED, NEUTRAL, TIGHTENED, recalibration_effect
+from application.audit.recalibration_facts import (
+    EASED,
+    MIXED,
+    NEUTRAL,
+    TIGHTENED,
+    recalibration_effect,
+)
+from domain.recalibration import Side
+from domain.values import Cadence, Direction, Kpi
 
 D = Decimal
-KPIS: dict[str, dict[str, Any]] = {
-    "up": {"direction": "increase", "target": D(20), "low": None, "high": None},
-    "down": {"direction": "decrease", "target": D(2), "low": None, "high": None},
-    "band": {"direction": "range", "target": None, "low": D(1), "high": D(3)},
+KPIS: dict[str, Kpi] = {
+    "up": Kpi("up", "Up", "", Direction.INCREASE, D(10), Cadence.WEEKLY, target=D(20)),
+    "down": Kpi("down", "Down", "", Direction.DECREASE, D(5), Cadence.WEEKLY, target=D(2)),
+    "band": Kpi("band", "Band", "", Direction.RANGE, D(5), Cadence.WEEKLY, low=D(1), high=D(3)),
 }
 
 
 def change(targets: dict[str, tuple[dict[str, D], dict[str, D]]], deadline: tuple[date, date] | None = None,
-           ) -> tuple[dict[str, Any], dict[str, Any]]:
-    before = {"targets": {k: old for k, (old, _) in targets.items()}, "deadline": deadline and deadline[0]}
-    after = {"targets": {k: new for k, (_, new) in targets.items()}, "deadline": deadline and deadline[1]}
-    return before, after
+           ) -> tuple[Side, Side]:
+    before = {"targets": {k: old for k, (old, _) in targets.items()}, "deadline": deadline and deadline[0],
+              "milestones": []}
+    after = {"targets": {k: new for k, (_, new) in targets.items()}, "deadline": deadline and deadline[1],
+             "milestones": []}
+    return Side.from_stored(before), Side.from_stored(after)
 
 
 @pytest.mark.parametrize(("targets", "deadline", "effect"), [

@@ -14,6 +14,7 @@ from tests.scenarios import (
     HR,
     MANAGER,
     RESPONSE_TIME,
+    agree_milestone,
     agreed,
     defect_rate_terms,
     survey_terms,
@@ -24,16 +25,16 @@ def recalibrated_defect_goal(goals: Goals, on_day: OnDay) -> UUID:
     """Defects 5.0% -> 2.0%; a 3.5% milestone at mid-year; 3.1% corrected to 3.0%; target moved to 2.5%."""
     with on_day(date(2026, 1, 10)):
         goal_id = agreed(goals, defect_rate_terms())  # v1-v4
-        goals.set_milestone(goal_id, MANAGER, kpi="defects", due=date(2026, 6, 30), target=Decimal("3.5"))  # v5
+        agree_milestone(goals, goal_id, kpi="defects", due=date(2026, 6, 30), target=Decimal("3.5"))  # v5-v6
     with on_day(date(2026, 7, 1)):
         goals.record_kpi(goal_id, EMPLOYEE, kpi="defects", value=Decimal("3.1"), observed_at=date(2026, 6, 30))
         goals.record_kpi(goal_id, EMPLOYEE, kpi="defects", value=Decimal("3.0"), observed_at=date(2026, 6, 30))
-        goals.propose_recalibration(  # v8
+        goals.propose_recalibration(  # v9
             goal_id, MANAGER, reason="external_factor", justification="A new supplier doubled incoming defects.",
             targets={"defects": {"target": Decimal("2.5")}},
         )
     with on_day(date(2026, 7, 2)):
-        goals.approve_recalibration(goal_id, HR, "r1", note="Supplier change confirmed.")  # v9
+        goals.approve_recalibration(goal_id, HR, "r1", note="Supplier change confirmed.")  # v10
     return goal_id
 
 
@@ -45,16 +46,16 @@ def test_a_decrease_kpi_shows_the_corrected_reading_against_the_recalibrated_tar
         view = reviews.review(HR, EMPLOYEE.id, "2026")
     [goal] = view["goals"]
     [kpi] = goal["kpis"]
-    assert (goal["goal_id"], goal["status"], goal["weight"], goal["version"]) == (str(goal_id), "agreed", "40", 9)
+    assert (goal["goal_id"], goal["status"], goal["weight"], goal["version"]) == (str(goal_id), "agreed", "40", 10)
     assert (kpi["baseline"], kpi["original_target"], kpi["target"], kpi["latest"]) == ("5.0", "2.0", "2.5", "3.0")
     assert kpi["attainment"] == 0.8  # (5.0 - 3.0) / (5.0 - 2.5)
-    assert kpi["series"] == [{"observed_at": "2026-06-30", "value": "3.0", "version": 7, "corrects_version": 6}]
+    assert kpi["series"] == [{"observed_at": "2026-06-30", "value": "3.0", "version": 8, "corrects_version": 7}]
     assert [(c["replaced_value"], c["value"]) for c in kpi["corrections"]] == [("3.1", "3.0")]
-    assert [(t["target"], t["version"]) for t in kpi["targets"]] == [("2.0", 1), ("2.5", 9)]
+    assert [(t["target"], t["version"]) for t in kpi["targets"]] == [("2.0", 1), ("2.5", 10)]
     # The path runs 0 on 01-10, 0.6 at the milestone (3.5%) on 06-30, 1 on 12-31: 0.6 + 0.4 * 15/184 on 07-15.
     assert kpi["expected_progress"] == 0.6326 and kpi["pace"] == "on_track" and goal["pace"] == "on_track"
     [milestone] = goal["milestones"]
-    assert (milestone["status"], milestone["reading"], milestone["reading_version"]) == ("met", "3.0", 7)
+    assert (milestone["status"], milestone["reading"], milestone["reading_version"]) == ("met", "3.0", 8)
     [recalibration] = goal["recalibrations"]
     assert (recalibration["reason"], recalibration["proposed_by"], recalibration["approved_by"]) == (
         "external_factor", MANAGER.id, HR.id,
@@ -73,7 +74,7 @@ def test_as_of_shows_what_was_known_then_by_the_event_timestamps(
     [goal] = view["goals"]
     [kpi] = goal["kpis"]
     assert view["as_of"] == before_approval.isoformat() and view["today"] == "2026-07-01"
-    assert goal["version"] == 8 and kpi["target"] == "2.0"
+    assert goal["version"] == 9 and kpi["target"] == "2.0"
     assert kpi["attainment"] == 0.6667  # (5.0 - 3.0) / (5.0 - 2.0)
     assert [r["status"] for r in goal["recalibrations"]] == ["proposed"]
     assert reviews.review(HR, EMPLOYEE.id, "2026", as_of=datetime(2026, 1, 1, tzinfo=timezone.utc))["goals"] == []

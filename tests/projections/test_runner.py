@@ -9,9 +9,15 @@ from decimal import Decimal
 from application.goals import Goals
 from projections.runner import ProjectionRunner
 from projections.service import build_runner
-from tests.projections.conftest import read_models
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, defect_rate_terms, draft
+from tests.projections.conftest import read_models
+from tests.scenarios import (
+    EMPLOYEE,
+    agreed,
+    customer_service_terms,
+    defect_rate_terms,
+    draft,
+)
 
 
 def seed(goals: Goals, clock: Clock, readings: int = 20) -> None:
