@@ -73,5 +73,5 @@ def test_hr_and_auditors_may_read_the_feed_and_bad_paging_is_refused(client: Tes
 
 def test_the_schemas_are_served_by_type(client: TestClient) -> None:
     schemas = client.get("/events/schemas").json()
-    assert "goal.kpi_recorded.v1" in schemas and len(schemas) == 11
+    assert "goal.kpi_recorded.v1" in schemas and len(schemas) == 12
     assert schemas["goal.kpi_recorded.v1"]["properties"]["value"] == {"$ref": "#/$defs/decimal"}

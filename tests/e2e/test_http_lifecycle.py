@@ -126,7 +126,7 @@ def customer_service_goal(today: date) -> dict[str, Any]:
             {"id": "csat", "name": "Average CSAT", "unit": "%", "direction": "increase", "baseline": 82,
              "target": 90, "cadence": "monthly"},
         ],
-        "deadline": end.isoformat(), "rationale": "Customer support quality is a company objective.", "weight": 60,
+        "deadline": (end - timedelta(days=40)).isoformat(), "rationale": "Customer support quality is a company objective.", "weight": 60,
     }
 
 
@@ -152,13 +152,15 @@ def test_the_customer_service_goal_lives_from_draft_to_closure_over_real_http(tm
         assert agreed.json()["status"] == "agreed", agreed.text
 
         due = (today + timedelta(days=30)).isoformat()
-        assert http.post(f"{url}/milestones", json={"kpi": "tickets", "due": due, "target": 17},
-                         headers=as_["manager"]).status_code == 201
+        for party in ("manager", "employee"):  # after agreement a milestone holds once both parties set it
+            assert http.post(f"{url}/milestones", json={"kpi": "tickets", "due": due, "target": 17},
+                             headers=as_[party]).status_code == 201
+        assert [m["id"] for m in http.get(url, headers=as_["employee"]).json()["milestones"]] == [f"tickets@{due}"]
         for kpi, value in (("tickets", "17.5"), ("csat", "86")):
             reading = {"kpi": kpi, "value": value, "observed_at": today.isoformat(), "source": "helpdesk"}
             assert http.post(f"{url}/measurements", json=reading, headers=as_["employee"]).status_code == 201
 
-        new_deadline = (date.fromisoformat(terms["deadline"]) + timedelta(days=31)).isoformat()
+        new_deadline = (date.fromisoformat(terms["deadline"]) + timedelta(days=31)).isoformat()  # within the cycle
         proposal = {"targets": {"csat": 88}, "deadline": new_deadline, "reason": "external_factor",
                     "justification": "A ticketing outage cost two weeks of throughput."}
         first = http.post(f"{url}/recalibrations", json=proposal, headers=as_["manager"])
