@@ -20,6 +20,7 @@ from application.errors import (
     GoalNotFoundError,
     IdempotencyKeyInProgressError,
     IdempotencyKeyReusedError,
+    InvalidIdempotencyKeyError,
     VersionMismatchError,
 )
 from domain.errors import GoalError, InvalidGoalInputError, PermissionDeniedError, UnknownRecalibrationError
@@ -45,6 +46,7 @@ APPLICATION_STATUS: dict[type[ApplicationError], int] = {
     VersionMismatchError: 412,
     ConcurrentModificationError: 409,
     IdempotencyKeyReusedError: 422,
+    InvalidIdempotencyKeyError: 422,
     IdempotencyKeyInProgressError: 409,
 }
 

@@ -47,5 +47,9 @@ class IdempotencyKeyReusedError(ApplicationError):
     code = "idempotency_key_reused"
 
 
+class InvalidIdempotencyKeyError(ApplicationError):
+    code = "idempotency_key_invalid"
+
+
 class IdempotencyKeyInProgressError(ApplicationError):
     code = "idempotency_key_in_progress"

@@ -6,14 +6,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Engine, String, Table, Text, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from application.database import metadata
-from application.errors import IdempotencyKeyInProgressError, IdempotencyKeyReusedError
+from application.errors import IdempotencyKeyInProgressError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError
 
 idempotency_keys = Table(
     "idempotency_keys",
@@ -41,20 +41,33 @@ def request_hash(command: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# A key whose command has not finished after this long was left behind by a crash: the next request takes it over.
+STALE_AFTER = timedelta(minutes=2)
+
+
 class IdempotencyStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, stale_after: timedelta = STALE_AFTER,
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.engine = engine
+        self.stale_after = stale_after
+        self.now = now
 
     def run(
         self, scope: str, key: str, command: str, payload: dict[str, Any], execute: Callable[[], CommandResult]
     ) -> tuple[CommandResult, bool]:
         """Run the command once per (scope, key); returns its result and whether this call replayed it."""
         fingerprint = request_hash(command, payload)
-        if len(key) > 200 or not key.strip():
-            raise IdempotencyKeyReusedError("an idempotency key must have 1 to 200 characters", key=key[:50])
-        claimed = self._claim(scope, key, command, fingerprint)
-        if not claimed:
-            return self._replay(scope, key, fingerprint), True
+        if not 1 <= len(key) <= 200 or not key.isprintable() or key.strip() != key:
+            raise InvalidIdempotencyKeyError(
+                "an idempotency key must be 1 to 200 printable characters without surrounding spaces", key=key[:50]
+            )
+        if not self._claim(scope, key, command, fingerprint):
+            replayed = self._replay(scope, key, fingerprint)
+            if replayed is not None:
+                return replayed, True
+            if not self._claim(scope, key, command, fingerprint):  # freed meanwhile: claim it, once
+                raise IdempotencyKeyInProgressError(f"the request with idempotency key {key!r} is still running",
+                                                    key=key)
         try:
             result = execute()
         except BaseException:
@@ -77,24 +90,40 @@ class IdempotencyStore:
                         command=command,
                         request_hash=fingerprint,
                         result=None,
-                        created_at=datetime.now(timezone.utc),
+                        created_at=self.now(),
                     )
                 )
         except IntegrityError:
             return False
         return True
 
-    def _replay(self, scope: str, key: str, fingerprint: str) -> CommandResult:
+    def _replay(self, scope: str, key: str, fingerprint: str) -> CommandResult | None:
+        """The first result under the key; None when the key is free again (its first request failed or was
+        abandoned by a crash long enough ago)."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(idempotency_keys).where(*_row(scope, key))).one()
+            row = connection.execute(select(idempotency_keys).where(*_row(scope, key))).one_or_none()
+        if row is None:
+            return None
         if row.request_hash != fingerprint:
             raise IdempotencyKeyReusedError(
                 f"idempotency key {key!r} was first used for a different request ({row.command})", key=key
             )
-        if row.result is None:
+        if row.result is not None:
+            return CommandResult(**json.loads(row.result))
+        if _aware(row.created_at) > self.now() - self.stale_after:
             raise IdempotencyKeyInProgressError(f"the request with idempotency key {key!r} is still running", key=key)
-        return CommandResult(**json.loads(row.result))
+        with self.engine.begin() as connection:  # only the row as read: two takers cannot both free it
+            connection.execute(delete(idempotency_keys).where(
+                *_row(scope, key), idempotency_keys.c.result.is_(None),
+                idempotency_keys.c.created_at == row.created_at,
+            ))
+        return None
 
 
 def _row(scope: str, key: str) -> tuple[Any, Any]:
     return idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands timestamps back without their offset; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -104,6 +105,18 @@ def test_hr_may_not_decide_a_recalibration_they_proposed(api: Api) -> None:
     assert api.client.post(f"/goals/{goal_id}/recalibrations", json=proposal, headers=api.as_(HR)).status_code == 201
     assert_problem(api.client.post(f"/goals/{goal_id}/recalibrations/r1/approval", headers=api.as_(HR)), 409,
                    "four_eyes_violation")
+
+
+def test_a_recalibrated_deadline_past_the_cycle_and_a_malformed_key_have_codes_of_their_own(api: Api) -> None:
+    goal_id = agreed(api.goals, customer_service_terms(deadline=date(2026, 5, 31)))
+    proposal = {"deadline": "2026-07-31", "reason": "external_factor", "justification": "The survey changed late."}
+    body = assert_problem(api.client.post(f"/goals/{goal_id}/recalibrations", json=proposal, headers=api.as_(MANAGER)),
+                          409, "deadline_beyond_cycle")
+    assert "2026-06-30" in body["detail"]
+    reading = {"kpi": "tickets", "value": 15, "observed_at": "2026-01-10"}
+    assert_problem(api.client.post(f"/goals/{goal_id}/measurements", json=reading,
+                                   headers={**api.as_(EMPLOYEE), "Idempotency-Key": "x" * 201}),
+                   422, "invalid_request")
 
 
 # --- unknown things: 404 ---------------------------------------------------------------------------------------

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from application.errors import IdempotencyKeyReusedError, VersionMismatchError
+from application.errors import (
+    IdempotencyKeyInProgressError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError, VersionMismatchError,
+)
 from application.goals import Goals
-from application.idempotency import CommandResult
+from application.idempotency import CommandResult, IdempotencyStore, request_hash
 from domain.errors import InvalidGoalInputError
 from domain.values import Actor, Role
 from tests.application.refusals import assert_refused, stored_state
@@ -109,11 +111,28 @@ def test_a_failed_command_frees_its_key(goals: Goals) -> None:
     assert record(goals, goal_id, value="17", idempotency_key="k") == stored
 
 
-@pytest.mark.parametrize("key", ["", "   ", "x" * 201])
-def test_a_key_must_have_one_to_two_hundred_characters(goals: Goals, key: str) -> None:
+@pytest.mark.parametrize("key", ["", "   ", "x" * 201, " padded", "line\nbreak"])
+def test_a_malformed_key_has_its_own_error_not_reused(goals: Goals, key: str) -> None:
     goal_id = agreed(goals, customer_service_terms())
-    assert_refused(goals, goal_id, lambda: record(goals, goal_id, idempotency_key=key), IdempotencyKeyReusedError,
-                   "1 to 200 characters")
+    refusal = assert_refused(goals, goal_id, lambda: record(goals, goal_id, idempotency_key=key),
+                             InvalidIdempotencyKeyError, "1 to 200 printable characters")
+    assert refusal.code == "idempotency_key_invalid"
+
+
+def test_a_key_left_in_progress_by_a_crash_is_freed_after_a_bounded_time(goals: Goals) -> None:
+    crashed_at = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
+
+    def store_at(moment: datetime) -> IdempotencyStore:
+        return IdempotencyStore(goals.engine, stale_after=timedelta(minutes=2), now=lambda: moment)
+
+    # The process claimed the key and died before it could record a result or free the key.
+    assert store_at(crashed_at)._claim("emp-1", "k-crash", "record_kpi", request_hash("record_kpi", {}))
+    result = CommandResult("goal-1", 5)
+    with pytest.raises(IdempotencyKeyInProgressError):
+        store_at(crashed_at + timedelta(seconds=30)).run("emp-1", "k-crash", "record_kpi", {}, lambda: result)
+    later = store_at(crashed_at + timedelta(minutes=3))
+    assert later.run("emp-1", "k-crash", "record_kpi", {}, lambda: result) == (result, False)
+    assert later.run("emp-1", "k-crash", "record_kpi", {}, lambda: CommandResult("other", 1)) == (result, True)
 
 
 def test_the_commands_reference_is_replayed_too(goals: Goals) -> None:
