@@ -46,7 +46,8 @@ class UnknownEventError(LookupError):
     """A reader met an event type it has no rule for: it stops rather than silently skip the event."""
 
     def __init__(self, event: object) -> None:
-        super().__init__(f"no handler for event {type(event).__name__} ({getattr(event, 'TOPIC', '?')})")
+        name = event if isinstance(event, str) else f"{type(event).__name__} ({getattr(event, 'TOPIC', '?')})"
+        super().__init__(f"no handler for event {name}")
 
 
 def event_data(event: Goal.Event) -> dict[str, Any]:
