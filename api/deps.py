@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
@@ -96,7 +96,7 @@ def as_of_moment(
     except ValueError as error:
         raise Problem(422, "invalid_request", f"query.as_of: {error}",
                       errors=[{"field": "query.as_of", "message": str(error)}]) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 AsOfDep = Annotated[datetime | None, Depends(as_of_moment)]

@@ -69,7 +69,7 @@ class ProblemModel(BaseModel):
     errors: list[FieldError] | None = Field(None, description="On 422: each malformed field and what is wrong.")
 
 
-class Problem(Exception):
+class Problem(Exception):  # noqa: N818 (RFC 9457 calls it a problem; "ProblemError" would say it twice)
     def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail, self.extra = status, code, detail, extra

@@ -48,7 +48,8 @@ def _fresh(value: Any) -> Any:
 
 def _is_frozen_value(value: Any) -> bool:
     """A frozen dataclass whose fields are all immutable (a frozen dataclass may still hold a list)."""
-    names = _frozen_field_names(type(value))
+    kind: type = type(value)
+    names = _frozen_field_names(kind)
     return names is not None and all(_is_immutable(getattr(value, name)) for name in names)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -42,7 +42,7 @@ class Goals(Application[UUID]):
     """Drafts, agrees, tracks, recalibrates and closes goals; answers what a goal is and was."""
 
     name = "goalengine"
-    snapshotting_intervals = {Goal: 100}  # noqa: RUF012 (the library reads it from the class)
+    snapshotting_intervals = {Goal: 100}
 
     def __init__(
         self,
@@ -53,7 +53,8 @@ class Goals(Application[UUID]):
         self.settings = settings or Settings.from_env()
         self.today = today or BusinessCalendar(self.settings.timezone).today
         self.smart_policy = smart_policy
-        self.snapshotting_intervals = {Goal: self.settings.snapshot_interval}
+        # Per instance, from the settings: the library reads the interval from self, though it declares a ClassVar.
+        self.snapshotting_intervals = {Goal: self.settings.snapshot_interval}  # type: ignore[misc]
         # The engine comes first: on PostgreSQL it creates the schema the event store's tables go in.
         self.engine: Engine = create_sql_engine(self.settings)
         super().__init__(env=self.settings.eventsourcing_env())
@@ -203,7 +204,7 @@ class Goals(Application[UUID]):
         """The goal's events in order: its audit trail (up to a moment, if given)."""
         events: list[Goal.Event] = []
         if until is not None and until.tzinfo is None:
-            until = until.replace(tzinfo=timezone.utc)  # a moment without a zone is read as UTC
+            until = until.replace(tzinfo=UTC)  # a moment without a zone is read as UTC
         for domain_event in self.events.get(goal_id):
             assert isinstance(domain_event, Goal.Event)
             if until is not None and domain_event.timestamp > until:

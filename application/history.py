@@ -115,7 +115,7 @@ def goal_standing(goal: Goal) -> dict[str, Any]:
     latest: dict[str, Any] = {}
     for (kpi_id, day), measurement in sorted(goal.counted_measurements().items(), key=lambda item: item[0][1]):
         latest[kpi_id] = {"value": measurement.value, "observed_at": day}
-    return jsonable({
+    standing: dict[str, Any] = jsonable({
         "goal_id": goal.id,
         "version": goal.version,
         "status": goal.status,
@@ -126,3 +126,4 @@ def goal_standing(goal: Goal) -> dict[str, Any]:
         "pending_recalibration": (pending.id if (pending := goal.pending_recalibration()) else None),
         "outcome": goal.outcome,
     })
+    return standing

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Engine, String, Table, Text, delete, insert, select, update
@@ -47,7 +47,7 @@ STALE_AFTER = timedelta(minutes=2)
 
 class IdempotencyStore:
     def __init__(self, engine: Engine, stale_after: timedelta = STALE_AFTER,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
         self.stale_after = stale_after
         self.now = now
@@ -126,4 +126,4 @@ def _row(scope: str, key: str) -> tuple[Any, Any]:
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands timestamps back without their offset; they were written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

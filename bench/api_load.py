@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,7 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
 
 def seed_goals(database: Database) -> list[str]:
     """Agreed goals of this year with a few readings (so a reading dated today is accepted), as load targets."""
-    cycle = workload.year_cycle(datetime.now(timezone.utc).year)
+    cycle = workload.year_cycle(datetime.now(UTC).year)
     clock = workload.Clock()
     goals = Goals(database.settings(), today=clock)
     try:

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,7 +61,7 @@ class Plan:
         target = rng.choice(self.targets)
         if rng.random() < self.write_share:
             body = {"kpi": rng.choice(self.kpis), "value": str(round(rng.uniform(10, 25), 1)),
-                    "observed_at": datetime.now(timezone.utc).date().isoformat(), "source": "bench"}
+                    "observed_at": datetime.now(UTC).date().isoformat(), "source": "bench"}
             return "write", "POST", f"/goals/{target.goal_id}/measurements", body
         path = rng.choice(self.read_paths).format(goal_id=target.goal_id, owner_id=target.owner_id, cycle=target.cycle)
         return "read", "GET", path, None

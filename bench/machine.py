@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from importlib.metadata import version
 from typing import Any
 
@@ -13,7 +13,7 @@ from bench.stores import postgres_connect, postgres_problem
 
 def describe() -> dict[str, Any]:
     return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "nproc": os.cpu_count(),
         "memory_gib": round(_memory_kib() / 1024 / 1024, 1),
         "cpu": _cpu_model(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bench.stats import Ratio, Row, at_least, at_most, checked, ratio
+import itertools
 
 WHY = {
     "fastest": "the library's fastest set-up shares cached aggregates without copying them and, on PostgreSQL, "
@@ -72,7 +73,7 @@ def rebuild_ratios(rows: Sequence[Row], store: str) -> list[Ratio]:
 def memory_ratios(rows: Sequence[Row], store: str) -> list[Ratio]:
     peaks = sorted(_rows_starting(rows, store, "peak RSS, goalengine rebuild"), key=lambda r: _events(r.name))
     found = []
-    for smaller, larger in zip(peaks, peaks[1:]):
+    for smaller, larger in itertools.pairwise(peaks):
         found.append(checked(store, f"rebuild peak RSS: {_size(larger.name)} / {_size(smaller.name)}",
                              ratio(larger, smaller), "<= 1.5", lambda v: at_most(v, 1.5), WHY["memory"]))
     return found

@@ -135,9 +135,7 @@ CHANGES: dict[type[Goal.Event], Callable[[dict[str, Any], Any], None]] = {
     Goal.Revised: _revised,
     Goal.Agreed: _status("agreed"),
     Goal.Closed: _status("closed"),
-    **{cls: _unchanged for cls in (Goal.SignatureVoided, Goal.AgreementSigned, Goal.MilestoneProposed,
-                                   Goal.MilestoneSet, Goal.KpiRecorded, Goal.RecalibrationProposed,
-                                   Goal.RecalibrationRejected, Goal.Recalibrated)},
+    **dict.fromkeys((Goal.SignatureVoided, Goal.AgreementSigned, Goal.MilestoneProposed, Goal.MilestoneSet, Goal.KpiRecorded, Goal.RecalibrationProposed, Goal.RecalibrationRejected, Goal.Recalibrated), _unchanged),
 }
 
 

@@ -9,7 +9,7 @@ a manager the goals they manage, HR and auditors everything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from typing import Any
 from uuid import UUID
 
@@ -61,9 +61,9 @@ class Reviews:
             states = load_states(engine, employee_id, cycle_id, manager_id)
             today, moment = self.today(), None
         else:
-            as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+            as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
             states = [s for g in load_goal_ids(engine, employee_id, cycle_id, manager_id) if (s := self._as_of(g, as_of))]
-            today, moment = as_of.astimezone(timezone.utc).date(), as_of.isoformat()
+            today, moment = as_of.astimezone(UTC).date(), as_of.isoformat()
         if manager_id is not None and not states:
             raise ReviewNotVisibleError(f"no goal of {employee_id!r} in cycle {cycle_id!r} is managed by {viewer.id!r}")
         return states, today, moment

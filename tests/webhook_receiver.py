@@ -88,7 +88,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the http.server naming)
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("content-length", 0)))
                 status = receiver._answer({k.lower(): v for k, v in self.headers.items()}, raw)
                 payload = json.dumps({"status": status}).encode()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 from application.goals import Goals
@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(_args: argparse.Namespace) -> int:
-    year = datetime.now(timezone.utc).year
+    year = datetime.now(UTC).year
     today = date(year, 3, 31)
     goals = Goals(today=lambda: today)
     employee, manager, hr = Actor("emp-1", Role.EMPLOYEE), Actor("mgr-1", Role.MANAGER), Actor("hr-7", Role.HR)

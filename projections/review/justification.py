@@ -85,7 +85,7 @@ def _kpi_statement(state: State, kpi: dict[str, Any]) -> dict[str, Any]:
     latest = max(readings, key=lambda r: (r["observed_at"], r["version"]))
     text = (f"{kpi['name']}: {goal_text}, achieved {_amount(latest['value'], unit)} on {latest['observed_at']}: "
             f"{_percent(attainment)} attainment")
-    return _statement("attainment", state, text, versions + [latest["version"]])
+    return _statement("attainment", state, text, [*versions, latest["version"]])
 
 
 def _recalibration_statement(state: State, recalibration: dict[str, Any]) -> dict[str, Any]:

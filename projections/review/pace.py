@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.values import counted_readings as latest_per_day
 from projections.review.attainment import ONE, ZERO, progress
+import itertools
 
 PACE_ON_TRACK_GAP = Decimal("0.10")
 PACE_AT_RISK_GAP = Decimal("0.25")
@@ -87,7 +88,7 @@ def _interpolate(path: list[tuple[date, Decimal]], today: date) -> Decimal:
     """Expected progress on `today` along a path of (day, progress) points, flat before and after."""
     if today <= path[0][0]:
         return path[0][1]
-    for (day_a, value_a), (day_b, value_b) in zip(path, path[1:]):
+    for (day_a, value_a), (day_b, value_b) in itertools.pairwise(path):
         if today <= day_b:
             span = (day_b - day_a).days
             if span <= 0:

@@ -213,7 +213,7 @@ def signed(payload: dict[str, Any], key: str | None = API_SECRET, algorithm: str
 
 OTHER_SECRET = "another-secret-of-at-least-32-bytes"
 BAD_CREDENTIALS: dict[str, tuple[Callable[[], dict[str, str]], str]] = {
-    "missing": (lambda: {}, "missing_token"),
+    "missing": (dict, "missing_token"),
     "not-bearer": (lambda: {"Authorization": "Basic aHI6aHI="}, "missing_token"),
     "garbage": (lambda: {"Authorization": "Bearer not.a.jwt"}, "invalid_token"),
     "expired": (lambda: signed(claims(exp=int(time.time()) - 1)), "token_expired"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -15,10 +15,10 @@ from domain.values import Status
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, agreed, draft, survey_terms
 
-DRAFTED = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-AGREED = datetime(2026, 1, 12, 16, 0, tzinfo=timezone.utc)
-MEASURED = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
-RECALIBRATED = datetime(2026, 3, 20, 11, 0, tzinfo=timezone.utc)
+DRAFTED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+AGREED = datetime(2026, 1, 12, 16, 0, tzinfo=UTC)
+MEASURED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+RECALIBRATED = datetime(2026, 3, 20, 11, 0, tzinfo=UTC)
 
 
 def survey_goal_lived_through_time(goals: Goals, clock: Clock) -> UUID:
@@ -52,7 +52,7 @@ def test_a_goal_at_a_past_version_shows_the_terms_it_had(goals: Goals, clock: Cl
 
 def test_a_version_the_goal_never_reached_is_not_found(goals: Goals) -> None:
     goal_id = agreed(goals, survey_terms())
-    with pytest.raises(GoalNotFoundError, match="at version 9 .it is at version 4"):
+    with pytest.raises(GoalNotFoundError, match=r"at version 9 .it is at version 4"):
         goals.get_goal(goal_id, version=9)
     with pytest.raises(GoalNotFoundError, match="at version 0"):
         goals.get_goal(goal_id, version=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -22,7 +22,7 @@ from tests.scenarios import EMPLOYEE, HR, MANAGER, customer_service_terms, draft
 @contextmanager
 def on(day: date, clock: Clock) -> Iterator[None]:
     clock.current = day
-    with freeze_time(datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc), tick=True):
+    with freeze_time(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=True):
         yield
 
 
@@ -72,7 +72,7 @@ def test_an_entry_is_json_ready_with_from_and_to(goals: Goals, recalibrated: UUI
 
 
 def test_replay_at_a_past_moment_shows_the_goal_as_it_then_stood(goals: Goals, recalibrated: UUID) -> None:
-    standing = goal_standing(goals.get_goal(recalibrated, as_of=datetime(2026, 2, 2, 18, tzinfo=timezone.utc)))
+    standing = goal_standing(goals.get_goal(recalibrated, as_of=datetime(2026, 2, 2, 18, tzinfo=UTC)))
     assert (standing["version"], standing["status"]) == (6, "agreed")
     assert standing["targets"]["tickets"] == {"direction": "increase", "unit": "tickets/day", "target": "20"}
     assert standing["latest_values"] == {"tickets": {"value": "16", "observed_at": "2026-01-30"}}

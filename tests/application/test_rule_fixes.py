@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal, localcontext
 from uuid import UUID
 
@@ -139,10 +139,10 @@ def test_attainment_does_not_depend_on_the_callers_decimal_context() -> None:
 def test_today_is_the_organisations_business_date_in_its_time_zone(store_url: str) -> None:
     goals = Goals(Settings(database_url=store_url, audit_key=AUDIT_KEY, timezone="Australia/Brisbane"))
     try:
-        with freeze_time(datetime(2026, 1, 10, 12, tzinfo=timezone.utc), tick=True):
+        with freeze_time(datetime(2026, 1, 10, 12, tzinfo=UTC), tick=True):
             goal_id = agreed(goals, customer_service_terms())
         # 22:00 UTC on 1 March is 08:00 on 2 March in Brisbane (UTC+10): a reading observed on 2 March is today's.
-        with freeze_time(datetime(2026, 3, 1, 22, tzinfo=timezone.utc), tick=True):
+        with freeze_time(datetime(2026, 3, 1, 22, tzinfo=UTC), tick=True):
             assert goals.today() == date(2026, 3, 2)
             goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(16), observed_at=date(2026, 3, 2))
         assert [m.observed_at for m in goals.get_goal(goal_id).measurements] == [date(2026, 3, 2)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -120,7 +120,7 @@ def test_a_malformed_key_has_its_own_error_not_reused(goals: Goals, key: str) ->
 
 
 def test_a_key_left_in_progress_by_a_crash_is_freed_after_a_bounded_time(goals: Goals) -> None:
-    crashed_at = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
+    crashed_at = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
     def store_at(moment: datetime) -> IdempotencyStore:
         return IdempotencyStore(goals.engine, stale_after=timedelta(minutes=2), now=lambda: moment)

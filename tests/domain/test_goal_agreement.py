@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 import pytest
@@ -34,7 +34,7 @@ from tests.scenarios import (
     survey_terms,
 )
 
-MOMENT = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)
+MOMENT = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 
 
 def test_drafting_records_who_drafted_and_when() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 import pytest
@@ -30,7 +30,7 @@ from tests.domain.support import (
 )
 from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR
 
-CLOSED_AT = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
+CLOSED_AT = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
 
 
 def test_closing_keeps_the_outcome_the_summary_who_and_when() -> None:

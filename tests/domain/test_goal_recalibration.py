@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -50,7 +50,7 @@ from tests.scenarios import (
 )
 
 WHY = "A supplier outage halted deliveries for a month."
-DECIDED = datetime(2026, 3, 5, 14, 0, tzinfo=timezone.utc)
+DECIDED = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
 
 
 def propose(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 import pytest
@@ -34,7 +34,7 @@ from tests.scenarios import (
     defect_rate_terms,
 )
 
-RECORDED = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+RECORDED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 MARCH_1 = date(2026, 3, 1)
 
 

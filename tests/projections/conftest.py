@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 from freezegun import freeze_time
@@ -36,7 +36,7 @@ def on_day(clock: Clock) -> OnDay:
     @contextmanager
     def acting(day: date) -> Iterator[None]:
         clock.current = day
-        with freeze_time(datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc), tick=True):
+        with freeze_time(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=True):
             yield
 
     return acting

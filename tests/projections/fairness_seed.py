@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -39,7 +39,7 @@ class Team:
 @contextmanager
 def on(day: date, clock: Clock) -> Iterator[None]:
     clock.current = day
-    with freeze_time(datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc), tick=True):
+    with freeze_time(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=True):
         yield
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -62,10 +64,8 @@ def test_a_rebuilt_read_model_equals_the_live_one(
         if step[0] == "catch_up":
             build_runner(goals, batch_size=int(step[1])).catch_up()
             continue
-        try:
+        with contextlib.suppress(GoalError):  # a refused command stores nothing; the workload goes on
             act(goals, goal_ids[int(step[1])], step)
-        except GoalError:
-            pass  # a refused command stores nothing; the workload goes on
     runner.catch_up()
     live = read_models(runner)
     build_runner(goals, batch_size=1000).rebuild()

@@ -140,5 +140,5 @@ def test_an_approval_by_the_goals_own_manager_from_hr_is_listed_as_a_violation(g
     assert (violation["decided_by"], violation["broken"]) == (goal.manager_id, ["decider_is_manager"])
 
 
-def EMPLOYEE_OF(goals: Goals, goal_id: UUID) -> Actor:  # noqa: N802 (reads as the actor it names)
+def EMPLOYEE_OF(goals: Goals, goal_id: UUID) -> Actor:
     return Actor(goals.get_goal(goal_id).owner_id, Role.EMPLOYEE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -93,7 +93,7 @@ def test_a_justification_at_a_past_moment_is_the_same_every_time(
     goals: Goals, reviews: Reviews, on_day: OnDay
 ) -> None:
     service, _ = h1_goals(goals, on_day)
-    then = datetime(2026, 4, 15, tzinfo=timezone.utc)
+    then = datetime(2026, 4, 15, tzinfo=UTC)
     first = reviews.justification(MANAGER, EMPLOYEE.id, "2026-H1", as_of=then)
     with on_day(date(2026, 6, 25)):
         goals.record_kpi(service, EMPLOYEE, kpi="tickets", value=Decimal(25), observed_at=date(2026, 6, 24))
@@ -104,5 +104,5 @@ def test_a_justification_at_a_past_moment_is_the_same_every_time(
 
 
 def test_an_unknown_scoring_policy_is_named_in_the_error(goals: Goals, reviews: Reviews) -> None:
-    with pytest.raises(UnknownPolicyError, match="no scoring policy '1999.1'"):
+    with pytest.raises(UnknownPolicyError, match=r"no scoring policy '1999\.1'"):
         reviews.justification(MANAGER, EMPLOYEE.id, "2026-H1", policy_version="1999.1")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from uuid import UUID
 
@@ -69,7 +69,7 @@ def test_as_of_shows_what_was_known_then_by_the_event_timestamps(
     goals: Goals, reviews: Reviews, on_day: OnDay
 ) -> None:
     recalibrated_defect_goal(goals, on_day)
-    before_approval = datetime(2026, 7, 1, 23, 0, tzinfo=timezone.utc)
+    before_approval = datetime(2026, 7, 1, 23, 0, tzinfo=UTC)
     view = reviews.review(HR, EMPLOYEE.id, "2026", as_of=before_approval)
     [goal] = view["goals"]
     [kpi] = goal["kpis"]
@@ -77,7 +77,7 @@ def test_as_of_shows_what_was_known_then_by_the_event_timestamps(
     assert goal["version"] == 9 and kpi["target"] == "2.0"
     assert kpi["attainment"] == 0.6667  # (5.0 - 3.0) / (5.0 - 2.0)
     assert [r["status"] for r in goal["recalibrations"]] == ["proposed"]
-    assert reviews.review(HR, EMPLOYEE.id, "2026", as_of=datetime(2026, 1, 1, tzinfo=timezone.utc))["goals"] == []
+    assert reviews.review(HR, EMPLOYEE.id, "2026", as_of=datetime(2026, 1, 1, tzinfo=UTC))["goals"] == []
 
 
 def test_a_range_kpi_is_fully_attained_inside_and_measured_by_its_distance_outside(
