@@ -63,6 +63,7 @@ class AuditLog:
     def __init__(self, goals: Goals) -> None:
         self.goals = goals
         self.tree = LogTree(goals)
+        self._verified: tuple[int, bytes, str] | None = None
         metadata.create_all(goals.engine, tables=[signed_checkpoints])
 
     def checkpoint(self, size: int | None = None) -> str:
@@ -70,7 +71,8 @@ class AuditLog:
         current = self.tree.catch_up()
         size = current if size is None else self._size_in_range(size, current)
         with self.goals.engine.connect() as connection:
-            root = self.tree.subtree(connection)(0, size)
+            hasher = self.tree.subtree(connection)
+            root = hasher.planned(lambda: hasher(0, size))
         return self._signed(Checkpoint(self.goals.audit_keys.origin, size, root))
 
     def proof(self, goal_id: UUID, version: int, tree_size: int | None = None) -> EventProof:
@@ -88,7 +90,7 @@ class AuditLog:
         data = leaf_input(row.originator_id, row.originator_version, row.topic, row.state)
         with self.goals.engine.connect() as connection:
             hasher = self.tree.subtree(connection)
-            path, root = inclusion_proof(index, size, hasher), hasher(0, size)
+            path, root = hasher.planned(lambda: (inclusion_proof(index, size, hasher), hasher(0, size)))
         note = self._signed(Checkpoint(self.goals.audit_keys.origin, size, root))
         return EventProof(f"{goal_id}:{version}", index, size, data, leaf_hash(data), path, note)
 
@@ -98,8 +100,9 @@ class AuditLog:
         if first > second:
             raise TreeSizeError(f"from={first} is larger than to={second}", **{"from": first, "to": second})
         with self.goals.engine.connect() as connection:
+            hasher = self.tree.subtree(connection)
             try:
-                return consistency_proof(first, second, self.tree.subtree(connection))
+                return hasher.planned(lambda: consistency_proof(first, second, hasher))
             except ProofError as error:
                 raise TreeSizeError(str(error)) from None
 
@@ -113,33 +116,57 @@ class AuditLog:
         signer = self.goals.audit_keys.signer
         if signer is None:
             raise SigningKeyMissingError("no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE")
-        self._still_extends_last(checkpoint)
+        largest = self._still_extends_last(checkpoint)
         note = sign_checkpoint(checkpoint, signer)
-        try:
-            with self.goals.engine.begin() as connection:
-                connection.execute(insert(signed_checkpoints).values(
-                    tree_size=checkpoint.size, root=checkpoint.root, note=note, signed_at=datetime.now(timezone.utc)))
-        except IntegrityError:
-            pass  # signed before: the same size has the same root, or _still_extends_last would have refused
+        if checkpoint.size > largest:
+            try:
+                with self.goals.engine.begin() as connection:
+                    connection.execute(insert(signed_checkpoints).values(
+                        tree_size=checkpoint.size, root=checkpoint.root, note=note,
+                        signed_at=datetime.now(timezone.utc)))
+            except IntegrityError:
+                pass  # another process signed this size at the same time: same size, same root
         return note
 
-    def _still_extends_last(self, checkpoint: Checkpoint) -> None:
-        """Refuse to sign a tree that does not contain the largest checkpoint signed before (ADR 0015)."""
+    def _still_extends_last(self, checkpoint: Checkpoint) -> int:
+        """Refuse to sign a tree that does not contain the largest checkpoint signed before (ADR 0015).
+
+        Returns the size of that checkpoint (0 when there is none that verifies).
+        """
         with self.goals.engine.connect() as connection:
-            last = connection.execute(select(signed_checkpoints.c.note).order_by(
-                signed_checkpoints.c.tree_size.desc()).limit(1)).scalar()
+            last = connection.execute(select(signed_checkpoints.c.tree_size, signed_checkpoints.c.root,
+                                             signed_checkpoints.c.note).order_by(
+                signed_checkpoints.c.tree_size.desc()).limit(1)).one_or_none()
             if last is None:
-                return
-            try:
-                earlier = verify_checkpoint(last, list(self.goals.audit_keys.keyring.keys.values()))
-            except CheckpointError:
-                return  # not ours (or altered): it proves nothing either way, so it cannot hold us back
-            reached = self.tree.size(connection)
-            if earlier.size > reached or self.tree.subtree(connection)(0, earlier.size) != earlier.root:
+                return 0
+            earlier = self._trusted(int(last.tree_size), bytes(last.root), str(last.note))
+            if earlier is None:
+                return 0  # not ours (or altered): it proves nothing either way, so it cannot hold us back
+            if earlier.size == checkpoint.size:
+                contained = earlier.root == checkpoint.root
+            else:
+                hasher = self.tree.subtree(connection)
+                contained = earlier.size <= self.tree.size(connection) and hasher.planned(
+                    lambda: hasher(0, earlier.size)) == earlier.root
+            if not contained:
                 raise TamperDetectedError(TamperFinding(
                     "checkpoint_mismatch", None, None, earlier.size,
                     f"the stored tree no longer contains the checkpoint of size {earlier.size} signed before: "
                     "the log or the tree behind it was rewritten, so no new checkpoint is signed"))
+            return earlier.size
+
+    def _trusted(self, size: int, root: bytes, note: str) -> Checkpoint | None:
+        """The stored checkpoint, if its signature holds (remembered, so it is checked once per process)."""
+        if self._verified == (size, root, note):
+            return Checkpoint(self.goals.audit_keys.origin, size, root)
+        try:
+            checkpoint = verify_checkpoint(note, list(self.goals.audit_keys.keyring.keys.values()))
+        except CheckpointError:
+            return None
+        if (checkpoint.size, checkpoint.root) != (size, root):
+            return None
+        self._verified = (size, root, note)
+        return checkpoint
 
 
 _LOGS: weakref.WeakKeyDictionary[Goals, AuditLog] = weakref.WeakKeyDictionary()

@@ -9,7 +9,8 @@ ever enters a tree the server signs. The tables are derived: `goalengine verify`
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -26,6 +27,7 @@ from application.errors import ApplicationError
 from application.goals import Goals
 
 BATCH = 1000
+T = TypeVar("T")
 
 tree_leaves = Table(
     "audit_tree_leaves", metadata,
@@ -160,12 +162,16 @@ class LogTree:
 
 
 class RangeHasher:
-    """MTH(D[start:end]) from stored perfect subtrees, remembering what it has read."""
+    """MTH(D[start:end]) from stored perfect subtrees, remembering what it has read.
+
+    `planned(work)` runs the work once to learn which stored nodes it needs, fetches them in one query, then runs it.
+    """
 
     def __init__(self, tree: LogTree, connection: Connection) -> None:
         self.tree = tree
         self.connection = connection
         self.cache: dict[tuple[int, int], bytes] = {}
+        self._wanted: set[tuple[int, int]] | None = None
 
     def __call__(self, start: int, end: int) -> bytes:
         n = end - start
@@ -173,8 +179,21 @@ class RangeHasher:
             return EMPTY_ROOT
         if n & (n - 1) == 0 and start % n == 0:
             key = (n.bit_length() - 1, start // n)
+            if self._wanted is not None:
+                self._wanted.add(key)
+                return EMPTY_ROOT
             if key not in self.cache:
                 self.cache.update(self.tree.nodes(self.connection, [key]))
             return self.cache[key]
         k = split_point(n)
         return node_hash(self(start, start + k), self(start + k, end))
+
+    def planned(self, work: Callable[[], T]) -> T:
+        self._wanted = set()
+        try:
+            work()
+            wanted = [key for key in self._wanted if key not in self.cache]
+        finally:
+            self._wanted = None
+        self.cache.update(self.tree.nodes(self.connection, wanted))
+        return work()
