@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table, Text, insert, select, text
+from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table, Text, insert, inspect, select, text
 
 from application.audit.chain import GENESIS
 from application.audit.hmac_chain import CHAIN_FIELD, link
@@ -104,8 +104,9 @@ def resign(signer: Signer, row: Notification, state: dict[str, object], previous
 
 
 def migration_records(goals: Goals) -> list[dict[str, object]]:
-    """The migrations this store has been through, oldest first (for `goalengine verify` to show)."""
-    metadata.create_all(goals.engine, tables=[migrations])
+    """The migrations this store has been through, oldest first (for `goalengine verify` to show; creates nothing)."""
     with goals.engine.connect() as connection:
+        if not inspect(connection).has_table(migrations.name):
+            return []
         rows = connection.execute(select(migrations).order_by(migrations.c.id)).mappings().all()
     return [dict(row) for row in rows]

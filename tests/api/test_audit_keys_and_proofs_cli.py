@@ -18,6 +18,7 @@ from uuid import UUID
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import inspect
 
 from api.cli import main
 from application.audit.chain import GENESIS
@@ -73,11 +74,17 @@ def test_keys_generate_writes_a_private_and_a_public_pem_and_prints_the_verifier
     assert main(["keys", "generate", "--out", "audit-keys"]) == 2, "an existing key is never overwritten silently"
 
 
+def table_names(goals: Goals) -> set[str]:
+    return set(inspect(goals.engine).get_table_names())
+
+
 def test_verify_with_only_the_public_key_reports_count_tree_size_and_root(
-    goal: UUID, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    goals: Goals, goal: UUID, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     only_public_key(monkeypatch)
-    assert main(["verify"]) == 0
+    tables = table_names(goals)
+    assert main(["verify", "--snapshots"]) == 0
+    assert table_names(goals) == tables, "verifying creates no table"
     out = capsys.readouterr().out
     assert "intact: 10 events up to position 10" in out and "tree size: 10" in out
     assert len(base64.b64decode(out.split("root hash: ")[1].split()[0])) == 32
