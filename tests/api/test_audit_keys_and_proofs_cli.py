@@ -209,6 +209,11 @@ def test_a_changed_snapshot_is_ignored_on_load_and_reported_by_verify_snapshots(
     forged = snapshot.state.replace(b"Support throughput and satisfaction", b"Support throughput, forged owner")
     assert forged != snapshot.state
     table = "stored_snapshots" if "sqlite" in store_url else "goalengine_snapshots"
+    untouched = Goals(Settings(database_url=store_url, snapshot_interval=3), today=clock)
+    with caplog.at_level(logging.WARNING, logger="goalengine.audit"):
+        assert untouched.get_goal(goal_id).version == 5
+    untouched.close()
+    assert "ignored" not in caplog.text, "a genuine snapshot is used"
     reader = Goals(Settings(database_url=store_url, snapshot_interval=3), today=clock)
     try:
         tampering._execute(reader, "UPDATE " + table + " SET state = :s WHERE originator_version = :v",
