@@ -90,9 +90,15 @@ class AuditLog:
         data = leaf_input(row.originator_id, row.originator_version, row.topic, row.state)
         with self.goals.engine.connect() as connection:
             hasher = self.tree.subtree(connection)
-            path, root = hasher.planned(lambda: (inclusion_proof(index, size, hasher), hasher(0, size)))
+            path, root, stored = hasher.planned(
+                lambda: (inclusion_proof(index, size, hasher), hasher(0, size), hasher(index, index + 1)))
+        if stored != leaf_hash(data):
+            raise TamperDetectedError(TamperFinding(
+                "changed", str(goal_id), version, _position,
+                f"version {version} of goal {goal_id} no longer has the bytes the tree holds for it: "
+                "it was altered after it entered the log"))
         note = self._signed(Checkpoint(self.goals.audit_keys.origin, size, root))
-        return EventProof(f"{goal_id}:{version}", index, size, data, leaf_hash(data), path, note)
+        return EventProof(f"{goal_id}:{version}", index, size, data, stored, path, note)
 
     def consistency(self, first: int, second: int) -> list[bytes]:
         current = self.tree.catch_up()

@@ -181,3 +181,13 @@ def test_nobody_else_gets_checkpoints_or_proofs(client: TestClient, auth: Auth, 
     for path, params in (("/audit/checkpoint", {}), ("/audit/proof", {"event": f"{goal}:1"}),
                          ("/audit/consistency", {"from": 1, "to": 2})):
         assert client.get(path, params=params, headers=auth(caller)).status_code == 403
+
+
+def test_a_proof_of_an_event_altered_after_it_entered_the_tree_is_refused(
+    client: TestClient, auth: Auth, goals: Goals, goal: UUID
+) -> None:
+    assert client.get("/audit/checkpoint", headers=auth(AUDITOR)).status_code == 200
+    tampering.change_value(goals, goal, 5, "value", {"_type_": "decimal_str", "_data_": "99"})
+    response = client.get("/audit/proof", params={"event": f"{goal}:5"}, headers=auth(AUDITOR))
+    body = response.json()
+    assert (response.status_code, body["code"], body["kind"], body["version"]) == (409, "tamper_detected", "changed", 5)
