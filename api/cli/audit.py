@@ -12,7 +12,7 @@ from application.audit.migration import MigrationRefusedError, migrate
 from application.audit.tree import TamperDetectedError
 from application.errors import GoalNotFoundError
 from application.goals import Goals
-from application.settings import Settings
+from application.audit.store_check import VerifySetupError, signing_settings
 
 
 def goal_id(text: str) -> UUID:
@@ -35,11 +35,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def signing_goals() -> Goals | None:
-    settings = Settings.from_env()
-    if settings.audit_signing_key is None:
-        print("error: no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    try:
+        return Goals(signing_settings())
+    except VerifySetupError as error:
+        print(f"error: {error}")
         return None
-    return Goals(settings)
 
 
 def run_export(args: argparse.Namespace) -> int:

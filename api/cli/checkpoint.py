@@ -9,7 +9,7 @@ from application.audit.chain import SigningKeyMissingError
 from application.audit.log import audit_log
 from application.audit.tree import TamperDetectedError
 from application.goals import Goals
-from application.settings import Settings
+from application.audit.store_check import VerifySetupError, signing_settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,9 +19,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    if settings.audit_signing_key is None:
-        print("error: no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    try:
+        settings = signing_settings()
+    except VerifySetupError as error:
+        print(f"error: {error}")
         return 2
     goals = Goals(settings)
     try:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
 
-from application.audit.keys import KeyFileError, load_public_keys, load_signer, read_key_file
-from application.audit.keys import public_pem
+from application.audit.keys import KeyFileError, load_public_keys, load_signer, public_pem, read_key_file
 from application.settings import DEFAULT_AUDIT_ORIGIN, DEFAULT_DATABASE_URL, Settings, SettingsError
 
 
@@ -77,3 +76,25 @@ def verifying_settings(paths: Sequence[str], env: Mapping[str, str] | None = Non
     url = existing_store(env)
     origin = env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN
     return Settings(database_url=url, audit_signing_key=None, audit_public_keys=pems, audit_origin=origin)
+
+
+def signing_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings for commands that sign (checkpoint, audit export, audit migrate): the signing key and an existing
+    store, and nothing else (no API secret is read or created)."""
+    env = os.environ if env is None else env
+    path = env.get("GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    if not path:
+        raise VerifySetupError("no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE "
+                               "(goalengine keys generate --out DIR)")
+    try:
+        signing = read_key_file(path, "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+        load_signer(signing, "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+        files = [p for p in env.get("GOALENGINE_AUDIT_PUBLIC_KEY_FILE", "").split(os.pathsep) if p]
+        publics = tuple(read_key_file(p, "GOALENGINE_AUDIT_PUBLIC_KEY_FILE") for p in files)
+        for pem in publics:
+            load_public_keys(pem, "GOALENGINE_AUDIT_PUBLIC_KEY_FILE")
+    except KeyFileError as error:
+        raise VerifySetupError(str(error)) from None
+    url = existing_store(env)
+    origin = env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN
+    return Settings(database_url=url, audit_signing_key=signing, audit_public_keys=publics, audit_origin=origin)

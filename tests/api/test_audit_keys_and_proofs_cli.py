@@ -284,3 +284,16 @@ def test_migrate_verifies_the_hmac_chain_then_signs_every_event(
     monkeypatch.setenv("GOALENGINE_AUDIT_SIGNING_KEY_FILE", os.environ["GOALENGINE_AUDIT_PUBLIC_KEY_FILE"].replace(
         ".pub", ".key"))
     assert main(["audit", "migrate", "--old-key", "old.key"]) == 1, "a migrated store is not migrated twice"
+
+
+def test_signing_commands_without_a_key_or_a_store_exit_2_and_create_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GOALENGINE_DATABASE_URL", f"sqlite:///{tmp_path}/missing.db")
+    for command in (["checkpoint"], ["audit", "export", "00000000-0000-0000-0000-000000000001", "--out", "b.json"]):
+        assert main(command) == 2
+        assert "no store" in capsys.readouterr().out
+    monkeypatch.delenv("GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    assert main(["checkpoint"]) == 2
+    assert "GOALENGINE_AUDIT_SIGNING_KEY_FILE" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
