@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import json
@@ -297,3 +298,11 @@ def test_signing_commands_without_a_key_or_a_store_exit_2_and_create_nothing(
     assert main(["checkpoint"]) == 2
     assert "GOALENGINE_AUDIT_SIGNING_KEY_FILE" in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_standalone_verifier_imports_nothing_but_the_standard_library_and_cryptography() -> None:
+    tree = ast.parse(VERIFIER.read_text())
+    modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for alias in node.names}
+    modules |= {str(node.module).split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert modules <= {"argparse", "base64", "hashlib", "json", "sys", "cryptography"}, modules
