@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError as SqlOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas.common import PATTERN_MEANINGS
+from application.audit.chain import SigningKeyMissingError
 from application.errors import (
     ApplicationError,
     ConcurrentModificationError,
@@ -48,6 +49,7 @@ APPLICATION_STATUS: dict[type[ApplicationError], int] = {
     IdempotencyKeyReusedError: 422,
     InvalidIdempotencyKeyError: 422,
     IdempotencyKeyInProgressError: 409,
+    SigningKeyMissingError: 503,  # the server holds no audit signing key: nothing can be stored (ADR 0013)
 }
 
 

@@ -10,10 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
-from eventsourcing.persistence import IntegrityError, Mapper, Recording, Transcoder
+from eventsourcing.persistence import EventStore, IntegrityError, Mapper, Recording, Transcoder
 from sqlalchemy import Engine
 
 from application.audit.chain import ChainingMapper
+from application.audit.keys import AuditKeys
+from application.audit.snapshots import CheckedSnapshotStore
 from application.copying import fresh_copy
 from application.database import create_sql_engine, metadata
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
@@ -57,6 +59,8 @@ class Goals(Application[UUID]):
         self.snapshotting_intervals = {Goal: self.settings.snapshot_interval}  # type: ignore[misc]
         # The engine comes first: on PostgreSQL it creates the schema the event store's tables go in.
         self.engine: Engine = create_sql_engine(self.settings)
+        self.audit_keys = AuditKeys.of(
+            self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
         super().__init__(env=self.settings.eventsourcing_env())
         metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
         self.idempotency = IdempotencyStore(self.engine)
@@ -69,9 +73,15 @@ class Goals(Application[UUID]):
     def construct_mapper(self) -> Mapper[UUID]:
         return ChainingMapper(
             transcoder=self.construct_transcoder(),
-            key=self.settings.audit_key,
+            signer=self.audit_keys.signer,
             last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
+            stored_at=lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version),
         )
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        # Snapshots are checked against the signed events before they are used (ADR 0013).
+        return CheckedSnapshotStore(self.mapper, self.factory.aggregate_recorder(purpose="snapshots"),
+                                    self.recorder, self.audit_keys.keyring)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         recordings = super()._record(processing_event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 DEFAULT_DATABASE_URL = "sqlite:///var/goalengine.db"
 DEFAULT_KEY_FILE = "var/audit.key"
 DEFAULT_SECRET_FILE = "var/secret"
+DEFAULT_AUDIT_ORIGIN = "goalengine/audit-log"
 
 
 class SettingsError(ValueError):
@@ -30,16 +31,25 @@ class Settings:
     snapshot_interval: int = 100
     aggregate_cache_size: int = 1000
     timezone: str = "UTC"  # the organisation's time zone: its business date is "today" for every goal rule
+    # The audit keys (ADR 0013): PEM bytes. Built in code, Settings still picks up the files the environment names.
+    audit_signing_key: bytes | None = field(default_factory=lambda: _signing_key_from_env(os.environ))
+    audit_public_keys: tuple[bytes, ...] = field(default_factory=lambda: _public_keys_from_env(os.environ))
+    audit_origin: str = field(default_factory=lambda: os.environ.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         url = env.get("GOALENGINE_DATABASE_URL") or DEFAULT_DATABASE_URL
-        key = env.get("GOALENGINE_AUDIT_KEY") or _key_from_file(env.get("GOALENGINE_AUDIT_KEY_FILE", DEFAULT_KEY_FILE))
+        # The HMAC key of the chain before ADR 0013: only read (for `audit migrate`), never created any more.
+        key = env.get("GOALENGINE_AUDIT_KEY") or _existing_key(env.get("GOALENGINE_AUDIT_KEY_FILE", DEFAULT_KEY_FILE))
         secret = env.get("GOALENGINE_SECRET") or _key_from_file(env.get("GOALENGINE_SECRET_FILE", DEFAULT_SECRET_FILE))
         zone = env.get("GOALENGINE_TIMEZONE") or "UTC"
         BusinessCalendar(zone)  # refuses an unknown zone at start, with a clear message
-        settings = cls(database_url=url, audit_key=key.encode(), api_secret=secret, timezone=zone)
+        settings = cls(
+            database_url=url, audit_key=key.encode(), api_secret=secret, timezone=zone,
+            audit_signing_key=_signing_key_from_env(env), audit_public_keys=_public_keys_from_env(env),
+            audit_origin=env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN,
+        )
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
 
@@ -135,3 +145,29 @@ class BusinessCalendar:
 
     def today(self) -> date:
         return datetime.now(self.zone).date()
+
+
+def _existing_key(path: str) -> str:
+    key_file = Path(path)
+    return key_file.read_text().strip() if key_file.exists() else ""
+
+
+def _read_named_file(env: Mapping[str, str], variable: str) -> bytes | None:
+    path = env.get(variable)
+    if not path:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise SettingsError(f"{variable}: cannot read {path}: {error.strerror}") from None
+
+
+def _signing_key_from_env(env: Mapping[str, str]) -> bytes | None:
+    return _read_named_file(env, "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+
+
+def _public_keys_from_env(env: Mapping[str, str]) -> tuple[bytes, ...]:
+    """GOALENGINE_AUDIT_PUBLIC_KEY_FILE: one file, or several separated by the path separator (a keyring)."""
+    paths = [p for p in env.get("GOALENGINE_AUDIT_PUBLIC_KEY_FILE", "").split(os.pathsep) if p]
+    return tuple(_read_named_file({"GOALENGINE_AUDIT_PUBLIC_KEY_FILE": p}, "GOALENGINE_AUDIT_PUBLIC_KEY_FILE") or b""
+                 for p in paths)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -12,10 +13,25 @@ from uuid import uuid4
 import psycopg
 from sqlalchemy.engine import make_url
 
+from application.audit.keys import PRIVATE_FILE, generate_pair
 from application.settings import Settings
 
 POSTGRES_URL = os.environ.get("GOALENGINE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AUDIT_KEY = b"bench-audit-key"
+
+
+def _bench_signing_key() -> None:
+    """Every store a benchmark opens signs its events (ADR 0013): a throw-away key pair, named in the environment
+    so that the servers and children a benchmark starts sign with it too."""
+    if os.environ.get("GOALENGINE_AUDIT_SIGNING_KEY_FILE"):
+        return
+    directory = Path(tempfile.mkdtemp(prefix="goalengine-bench-keys-"))
+    atexit.register(shutil.rmtree, directory, True)
+    generate_pair(directory)
+    os.environ["GOALENGINE_AUDIT_SIGNING_KEY_FILE"] = str(directory / PRIVATE_FILE)
+
+
+_bench_signing_key()
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
 
 

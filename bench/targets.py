@@ -20,6 +20,8 @@ WHY = {
     "SQLite some fail. Compare the 'goal reads only' row; catching up in the background would move this",
     "load": "a snapshot holds every reading (the review needs them all), so decoding it grows with the readings; "
     "snapshots cut the replay of 1,000 events to the decoding of one state, not to a constant",
+    "signing": "each event's Ed25519 signature (tens of microseconds) is a larger share of a command when the store "
+    "itself is fast; batching signatures per save or signing a checkpoint instead of each event would move it",
     "memory": "the rebuild streams the log page by page; a growing peak would mean some state kept per event",
 }
 
@@ -94,6 +96,14 @@ def api_ratios(rows: Sequence[Row], store: str, application_rate: Row | None) ->
     return found
 
 
+def audit_ratios(rows: Sequence[Row], store: str) -> list[Ratio]:
+    on, off = _row(rows, store, "commands, signing on"), _row(rows, store, "commands, signing off")
+    if on is None or off is None:
+        return []
+    return [checked(store, "commands: signing on / signing off", ratio(on, off), ">= 0.8",
+                    lambda v: at_least(v, 0.8), WHY["signing"])]
+
+
 def all_ratios(rows: Sequence[Row], stores: Sequence[str]) -> list[Ratio]:
     found: list[Ratio] = []
     for store in stores:
@@ -102,6 +112,7 @@ def all_ratios(rows: Sequence[Row], stores: Sequence[str]) -> list[Ratio]:
         found += rebuild_ratios(rows, store)
         found += memory_ratios(rows, store)
         found += api_ratios(rows, store, _row(rows, store, "goalengine"))
+        found += audit_ratios(rows, store)
     return found
 
 

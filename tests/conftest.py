@@ -5,21 +5,36 @@ PostgreSQL tests use a fresh schema each; in CI (CI=true) an unreachable Postgre
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from uuid import uuid4
 
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from application.audit.keys import PRIVATE_FILE, PUBLIC_FILE, generate_pair
 from application.goals import Goals
 from application.settings import Settings
 
 POSTGRES_URL = os.environ.get("GOALENGINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AUDIT_KEY = b"test-audit-key"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# One audit signing key pair for the whole session (ADR 0013), named in the environment so that every Settings
+# built in a test, and every process a test starts, signs with it.
+KEY_DIR = tempfile.mkdtemp(prefix="goalengine-keys-")
+atexit.register(shutil.rmtree, KEY_DIR, True)
+SIGNER = generate_pair(Path(KEY_DIR))
+SIGNING_KEY_FILE = os.path.join(KEY_DIR, PRIVATE_FILE)
+PUBLIC_KEY_FILE = os.path.join(KEY_DIR, PUBLIC_FILE)
+os.environ["GOALENGINE_AUDIT_SIGNING_KEY_FILE"] = SIGNING_KEY_FILE
+os.environ.pop("GOALENGINE_AUDIT_PUBLIC_KEY_FILE", None)
 
 
 def _postgres_problem() -> str | None:

@@ -8,6 +8,7 @@ import uvicorn
 
 from api.app import create_app
 from api.auth import DEFAULT_TTL_SECONDS, issue_token
+from api.cli.keys import ensure_demo_keys
 from application.settings import Settings
 from domain.values import Role
 
@@ -27,7 +28,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    demo_keys = ensure_demo_keys() if args.demo_token else None
+    if demo_keys:
+        print(demo_keys, flush=True)
     settings = Settings.from_env()
+    if settings.audit_signing_key is None:
+        print("warning: no audit signing key (GOALENGINE_AUDIT_SIGNING_KEY_FILE): serving read-only, "
+              "commands answer 503 signing_key_missing", flush=True)
     if args.demo_token:
         print(f"goalengine on {settings.store}: docs at http://{args.host}:{args.port}/docs")
         print(f"demo hr token (sub hr-demo): {issue_token(settings.api_secret, 'hr-demo', Role.HR)}", flush=True)

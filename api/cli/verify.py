@@ -1,17 +1,35 @@
-"""`goalengine verify [--position N] [--expect-digest D]`: recompute the hash chains; exit 1 on the first bad event."""
+"""`goalengine verify`: recompute every signature chain and the Merkle tree; exit 0 intact, 1 tampered, 2 unusable.
+
+Needs only public keys (`--public-key FILE`, repeatable, or GOALENGINE_AUDIT_PUBLIC_KEY_FILE) and an existing store;
+creates nothing. `--checkpoint FILE` proves the log still extends a checkpoint kept earlier; `--snapshots` also
+compares every stored snapshot with a replay of its events.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from application.audit.verification import LogPositionError, verify_trail
+from application.audit.note import Checkpoint, CheckpointError, verify_checkpoint
+from application.audit.snapshot_check import snapshot_mismatches
+from application.audit.store_check import VerifySetupError, verifying_settings
+from application.audit.keys import load_public_keys
+from application.audit.migration import migration_records
+from application.audit.verification import LogPositionError, TrailVerification, verify_trail
 from application.goals import Goals
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "verify", help="check that the stored trail is unaltered; print the log digest and event count"
+        "verify", help="check that the stored trail is unaltered; print the event count, tree size and root hash"
     )
+    parser.add_argument("--public-key", action="append", default=[], metavar="FILE",
+                        help="a trusted public key (PEM); repeat it for a keyring (default: "
+                             "GOALENGINE_AUDIT_PUBLIC_KEY_FILE)")
+    parser.add_argument("--checkpoint", default=None, metavar="FILE",
+                        help="a signed checkpoint kept earlier: the log must still contain it")
+    parser.add_argument("--snapshots", action="store_true",
+                        help="also compare every stored snapshot with a replay of its events")
     parser.add_argument("--position", type=int, default=None, metavar="N",
                         help="verify the events up to this log position (default: all of them)")
     parser.add_argument("--expect-digest", default=None, metavar="D",
@@ -20,20 +38,57 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    goals = Goals()
     try:
-        result = verify_trail(goals, position=args.position, expected_digest=args.expect_digest)
+        settings = verifying_settings(args.public_key)
+        checkpoint = read_checkpoint(args.checkpoint, settings.audit_public_keys)
+    except VerifySetupError as error:
+        print(f"error: {error}")
+        return 2
+    goals = Goals(settings)
+    try:
+        result = verify_trail(goals, position=args.position, expected_digest=args.expect_digest, checkpoint=checkpoint)
+        mismatches = snapshot_mismatches(goals) if args.snapshots and result.intact else []
+        migrations = migration_records(goals)
     except LogPositionError as error:
         print(f"error: {error.message}")
         return 2
     finally:
         goals.close()
-    if result.problem is None:
-        print(f"intact: {result.events} events up to position {result.position}")
-        print(f"digest: {result.digest}")
-        return 0
+    for record in migrations:
+        print(f"migrated from the HMAC chain on {record['migrated_at']}: {record['events']} events, "
+              f"old digest {record['old_digest']}")
+    return report(result, checkpoint, mismatches)
+
+
+def read_checkpoint(path: str | None, pems: tuple[bytes, ...]) -> Checkpoint | None:
+    if path is None:
+        return None
+    try:
+        note = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise VerifySetupError(f"--checkpoint: cannot read {path}: {error}") from None
+    try:
+        return verify_checkpoint(note, [key for pem in pems for key in load_public_keys(pem)])
+    except CheckpointError as error:
+        raise VerifySetupError(f"--checkpoint {path}: {error}") from None
+
+
+def report(result: TrailVerification, checkpoint: Checkpoint | None, mismatches: list[str]) -> int:
     problem = result.problem
-    print(f"TAMPERED ({problem.kind}) at position {problem.position}: goal {problem.goal_id}, version {problem.version}")
-    print(problem.detail)
-    print(f"{result.events} events verified before it")
-    return 1
+    if problem is not None:
+        where = f": goal {problem.goal_id}, version {problem.version}" if problem.goal_id else ""
+        print(f"TAMPERED ({problem.kind}) at position {problem.position}{where}")
+        print(problem.detail)
+        print(f"{result.events} events verified before it")
+        return 1
+    if mismatches:
+        for line in mismatches:
+            print(line)
+        return 1
+    print(f"intact: {result.events} events up to position {result.position}")
+    print(f"tree size: {result.tree_size}")
+    print(f"root hash: {result.root_hash}")
+    print(f"digest: {result.digest}")
+    if checkpoint is not None:
+        print(f"checkpoint of size {checkpoint.size} ({checkpoint.origin}): contained in the log")
+    return 0

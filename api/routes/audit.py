@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.schemas.audit import FairnessReportResponse, VerificationResponse
+from api.schemas.audit import ConsistencyResponse, EventProofResponse, FairnessReportResponse, VerificationResponse
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
+from application.audit.chain import SigningKeyMissingError
+from application.audit.log import EventNotInLogError, TreeSizeError, audit_log
+from application.audit.tree import TamperDetectedError
 from application.audit.verification import LogPositionError, verify_trail
+from application.errors import ApplicationError
 from domain.values import Actor, Role
 from application.audit.fairness import GroupBy, recalibration_fairness
 
@@ -35,7 +41,67 @@ def verify(goals: GoalsDep, _actor: Auditor, position: Position = None, digest: 
         problem = result.problem
         raise Problem(409, "tamper_detected", problem.detail, goal_id=problem.goal_id, version=problem.version,
                       kind=problem.kind, position=problem.position, events=result.events, digest=result.digest)
-    return VerificationResponse(intact=True, events=result.events, digest=result.digest, position=result.position)
+    return VerificationResponse(intact=True, events=result.events, digest=result.digest, position=result.position,
+                                tree_size=result.tree_size, root_hash=result.root_hash)
+
+
+TreeSize = Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="A tree size (default: the whole log).")]
+EventId = Annotated[str, Query(pattern=r"^[0-9a-fA-F-]{32,36}:[1-9][0-9]{0,17}$",
+                               description="The event: `<goal id>:<version>`.")]
+PROOF_PROBLEMS = {**problem_responses(401, 403, 404, 422, 503), **TAMPER_RESPONSE}
+PROOF_ERRORS: dict[type[ApplicationError], int] = {
+    TamperDetectedError: 409, EventNotInLogError: 404, TreeSizeError: 422, SigningKeyMissingError: 503}
+
+
+def _problem(error: ApplicationError) -> Problem:
+    status = PROOF_ERRORS.get(type(error), 500)
+    return Problem(status, error.code, error.message, **error.context)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+@router.get("/audit/checkpoint", response_class=Response, responses={
+    200: {"content": {"text/plain": {}}, "description": "A C2SP tlog-checkpoint signed note."}, **PROOF_PROBLEMS})
+def checkpoint(goals: GoalsDep, _actor: Auditor) -> Response:
+    """The latest signed checkpoint (C2SP tlog-checkpoint): origin, tree size, root hash and signature."""
+    try:
+        note = audit_log(goals).checkpoint()
+    except (TamperDetectedError, SigningKeyMissingError) as error:
+        raise _problem(error) from None
+    return Response(content=note, media_type="text/plain; charset=utf-8")
+
+
+@router.get("/audit/proof", responses=PROOF_PROBLEMS)
+def proof(goals: GoalsDep, _actor: Auditor, event: EventId, tree_size: TreeSize = None) -> EventProofResponse:
+    """An event's inclusion proof in the tree of `tree_size` (default: the whole log), with that tree's checkpoint."""
+    goal_text, _, version = event.partition(":")
+    try:
+        goal_id = UUID(goal_text)
+    except ValueError:
+        raise Problem(422, "invalid_request", f"{goal_text!r} is not a goal id", field="query.event") from None
+    try:
+        found = audit_log(goals).proof(goal_id, int(version), tree_size)
+    except (TamperDetectedError, EventNotInLogError, TreeSizeError, SigningKeyMissingError) as error:
+        raise _problem(error) from None
+    return EventProofResponse(
+        event=found.event, leaf_index=found.leaf_index, tree_size=found.tree_size, leaf_input=_b64(found.leaf_input),
+        leaf_hash=_b64(found.leaf_hash), inclusion=[_b64(h) for h in found.inclusion], checkpoint=found.checkpoint)
+
+
+@router.get("/audit/consistency", responses=PROOF_PROBLEMS, response_model_by_alias=True)
+def consistency(
+    goals: GoalsDep, _actor: Auditor,
+    from_size: Annotated[int, Query(alias="from", ge=0, le=MAX_POSITION, description="The earlier tree size.")],
+    to: Annotated[int, Query(ge=0, le=MAX_POSITION, description="The later tree size.")],
+) -> ConsistencyResponse:
+    """A consistency proof: the tree of size `to` contains the tree of size `from` unchanged (RFC 9162 2.1.4)."""
+    try:
+        hashes = audit_log(goals).consistency(from_size, to)
+    except (TamperDetectedError, TreeSizeError) as error:
+        raise _problem(error) from None
+    return ConsistencyResponse(from_size=from_size, to=to, proof=[_b64(h) for h in hashes])
 
 
 @router.get("/fairness/recalibrations", response_model=FairnessReportResponse,

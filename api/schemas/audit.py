@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class VerificationResponse(BaseModel):
@@ -12,8 +12,32 @@ class VerificationResponse(BaseModel):
 
     intact: bool
     events: int
-    digest: str = Field(description="SHA-256 over each event's chain link and a newline, in log order.")
+    digest: str = Field(description="SHA-256 over each event's signature field and a newline, in log order.")
     position: int
+    tree_size: int = Field(description="Events in the Merkle tree up to `position` (RFC 9162).")
+    root_hash: str = Field(description="The tree's root hash, base64: what a checkpoint of `tree_size` signs.")
+
+
+class EventProofResponse(BaseModel):
+    """An event's inclusion proof: rebuild the leaf hash from `leaf_input`, walk `inclusion` to the checkpoint's root."""
+
+    event: str = Field(description="<goal id>:<version>")
+    leaf_index: int
+    tree_size: int
+    leaf_input: str = Field(description="Base64 of the leaf input (ADR 0014): goal id, version, topic, stored state.")
+    leaf_hash: str = Field(description="Base64 of SHA-256(0x00 || leaf input).")
+    inclusion: list[str] = Field(description="Base64 hashes, leaf side first, as RFC 9162 2.1.3 orders them.")
+    checkpoint: str = Field(description="The signed note (C2SP tlog-checkpoint) of the tree of `tree_size`.")
+
+
+class ConsistencyResponse(BaseModel):
+    """RFC 9162 2.1.4: the tree of size `to` extends the tree of size `from`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_size: int = Field(alias="from")
+    to: int
+    proof: list[str] = Field(description="Base64 hashes as RFC 9162 2.1.4 orders them.")
 
 
 class FairnessGroup(BaseModel):

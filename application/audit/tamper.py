@@ -1,18 +1,18 @@
-"""What kind of tampering a broken chain shows: changed, removed, inserted, reordered or forged (ADR 0007).
+"""What kind of tampering a broken chain shows: changed, removed, inserted, reordered or forged (ADR 0008, 0013).
 
 Called only once the walk over the log has found a problem, so it may read the goal's other rows.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 
-from application.audit.chain import CHAIN_FIELD, GENESIS, link
+from application.audit.chain import GENESIS
+from application.audit.keys import Keyring
+from application.audit.leaf import EVENT_DOMAIN, Sealed, message, unseal
 
 
 @dataclass(frozen=True)
@@ -30,16 +30,12 @@ class TamperFinding:
                 "detail": self.detail}
 
 
-def parse_state(state: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """The stored state without its link, and the link; None for what is missing or not JSON."""
-    try:
-        raw = json.loads(state)
-    except (ValueError, UnicodeDecodeError):
-        return None, None
-    if not isinstance(raw, dict):
-        return None, None
-    chained = raw.pop(CHAIN_FIELD, None)
-    return raw, chained if isinstance(chained, str) else None
+def signature_holds(keyring: Keyring, row: StoredEvent, sealed: Sealed, previous: str, version: int | None = None,
+                    topic: str | None = None) -> bool:
+    """Whether the row's signature covers its content as `version` (default: its own) after `previous`."""
+    signed = message(EVENT_DOMAIN, row.originator_id, version or row.originator_version, topic or row.topic,
+                     previous, sealed.unsigned)
+    return keyring.verify(sealed.key_id, sealed.signature, signed)
 
 
 def diagnose_version(recorder: ApplicationRecorder, row: Notification, last_version: int) -> TamperFinding | None:
@@ -58,54 +54,54 @@ def diagnose_version(recorder: ApplicationRecorder, row: Notification, last_vers
                          f"version {missing} of the goal is missing: the chain jumps from {last_version} to {version}")
 
 
-def diagnose_mismatch(recorder: ApplicationRecorder, key: bytes, row: Notification) -> TamperFinding:
-    """A row whose link does not match its content: moved from elsewhere, altered, or forged."""
+def diagnose_mismatch(recorder: ApplicationRecorder, keyring: Keyring, row: Notification) -> TamperFinding:
+    """A row whose signature does not hold for its content: moved from elsewhere, altered, or forged."""
     goal_id, version = str(row.originator_id), row.originator_version
-    state, chained = parse_state(row.state)
+    sealed = unseal(row.state)
+    if sealed is None:
+        return TamperFinding("forged", goal_id, version, row.id,
+                             f"version {version} carries no signature: it was written without the signing key")
+    if sealed.key_id not in keyring.keys:
+        return TamperFinding("forged", goal_id, version, row.id,
+                             f"version {version} is signed by key {sealed.key_id}, which is not a trusted public "
+                             "key: it was re-signed or inserted by someone without the audit signing key")
     rows = {stored.originator_version: stored for stored in recorder.select_events(row.originator_id)}
-    if state is not None and chained is not None:
-        signed_as = version_signed(key, row, state, chained, rows)
-        if signed_as is not None:
-            return TamperFinding("reordered", goal_id, version, row.id,
-                                 f"version {version} holds the event that was signed as version {signed_as}")
-        if vouched_by_next(key, row, chained, rows.get(version + 1)):
-            return TamperFinding("changed", goal_id, version, row.id,
-                                 f"version {version} was altered after it was stored: its content no longer "
-                                 "matches its link, which the next event still vouches for")
-    missing = "has no chain link" if chained is None or state is None else "has a link that does not match it"
+    signed_as = version_signed(keyring, row, sealed, rows)
+    if signed_as is not None:
+        return TamperFinding("reordered", goal_id, version, row.id,
+                             f"version {version} holds the event that was signed as version {signed_as}")
+    if vouched_by_next(keyring, sealed, rows.get(version + 1)):
+        return TamperFinding("changed", goal_id, version, row.id,
+                             f"version {version} was altered after it was stored: its content no longer matches "
+                             "its signature, which the next event still vouches for")
     return TamperFinding("forged", goal_id, version, row.id,
-                         f"version {version} {missing} and no later event vouches for it: it was altered or "
-                         "inserted by someone without the audit key")
+                         f"version {version} has a signature that does not hold and no later event vouches for it: "
+                         "it was altered or inserted by someone without the audit signing key")
 
 
-def version_signed(
-    key: bytes, row: Notification, state: dict[str, Any], chained: str, rows: dict[int, StoredEvent]
-) -> int | None:
-    """The other version of the same goal whose link this content carries (two rows' data swapped), if any."""
+def version_signed(keyring: Keyring, row: Notification, sealed: Sealed, rows: dict[int, StoredEvent]) -> int | None:
+    """The other version of the same goal whose signature this content carries (two rows' data swapped), if any."""
     for other in sorted(rows):
         if other == row.originator_version:
             continue
-        topics = {row.topic, rows[other].topic}
-        for previous in candidate_previous_links(other, rows):
-            for topic in topics:
-                if link(key, previous, row.originator_id, other, topic, state) == chained:
+        for previous in candidate_previous(other, rows):
+            for topic in {row.topic, rows[other].topic}:
+                if signature_holds(keyring, row, sealed, previous, other, topic):
                     return other
     return None
 
 
-def candidate_previous_links(version: int, rows: dict[int, StoredEvent]) -> Sequence[str]:
-    """Where the link before `version` may now sit: its own row, or (for adjacent swaps) the row of `version`."""
+def candidate_previous(version: int, rows: dict[int, StoredEvent]) -> list[str]:
+    """Where the signature before `version` may now sit: its own row, or (for adjacent swaps) the row of `version`."""
     if version == 1:
         return [GENESIS]
-    links = [parse_state(rows[v].state)[1] for v in (version - 1, version) if v in rows]
-    return [found for found in links if found is not None]
+    found = [unseal(rows[v].state) for v in (version - 1, version) if v in rows]
+    return [sealed.field for sealed in found if sealed is not None]
 
 
-def vouched_by_next(key: bytes, row: Notification, chained: str, following: StoredEvent | None) -> bool:
-    """Whether the goal's next event was chained to this row's link: then the link is genuine, the content not."""
+def vouched_by_next(keyring: Keyring, sealed: Sealed, following: StoredEvent | None) -> bool:
+    """Whether the goal's next event was chained to this row's signature: then the signature is genuine, the content not."""
     if following is None:
         return False
-    state, next_link = parse_state(following.state)
-    if state is None or next_link is None:
-        return False
-    return next_link == link(key, chained, row.originator_id, following.originator_version, following.topic, state)
+    next_sealed = unseal(following.state)
+    return next_sealed is not None and signature_holds(keyring, following, next_sealed, sealed.field)

@@ -1,14 +1,16 @@
-"""Verify the tamper-evident trail: recompute every goal's hash chain from the stored rows, in log order.
+"""Verify the trail: every goal's signature chain and the Merkle tree over the log, recomputed from the stored rows.
 
 The verifier reads the raw stored records (not decoded events), so that what it checks is exactly what the
-database holds. It stops at the first problem and names the goal, the version and the log position. The log's
-digest at a position (SHA-256 over the chain links in log order) lets an auditor anchor what they saw: a later
-verification against that digest also reveals deletions the chains alone cannot show (a goal's last event).
-See ADR 0004 and ADR 0007.
+database holds, and it needs only public keys. It stops at the first problem and names the goal, the version and
+the log position. The tree's root (RFC 9162) at a size is what a signed checkpoint commits to: checking the log
+against a checkpoint kept earlier also reveals deletions the chains alone cannot show (a goal's last event, a whole
+goal). The digest (SHA-256 over the signatures in log order) is kept for anchors recorded before the tree.
+See ADR 0008, 0013, 0014 and 0015.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,13 +18,12 @@ from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from application.audit.chain import GENESIS, link
-from application.audit.tamper import (
-    TamperFinding,
-    diagnose_mismatch,
-    diagnose_version,
-    parse_state,
-)
+from application.audit.chain import GENESIS
+from application.audit.keys import Keyring
+from application.audit.leaf import leaf_input, unseal
+from application.audit.merkle import CompactRange, leaf_hash
+from application.audit.note import Checkpoint
+from application.audit.tamper import TamperFinding, diagnose_mismatch, diagnose_version, signature_holds
 from application.errors import ApplicationError
 from application.goals import Goals
 from domain.goal import Goal
@@ -39,11 +40,13 @@ class LogPositionError(ApplicationError):
 
 @dataclass(frozen=True)
 class TrailVerification:
-    """The outcome of a verification up to a log position: the digest and count, or the first problem."""
+    """The outcome of a verification up to a log position: count, digest, tree size and root, or the first problem."""
 
     position: int
     events: int
     digest: str
+    tree_size: int
+    root_hash: str
     problem: TamperFinding | None = None
 
     @property
@@ -52,34 +55,22 @@ class TrailVerification:
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"intact": self.intact, "events": self.events, "digest": self.digest,
-                                "position": self.position}
+                                "position": self.position, "tree_size": self.tree_size, "root_hash": self.root_hash}
         if self.problem is not None:
             body["problem"] = self.problem.as_dict()
         return body
 
 
-class LogDigest:
-    """SHA-256 over each event's chain link and a newline, in log order: anyone with the rows can recompute it."""
-
-    def __init__(self) -> None:
-        self._hash = hashlib.sha256()
-
-    def add(self, chained: str) -> None:
-        self._hash.update(chained.encode() + b"\n")
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
-
-
 class ChainWalk:
-    """Follows every goal's chain through the log; remembers each goal's last verified version and link."""
+    """Follows every goal's chain through the log and grows the tree; remembers each goal's last signature."""
 
-    def __init__(self, recorder: ApplicationRecorder, key: bytes) -> None:
+    def __init__(self, recorder: ApplicationRecorder, keyring: Keyring) -> None:
         self.recorder = recorder
-        self.key = key
+        self.keyring = keyring
         self.heads: dict[str, tuple[int, str]] = {}
         self.events = 0
-        self.digest = LogDigest()
+        self.digest = hashlib.sha256()
+        self.tree = CompactRange()
 
     def check(self, row: Notification) -> TamperFinding | None:
         goal_id = str(row.originator_id)
@@ -90,36 +81,60 @@ class ChainWalk:
                                     f"the goal's first event is a {row.topic}, not a Drafted")
         if finding is not None:
             return finding
-        state, chained = parse_state(row.state)
-        if state is None or chained is None or chained != link(
-            self.key, previous, goal_id, row.originator_version, row.topic, state
-        ):
-            return diagnose_mismatch(self.recorder, self.key, row)
-        self.heads[goal_id] = (row.originator_version, chained)
+        sealed = unseal(row.state)
+        if sealed is None or not signature_holds(self.keyring, row, sealed, previous):
+            return diagnose_mismatch(self.recorder, self.keyring, row)
+        self.heads[goal_id] = (row.originator_version, sealed.field)
         self.events += 1
-        self.digest.add(chained)
+        self.digest.update(sealed.field.encode() + b"\n")
+        self.tree.append(leaf_hash(leaf_input(row.originator_id, row.originator_version, row.topic, row.state)))
         return None
+
+    def outcome(self, position: int, problem: TamperFinding | None = None) -> TrailVerification:
+        root = base64.b64encode(self.tree.root()).decode()
+        return TrailVerification(position, self.events, self.digest.hexdigest(), self.tree.size, root, problem)
 
 
 def verify_trail(
-    goals: Goals, *, position: int | None = None, expected_digest: str | None = None, page_size: int = PAGE_SIZE
+    goals: Goals, *, position: int | None = None, expected_digest: str | None = None,
+    checkpoint: Checkpoint | None = None, page_size: int = PAGE_SIZE,
 ) -> TrailVerification:
-    """Recompute every chain up to a log position (default: the head); compare the digest if one is expected."""
-    until = checked_position(goals, position, anchored=expected_digest is not None)
-    walk = ChainWalk(goals.recorder, goals.settings.audit_key)
+    """Recompute every chain and the tree up to a position (default: the head); hold them to a digest or checkpoint."""
+    until = checked_position(goals, position, anchored=expected_digest is not None or checkpoint is not None)
+    walk = ChainWalk(goals.recorder, goals.audit_keys.keyring)
     for row in stored_rows(goals.recorder, until, page_size):
         finding = walk.check(row)
+        if finding is None and checkpoint is not None and walk.tree.size == checkpoint.size:
+            finding = checkpoint_finding(walk, checkpoint, row.id)
         if finding is not None:
-            return TrailVerification(until, walk.events, walk.digest.hexdigest(), finding)
-    digest = walk.digest.hexdigest()
-    if expected_digest is not None and expected_digest.strip().lower() != digest:
+            return walk.outcome(until, finding)
+    if checkpoint is not None and walk.tree.size < checkpoint.size:
+        return walk.outcome(until, checkpoint_finding(walk, checkpoint, until))
+    result = walk.outcome(until)
+    if expected_digest is not None and expected_digest.strip().lower() != result.digest:
         finding = TamperFinding(
             "digest_mismatch", None, None, until,
-            f"the log's digest at position {until} is {digest}, not the recorded {expected_digest}: "
+            f"the log's digest at position {until} is {result.digest}, not the recorded {expected_digest}: "
             "events up to that position were removed or replaced although every remaining chain holds",
         )
-        return TrailVerification(until, walk.events, digest, finding)
-    return TrailVerification(until, walk.events, digest)
+        return walk.outcome(until, finding)
+    return result
+
+
+def checkpoint_finding(walk: ChainWalk, checkpoint: Checkpoint, position: int) -> TamperFinding | None:
+    """None when the log's first `checkpoint.size` events still hash to the checkpoint's root."""
+    recorded = base64.b64encode(checkpoint.root).decode()
+    if walk.tree.size == checkpoint.size and walk.tree.root() == checkpoint.root:
+        return None
+    if walk.tree.size < checkpoint.size:
+        why = f"the log now holds only {walk.tree.size} events"
+    else:
+        why = f"its first {checkpoint.size} events now hash to {base64.b64encode(walk.tree.root()).decode()}"
+    return TamperFinding(
+        "checkpoint_mismatch", None, None, position,
+        f"the log no longer contains the checkpoint of size {checkpoint.size} with root {recorded}: {why}; "
+        "events behind the checkpoint were removed or rewritten",
+    )
 
 
 def checked_position(goals: Goals, position: int | None, *, anchored: bool = False) -> int:

@@ -35,7 +35,7 @@ def load(database: str, goal_id: str) -> dict[str, Any]:
     from application.audit.chain import ChainingMapper
     from application.transcodings import goal_transcoder
 
-    mapper = ChainingMapper(goal_transcoder(), key=b"", last_stored=lambda _: [])
+    mapper = ChainingMapper(goal_transcoder(), signer=None, last_stored=lambda _: [])
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
             "SELECT originator_id, originator_version, topic, state FROM stored_events "

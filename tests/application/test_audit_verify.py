@@ -10,8 +10,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.audit.chain import split_state
 from application.audit.verification import LogPositionError, verify_trail
+from application.audit.leaf import unseal
 from application.goals import Goals
 from tests.application import tampering
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, survey_terms
@@ -36,7 +36,7 @@ def trail(goals: Goals) -> Trail:
 
 def links_up_to(goals: Goals, position: int) -> list[str]:
     rows = goals.recorder.select_notifications(0, 1000, stop=position, inclusive_of_start=False)
-    return [str(split_state(row.state)[1]) for row in rows]
+    return [str(getattr(unseal(row.state), "field", None)) for row in rows]
 
 
 def test_an_untouched_trail_is_intact_with_its_event_count_and_digest(goals: Goals, trail: Trail) -> None:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.audit.chain import link, split_state
+from application.audit.chain import GENESIS
+from application.audit.leaf import unseal
+from application.audit.tamper import signature_holds
 from application.goals import Goals
-from tests.conftest import AUDIT_KEY
 from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, draft
 
 
 def chained_to_previous(goals: Goals, goal_id: UUID) -> list[bool]:
-    """For each stored event, whether its link is the HMAC over the previous event's link and its content."""
-    previous, verdicts = "", []
+    """For each stored event, whether its signature covers its content after the previous event's signature."""
+    previous, verdicts = GENESIS, []
     for stored in goals.recorder.select_events(goal_id):
-        state, chained = split_state(stored.state)
-        verdicts.append(chained == link(AUDIT_KEY, previous, goal_id, stored.originator_version, stored.topic, state))
-        previous = str(chained)
+        sealed = unseal(stored.state)
+        assert sealed is not None
+        verdicts.append(signature_holds(goals.audit_keys.keyring, stored, sealed, previous))
+        previous = sealed.field
     return verdicts
 
 

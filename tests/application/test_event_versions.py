@@ -12,8 +12,8 @@ from pathlib import Path
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from application.audit.chain import CHAIN_FIELD, GENESIS, link
 from application.audit.verification import verify_trail
+from application.audit.chain import ChainingMapper
 from application.goals import Goals
 from application.settings import Settings
 from domain.goal import Goal
@@ -25,20 +25,34 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def stored_as_version_1(goals: Goals, events: list[DomainEventProtocol]) -> list[StoredEvent]:  # type: ignore[type-arg]
-    """The rows the code before AgreementSigned version 2 stored for these events, hash chain included."""
+    """The rows the code before AgreementSigned version 2 stored for these events, signature chain included."""
     plain = Mapper(transcoder=goals.mapper.transcoder)
-    previous, rows = GENESIS, []
+    assert isinstance(goals.mapper, ChainingMapper)
+    signing = ChainingMapper(goals.mapper.transcoder, goals.mapper.signer, last_stored=lambda _: [])
+    rows = []
     for event in events:
         stored = plain.to_stored_event(event)
         state = json.loads(stored.state)
         if isinstance(event, Goal.AgreementSigned):
             del state["read_version"], state["class_version"]
-        previous = link(goals.settings.audit_key, previous, stored.originator_id, stored.originator_version,
-                        stored.topic, state)
-        state[CHAIN_FIELD] = previous
         body = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
-        rows.append(StoredEvent(stored.originator_id, stored.originator_version, stored.topic, body))
+        old = StoredEvent(stored.originator_id, stored.originator_version, stored.topic, body)
+        # Signed as the code of that time stored them: the signature covers the version 1 bytes.
+        signing.transcoder = _Verbatim(body)
+        rows.append(signing.to_stored_event(event))
+        signing.remember(rows[-1])
+        assert rows[-1].state.startswith(old.state[:-1])
     return rows
+
+
+class _Verbatim:
+    """A transcoder that encodes any state as the bytes given (the old version's JSON)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def encode(self, _obj: object) -> bytes:
+        return self.body
 
 
 def agreed_by_old_code(goals: Goals) -> Goal:

@@ -31,8 +31,10 @@ def expected_rows(store: str) -> set[tuple[str, str]]:
     memory = [f"peak RSS, {who}, {size}" for who in ("goalengine rebuild", "bare library replay") for size in ("2k", "0.5k")]
     http = [f"{mode}: {metric}" for mode in HTTP_MODES for metric in HTTP_METRICS]
     lag = [f"review view lag: {name}" for name in ("p50", "p95", "max")]
+    audit = ["commands, signing on", "commands, signing off", "tree build per 100k events", "checkpoint, tree caught up",
+             "inclusion proof", "full verify per 100k events"]
     sections = {"commands": contenders, "goal load": loads, "rebuild": rebuild, "memory": memory, "lag": lag,
-                "http": http}
+                "http": http, "audit": audit}
     return {(section, name) for section, names in sections.items() for name in names}
 
 
@@ -42,6 +44,7 @@ def expected_targets(store: str) -> set[str]:
         "goal load: cold: 120 readings / cold: 10 readings",
         "rebuild / bare replay, 2k",
         "rebuild peak RSS: 2k / 0.5k",
+        "commands: signing on / signing off",
     }
     if store == "sqlite":
         names.add("API 80/20 mix at 100/s: p99 (ms)")

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Verify a goalengine auditor's bundle with nothing but Python 3.9+ and the `cryptography` package.
+
+    python3 verify_bundle.py BUNDLE.json --public-key audit-signing.pub [--public-key retired.pub ...]
+
+It checks, independently of goalengine's code, that
+  1. the checkpoint is a C2SP signed note whose Ed25519 signature verifies with one of the public keys;
+  2. every event's leaf input hashes (RFC 9162: SHA-256(0x00 || input)) to its leaf hash, and its inclusion proof
+     leads to the checkpoint's root hash (RFC 9162 section 2.1.3.2);
+  3. the goal's events are versions 1, 2, ... with no gap, and each carries an Ed25519 signature over its stored
+     bytes chained to the previous event's signature (goalengine ADR 0013 and 0014).
+Exit status 0 when all hold, 1 when one does not (the message says which), 2 for unusable input.
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import sys
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+SIG_OPEN = b',"_sig":"'
+FIELD_LENGTH = 97  # 8 hex digits of key id, ":", base64 of a 64-byte signature
+SUFFIX_LENGTH = len(SIG_OPEN) + FIELD_LENGTH + 2
+
+
+class Failed(Exception):
+    pass
+
+
+def raw(key):
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def load_keys(paths):
+    keys = []
+    for path in paths:
+        with open(path, "rb") as file:
+            data = file.read()
+        marker = b"-----END PUBLIC KEY-----"
+        for block in data.split(marker):
+            if block.strip():
+                key = serialization.load_pem_public_key(block.strip() + b"\n" + marker)
+                if not isinstance(key, Ed25519PublicKey):
+                    raise ValueError(f"{path} is not an Ed25519 public key")
+                keys.append(key)
+    return keys
+
+
+def checked_checkpoint(note, keys):
+    """(origin, size, root) of a signed note one of the keys signed (C2SP signed-note, Ed25519)."""
+    body, separator, signatures = note.partition("\n\n")
+    lines = body.split("\n")
+    if not separator or len(lines) < 3:
+        raise Failed("the checkpoint is not a signed note")
+    text = (body + "\n").encode()
+    for line in signatures.split("\n"):
+        if not line.startswith("\u2014 "):
+            continue
+        name, encoded = line[2:].split(" ", 1)
+        blob = base64.b64decode(encoded)
+        for key in keys:
+            key_hash = hashlib.sha256(name.encode() + b"\n\x01" + raw(key)).digest()[:4]
+            if blob[:4] != key_hash:
+                continue
+            try:
+                key.verify(blob[4:], text)
+            except InvalidSignature:
+                continue
+            return lines[0], int(lines[1]), base64.b64decode(lines[2])
+    raise Failed("no signature on the checkpoint verifies with the given public key(s)")
+
+
+def node(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def root_from_inclusion(index, size, leaf, proof):
+    """RFC 9162 2.1.3.2."""
+    if index >= size:
+        raise Failed(f"leaf {index} is outside a tree of size {size}")
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            raise Failed("the inclusion proof is too long")
+        if fn & 1 or fn == sn:
+            r = node(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise Failed("the inclusion proof is too short")
+    return r
+
+
+def split_leaf(leaf_input):
+    goal_id, version, topic, state = leaf_input.split(b"\n", 3)
+    return goal_id.decode(), int(version), topic.decode(), state
+
+
+def check_signature(keys_by_id, goal_id, version, topic, state, previous):
+    """The event's signature field, once its Ed25519 signature holds after the previous event's."""
+    if len(state) <= SUFFIX_LENGTH or state[-SUFFIX_LENGTH:-SUFFIX_LENGTH + len(SIG_OPEN)] != SIG_OPEN:
+        raise Failed(f"version {version} carries no signature")
+    field = state[-FIELD_LENGTH - 2:-2].decode()
+    key_id, encoded = field.split(":")
+    unsigned = state[:-SUFFIX_LENGTH] + b"}"
+    message = (b"goalengine/event/v1\n" + f"{goal_id}\n{version}\n{topic}\n".encode() + previous.encode() + b"\n"
+               + unsigned)
+    key = keys_by_id.get(key_id)
+    if key is None:
+        raise Failed(f"version {version} is signed by key {key_id}, which is not one of the given public keys")
+    try:
+        key.verify(base64.b64decode(encoded), message)
+    except InvalidSignature:
+        raise Failed(f"version {version}: the signature does not hold for its content and chain position") from None
+    return field
+
+
+def verify(bundle, keys):
+    origin, size, root = checked_checkpoint(bundle["checkpoint"], keys)
+    keys_by_id = {hashlib.sha256(raw(k)).digest()[:4].hex(): k for k in keys}
+    previous, expected_version = "", 1
+    for event in bundle["events"]:
+        leaf_input = base64.b64decode(event["leaf_input"])
+        goal_id, version, topic, state = split_leaf(leaf_input)
+        if goal_id != bundle["goal_id"] or version != expected_version:
+            raise Failed(f"expected version {expected_version} of goal {bundle['goal_id']}, found {goal_id}:{version}")
+        leaf = hashlib.sha256(b"\x00" + leaf_input).digest()
+        proof = [base64.b64decode(h) for h in event["inclusion"]]
+        if root_from_inclusion(event["leaf_index"], size, leaf, proof) != root:
+            raise Failed(f"version {version}: the inclusion proof does not lead to the checkpoint's root")
+        previous = check_signature(keys_by_id, goal_id, version, topic, state, previous)
+        expected_version += 1
+    return origin, size, len(bundle["events"])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Verify a goalengine auditor's bundle.")
+    parser.add_argument("bundle")
+    parser.add_argument("--public-key", action="append", required=True, metavar="FILE")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.bundle, encoding="utf-8") as file:
+            bundle = json.load(file)
+        keys = load_keys(args.public_key)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}")
+        return 2
+    try:
+        origin, size, events = verify(bundle, keys)
+    except (Failed, KeyError, ValueError) as error:
+        print(f"NOT VERIFIED: {error}")
+        return 1
+    print(f"verified: {events} events of goal {bundle['goal_id']} are in {origin} at tree size {size}, "
+          "signed and chained")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The stored tree follows the log batch by batch and answers exactly what a tree built in memory from the rows does."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from application.audit import tree
+from application.audit.leaf import leaf_input
+from application.audit.log import audit_log
+from application.audit.merkle import (consistency_proof, in_memory, inclusion_proof, leaf_hash, root_of,
+                                      verify_consistency, verify_inclusion)
+from application.audit.note import verify_checkpoint
+from application.goals import Goals
+from tests.conftest import SIGNER
+from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, survey_terms
+
+
+def leaf_hashes(goals: Goals) -> list[bytes]:
+    rows = goals.recorder.select_notifications(0, 1000)
+    return [leaf_hash(leaf_input(r.originator_id, r.originator_version, r.topic, r.state)) for r in rows]
+
+
+def test_the_stored_tree_grows_in_small_batches_to_the_tree_of_the_rows(
+    goals: Goals, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tree, "BATCH", 3)
+    log = audit_log(goals)
+    goal = agreed(goals, customer_service_terms())
+    first = verify_checkpoint(log.checkpoint(), [SIGNER.public])
+    for day in (5, 6, 7, 8, 9):
+        goals.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(day), observed_at=date(2026, 1, day))
+    agreed(goals, survey_terms())
+    second = verify_checkpoint(log.checkpoint(), [SIGNER.public])
+    hashes = leaf_hashes(goals)
+    assert (first.size, second.size) == (4, 13)
+    assert (first.root, second.root) == (root_of(hashes[:4]), root_of(hashes))
+    for size in (1, 5, 8, 13):
+        assert verify_checkpoint(log.checkpoint(size), [SIGNER.public]).root == root_of(hashes[:size])
+        proof = log.consistency(first.size, size) if size >= first.size else []
+        if size >= first.size:
+            assert proof == consistency_proof(first.size, size, in_memory(hashes))
+            assert verify_consistency(first.size, size, first.root, root_of(hashes[:size]), proof)
+    rows = goals.recorder.select_notifications(0, 1000)
+    for index, row in enumerate(rows):
+        found = log.proof(row.originator_id, row.originator_version)  # type: ignore[arg-type]
+        assert found.inclusion == inclusion_proof(index, 13, in_memory(hashes))
+        assert verify_inclusion(index, 13, found.leaf_hash, found.inclusion, second.root)
+
+
+def test_the_server_refuses_to_sign_a_tree_rewritten_behind_its_last_checkpoint(goals: Goals) -> None:
+    log = audit_log(goals)
+    goal = agreed(goals, customer_service_terms())
+    log.checkpoint()
+    with goals.engine.begin() as connection:
+        connection.execute(tree.tree_nodes.update().where(tree.tree_nodes.c.level == 2).values(hash=bytes(32)))
+    goals.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(15), observed_at=date(2026, 1, 5))
+    with pytest.raises(tree.TamperDetectedError, match="no longer contains the checkpoint of size 4"):
+        log.checkpoint()
