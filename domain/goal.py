@@ -237,7 +237,6 @@ class Goal(Aggregate, TermsInForce):
         return cls._create(cls.Drafted, id=goal_id or uuid4(), cycle=cycle.as_dict(), owner_id=owner_id,
                            manager_id=manager_id, **terms.to_stored(), **_by(actor))
 
-    # --- what the goal says ----------------------------------------------------------------------------------
 
     def smart_report(self, today: date, policy: SmartPolicy = DEFAULT_POLICY) -> SmartReport:
         return assess(self.terms, self.cycle, today, policy)
@@ -274,7 +273,6 @@ class Goal(Aggregate, TermsInForce):
         recalibration.decided(status, event.actor_id, event.timestamp, event.originator_version, event.note)
         return recalibration
 
-    # --- commands --------------------------------------------------------------------------------------------
 
     def revise(self, changes: Mapping[str, Any], actor: Actor) -> None:
         """Change a draft's terms; a signature given to the old terms no longer holds."""
@@ -408,7 +406,6 @@ class Goal(Aggregate, TermsInForce):
             )
         self.trigger_event(self.Closed, outcome=str(outcome), summary=summary, **_by(actor))
 
-    # --- guards ------------------------------------------------------------------------------------------------
 
     def _require_open(self) -> None:
         if self.status == Status.CLOSED:
