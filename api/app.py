@@ -10,6 +10,8 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api.docs_pages import install_docs
+from api.guards import install_guards
+from api.guards.config import GuardSettings
 from api.problems import install_problem_handlers
 from application.goals import Goals
 from application.settings import Settings
@@ -22,7 +24,9 @@ REQUEST_THREADS = 12
 ROUTER_MODULES = ("health", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
 
 
-def create_app(settings: Settings | None = None, goals: Goals | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, goals: Goals | None = None, guards: GuardSettings | None = None
+) -> FastAPI:
     settings = settings or (goals.settings if goals else Settings.from_env())
     owns_goals = goals is None
     shutdown_hooks: list[Callable[[], None]] = []
@@ -55,4 +59,5 @@ def create_app(settings: Settings | None = None, goals: Goals | None = None) -> 
         install = getattr(module, "install", None)
         if install is not None:
             install(app)
+    install_guards(app, guards or GuardSettings.from_env())
     return app
