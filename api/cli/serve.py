@@ -8,6 +8,8 @@ import uvicorn
 
 from api.app import create_app
 from api.auth import DEFAULT_TTL_SECONDS, issue_token
+from api.guards.config import GuardSettings
+from api.guards.server import uvicorn_config
 from application.settings import Settings
 from domain.values import Role
 
@@ -31,7 +33,8 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.demo_token:
         print(f"goalengine on {settings.store}: docs at http://{args.host}:{args.port}/docs")
         print(f"demo hr token (sub hr-demo): {issue_token(settings.api_secret, 'hr-demo', Role.HR)}", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    guards = GuardSettings.from_env()
+    uvicorn.Server(uvicorn_config(create_app(settings, guards=guards), args.host, args.port, guards)).run()
     return 0
 
 
