@@ -52,9 +52,11 @@ class IdempotencyStore:
         fingerprint = request_hash(command, payload)
         if len(key) > 200 or not key.strip():
             raise IdempotencyKeyReusedError("an idempotency key must have 1 to 200 characters", key=key[:50])
-        claimed = self._claim(scope, key, command, fingerprint)
-        if not claimed:
-            return self._replay(scope, key, fingerprint), True
+        while not self._claim(scope, key, command, fingerprint):
+            replayed = self._replay(scope, key, fingerprint)
+            if replayed is not None:
+                return replayed, True
+            # the first request failed and let go of the key between our claim and our read: claim it again
         try:
             result = execute()
         except BaseException:
@@ -84,9 +86,11 @@ class IdempotencyStore:
             return False
         return True
 
-    def _replay(self, scope: str, key: str, fingerprint: str) -> CommandResult:
+    def _replay(self, scope: str, key: str, fingerprint: str) -> CommandResult | None:
         with self.engine.connect() as connection:
-            row = connection.execute(select(idempotency_keys).where(*_row(scope, key))).one()
+            row = connection.execute(select(idempotency_keys).where(*_row(scope, key))).one_or_none()
+        if row is None:
+            return None
         if row.request_hash != fingerprint:
             raise IdempotencyKeyReusedError(
                 f"idempotency key {key!r} was first used for a different request ({row.command})", key=key
