@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from api.docs_pages import install_docs
 from api.guards import install_guards
 from api.guards.config import GuardSettings
+from api.observability import install_observability
 from api.problems import install_problem_handlers
 from application.goals import Goals
 from application.settings import Settings
@@ -21,7 +22,7 @@ from application.settings import Settings
 REQUEST_THREADS = 12
 
 # Modules under api/routes/ that each expose `router` and optionally `install(app)`.
-ROUTER_MODULES = ("health", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
+ROUTER_MODULES = ("health", "operations", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
 
 
 def create_app(
@@ -60,4 +61,5 @@ def create_app(
         if install is not None:
             install(app)
     install_guards(app, guards or GuardSettings.from_env())
+    install_observability(app)
     return app

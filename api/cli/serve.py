@@ -10,6 +10,7 @@ from api.app import create_app
 from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
 from api.guards.config import GuardSettings
 from api.guards.server import uvicorn_config
+from api.observability.logs import configure_json_logs
 from application.settings import Settings, SettingsError
 from domain.values import Role
 
@@ -40,6 +41,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"goalengine on {settings.store}: docs at http://{args.host}:{args.port}/docs")
         print(f"demo hr token (sub hr-demo): {issue_token(settings.api_secret, 'hr-demo', Role.HR)}", flush=True)
     guards = GuardSettings.from_env()
+    configure_json_logs()
     uvicorn.Server(uvicorn_config(create_app(settings, guards=guards), args.host, args.port, guards)).run()
     return 0
 

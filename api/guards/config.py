@@ -21,6 +21,7 @@ class GuardSettings:
     writes_per_minute: int = 600  # POST, PATCH, PUT and DELETE per caller (burst: the same number)
     streams_per_caller: int = 4  # open /events/stream connections per caller
     token_max_ttl: int = 24 * 3600  # seconds between a token's `iat` (or now) and its `exp`, at most
+    ready_max_lag: int = 10_000  # events a projection may trail the log by while /ready still says ready
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GuardSettings:

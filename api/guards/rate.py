@@ -82,6 +82,7 @@ class RateLimits:
         if scheme.lower() == "bearer" and token:
             try:
                 claims = jwt.decode(token.strip(), self.secret(), algorithms=[ALGORITHM])
+                scope.setdefault("state", {})["caller"] = (str(claims.get("sub"))[:200], str(claims.get("role"))[:20])
                 return f"token:{claims.get('role')}:{claims.get('sub')}"
             except jwt.InvalidTokenError:
                 pass

@@ -44,5 +44,6 @@ def uvicorn_config(app: Any, host: str, port: int, guards: GuardSettings, **opti
     """The server's settings: the guarded protocol, the connection cap, a short keep-alive, a graceful stop."""
     return uvicorn.Config(
         app, host=host, port=port, http=protocol_for(guards), limit_concurrency=guards.max_connections,
-        timeout_keep_alive=5, timeout_graceful_shutdown=10, **options,
+        timeout_keep_alive=5, timeout_graceful_shutdown=10, log_config=None,
+        **options,
     )

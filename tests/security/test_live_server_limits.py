@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import socket
 import statistics
 import threading
@@ -74,6 +76,15 @@ def health_latencies(server: Server, stop: threading.Event, into: list[float]) -
             stop.wait(0.02)
 
 
+def wait_for_in_flight(server: Server, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        metrics = httpx.get(f"{server.url}/metrics", timeout=5).text
+        if f"goalengine_http_requests_in_flight {float(count)}" in metrics:
+            return
+    raise AssertionError(f"never {count} requests in flight")
+
+
 @pytest.mark.parametrize("framing", ["content-length", "chunked"])
 def test_an_unauthenticated_50_mb_body_leaves_memory_flat_and_health_fast(server: Server, framing: str) -> None:
     before = resident_bytes(server.process.pid)
@@ -134,3 +145,26 @@ def test_a_body_that_trickles_is_answered_408_within_seconds(server: Server) -> 
         started = time.monotonic()
         assert status_of(sock) == 408
         assert time.monotonic() - started < 5
+
+
+def test_serve_logs_one_json_line_per_request_without_the_token(server: Server) -> None:
+    token = server.token("hr-7", "hr")
+    response = httpx.get(f"{server.url}/goals", headers={"Authorization": f"Bearer {token}", "X-Request-ID": "live-1"})
+    assert response.status_code == 200
+    line = server.line_matching('"request_id": "live-1"', time.monotonic() + 10)
+    entry = json.loads(line)
+    assert (entry["route"], entry["status"], entry["subject"], entry["role"]) == ("/goals", 200, "hr-7", "hr")
+    assert token not in line and token.split(".")[2] not in line
+
+
+def test_a_graceful_shutdown_lets_an_in_flight_request_finish(server: Server) -> None:
+    """Last in this module: it stops the server. The request is mid-body when SIGTERM arrives, and still answered."""
+    with connect(server) as sock:
+        body = b'{"title": "x"}'
+        sock.sendall(b"POST /goals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(body) + body[:5])
+        wait_for_in_flight(server, 2)  # this request, and the /metrics request that counts it
+        server.process.send_signal(signal.SIGTERM)
+        server.line_matching("Shutting down", time.monotonic() + 5)
+        sock.sendall(body[5:])
+        assert status_of(sock) == 401  # answered in full (no token), not cut
