@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from api.docs_pages import install_docs
 from api.guards import install_guards
 from api.guards.config import GuardSettings
+from api.openapi_contract import install_contract
 from api.observability import install_observability
 from api.problems import install_problem_handlers
 from application.goals import Goals
@@ -62,4 +63,5 @@ def create_app(
             install(app)
     install_guards(app, guards or GuardSettings.from_env())
     install_observability(app)
+    install_contract(app)
     return app

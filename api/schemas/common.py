@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import math
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any
 
 import re
@@ -16,6 +17,7 @@ KPI_ID = r"^[A-Za-z0-9_.-]+$"
 DECIMAL = r"^[+-]?[0-9]{1,16}(\.[0-9]{1,8})?$"
 ETAG = r'^(\*|(W/)?"?[0-9]{1,18}"?)$'
 IDEMPOTENCY_KEY = r"^[!-~]{1,200}$"
+EIGHT_PLACES = Decimal("1e-8")
 MAX_POSITION = 2**63 - 1  # the stores' integer range: a log position beyond it cannot exist
 PATTERN_MEANINGS = {  # what to tell a caller instead of a regular expression
     SINGLE_LINE: "must be a single line without control characters",
@@ -27,9 +29,15 @@ PATTERN_MEANINGS = {  # what to tell a caller instead of a regular expression
 }
 
 def ascii_decimal(value: Any) -> Any:
-    """A decimal string must match DECIMAL exactly: no other digits, no `_`, no spaces, no exponent."""
+    """A decimal string must match DECIMAL exactly: no other digits, no `_`, no spaces, no exponent.
+
+    A JSON number with a fraction is binary and approximate anyway: it reads as the nearest decimal with at most 8
+    places (ADR 0020), so that every number the document allows is taken; a string is exact or refused.
+    """
     if isinstance(value, str) and not re.fullmatch(DECIMAL, value, flags=re.ASCII):
         raise ValueError(PATTERN_MEANINGS[DECIMAL])
+    if isinstance(value, float) and math.isfinite(value) and abs(value) < 1e16:
+        return Decimal(repr(value)).quantize(EIGHT_PLACES, rounding=ROUND_HALF_EVEN).normalize() + 0
     return value
 
 
