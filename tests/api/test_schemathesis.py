@@ -8,6 +8,7 @@ goals that exist, in every state, so that the fuzzing reaches the domain instead
 from __future__ import annotations
 
 import atexit
+from collections import Counter
 import shutil
 import tempfile
 import zlib
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import pytest
@@ -34,7 +35,7 @@ from tests.conftest import AUDIT_KEY, Clock
 from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, draft, survey_terms
 
 MAX_EXAMPLES = 20
-STATEFUL_SCENARIOS = 25
+STATEFUL_SCENARIOS = 15
 CONFIG = {
     "seed": 20260115,
     "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none",
@@ -137,11 +138,23 @@ STATEFUL_CHECKS = [checks.not_a_server_error, checks.status_code_conformance, ch
                    checks.response_schema_conformance]
 
 
+# schemathesis' dependency analysis reads owner_id, manager_id and parent_goal_id in the draft as ids of resources
+# no operation makes, and so never starts a scenario with POST /goals; they are people and an optional parent.
+schema.analysis.dependency_graph.operations["POST /goals"].inputs.clear()
+
+
 class ApiWorkflow(schema.as_state_machine()):  # type: ignore[misc]
     """Draft a goal, then sign, measure, propose, decide and close it through the links (tokens as above)."""
 
+    reached: ClassVar[Counter[str]] = Counter()
+
     def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
         return {"headers": {"Authorization": f"Bearer {token_for(case)}"}}
+
+    def after_call(self, response: Any, case: schemathesis.Case) -> None:
+        super().after_call(response, case)
+        if response.status_code < 300:
+            self.reached[f"{case.method} {case.operation.path}"] += 1
 
     def validate_response(self, response: Any, case: schemathesis.Case, additional_checks: Any = None,
                           **kwargs: Any) -> None:
@@ -157,6 +170,7 @@ def test_stateful_scenarios_following_the_links_get_no_server_error_and_match_th
     document = APP.openapi()
     assert "ReadGoal" in document["paths"]["/goals"]["post"]["responses"]["201"]["links"]
     ApiWorkflow.run()
+    assert ApiWorkflow.reached["POST /goals"] > 0  # scenarios start from new goals and follow their links
 
 
 # --- the document itself ---------------------------------------------------------------------------------------
