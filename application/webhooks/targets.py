@@ -134,6 +134,8 @@ def pin_target(url: str, allow_private: bool = False, resolver: Resolver = resol
 def _parts(url: str) -> SplitResult:
     if len(url) > MAX_URL_LENGTH:
         raise WebhookTargetError("webhook_url_invalid", f"the URL is longer than {MAX_URL_LENGTH} characters")
+    if any(ord(character) <= 0x20 or ord(character) == 0x7F for character in url):
+        raise WebhookTargetError("webhook_url_invalid", "the URL must not contain spaces or control characters")
     try:
         parts = urlsplit(url)
         _port(parts)

@@ -120,6 +120,13 @@ def test_a_refusal_does_not_say_what_a_name_resolves_to() -> None:
     assert "10.9.9.9" not in unresolvable.value.message
 
 
+@pytest.mark.parametrize("url", ["http://a\x00b/x", "http://hooks.example.com/a b", "http://hooks.example.com/\x7f"])
+def test_a_url_with_spaces_or_control_characters_is_refused_even_when_private_targets_are_allowed(url: str) -> None:
+    with pytest.raises(WebhookTargetError) as refused:
+        check_target(url, allow_private=True)
+    assert refused.value.code == "webhook_url_invalid"
+
+
 def test_a_pinned_target_keeps_the_name_for_host_and_tls() -> None:
     target = pin_target("https://hooks.example.com:8443/in?x=1", resolver=lambda _h, _p: ["2606:2800:21f::1"])
     assert target.connect_url == "https://[2606:2800:21f::1]:8443/in?x=1"
