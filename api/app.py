@@ -10,6 +10,10 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api.docs_pages import install_docs
+from api.guards import install_guards
+from api.guards.config import GuardSettings
+from api.openapi_contract import install_contract
+from api.observability import install_observability
 from api.problems import install_problem_handlers
 from application.goals import Goals
 from application.settings import Settings
@@ -19,10 +23,12 @@ from application.settings import Settings
 REQUEST_THREADS = 12
 
 # Modules under api/routes/ that each expose `router` and optionally `install(app)`.
-ROUTER_MODULES = ("health", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
+ROUTER_MODULES = ("health", "operations", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
 
 
-def create_app(settings: Settings | None = None, goals: Goals | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, goals: Goals | None = None, guards: GuardSettings | None = None
+) -> FastAPI:
     settings = settings or (goals.settings if goals else Settings.from_env())
     owns_goals = goals is None
     shutdown_hooks: list[Callable[[], None]] = []
@@ -55,4 +61,7 @@ def create_app(settings: Settings | None = None, goals: Goals | None = None) -> 
         install = getattr(module, "install", None)
         if install is not None:
             install(app)
+    install_guards(app, guards or GuardSettings.from_env())
+    install_observability(app)
+    install_contract(app)
     return app

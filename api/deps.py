@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
@@ -34,7 +34,8 @@ def get_actor(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "missing_token", "send `Authorization: Bearer <token>`")
-    return actor_from_token(get_settings(request).api_secret, credentials.credentials)
+    return actor_from_token(get_settings(request).api_secret, credentials.credentials,
+                            request.app.state.guards.token_max_ttl)
 
 
 GoalsDep = Annotated[Goals, Depends(get_goals)]
@@ -96,7 +97,12 @@ def as_of_moment(
     except ValueError as error:
         raise Problem(422, "invalid_request", f"query.as_of: {error}",
                       errors=[{"field": "query.as_of", "message": str(error)}]) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # before year 1 or after 9999 in UTC: before or after anything stored, so clamp
+        edge = datetime.min if moment.year == 1 else datetime.max
+        return edge.replace(tzinfo=UTC)
 
 
 AsOfDep = Annotated[datetime | None, Depends(as_of_moment)]

@@ -37,12 +37,14 @@ class Settings:
     audit_origin: str = field(default_factory=lambda: os.environ.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, create: bool = False) -> Settings:
+        """The settings; only `create=True` (serve, demo) writes a missing key file, 0600 in a 0700 folder."""
         env = os.environ if environ is None else environ
         url = env.get("GOALENGINE_DATABASE_URL") or DEFAULT_DATABASE_URL
         # The HMAC key of the chain before ADR 0013: only read (for `audit migrate`), never created any more.
         key = env.get("GOALENGINE_AUDIT_KEY") or _existing_key(env.get("GOALENGINE_AUDIT_KEY_FILE", DEFAULT_KEY_FILE))
-        secret = env.get("GOALENGINE_SECRET") or _key_from_file(env.get("GOALENGINE_SECRET_FILE", DEFAULT_SECRET_FILE))
+        secret = env.get("GOALENGINE_SECRET") or _key_from_file(env.get("GOALENGINE_SECRET_FILE", DEFAULT_SECRET_FILE),
+                                                                create)
         zone = env.get("GOALENGINE_TIMEZONE") or "UTC"
         BusinessCalendar(zone)  # refuses an unknown zone at start, with a clear message
         settings = cls(
@@ -52,6 +54,17 @@ class Settings:
         )
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
+
+    def require_store(self) -> None:
+        """SettingsError unless the store exists (a command other than serve or demo must not create one)."""
+        if self.store == "sqlite" and not Path(self.sqlite_path()).is_file():
+            raise SettingsError(f"GOALENGINE_DATABASE_URL: there is no store at {self.sqlite_path()!r}; point "
+                                "GOALENGINE_DATABASE_URL at one, or create it with `goalengine serve` or `goalengine demo`")
+
+    def require_secret(self) -> None:
+        if not self.api_secret:
+            raise SettingsError("GOALENGINE_SECRET is not set and GOALENGINE_SECRET_FILE (var/secret) does not exist; "
+                                "set it, or start `goalengine serve` once to create it")
 
     @property
     def url(self) -> URL:
@@ -89,7 +102,7 @@ class Settings:
         }
         if self.store == "sqlite":
             path = self.sqlite_path()
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(path))
             return {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "30"}
         url = self.url
         return {
@@ -122,15 +135,15 @@ class Settings:
         return {"timeout": 30}
 
 
-def _key_from_file(path: str) -> str:
-    """A key kept beside the data (the audit key, the token secret), created on first use."""
+def _key_from_file(path: str, create: bool) -> str:
+    """A key kept beside the data (the audit key, the token secret); created on first use by serve and demo."""
     key_file = Path(path)
     if key_file.exists():
         return key_file.read_text().strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not create:
+        return ""
     key = secrets.token_hex(32)
-    key_file.write_text(key + "\n")
-    key_file.chmod(0o600)
+    create_private_file(key_file, (key + "\n").encode())
     return key
 
 
@@ -171,3 +184,16 @@ def _public_keys_from_env(env: Mapping[str, str]) -> tuple[bytes, ...]:
     paths = [p for p in env.get("GOALENGINE_AUDIT_PUBLIC_KEY_FILE", "").split(os.pathsep) if p]
     return tuple(_read_named_file({"GOALENGINE_AUDIT_PUBLIC_KEY_FILE": p}, "GOALENGINE_AUDIT_PUBLIC_KEY_FILE") or b""
                  for p in paths)
+
+
+def create_private_file(path: Path, content: bytes = b"") -> None:
+    """Create the file readable by its owner only (0600), in a folder only the owner may enter (0700) if new."""
+    if path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return  # another process made it first
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,8 +74,8 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, position = text.split(":")
-        if prefix != "g1":
-            raise ValueError(prefix)
+        if prefix != "g1" or not re.fullmatch("[0-9]{1,19}", position) or int(position) >= 2**63:
+            raise ValueError(prefix)  # ASCII digits within the stores' integer range only
         return int(position)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursorError(cursor) from None

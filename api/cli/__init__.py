@@ -7,6 +7,13 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from application.settings import Settings, SettingsError
+
+# Commands that read an existing store and must not create one (ADR 0020): they stop with exit 2 when it is missing.
+# verify checks its store and keys itself (exit 2 naming the missing setting, ADR 0013).
+NEEDS_STORE = frozenset({"projections", "webhooks", "replay", "fairness"})
+SETTINGS_ERROR = 2
+
 # Modules under api/cli/ that each define register(subparsers) and set a `handler` default.
 COMMAND_MODULES = ("demo", "serve", "projections", "webhooks", "event_schemas", "verify", "replay", "fairness",
                    "keys", "checkpoint", "audit")
@@ -22,7 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        if args.command in NEEDS_STORE:
+            Settings.from_env().require_store()
+        return int(args.handler(args) or 0)
+    except SettingsError as error:
+        print(f"goalengine {args.command}: {error}", file=sys.stderr)
+        return SETTINGS_ERROR
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from application.goals import Goals
 from domain.terms import GoalTerms
+from application.settings import Settings
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
 
 
@@ -19,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(_args: argparse.Namespace) -> int:
     year = datetime.now(UTC).year
     today = date(year, 3, 31)
-    goals = Goals(today=lambda: today)
+    goals = Goals(Settings.from_env(create=True), today=lambda: today)  # demo may create the store
     employee, manager, hr = Actor("emp-1", Role.EMPLOYEE), Actor("mgr-1", Role.MANAGER), Actor("hr-7", Role.HR)
     drafted = goals.draft_goal(
         employee,

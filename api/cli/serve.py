@@ -7,9 +7,12 @@ import argparse
 import uvicorn
 
 from api.app import create_app
-from api.auth import DEFAULT_TTL_SECONDS, issue_token
+from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
 from api.cli.keys import ensure_demo_keys
-from application.settings import Settings
+from api.guards.config import GuardSettings
+from api.guards.server import uvicorn_config
+from api.observability.logs import configure_json_logs
+from application.settings import Settings, SettingsError
 from domain.values import Role
 
 
@@ -27,23 +30,36 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     token.set_defaults(handler=run_token)
 
 
+MIN_SECRET_BYTES = 32
+
+
 def run_serve(args: argparse.Namespace) -> int:
     demo_keys = ensure_demo_keys() if args.demo_token else None
     if demo_keys:
         print(demo_keys, flush=True)
-    settings = Settings.from_env()
+    settings = Settings.from_env(create=True)
     if settings.audit_signing_key is None:
         print("warning: no audit signing key (GOALENGINE_AUDIT_SIGNING_KEY_FILE): serving read-only, "
               "commands answer 503 signing_key_missing", flush=True)
+    if len(settings.api_secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(f"GOALENGINE_SECRET must be at least {MIN_SECRET_BYTES} bytes (it signs every token); "
+                            "unset it to have a random one generated in var/secret")
     if args.demo_token:
         print(f"goalengine on {settings.store}: docs at http://{args.host}:{args.port}/docs")
         print(f"demo hr token (sub hr-demo): {issue_token(settings.api_secret, 'hr-demo', Role.HR)}", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    guards = GuardSettings.from_env()
+    configure_json_logs()
+    uvicorn.Server(uvicorn_config(create_app(settings, guards=guards), args.host, args.port, guards)).run()
     return 0
 
 
 def run_token(args: argparse.Namespace) -> int:
-    if args.ttl <= 0:
-        raise SystemExit("goalengine token: --ttl must be a positive number of seconds")
-    print(issue_token(Settings.from_env().api_secret, args.sub, args.role, args.ttl))
+    max_ttl = GuardSettings.from_env().token_max_ttl
+    if not 0 < args.ttl <= max_ttl:
+        raise SettingsError(f"--ttl must be 1 to {max_ttl} seconds (GOALENGINE_TOKEN_MAX_TTL)")
+    if not is_clean_subject(args.sub):
+        raise SettingsError("--sub must be printable, NFC-normalised, without surrounding spaces, at most 200 characters")
+    settings = Settings.from_env()
+    settings.require_secret()
+    print(issue_token(settings.api_secret, args.sub, args.role, args.ttl))
     return 0

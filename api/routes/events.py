@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from api.deps import GoalsDep, require_roles
+from api.schemas.common import MAX_POSITION
 from api.problems import Problem, problem_responses
 from api.schemas.events import EventPage
 from application.cloudevents import EventFeed, UnknownEventTypeError, topics_for
@@ -53,7 +55,7 @@ def requested_types(types: Sequence[str]) -> list[str]:
 def read_events(
     goals: GoalsDep,
     _actor: Consumer,
-    after: Annotated[int, Query(ge=0, description="The last position read (0: from the start).")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="The last position read (0: from the start).")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     types: Types = [],  # noqa: B006 (FastAPI copies defaults per request)
 ) -> EventPage:
@@ -77,7 +79,7 @@ async def stream_events(
     request: Request,
     goals: GoalsDep,
     _actor: Consumer,
-    after: Annotated[int | None, Query(ge=0, description="Start after this position (default: the head).")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="Start after this position (default: the head).")] = None,
     last_event_id: Annotated[str | None, Header(description="Resume after this position (set by EventSource).")] = None,
     types: Types = [],  # noqa: B006 (FastAPI copies defaults per request)
 ) -> StreamingResponse:
@@ -97,7 +99,7 @@ async def stream_events(
 def resume_position(last_event_id: str | None, after: int | None) -> int | None:
     if last_event_id is None:
         return after
-    if not last_event_id.strip().isdigit():
+    if not re.fullmatch("[0-9]{1,19}", last_event_id.strip()) or int(last_event_id) > MAX_POSITION:
         raise Problem(422, "invalid_last_event_id", f"Last-Event-ID {last_event_id!r} is not a log position")
     return int(last_event_id)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import math
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+import re
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 # No control characters: they are never meant, and PostgreSQL text columns (read models) refuse NUL outright.
 SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
@@ -14,6 +17,8 @@ KPI_ID = r"^[A-Za-z0-9_.-]+$"
 DECIMAL = r"^[+-]?[0-9]{1,16}(\.[0-9]{1,8})?$"
 ETAG = r'^(\*|(W/)?"?[0-9]{1,18}"?)$'
 IDEMPOTENCY_KEY = r"^[!-~]{1,200}$"
+EIGHT_PLACES = Decimal("1e-8")
+MAX_POSITION = 2**63 - 1  # the stores' integer range: a log position beyond it cannot exist
 PATTERN_MEANINGS = {  # what to tell a caller instead of a regular expression
     SINGLE_LINE: "must be a single line without control characters",
     MULTI_LINE: "must not contain control characters other than line breaks and tabs",
@@ -23,9 +28,23 @@ PATTERN_MEANINGS = {  # what to tell a caller instead of a regular expression
     IDEMPOTENCY_KEY: "must be 1 to 200 visible ASCII characters, e.g. a UUID",
 }
 
+def ascii_decimal(value: Any) -> Any:
+    """A decimal string must match DECIMAL exactly: no other digits, no `_`, no spaces, no exponent.
+
+    A JSON number with a fraction is binary and approximate anyway: it reads as the nearest decimal with at most 8
+    places (ADR 0020), so that every number the document allows is taken; a string is exact or refused.
+    """
+    if isinstance(value, str) and not re.fullmatch(DECIMAL, value, flags=re.ASCII):
+        raise ValueError(PATTERN_MEANINGS[DECIMAL])
+    if isinstance(value, float) and math.isfinite(value) and abs(value) < 1e16:
+        return Decimal(repr(value)).quantize(EIGHT_PLACES, rounding=ROUND_HALF_EVEN).normalize() + 0
+    return value
+
+
 # Documented as what is accepted: a JSON number or a decimal string, at most 16 digits before the point and 8 after.
 Amount = Annotated[
     Decimal,
+    BeforeValidator(ascii_decimal),
     Field(allow_inf_nan=False, max_digits=24, decimal_places=8),
     WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": -1e16, "exclusiveMaximum": 1e16},
                               {"type": "string", "pattern": DECIMAL}]}),

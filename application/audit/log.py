@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, Table, Text, insert, select
@@ -129,7 +129,7 @@ class AuditLog:
                 with self.goals.engine.begin() as connection:
                     connection.execute(insert(signed_checkpoints).values(
                         tree_size=checkpoint.size, root=checkpoint.root, note=note,
-                        signed_at=datetime.now(timezone.utc)))
+                        signed_at=datetime.now(UTC)))
             except IntegrityError:
                 pass  # another process signed this size at the same time: same size, same root
         return note

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from eventsourcing.persistence import Notification
 from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table, Text, insert, inspect, select, text
@@ -92,7 +92,7 @@ def migrate(goals: Goals, old_key: bytes) -> MigrationResult:
     signature = f"{signer.key_id}:{signer.sign(record.encode()).hex()}"
     metadata.create_all(goals.engine, tables=[migrations])
     with goals.engine.begin() as connection:
-        connection.execute(insert(migrations).values(migrated_at=datetime.now(timezone.utc), events=len(rows),
+        connection.execute(insert(migrations).values(migrated_at=datetime.now(UTC), events=len(rows),
                                                      old_digest=old_digest, record=record, signature=signature))
     return MigrationResult(len(rows), old_digest, note)
 

@@ -62,7 +62,7 @@ def existing_store(env: Mapping[str, str]) -> str:
         raise VerifySetupError(str(error)) from None
     except VerifySetupError:
         raise
-    except Exception as error:  # noqa: BLE001 (any failure to reach the store is reported the same way)
+    except Exception as error:
         raise VerifySetupError(f"no store: cannot open {source} ({type(error).__name__}: {error})") from None
     if not {"stored_events", "goalengine_events"} & set(tables):
         raise VerifySetupError(f"no store: {source} ({url}) holds no goalengine event log")

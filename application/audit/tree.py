@@ -150,7 +150,7 @@ class LogTree:
         # than the query.
         where = " OR ".join(f"(level = {int(level)} AND idx IN ({','.join(str(int(i)) for i in idxs)}))"
                             for level, idxs in by_level.items())
-        query = text(f"SELECT level, idx, hash FROM {tree_nodes.name} WHERE {where}")  # noqa: S608 (ints only)
+        query = text(f"SELECT level, idx, hash FROM {tree_nodes.name} WHERE {where}")
         found = {(int(r.level), int(r.idx)): bytes(r.hash) for r in connection.execute(query)}
         missing = [c for c in coordinates if c not in found]
         if missing:

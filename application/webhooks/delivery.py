@@ -25,7 +25,14 @@ from application.goals import Goals, LoggedEvent
 from application.webhooks.config import WebhookSettings
 from application.webhooks.signing import signed_headers
 from application.webhooks.subscriptions import Subscription, SubscriptionStore
-from application.webhooks.targets import WebhookTargetError, check_target
+from application.webhooks.targets import (
+    Resolver,
+    WebhookTargetError,
+    failure_for_exception,
+    failure_for_status,
+    pin_target,
+    resolve,
+)
 
 log = logging.getLogger("goalengine.webhooks")
 USER_AGENT = "goalengine-webhooks/0.1"
@@ -44,11 +51,13 @@ class WebhookDelivery:
         settings: WebhookSettings,
         worker_id: str | None = None,
         clock: Callable[[], float] = time.time,
+        resolver: Resolver = resolve,
     ) -> None:
         self.goals = goals
         self.settings = settings
         self.worker_id = worker_id or default_worker_id()
         self.clock = clock
+        self.resolver = resolver
         self.store = SubscriptionStore(goals.engine, settings, clock)
         self.stopping = threading.Event()
         self.client = httpx.Client(
@@ -116,18 +125,21 @@ class WebhookDelivery:
         """Send one event; None on a 2xx, otherwise what went wrong."""
         cloudevent = to_cloudevent(logged.event, logged.position)
         body = json.dumps(cloudevent, separators=(",", ":"))
-        try:
-            check_target(subscription.url, self.settings.allow_private)
+        try:  # checked again on every delivery, and sent to the very address checked (ADR 0020)
+            target = pin_target(subscription.url, self.settings.allow_private, self.resolver)
         except WebhookTargetError as error:
             return f"{error.code}: {error.message}"
-        headers = signed_headers(subscription.secret, cloudevent["id"], int(self.clock()), body)
+        headers = {**signed_headers(subscription.secret, cloudevent["id"], int(self.clock()), body),
+                   "host": target.host_header}
         try:
-            response = self.client.post(subscription.url, content=body.encode(), headers=headers)
+            with self.client.stream("POST", target.connect_url, content=body.encode(), headers=headers,
+                                    extensions=target.extensions) as response:
+                status = response.status_code  # the answer's body is never read
         except httpx.HTTPError as error:
-            return f"{type(error).__name__}: {error or 'no response'}"
-        if response.is_success:
+            return failure_for_exception(error)
+        if 200 <= status < 300:
             return None
-        return f"HTTP {response.status_code}: {response.text[:200]}"
+        return failure_for_status(status)  # never the receiver's body: it may be an internal page
 
 
 class WebhookThread:

@@ -8,6 +8,7 @@ goals that exist, in every state, so that the fuzzing reaches the domain instead
 from __future__ import annotations
 
 import atexit
+from collections import Counter
 import shutil
 import tempfile
 import zlib
@@ -15,16 +16,18 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import pytest
+from hypothesis import HealthCheck, settings
 import schemathesis
 from schemathesis import checks
 from schemathesis.config import SchemathesisConfig
 
 from api.app import create_app
 from api.auth import issue_token
+from api.guards.config import GuardSettings
 from application.goals import Goals
 from application.settings import Settings
 from tests.api.conftest import API_SECRET
@@ -40,11 +43,15 @@ from tests.scenarios import (
 )
 
 MAX_EXAMPLES = 20
+STATEFUL_SCENARIOS = 15
 CONFIG = {
     "seed": 20260115,
     "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none",
                    "with-security-parameters": False},  # the auth checks below cover tokens
-    "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+    # Stateful: only the document's own links (dependency analysis guesses owner_id and manager_id are ids of
+    # resources nothing makes, and then never starts a scenario with POST /goals).
+    "phases": {"coverage": {"enabled": False},
+               "stateful": {"enabled": True, "inference": {"algorithms": ["location-headers"]}}},
 }
 # Domain rules legitimately refuse well-formed requests (409), so "valid data is accepted" is not a property of
 # this API; everything about the contract is checked.
@@ -100,7 +107,8 @@ STORE = Path(tempfile.mkdtemp(prefix="goalengine-schemathesis-")) / "goals.db"
 atexit.register(shutil.rmtree, STORE.parent, ignore_errors=True)
 GOALS = Goals(Settings(database_url=f"sqlite:///{STORE}", audit_key=AUDIT_KEY, api_secret=API_SECRET),
               today=Clock(date(2026, 1, 15)))
-APP = create_app(GOALS.settings, GOALS)
+# Writes come faster than any caller's rate limit allows: the limit is tested in tests/security, not here.
+APP = create_app(GOALS.settings, GOALS, GuardSettings(writes_per_minute=1_000_000))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=SchemathesisConfig.from_dict(CONFIG))
 for excluded in EXCLUDED_PATHS:
     schema = schema.exclude(path=excluded)
@@ -132,10 +140,51 @@ def test_no_request_gets_a_server_error_or_an_answer_outside_the_schema(
     case.call_and_validate(headers=headers, checks=CHECKS)
 
 
+# --- stateful: links lead from a new goal, proposal or subscription to the operations that take its id ----------
+
+STATEFUL_CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
+                   checks.response_schema_conformance]
+
+
+# schemathesis' dependency analysis reads owner_id, manager_id and parent_goal_id in the draft as ids of resources
+# no operation makes, and so never starts a scenario with POST /goals; they are people and an optional parent.
+schema.analysis.dependency_graph.operations["POST /goals"].inputs.clear()
+
+
+class ApiWorkflow(schema.as_state_machine()):  # type: ignore[misc]
+    """Draft a goal, then sign, measure, propose, decide and close it through the links (tokens as above)."""
+
+    reached: ClassVar[Counter[str]] = Counter()
+
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        return {"headers": {"Authorization": f"Bearer {token_for(case)}"}}
+
+    def after_call(self, response: Any, case: schemathesis.Case) -> None:
+        super().after_call(response, case)
+        if response.status_code < 300:
+            self.reached[f"{case.method} {case.operation.path}"] += 1
+
+    def validate_response(self, response: Any, case: schemathesis.Case, additional_checks: Any = None,
+                          **kwargs: Any) -> None:
+        case.validate_response(response, checks=STATEFUL_CHECKS, transport_kwargs=kwargs or None)
+
+
+ApiWorkflow.TestCase.settings = settings(max_examples=STATEFUL_SCENARIOS, stateful_step_count=8, deadline=None,
+                                         derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+
+
+def test_stateful_scenarios_following_the_links_get_no_server_error_and_match_the_schema(seeded: Seeded) -> None:
+    assert seeded.ids  # the app's store is open
+    document = APP.openapi()
+    assert "ReadGoal" in document["paths"]["/goals"]["post"]["responses"]["201"]["links"]
+    ApiWorkflow.run()
+    assert ApiWorkflow.reached["POST /goals"] > 0  # scenarios start from new goals and follow their links
+
+
 # --- the document itself ---------------------------------------------------------------------------------------
 
 # Besides the docs: liveness, and the event-data JSON Schemas, which the feed publishes as documentation.
-PUBLIC_PATHS = {"/health", "/events/schemas"}
+PUBLIC_PATHS = {"/health", "/ready", "/events/schemas"}
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
 
 

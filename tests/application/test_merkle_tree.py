@@ -126,7 +126,7 @@ def rfc_consistent(m: int, n: int, old_root: bytes, new_root: bytes, proof: list
 def test_roots_of_every_prefix_match_the_published_vectors() -> None:
     assert [root_of(HASHES[:n]) for n in range(9)] == ROOTS
     assert [rfc_mth(LEAF_INPUTS[:n]) for n in range(9)] == ROOTS
-    assert EMPTY_ROOT == ROOTS[0]
+    assert ROOTS[0] == EMPTY_ROOT
 
 
 def test_the_compact_range_grows_through_the_same_roots() -> None:
