@@ -74,7 +74,8 @@ def test_commands_other_than_serve_and_demo_create_nothing_and_exit_2_naming_the
     command: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    for name in ("GOALENGINE_DATABASE_URL", "GOALENGINE_SECRET", "GOALENGINE_AUDIT_KEY"):
+    names = ("GOALENGINE_DATABASE_URL", "GOALENGINE_SECRET", "GOALENGINE_AUDIT_KEY", "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     assert main(command) == 2
     assert "GOALENGINE_" in capsys.readouterr().err
@@ -83,7 +84,8 @@ def test_commands_other_than_serve_and_demo_create_nothing_and_exit_2_naming_the
 
 def test_serve_state_is_created_0600_in_a_0700_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    for name in ("GOALENGINE_DATABASE_URL", "GOALENGINE_SECRET", "GOALENGINE_AUDIT_KEY"):
+    names = ("GOALENGINE_DATABASE_URL", "GOALENGINE_SECRET", "GOALENGINE_AUDIT_KEY", "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     settings = Settings.from_env(create=True)
     settings.eventsourcing_env()  # what the store does before it opens the database
