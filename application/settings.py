@@ -75,7 +75,8 @@ class Settings:
         if self.store == "sqlite":
             path = self.sqlite_path()
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            return {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "30"}
+            return {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "30",
+                    "APPLICATION_RECORDER_TOPIC": "application.traced_recorders:TracedSQLiteRecorder"}
         url = self.url
         return {
             **env,
@@ -90,6 +91,7 @@ class Settings:
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_CONNECT_TIMEOUT": "10",
+            "APPLICATION_RECORDER_TOPIC": "application.traced_recorders:TracedPostgresRecorder",
         }
 
     def sqlalchemy_url(self) -> URL:
