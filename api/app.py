@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from api.docs_pages import install_docs
 from api.problems import install_problem_handlers
+from api.tracing import TraceContextMiddleware
 from application.goals import Goals
 from application.settings import Settings
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, goals: Goals | None = None) -> 
     if owns_goals:
         shutdown_hooks.append(app.state.goals.close)
     install_problem_handlers(app)
+    app.add_middleware(TraceContextMiddleware)  # the traceparent and correlation id stored with events (ADR 0018)
     install_docs(app)
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routes.{name}")
