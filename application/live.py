@@ -46,17 +46,19 @@ class EventSignal:
             self.condition.wait_for(lambda: self.generation > seen, timeout)
             return self.generation
 
-    async def wait_async(self, seen: int, timeout: float) -> int:
-        """The same for an asyncio task; many tasks share one asyncio.Event per loop."""
+    async def wait_async(self, seen: int, timeout: float, until: asyncio.Future[Any] | None = None) -> int:
+        """The same for an asyncio task (or until the `until` future is done); tasks share one Event per loop."""
         loop = asyncio.get_running_loop()
         with self.condition:
             event = self.loops.setdefault(loop, asyncio.Event())
             if self.generation > seen:
                 return self.generation
+        waiter = asyncio.ensure_future(event.wait())
         try:
-            await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
+            await asyncio.wait({waiter, *([until] if until else [])}, timeout=timeout,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
         return self.generation
 
     def _wake(self, loop: asyncio.AbstractEventLoop) -> None:

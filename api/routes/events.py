@@ -6,6 +6,7 @@ by new events (application/live.py) rather than polling, and each caller may hol
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -189,21 +190,28 @@ class StreamSource:
     signal: EventSignal
     options: StreamOptions
 
-    async def rest(self, seen: int, timeout: float) -> None:
-        """Until new events may be there: the live signal, or (push off) one poll interval."""
+    async def rest(self, seen: int, timeout: float, gone: asyncio.Future[None]) -> None:
+        """Until new events may be there (the live signal, or with push off one poll interval), or the client left."""
         if self.options.push:
-            await self.signal.wait_async(seen, timeout)
+            await self.signal.wait_async(seen, timeout, until=gone)
         else:
-            await anyio.sleep(min(timeout, self.options.poll))
+            await asyncio.wait({gone}, timeout=min(timeout, self.options.poll))
+
+
+async def client_gone(request: Request) -> None:
+    """Returns when the client disconnects (a GET has no body left to read, so only the disconnect arrives)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 async def server_sent_events(
     request: Request, source: StreamSource, position: int, release: Callable[[], None]
 ) -> AsyncIterator[str]:
+    gone = asyncio.ensure_future(client_gone(request))
     try:
         yield ": connected\n\n"  # sends the headers at once, so the client knows the stream is open
         quiet_since = time.monotonic()
-        while not await request.is_disconnected():
+        while not gone.done():
             seen = source.signal.generation  # before the read: an event committed after it wakes the rest below
             page = await anyio.to_thread.run_sync(source.feed.page, position, STREAM_PAGE, source.types, source.filter)
             for item in page.items:
@@ -215,6 +223,7 @@ async def server_sent_events(
             if time.monotonic() - quiet_since >= source.options.heartbeat:
                 yield ": heartbeat\n\n"
                 quiet_since = time.monotonic()
-            await source.rest(seen, max(0.01, source.options.heartbeat - (time.monotonic() - quiet_since)))
+            await source.rest(seen, max(0.01, source.options.heartbeat - (time.monotonic() - quiet_since)), gone)
     finally:
+        gone.cancel()
         release()
