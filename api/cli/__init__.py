@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 # Modules under api/cli/ that each define register(subparsers) and set a `handler` default.
-COMMAND_MODULES = ("demo", "serve", "projections", "webhooks", "event_schemas", "verify", "replay", "fairness")
+COMMAND_MODULES = ("demo", "serve", "projections", "webhooks", "event_schemas", "verify", "replay", "fairness", "relay")
 
 
 def build_parser() -> argparse.ArgumentParser:
