@@ -14,6 +14,10 @@ from sqlalchemy.engine import URL, make_url
 DEFAULT_DATABASE_URL = "sqlite:///var/goalengine.db"
 DEFAULT_KEY_FILE = "var/audit.key"
 DEFAULT_SECRET_FILE = "var/secret"
+TRACED_RECORDERS = {
+    "sqlite": "application.traced_recorders:TracedSQLiteRecorder",
+    "postgresql": "application.traced_recorders:TracedPostgresRecorder",
+}
 
 
 class SettingsError(ValueError):
@@ -72,11 +76,11 @@ class Settings:
             "IS_SNAPSHOTTING_ENABLED": "y",
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
         }
+        env["APPLICATION_RECORDER_TOPIC"] = TRACED_RECORDERS[self.store]  # trace context and commit signal (ADR 0018)
         if self.store == "sqlite":
             path = self.sqlite_path()
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            return {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "30",
-                    "APPLICATION_RECORDER_TOPIC": "application.traced_recorders:TracedSQLiteRecorder"}
+            return {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "30"}
         url = self.url
         return {
             **env,
@@ -91,7 +95,6 @@ class Settings:
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_CONNECT_TIMEOUT": "10",
-            "APPLICATION_RECORDER_TOPIC": "application.traced_recorders:TracedPostgresRecorder",
         }
 
     def sqlalchemy_url(self) -> URL:

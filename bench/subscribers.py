@@ -166,8 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.subscribers")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--json", type=Path, default=None, help="write the results here (default: bench/results/)")
+    parser.add_argument("--events", type=int, default=None, help="events to relay (default 3000; quick 300)")
+    parser.add_argument("--streams", type=int, default=None, help="open SSE streams (default 1000; quick 100)")
+    parser.add_argument("--window", type=float, default=None, help="seconds of idle CPU measured (default 10)")
     args = parser.parse_args(argv)
     events, streams, window = (300, 100, 2.0) if args.quick else (3000, 1000, 10.0)
+    events, streams, window = args.events or events, args.streams or streams, args.window or window
     results: dict[str, Any] = {"machine": describe(), "events": events, "streams": streams, "window_s": window}
     with tempfile.TemporaryDirectory() as directory:
         results["relay, sqlite"] = relay_throughput(f"sqlite:///{directory}/relay.db", events, 500)

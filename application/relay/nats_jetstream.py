@@ -18,8 +18,8 @@ DUPLICATE_WINDOW = 2 * 60 * 60.0  # seconds: longer than any restart we plan for
 
 class NatsJetStreamRelay:
     def __init__(
-        self, url: str, stream: str = "GOALS", subject_prefix: str = "goals", duplicate_window: float = DUPLICATE_WINDOW,
-        ack_timeout: float = 10.0,
+        self, url: str, stream: str = "GOALS", subject_prefix: str = "goals",
+        duplicate_window: float = DUPLICATE_WINDOW, ack_timeout: float = 10.0,
     ) -> None:
         self.url = url
         self.stream = stream

@@ -20,13 +20,16 @@ from application.cloudevents import topics_for
 from application.event_filters import EventFilter
 from application.webhooks.booking import DeliveryBook
 from application.webhooks.config import WebhookSettings
-from application.webhooks.tables import webhook_parked
 from application.webhooks.sealing import SecretBox
 from application.webhooks.signing import new_secret
-from application.webhooks.tables import ACTIVE, PAUSE, PAUSED, POLICIES, create_tables, webhook_subscriptions
-
-__all__ = ["ACTIVE", "PAUSED", "PositionBeyondHeadError", "Subscription", "SubscriptionNotFoundError", "SubscriptionStore"]
+from application.webhooks.tables import (
+    ACTIVE, PAUSE, PAUSED, POLICIES, create_tables, webhook_parked, webhook_subscriptions,
+)
 from application.webhooks.targets import check_target
+
+__all__ = [
+    "ACTIVE", "PAUSED", "PositionBeyondHeadError", "Subscription", "SubscriptionNotFoundError", "SubscriptionStore",
+]
 
 
 class SubscriptionNotFoundError(LookupError):

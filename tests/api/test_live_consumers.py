@@ -77,7 +77,8 @@ class StreamReader:
 
     def _read(self, url: str, headers: dict[str, str], params: dict[str, Any]) -> None:
         try:
-            with httpx.stream("GET", f"{url}/events/stream", params=params, headers=headers, timeout=SLOW * 2) as answer:
+            stream = httpx.stream("GET", f"{url}/events/stream", params=params, headers=headers, timeout=SLOW * 2)
+            with stream as answer:
                 self.response = answer
                 for message in sse_messages(answer):
                     if message.get("comment") == "connected":

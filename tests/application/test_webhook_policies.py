@@ -49,8 +49,8 @@ def delivery(goals: Goals, wall: WallClock) -> Iterator[WebhookDelivery]:
     worker.close()
 
 
-def subscribe(delivery: WebhookDelivery, receiver: Receiver, **options: object) -> Subscription:
-    subscription = delivery.store.create(receiver.url, [], created_by="svc-1", after=0, **options)  # type: ignore[arg-type]
+def subscribe(delivery: WebhookDelivery, receiver: Receiver, on_failure: str = "pause") -> Subscription:
+    subscription = delivery.store.create(receiver.url, [], created_by="svc-1", after=0, on_failure=on_failure)
     receiver.secret = subscription.secret
     return subscription
 
@@ -175,7 +175,7 @@ def test_during_the_overlap_both_secrets_verify_and_afterwards_only_the_new_one(
     assert Webhook(new).verify(after.raw, after.headers)["id"] == after.webhook_id
     with pytest.raises(WebhookVerificationError):
         Webhook(old).verify(after.raw, after.headers)
-    assert len(during.headers["webhook-signature"].split()) == 2 and len(after.headers["webhook-signature"].split()) == 1
+    assert [len(d.headers["webhook-signature"].split()) for d in (during, after)] == [2, 1]
 
 
 def test_secrets_cannot_be_read_from_the_raw_database(goals: Goals, delivery: WebhookDelivery) -> None:
