@@ -89,13 +89,13 @@ class TracedPostgresRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, **kwargs)
         self.committed = CommitListeners()
         table = SQL("{schema}.{table}").format(schema=Identifier(datastore.schema), table=Identifier(TRACES_TABLE))
-        self.sql_create_statements.append(SQL(CREATE_TRACES).format(table=table))  # type: ignore[arg-type]
+        self.sql_create_statements.append(SQL(CREATE_TRACES).format(table=table))
         self.insert_traces_statement = SQL(f"INSERT INTO {{table}} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s)").format(
-            table=table  # type: ignore[arg-type]
+            table=table
         )
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        ids = super().insert_events(stored_events, **kwargs)
+        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
         self.committed.notify()
         return ids
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     results["idle SSE streams"] = {"poll every 0.25 s (before): CPU s/s": before, "push (after): CPU s/s": after,
                                    "after / before": after / before if before else float("nan")}
     print(json.dumps(results, indent=2))
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%MZ")
     target = args.json or ROOT / "bench" / "results" / f"{stamp}-subscribers{'-quick' if args.quick else ''}.json"
     target.write_text(json.dumps(results, indent=2) + "\n")
     return 0

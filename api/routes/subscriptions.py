@@ -12,8 +12,13 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
 from api.schemas.subscriptions import (
-    NewSubscriptionResponse, ParkedEventList, ParkedEventResponse, PositionRequest, SubscriptionList,
-    SubscriptionRequest, SubscriptionResponse,
+    NewSubscriptionResponse,
+    ParkedEventList,
+    ParkedEventResponse,
+    PositionRequest,
+    SubscriptionList,
+    SubscriptionRequest,
+    SubscriptionResponse,
 )
 from application.cloudevents import UnknownEventTypeError
 from application.event_filters import EventFilter, InvalidEventFilterError
@@ -86,7 +91,7 @@ def subscribe(
     return NewSubscriptionResponse(**created.public(), secret=created.secret)
 
 
-@router.get("", responses=problem_responses(401, 403))
+@router.get("", responses=problem_responses(401, 403, 422))
 def list_subscriptions(
     subscriptions: StoreDep, actor: Manager,
     every: Annotated[bool, Query(alias="all", description="Every caller's subscriptions (hr only).")] = False,
@@ -98,14 +103,14 @@ def list_subscriptions(
     return SubscriptionList(items=[SubscriptionResponse(**s.public()) for s in owned])
 
 
-@router.get("/{subscription_id}", responses=problem_responses(401, 403, 404))
+@router.get("/{subscription_id}", responses=problem_responses(401, 403, 404, 422))
 def read_subscription(subscription_id: SubscriptionId, subscriptions: StoreDep, actor: Manager) -> SubscriptionResponse:
     """A subscription's state: active or paused, its position, its last error."""
     with problems():
         return SubscriptionResponse(**subscriptions.get(subscription_id, actor.id).public())
 
 
-@router.delete("/{subscription_id}", status_code=204, responses=problem_responses(401, 403, 404))
+@router.delete("/{subscription_id}", status_code=204, responses=problem_responses(401, 403, 404, 422))
 def unsubscribe(subscription_id: SubscriptionId, subscriptions: StoreDep, actor: Manager) -> Response:
     """Stop sending events to a subscription and forget it (and its parked events)."""
     with problems():
@@ -113,7 +118,7 @@ def unsubscribe(subscription_id: SubscriptionId, subscriptions: StoreDep, actor:
     return Response(status_code=204)
 
 
-@router.post("/{subscription_id}/resume", responses=problem_responses(401, 403, 404))
+@router.post("/{subscription_id}/resume", responses=problem_responses(401, 403, 404, 422))
 def resume(
     subscription_id: SubscriptionId, subscriptions: StoreDep, actor: Manager, request: Request
 ) -> SubscriptionResponse:
@@ -136,7 +141,7 @@ def rewind(
     return SubscriptionResponse(**moved.public())
 
 
-@router.post("/{subscription_id}/secret", responses=problem_responses(401, 403, 404))
+@router.post("/{subscription_id}/secret", responses=problem_responses(401, 403, 404, 422))
 def rotate_secret(subscription_id: SubscriptionId, subscriptions: StoreDep, actor: Manager) -> NewSubscriptionResponse:
     """A new signing secret, shown only this once; the old one keeps signing beside it during the overlap."""
     with problems():
@@ -144,7 +149,7 @@ def rotate_secret(subscription_id: SubscriptionId, subscriptions: StoreDep, acto
     return NewSubscriptionResponse(**rotated.public(), secret=secret)
 
 
-@router.get("/{subscription_id}/parked", responses=problem_responses(401, 403, 404))
+@router.get("/{subscription_id}/parked", responses=problem_responses(401, 403, 404, 422))
 def parked_events(subscription_id: SubscriptionId, subscriptions: StoreDep, actor: Manager) -> ParkedEventList:
     """The events parked after using up their tries, in log order, each with its last error."""
     with problems():
@@ -154,7 +159,7 @@ def parked_events(subscription_id: SubscriptionId, subscriptions: StoreDep, acto
 
 
 @router.post(
-    "/{subscription_id}/parked/{event_id}/redelivery", status_code=202, responses=problem_responses(401, 403, 404)
+    "/{subscription_id}/parked/{event_id}/redelivery", status_code=202, responses=problem_responses(401, 403, 404, 422)
 )
 def redeliver(
     subscription_id: SubscriptionId, event_id: EventId, subscriptions: StoreDep, actor: Manager, request: Request

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -23,7 +23,13 @@ from application.webhooks.config import WebhookSettings
 from application.webhooks.sealing import SecretBox
 from application.webhooks.signing import new_secret
 from application.webhooks.tables import (
-    ACTIVE, PAUSE, PAUSED, POLICIES, create_tables, webhook_parked, webhook_subscriptions,
+    ACTIVE,
+    PAUSE,
+    PAUSED,
+    POLICIES,
+    create_tables,
+    webhook_parked,
+    webhook_subscriptions,
 )
 from application.webhooks.targets import check_target
 
@@ -93,7 +99,7 @@ class Subscription:
 
 
 def _iso(moment: float | None) -> str | None:
-    return None if moment is None else datetime.fromtimestamp(moment, timezone.utc).isoformat()
+    return None if moment is None else datetime.fromtimestamp(moment, UTC).isoformat()
 
 
 class SubscriptionStore(DeliveryBook):

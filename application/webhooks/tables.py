@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, Engine, Float, Integer, String, Table, Text, inspect, select, text, update,
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+    text,
+    update,
 )
 
 from application.database import metadata

@@ -12,25 +12,30 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import nats
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.auth import issue_token
 from application.cloudevents import to_cloudevent
 from application.goals import Goals
 from application.relay.nats_jetstream import NatsJetStreamRelay
 from application.relay.relay import RelayPositions, RelayRunner
 from application.tracing import TraceContext, traced
+from tests.api.conftest import API_SECRET
 from tests.conftest import AUDIT_KEY, IN_CI
 from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft
 
 ROOT = Path(__file__).resolve().parents[2]
 NATS_URL = os.environ.get("GOALENGINE_TEST_NATS_URL", "nats://127.0.0.1:4222")
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+REQUEST_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 pytestmark = pytest.mark.e2e
 
 
@@ -83,7 +88,7 @@ def read_back(target: Target, expected: int, timeout: float = 20.0) -> list[Any]
             while time.monotonic() < deadline:
                 try:
                     batch = await consumer.fetch(500, timeout=0.5)
-                except (nats.errors.TimeoutError, asyncio.TimeoutError):
+                except (TimeoutError, nats.errors.TimeoutError):
                     if len(messages) >= expected:
                         break
                     continue
@@ -118,9 +123,14 @@ def test_the_relay_publishes_every_event_once_in_order_as_structured_cloudevents
     goals: Goals, target: Target
 ) -> None:
     goal_id = draft(goals, customer_service_terms())
-    with traced(TraceContext(TRACEPARENT, "corr-1")):  # as a request would (tests/api/test_live_consumers.py)
+    with traced(TraceContext(TRACEPARENT, "corr-1")):  # as the API does around a request
         goals.sign_goal(goal_id, EMPLOYEE)
-        goals.sign_goal(goal_id, MANAGER)
+    settings = replace(goals.settings, api_secret=API_SECRET)
+    with TestClient(create_app(settings, goals)) as client:  # and a real request's traceparent, through the API
+        signed = client.post(f"/goals/{goal_id}/signatures", json={"version": 2},
+                             headers={"Authorization": f"Bearer {issue_token(API_SECRET, MANAGER.id, MANAGER.role)}",
+                                      "traceparent": REQUEST_TRACEPARENT})
+        assert signed.status_code == 201, signed.text
     relay = NatsJetStreamRelay(NATS_URL, target.stream, target.prefix)
     runner = RelayRunner(goals, relay, batch_size=2)
     assert asyncio.run(runner.run(once=True)) == 4
@@ -132,8 +142,9 @@ def test_the_relay_publishes_every_event_once_in_order_as_structured_cloudevents
     assert [m.subject for m in messages] == [f"{target.prefix}.{e['type']}" for e in expected]
     assert [m.headers["Nats-Msg-Id"] for m in messages] == [e["id"] for e in expected]
     assert {m.headers["content-type"] for m in messages} == {"application/cloudevents+json; charset=utf-8"}
-    assert [b.get("traceparent") for b in bodies] == [None, TRACEPARENT, TRACEPARENT, TRACEPARENT]
-    assert {b["correlationid"] for b in bodies[1:]} == {"corr-1"}
+    assert [b.get("traceparent") for b in bodies] == [None, TRACEPARENT, REQUEST_TRACEPARENT, REQUEST_TRACEPARENT]
+    correlation = [b["correlationid"] for b in bodies[1:]]
+    assert correlation[0] == "corr-1" and correlation[1] == correlation[2] != "corr-1"  # one id per request
     assert RelayPositions(goals.engine).get(relay.name) == goals.head_position()
 
 
