@@ -67,7 +67,8 @@ def test_a_filtered_feed_read_page_by_page_is_exactly_the_matching_events_in_ord
 
 
 @settings(max_examples=50, deadline=None)
-@given(secret=st.text(min_size=1, max_size=80), row=st.uuids(), other=st.uuids(), key=st.binary(min_size=32, max_size=32))
+@given(secret=st.text(min_size=1, max_size=80), row=st.uuids(), other=st.uuids(),
+       key=st.binary(min_size=32, max_size=32))
 def test_a_sealed_secret_opens_only_with_its_key_and_its_row(
     secret: str, row: UUID, other: UUID, key: bytes
 ) -> None:
