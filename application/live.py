@@ -78,8 +78,15 @@ class LiveEvents:
         self.fallback_interval = fallback_interval
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.lock = threading.Lock()
+        self.started = False
 
     def start(self) -> LiveEvents:
+        """Start listening (once; later calls do nothing): the first stream or worker that needs it starts it."""
+        with self.lock:
+            if self.started or self.stopping.is_set():
+                return self
+            self.started = True
         committed = getattr(self.goals.recorder, "committed", None)
         if committed is not None:
             committed.add(self.signal.notify)

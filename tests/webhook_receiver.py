@@ -22,8 +22,8 @@ class Delivery:
     webhook_id: str
     body: dict[str, Any]
     status: int  # what the receiver answered
-    raw: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes = field(default=b"", compare=False)  # the signed bytes and headers differ on each try
+    headers: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 class Receiver:

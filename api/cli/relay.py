@@ -9,7 +9,6 @@ import logging
 import signal
 
 from application.goals import Goals
-from application.relay.nats_jetstream import DUPLICATE_WINDOW, NatsJetStreamRelay
 from application.relay.relay import RelayRunner
 from application.settings import Settings
 
@@ -21,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     nats.add_argument("--url", default="nats://127.0.0.1:4222", help="the NATS server")
     nats.add_argument("--stream", default="GOALS", help="the JetStream stream (created if missing)")
     nats.add_argument("--subject-prefix", default="goals", help="subjects are <prefix>.<event type>")
-    nats.add_argument("--duplicate-window", type=float, default=DUPLICATE_WINDOW,
+    nats.add_argument("--duplicate-window", type=float, default=None,
                       help="seconds the stream remembers message ids, when it is created (default: 2 hours)")
     nats.add_argument("--batch-size", type=int, default=500, help="events acknowledged before the position is stored")
     nats.add_argument("--once", action="store_true", help="relay up to the current head, then exit")
@@ -32,8 +31,10 @@ def run_nats(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.batch_size < 1:
         raise SystemExit("--batch-size must be at least 1")
+    from application.relay.nats_jetstream import DUPLICATE_WINDOW, NatsJetStreamRelay  # only this command needs nats
+
     goals = Goals(Settings.from_env())
-    relay = NatsJetStreamRelay(args.url, args.stream, args.subject_prefix, args.duplicate_window)
+    relay = NatsJetStreamRelay(args.url, args.stream, args.subject_prefix, args.duplicate_window or DUPLICATE_WINDOW)
     runner = RelayRunner(goals, relay, batch_size=args.batch_size)
 
     async def main() -> int:

@@ -88,7 +88,7 @@ def install(app: FastAPI) -> None:
                                    or StreamOptions.max_streams_per_caller),
     )
     fallback = float(env.get("GOALENGINE_EVENTS_FALLBACK_POLL_SECONDS") or 1.0)
-    app.state.live_events = LiveEvents(app.state.goals, fallback_interval=fallback).start()
+    app.state.live_events = LiveEvents(app.state.goals, fallback_interval=fallback)  # started by the first stream
     app.state.stream_slots = StreamSlots()
     app.state.on_shutdown.append(app.state.live_events.stop)
 
@@ -165,7 +165,8 @@ async def stream_events(
     if release is None:
         raise Problem(429, "too_many_streams",
                       f"{caller} already holds {options.max_streams_per_caller} open event streams; close one first")
-    source = StreamSource(EventFeed(goals), names, wanted, request.app.state.live_events.signal, options)
+    live: LiveEvents = request.app.state.live_events
+    source = StreamSource(EventFeed(goals), names, wanted, live.start().signal, options)
     return StreamingResponse(
         server_sent_events(request, source, start, release),
         media_type="text/event-stream",

@@ -43,6 +43,8 @@ def install(app: FastAPI) -> None:
     live = getattr(app.state, "live_events", None)
     app.state.webhook_signal = live.signal if live is not None else EventSignal()
     if settings.in_process:
+        if live is not None:
+            live.start()
         delivery = WebhookDelivery(app.state.goals, settings, signal=app.state.webhook_signal,
                                    store=app.state.subscriptions)
         worker = WebhookThread(delivery).start()
