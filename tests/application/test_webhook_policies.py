@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -200,3 +201,46 @@ def test_a_plain_text_secret_of_an_older_store_is_sealed_on_start(goals: Goals) 
     assert reopened.get(made.id).secret == made.secret
     with goals.engine.connect() as connection:
         assert connection.execute(text("SELECT secret FROM webhook_subscriptions")).scalar_one().startswith("v1:")
+
+
+OLD_TABLE = """CREATE TABLE webhook_subscriptions (
+    id VARCHAR(36) PRIMARY KEY, url TEXT NOT NULL, types TEXT NOT NULL, secret VARCHAR(100) NOT NULL,
+    status VARCHAR(10) NOT NULL, position BIGINT NOT NULL, failures INTEGER NOT NULL, delivered INTEGER NOT NULL,
+    last_error TEXT, last_attempt_at FLOAT, next_attempt_at FLOAT NOT NULL, lease_owner VARCHAR(64),
+    lease_until FLOAT NOT NULL, created_by VARCHAR(200) NOT NULL, created_at FLOAT NOT NULL)"""
+
+
+def test_a_subscriptions_table_made_before_adr_0018_is_upgraded_in_place(goals: Goals) -> None:
+    secret = "whsec_" + "A" * 43 + "="
+    with goals.engine.begin() as connection:
+        connection.execute(text(OLD_TABLE))
+        connection.execute(text(
+            "INSERT INTO webhook_subscriptions VALUES ('s-1', 'http://127.0.0.1:9/', '[]', :secret, 'active', 3, 0, "
+            "3, NULL, NULL, 0, NULL, 0, 'svc-1', 1.0)"), {"secret": secret})
+    store = SubscriptionStore(goals.engine, SETTINGS, box=SecretBox(b"k" * 32))
+    old = store.get("s-1", owner="svc-1")
+    assert (old.secret, old.position, old.on_failure, old.filter) == (secret, 3, "pause", EventFilter())
+    rotated, _ = store.rotate_secret("s-1", owner="svc-1")  # a sealed secret is longer than the old column allowed
+    assert rotated.signing_secrets[1] == secret
+
+
+def test_the_new_settings_come_from_the_environment_and_bad_values_are_named() -> None:
+    from application.settings import SettingsError
+
+    parsed = WebhookSettings.from_env({"GOALENGINE_WEBHOOK_SECRET_OVERLAP": "60",
+                                       "GOALENGINE_WEBHOOK_SECRETS_KEY_FILE": "/etc/goalengine/webhooks.key"})
+    assert (parsed.secret_overlap, parsed.secrets_key_file) == (60.0, "/etc/goalengine/webhooks.key")
+    with pytest.raises(SettingsError, match="GOALENGINE_WEBHOOK_SECRET_OVERLAP"):
+        WebhookSettings.from_env({"GOALENGINE_WEBHOOK_SECRET_OVERLAP": "-1"})
+
+
+def test_the_master_key_file_is_made_on_first_use_and_a_bad_one_is_refused_by_name(tmp_path: Path) -> None:
+    from application.settings import SettingsError
+
+    key_file = tmp_path / "var" / "webhook-secrets.key"
+    box = SecretBox.from_file(str(key_file))
+    assert len(bytes.fromhex(key_file.read_text().strip())) == 32 and oct(key_file.stat().st_mode)[-3:] == "600"
+    assert SecretBox.from_file(str(key_file)).open(box.seal("whsec_x", "s-1"), "s-1") == "whsec_x"
+    key_file.write_text("not hex\n")
+    with pytest.raises(SettingsError, match="GOALENGINE_WEBHOOK_SECRETS_KEY_FILE"):
+        SecretBox.from_file(str(key_file))
