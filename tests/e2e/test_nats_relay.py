@@ -167,13 +167,13 @@ def wait_for(condition: Any, timeout: float, what: str) -> None:
 def test_a_relay_killed_mid_run_and_restarted_publishes_every_event_exactly_once_in_order(
     goals: Goals, target: Target, tmp_path: Path
 ) -> None:
-    for number in range(120):
+    for number in range(60):
         draft(goals, customer_service_terms(title=f"Goal {number}"))
     total = goals.head_position()
     log = tmp_path / "relay.log"
     relay = start_relay(goals, target, log, "--batch-size", "1")
     try:
-        wait_for(lambda: stream_count(target) >= 20, 30, "the relay to be under way")
+        wait_for(lambda: stream_count(target) >= 10, 30, "the relay to be under way")
         relay.send_signal(signal.SIGKILL)
         assert relay.wait(10) == -signal.SIGKILL
     finally:
