@@ -15,6 +15,7 @@ from api.guards.config import GuardSettings
 from api.openapi_contract import install_contract
 from api.observability import install_observability
 from api.problems import install_problem_handlers
+from api.tracing import TraceContextMiddleware
 from application.goals import Goals
 from application.settings import Settings
 
@@ -54,6 +55,7 @@ def create_app(
     if owns_goals:
         shutdown_hooks.append(app.state.goals.close)
     install_problem_handlers(app)
+    app.add_middleware(TraceContextMiddleware)  # the traceparent and correlation id stored with events (ADR 0018)
     install_docs(app)
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routes.{name}")

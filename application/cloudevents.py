@@ -11,11 +11,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from application.goals import Goals
+from application.goals import Goals, LoggedEvent
 from application.serialization import EventRecord
+from application.tracing import TraceContext, TraceReader
 from domain.goal import Goal
+
+if TYPE_CHECKING:
+    from application.event_filters import EventFilter
 
 SPEC_VERSION = "1.0"
 SOURCE = "urn:goalengine"
@@ -76,8 +80,11 @@ def cloudevent_id(goal_id: str, version: int) -> str:
     return f"{goal_id}:{version}"
 
 
-def to_cloudevent(event: Goal.Event, position: int) -> dict[str, Any]:
-    """The event as a CloudEvents 1.0 JSON object; `position` (an extension attribute) is its place in the log."""
+def to_cloudevent(event: Goal.Event, position: int, trace: TraceContext | None = None) -> dict[str, Any]:
+    """The event as a CloudEvents 1.0 JSON object; `position` (an extension attribute) is its place in the log.
+
+    With a trace context (ADR 0018) it carries the distributed tracing extension and a `correlationid`.
+    """
     record = EventRecord.of(event, position)
     return {
         "specversion": SPEC_VERSION,
@@ -89,8 +96,16 @@ def to_cloudevent(event: Goal.Event, position: int) -> dict[str, Any]:
         "datacontenttype": DATA_CONTENT_TYPE,
         "position": position,
         "goalversion": record.version,
+        **(trace.extensions() if trace else {}),
         "data": {**record.data, "actor": {"id": record.actor_id, "role": record.actor_role}},
     }
+
+
+def to_cloudevents(goals: Goals, logged: Sequence[LoggedEvent]) -> list[dict[str, Any]]:
+    """Logged events as CloudEvents, each with the trace context stored beside it (one look-up for them all)."""
+    keys = [(str(entry.event.originator_id), entry.event.originator_version) for entry in logged]
+    traces = TraceReader(goals.engine).of(keys)
+    return [to_cloudevent(entry.event, entry.position, traces.get(key)) for entry, key in zip(logged, keys, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -102,12 +117,14 @@ class FeedPage:
 
 
 class EventFeed:
-    """Reads the log as CloudEvents in position order, filtered by type."""
+    """Reads the log as CloudEvents in position order, filtered by type, goal, cycle and org unit."""
 
     def __init__(self, goals: Goals) -> None:
         self.goals = goals
 
-    def page(self, after: int = 0, limit: int = 100, types: Sequence[str] = ()) -> FeedPage:
+    def page(
+        self, after: int = 0, limit: int = 100, types: Sequence[str] = (), event_filter: EventFilter | None = None
+    ) -> FeedPage:
         """Up to `limit` events after a position.
 
         The head is read before the events: every event at or below it is committed (the store commits positions
@@ -116,7 +133,9 @@ class EventFeed:
         topics = topics_for(types)
         head = self.goals.head_position()
         logged = self.goals.log_events(after, until=head, topics=topics, page_size=limit)
-        items = [to_cloudevent(entry.event, entry.position) for entry in islice(logged, limit)]
+        if event_filter is not None:
+            logged = event_filter.select(self.goals, logged)
+        items = to_cloudevents(self.goals, list(islice(logged, limit)))
         if len(items) == limit:
             return FeedPage(items, items[-1]["position"])
         return FeedPage(items, max(after, head))

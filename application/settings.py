@@ -17,6 +17,10 @@ DEFAULT_DATABASE_URL = "sqlite:///var/goalengine.db"
 DEFAULT_KEY_FILE = "var/audit.key"
 DEFAULT_SECRET_FILE = "var/secret"
 DEFAULT_AUDIT_ORIGIN = "goalengine/audit-log"
+TRACED_RECORDERS = {
+    "sqlite": "application.traced_recorders:TracedSQLiteRecorder",
+    "postgresql": "application.traced_recorders:TracedPostgresRecorder",
+}
 
 
 class SettingsError(ValueError):
@@ -100,6 +104,7 @@ class Settings:
             "IS_SNAPSHOTTING_ENABLED": "y",
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
         }
+        env["APPLICATION_RECORDER_TOPIC"] = TRACED_RECORDERS[self.store]  # trace context and commit signal (ADR 0018)
         if self.store == "sqlite":
             path = self.sqlite_path()
             create_private_file(Path(path))

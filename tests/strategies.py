@@ -94,3 +94,13 @@ def revisions() -> st.SearchStrategy[dict[str, Any]]:
 
 def clock_steps() -> st.SearchStrategy[timedelta]:
     return st.integers(min_value=0, max_value=20).map(lambda n: timedelta(days=n))
+
+
+def event_filters(goal_ids: list[str]) -> st.SearchStrategy[Any]:
+    """Filters of the event feed over the given goals: some subjects (or none), a cycle, an org unit, types."""
+    from application.event_filters import EventFilter
+
+    subjects = st.lists(st.sampled_from(goal_ids), max_size=3).map(lambda ids: tuple(sorted(set(ids))))
+    cycles = st.sampled_from([None, None, "2026-H1", "2026", "2027"])
+    units = st.sampled_from([None, None, "support", "quality", "nowhere"])
+    return st.builds(EventFilter, subjects, cycles, units)

@@ -1,6 +1,7 @@
 """A real webhook receiver for tests: an HTTP server on 127.0.0.1 that checks Standard Webhooks signatures.
 
-It can answer 503 to its first deliveries, and hold one delivery open (to kill a worker in the middle of it).
+It can answer 503 to its first deliveries, reject chosen events (422), and hold one delivery open (to kill a worker
+in the middle of it).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -21,12 +22,15 @@ class Delivery:
     webhook_id: str
     body: dict[str, Any]
     status: int  # what the receiver answered
+    raw: bytes = field(default=b"", compare=False)  # the signed bytes and headers differ on each try
+    headers: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 class Receiver:
     def __init__(self, fail_first: int = 0, hold_at: int | None = None) -> None:
         self.secret: str | None = None
         self.fail_first = fail_first
+        self.rejected_ids: set[str] = set()  # events (by webhook-id) answered 422 for as long as they are in here
         self.hold_at = hold_at  # the n-th request (1-based) waits until `release` is set
         self.holding = threading.Event()  # set while the held request waits
         self.release = threading.Event()
@@ -81,7 +85,9 @@ class Receiver:
             return 401
         status = 503 if number <= self.fail_first else 200
         with self.lock:
-            self.deliveries.append(Delivery(headers["webhook-id"], body, status))
+            if headers["webhook-id"] in self.rejected_ids:
+                status = 422
+            self.deliveries.append(Delivery(headers["webhook-id"], body, status, raw, headers))
         return status
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

@@ -16,7 +16,7 @@ SETTINGS_ERROR = 2
 
 # Modules under api/cli/ that each define register(subparsers) and set a `handler` default.
 COMMAND_MODULES = ("demo", "serve", "projections", "webhooks", "event_schemas", "verify", "replay", "fairness",
-                   "keys", "checkpoint", "audit")
+                   "keys", "checkpoint", "audit", "relay")
 
 
 def build_parser() -> argparse.ArgumentParser:

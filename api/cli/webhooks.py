@@ -8,6 +8,7 @@ import signal
 from types import FrameType
 
 from application.goals import Goals
+from application.live import LiveEvents
 from application.settings import Settings
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery
@@ -28,7 +29,10 @@ def run_worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is too much
     goals = Goals(Settings.from_env())
-    delivery = WebhookDelivery(goals, WebhookSettings.from_env(), worker_id=args.worker_id)
+    settings = WebhookSettings.from_env()
+    # New events wake the worker: its own process's writes, PostgreSQL LISTEN, and a head watcher as the fallback.
+    live = LiveEvents(goals, fallback_interval=settings.poll_interval).start()
+    delivery = WebhookDelivery(goals, settings, worker_id=args.worker_id, signal=live.signal)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         logging.getLogger("goalengine.webhooks").info("signal %s: stopping after the current delivery", signum)
@@ -39,6 +43,7 @@ def run_worker(args: argparse.Namespace) -> int:
     try:
         delivery.run()
     finally:
+        live.stop()
         delivery.close()
         goals.close()
     return 0

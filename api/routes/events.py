@@ -1,25 +1,35 @@
-"""The event feed for other services: GET /events (pages), /events/stream (Server-Sent Events), /events/schemas."""
+"""The event feed for other services: GET /events (pages), /events/stream (Server-Sent Events), /events/schemas.
+
+Both take the same filters as webhook subscriptions: type, subject (goal id), cycle, org_unit. The stream is woken
+by new events (application/live.py) rather than polling, and each caller may hold only so many streams open.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+import threading
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from api.deps import GoalsDep, require_roles
 from api.schemas.common import MAX_POSITION
 from api.problems import Problem, problem_responses
 from api.schemas.events import EventPage
 from application.cloudevents import EventFeed, UnknownEventTypeError, topics_for
+from application.event_filters import EventFilter, InvalidEventFilterError
 from application.event_schemas import SCHEMAS
+from application.live import EventSignal, LiveEvents
 from domain.values import Actor, Role
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -28,27 +38,81 @@ Consumer = Annotated[Actor, Depends(require_roles(Role.SERVICE, Role.HR, Role.AU
 Types = Annotated[
     list[str], Query(alias="type", description="Only these CloudEvents types (repeat, or separate with commas).")
 ]
+Subjects = Annotated[
+    list[str], Query(alias="subject", description="Only events of these goals (repeat, or separate with commas).")
+]
+Cycle = Annotated[str | None, Query(min_length=1, max_length=200, description="Only goals of this cycle.")]
+OrgUnit = Annotated[str | None, Query(min_length=1, max_length=200, description="Only goals of this org unit.")]
 STREAM_PAGE = 100
 
 
 @dataclass(frozen=True)
 class StreamOptions:
     heartbeat: float = 15.0  # seconds of silence before a comment line keeps proxies and clients from timing out
-    poll: float = 0.25  # seconds between looks at the log when the stream has caught up
+    poll: float = 0.25  # without push: seconds between looks at the log when the stream has caught up
+    push: bool = True  # wait for new events on the live signal instead of polling
+    max_streams_per_caller: int = 10
+
+
+class StreamSlots:
+    """How many streams each caller holds open in this process; past the cap a new one is refused (429)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open: Counter[str] = Counter()
+
+    def take(self, caller: str, cap: int) -> Callable[[], None] | None:
+        """A slot's release (safe to call more than once), or None when the caller is at the cap."""
+        with self.lock:
+            if self.open[caller] >= cap:
+                return None
+            self.open[caller] += 1
+        released = threading.Event()
+
+        def release() -> None:
+            with self.lock:
+                if released.is_set():
+                    return
+                released.set()
+                self.open[caller] -= 1
+                if self.open[caller] <= 0:
+                    del self.open[caller]
+
+        return release
 
 
 def install(app: FastAPI) -> None:
-    heartbeat = float(os.environ.get("GOALENGINE_EVENTS_HEARTBEAT_SECONDS") or StreamOptions.heartbeat)
-    app.state.event_stream = StreamOptions(heartbeat=heartbeat)
+    env = os.environ
+    app.state.event_stream = StreamOptions(
+        heartbeat=float(env.get("GOALENGINE_EVENTS_HEARTBEAT_SECONDS") or StreamOptions.heartbeat),
+        push=(env.get("GOALENGINE_EVENTS_PUSH") or "true").lower() not in ("0", "false", "no", "off"),
+        max_streams_per_caller=int(env.get("GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER")
+                                   or StreamOptions.max_streams_per_caller),
+    )
+    fallback = float(env.get("GOALENGINE_EVENTS_FALLBACK_POLL_SECONDS") or 1.0)
+    app.state.live_events = LiveEvents(app.state.goals, fallback_interval=fallback)  # started by the first stream
+    app.state.stream_slots = StreamSlots()
+    app.state.on_shutdown.append(app.state.live_events.stop)
 
 
 def requested_types(types: Sequence[str]) -> list[str]:
-    names = [name.strip() for value in types for name in value.split(",") if name.strip()]
+    names = split(types)
     try:
         topics_for(names)
     except UnknownEventTypeError as error:
         raise Problem(422, error.code, str(error), types=error.names) from None
     return names
+
+
+def requested_filter(subjects: Sequence[str], cycle: str | None, org_unit: str | None) -> EventFilter:
+    try:
+        return EventFilter.parse(split(subjects), cycle, org_unit)
+    except InvalidEventFilterError as error:
+        raise Problem(422, error.code, error.message) from None
+
+
+def split(values: Sequence[str]) -> list[str]:
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
 @router.get("", responses=problem_responses(401, 403, 422))
@@ -58,9 +122,13 @@ def read_events(
     after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="The last position read (0: from the start).")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     types: Types = [],  # noqa: B006 (FastAPI copies defaults per request)
+    subjects: Subjects = [],  # noqa: B006
+    cycle: Cycle = None,
+    org_unit: OrgUnit = None,
 ) -> EventPage:
     """Goal events after a position, in log order, as CloudEvents (service, hr, auditor)."""
-    page = EventFeed(goals).page(after, limit, requested_types(types))
+    wanted = requested_filter(subjects, cycle, org_unit)
+    page = EventFeed(goals).page(after, limit, requested_types(types), wanted)
     return EventPage(items=page.items, next_after=page.next_after)
 
 
@@ -73,26 +141,39 @@ def event_schemas() -> dict[str, Any]:
 @router.get(
     "/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, **problem_responses(401, 403, 422)},
+    responses={200: {"content": {"text/event-stream": {}}}, **problem_responses(401, 403, 422, 429)},
 )
 async def stream_events(
     request: Request,
     goals: GoalsDep,
-    _actor: Consumer,
+    actor: Consumer,
     after: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="Start after this position (default: the head).")] = None,
     last_event_id: Annotated[str | None, Header(description="Resume after this position (set by EventSource).")] = None,
     types: Types = [],  # noqa: B006 (FastAPI copies defaults per request)
+    subjects: Subjects = [],  # noqa: B006
+    cycle: Cycle = None,
+    org_unit: OrgUnit = None,
 ) -> StreamingResponse:
     """Goal events as Server-Sent Events, live: `id` is the position, `event` the type, `data` the CloudEvent."""
     names = requested_types(types)
+    wanted = requested_filter(subjects, cycle, org_unit)
     start = resume_position(last_event_id, after)
     if start is None:
         start = await anyio.to_thread.run_sync(goals.head_position)
     options: StreamOptions = request.app.state.event_stream
+    slots: StreamSlots = request.app.state.stream_slots
+    caller = f"{actor.role}:{actor.id}"
+    release = slots.take(caller, options.max_streams_per_caller)
+    if release is None:
+        raise Problem(429, "too_many_streams",
+                      f"{caller} already holds {options.max_streams_per_caller} open event streams; close one first")
+    live: LiveEvents = request.app.state.live_events
+    source = StreamSource(EventFeed(goals), names, wanted, live.start().signal, options)
     return StreamingResponse(
-        server_sent_events(request, EventFeed(goals), start, names, options),
+        server_sent_events(request, source, start, release),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(release),  # also when the body never started
     )
 
 
@@ -104,20 +185,48 @@ def resume_position(last_event_id: str | None, after: int | None) -> int | None:
     return int(last_event_id)
 
 
+@dataclass(frozen=True)
+class StreamSource:
+    feed: EventFeed
+    types: list[str]
+    filter: EventFilter
+    signal: EventSignal
+    options: StreamOptions
+
+    async def rest(self, seen: int, timeout: float, gone: asyncio.Future[None]) -> None:
+        """Until new events may be there (the live signal, or with push off one poll interval), or the client left."""
+        if self.options.push:
+            await self.signal.wait_async(seen, timeout, until=gone)
+        else:
+            await asyncio.wait({gone}, timeout=min(timeout, self.options.poll))
+
+
+async def client_gone(request: Request) -> None:
+    """Returns when the client disconnects (a GET has no body left to read, so only the disconnect arrives)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
 async def server_sent_events(
-    request: Request, feed: EventFeed, position: int, types: list[str], options: StreamOptions
+    request: Request, source: StreamSource, position: int, release: Callable[[], None]
 ) -> AsyncIterator[str]:
-    yield ": connected\n\n"  # sends the headers at once, so the client knows the stream is open
-    quiet_since = time.monotonic()
-    while not await request.is_disconnected():
-        page = await anyio.to_thread.run_sync(feed.page, position, STREAM_PAGE, types)
-        for item in page.items:
-            yield f"id: {item['position']}\nevent: {item['type']}\ndata: {json.dumps(item)}\n\n"
-        position = page.next_after
-        if page.items:
-            quiet_since = time.monotonic()
-            continue
-        if time.monotonic() - quiet_since >= options.heartbeat:
-            yield ": heartbeat\n\n"
-            quiet_since = time.monotonic()
-        await anyio.sleep(options.poll)
+    gone = asyncio.ensure_future(client_gone(request))
+    try:
+        yield ": connected\n\n"  # sends the headers at once, so the client knows the stream is open
+        quiet_since = time.monotonic()
+        while not gone.done():
+            seen = source.signal.generation  # before the read: an event committed after it wakes the rest below
+            page = await anyio.to_thread.run_sync(source.feed.page, position, STREAM_PAGE, source.types, source.filter)
+            for item in page.items:
+                yield f"id: {item['position']}\nevent: {item['type']}\ndata: {json.dumps(item)}\n\n"
+            position = page.next_after
+            if page.items:
+                quiet_since = time.monotonic()
+                continue
+            if time.monotonic() - quiet_since >= source.options.heartbeat:
+                yield ": heartbeat\n\n"
+                quiet_since = time.monotonic()
+            await source.rest(seen, max(0.01, source.options.heartbeat - (time.monotonic() - quiet_since)), gone)
+    finally:
+        gone.cancel()
+        release()

@@ -23,6 +23,8 @@ class WebhookSettings:
     poll_interval: float = 1.0  # seconds between looks at the log when there is nothing to deliver
     lease_seconds: float = 60.0  # how long a worker owns a subscription without renewing (one worker per target)
     batch_size: int = 100  # events delivered to one subscription before the next subscription gets a turn
+    secret_overlap: float = 86400.0  # seconds a rotated-out secret still signs deliveries beside the new one
+    secrets_key_file: str = "var/webhook-secrets.key"  # the master key that seals signing secrets at rest
 
     def __post_init__(self) -> None:
         if self.lease_seconds <= self.timeout:
@@ -69,6 +71,19 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _non_negative_float(raw: str) -> float:
+    """expected a number of seconds, 0 or more"""
+    value = float(raw)
+    if not value >= 0:
+        raise ValueError(raw)
+    return value
+
+
+def _path(raw: str) -> str:
+    """expected a file path"""
+    return raw
+
+
 def _positive_int(raw: str) -> int:
     """expected a positive whole number"""
     value = int(raw)
@@ -87,4 +102,6 @@ FIELDS: dict[str, Callable[[str], Any]] = {
     "poll_interval": _positive_float,
     "lease_seconds": _positive_float,
     "batch_size": _positive_int,
+    "secret_overlap": _non_negative_float,
+    "secrets_key_file": _path,
 }

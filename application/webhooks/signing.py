@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 SECRET_PREFIX = "whsec_"
 KEY_BYTES = 32
@@ -25,11 +26,16 @@ def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def signed_headers(secret: str, message_id: str, timestamp: int, body: str) -> dict[str, str]:
-    """The headers of one delivery; a redelivery has the same webhook-id and a new timestamp and signature."""
+def signed_headers(keys: str | Sequence[str], message_id: str, timestamp: int, body: str) -> dict[str, str]:
+    """The headers of one delivery; a redelivery has the same webhook-id and a new timestamp and signature.
+
+    During a secret rotation's overlap there is one signature per secret, space-separated, as Standard Webhooks
+    allows: a receiver still on the old secret and one already on the new both verify.
+    """
+    secret_list = [keys] if isinstance(keys, str) else list(keys)
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature(secret, message_id, timestamp, body),
+        "webhook-signature": " ".join(signature(key, message_id, timestamp, body) for key in secret_list),
         "content-type": "application/cloudevents+json; charset=utf-8",
     }

@@ -1,7 +1,8 @@
-"""Webhook subscriptions: where to send which events, and how far each target has got (ADR 0010).
+"""Webhook subscriptions: where to send which events, whose they are, and how far each target has got (ADR 0010, 0018).
 
-Each subscription keeps its own position in the event log. A worker owns a subscription while its lease runs, so
-two workers (the API process and `goalengine webhooks run`) never deliver to one target at once, out of order.
+Each subscription belongs to the caller who made it and keeps its own position in the event log. A worker owns a
+subscription while its lease runs, so two workers never deliver to one target at once, out of order
+(application/webhooks/booking.py). Signing secrets are stored sealed (application/webhooks/sealing.py).
 """
 
 from __future__ import annotations
@@ -9,49 +10,49 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import (
-    BigInteger, Column, Engine, Float, Integer, String, Table, Text, delete, insert, or_, select, update,
-)
+from sqlalchemy import Engine, delete, insert, select, update
 
 from application.cloudevents import topics_for
-from application.database import metadata
+from application.event_filters import EventFilter
+from application.webhooks.booking import DeliveryBook
 from application.webhooks.config import WebhookSettings
+from application.webhooks.sealing import SecretBox
 from application.webhooks.signing import new_secret
+from application.webhooks.tables import (
+    ACTIVE,
+    PAUSE,
+    PAUSED,
+    POLICIES,
+    create_tables,
+    webhook_parked,
+    webhook_subscriptions,
+)
 from application.webhooks.targets import check_target
 
-ACTIVE, PAUSED = "active", "paused"
-MAX_ERROR_LENGTH = 2000
-
-webhook_subscriptions = Table(
-    "webhook_subscriptions",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("url", Text, nullable=False),
-    Column("types", Text, nullable=False),  # a JSON list of CloudEvents types; empty means every type
-    Column("secret", String(100), nullable=False),
-    Column("status", String(10), nullable=False),
-    Column("position", BigInteger, nullable=False),  # the last log position delivered (or passed over)
-    Column("failures", Integer, nullable=False),  # consecutive failed tries of the next event
-    Column("delivered", Integer, nullable=False),
-    Column("last_error", Text, nullable=True),
-    Column("last_attempt_at", Float, nullable=True),  # unix seconds
-    Column("next_attempt_at", Float, nullable=False),
-    Column("lease_owner", String(64), nullable=True),
-    Column("lease_until", Float, nullable=False),
-    Column("created_by", String(200), nullable=False),
-    Column("created_at", Float, nullable=False),
-)
+__all__ = [
+    "ACTIVE", "PAUSED", "PositionBeyondHeadError", "Subscription", "SubscriptionNotFoundError", "SubscriptionStore",
+]
 
 
 class SubscriptionNotFoundError(LookupError):
+    """No subscription with this id belongs to the caller (another caller's is not found either)."""
+
     code = "subscription_not_found"
 
     def __init__(self, subscription_id: str) -> None:
         super().__init__(f"webhook subscription {subscription_id} not found")
+        self.message = str(self)
+
+
+class PositionBeyondHeadError(ValueError):
+    code = "position_beyond_head"
+
+    def __init__(self, after: int, head: int) -> None:
+        super().__init__(f"position {after} lies beyond the head of the log ({head})")
         self.message = str(self)
 
 
@@ -60,7 +61,11 @@ class Subscription:
     id: str
     url: str
     types: list[str]
-    secret: str
+    filter: EventFilter
+    on_failure: str
+    signing_secrets: tuple[str, ...]  # the current secret first; the rotated-out one beside it during the overlap
+    secret_rotated_at: float | None
+    previous_secret_until: float | None
     status: str
     position: int
     failures: int
@@ -71,29 +76,25 @@ class Subscription:
     created_by: str
     created_at: float
 
-    @classmethod
-    def of(cls, row: Any) -> Subscription:
-        values = {name: getattr(row, name) for name in cls.__dataclass_fields__ if name != "types"}
-        return cls(types=json.loads(row.types), **values)
+    @property
+    def secret(self) -> str:
+        return self.signing_secrets[0]
 
     def topics(self) -> list[str]:
         return topics_for(self.types)
 
     def public(self) -> dict[str, Any]:
-        """Everything but the secret, which is shown once, when the subscription is made."""
+        """Everything but the secrets, which are shown once, when made or rotated."""
         return {
-            "id": self.id,
-            "url": self.url,
-            "types": self.types,
-            "status": self.status,
-            "position": self.position,
-            "delivered": self.delivered,
-            "failures": self.failures,
-            "last_error": self.last_error,
+            "id": self.id, "url": self.url, "types": self.types, "subjects": list(self.filter.subjects),
+            "cycle": self.filter.cycle, "org_unit": self.filter.org_unit, "on_failure": self.on_failure,
+            "status": self.status, "position": self.position, "delivered": self.delivered,
+            "failures": self.failures, "last_error": self.last_error,
             "last_attempt_at": _iso(self.last_attempt_at),
             "next_attempt_at": _iso(self.next_attempt_at) if self.failures else None,
-            "created_by": self.created_by,
-            "created_at": _iso(self.created_at),
+            "secret_rotated_at": _iso(self.secret_rotated_at),
+            "previous_secret_until": _iso(self.previous_secret_until) if len(self.signing_secrets) > 1 else None,
+            "created_by": self.created_by, "created_at": _iso(self.created_at),
         }
 
 
@@ -101,114 +102,109 @@ def _iso(moment: float | None) -> str | None:
     return None if moment is None else datetime.fromtimestamp(moment, UTC).isoformat()
 
 
-class SubscriptionStore:
-    """Creates, reads, pauses and resumes subscriptions, and books each delivery attempt."""
+class SubscriptionStore(DeliveryBook):
+    """Makes, lists, reads, rewinds, re-keys and removes a caller's subscriptions; books deliveries (DeliveryBook)."""
 
-    def __init__(self, engine: Engine, settings: WebhookSettings, clock: Any = time.time) -> None:
-        self.engine = engine
-        self.settings = settings
-        self.clock = clock
-        metadata.create_all(engine, tables=[webhook_subscriptions])
+    def __init__(
+        self, engine: Engine, settings: WebhookSettings, clock: Any = time.time, box: SecretBox | None = None
+    ) -> None:
+        super().__init__(engine, settings, clock)
+        self.box = box or SecretBox.from_file(settings.secrets_key_file)
+        create_tables(engine, self.box)
 
-    def create(self, url: str, types: list[str], created_by: str, after: int) -> Subscription:
+    def create(
+        self, url: str, types: list[str], created_by: str, after: int, event_filter: EventFilter | None = None,
+        on_failure: str = PAUSE,
+    ) -> Subscription:
         """A new, active subscription that delivers the events after a position; its secret is in the result."""
         check_target(url, self.settings.allow_private)
         topics_for(types)  # refuses unknown types before anything is stored
-        now = self.clock()
+        if on_failure not in POLICIES:
+            raise ValueError(f"on_failure must be one of {', '.join(POLICIES)}")
+        chosen = event_filter or EventFilter()
+        subscription_id, now = str(uuid4()), self.clock()
         row = {
-            "id": str(uuid4()), "url": url, "types": json.dumps(sorted(set(types))), "secret": new_secret(),
+            "id": subscription_id, "url": url, "types": json.dumps(sorted(set(types))),
+            "subjects": json.dumps(sorted(set(chosen.subjects))), "cycle": chosen.cycle, "org_unit": chosen.org_unit,
+            "on_failure": on_failure, "secret": self.box.seal(new_secret(), subscription_id),
             "status": ACTIVE, "position": after, "failures": 0, "delivered": 0, "last_error": None,
             "last_attempt_at": None, "next_attempt_at": 0.0, "lease_owner": None, "lease_until": 0.0,
             "created_by": created_by, "created_at": now,
         }
         with self.engine.begin() as connection:
             connection.execute(insert(webhook_subscriptions).values(**row))
-        return self.get(row["id"])
+        return self.get(subscription_id)
 
-    def get(self, subscription_id: str) -> Subscription:
+    def get(self, subscription_id: str, owner: str | None = None) -> Subscription:
+        """The subscription, if it exists and (when an owner is given) belongs to that caller."""
+        table = webhook_subscriptions
+        query = select(table).where(table.c.id == subscription_id)
+        if owner is not None:
+            query = query.where(table.c.created_by == owner)
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(webhook_subscriptions).where(webhook_subscriptions.c.id == subscription_id)
-            ).first()
+            row = connection.execute(query).first()
         if row is None:
             raise SubscriptionNotFoundError(subscription_id)
-        return Subscription.of(row)
+        return self.subscription(row)
 
-    def delete(self, subscription_id: str) -> None:
+    def list(self, owner: str | None = None) -> list[Subscription]:
+        """The caller's subscriptions (every one when no owner is given), oldest first."""
+        table = webhook_subscriptions
+        query = select(table).order_by(table.c.created_at, table.c.id)
+        if owner is not None:
+            query = query.where(table.c.created_by == owner)
+        with self.engine.connect() as connection:
+            return [self.subscription(row) for row in connection.execute(query)]
+
+    def delete(self, subscription_id: str, owner: str | None = None) -> None:
+        self.get(subscription_id, owner)
         with self.engine.begin() as connection:
+            connection.execute(delete(webhook_parked).where(webhook_parked.c.subscription_id == subscription_id))
             deleted = connection.execute(
                 delete(webhook_subscriptions).where(webhook_subscriptions.c.id == subscription_id)
             ).rowcount
         if not deleted:
             raise SubscriptionNotFoundError(subscription_id)
 
-    def resume(self, subscription_id: str) -> Subscription:
+    def resume(self, subscription_id: str, owner: str | None = None) -> Subscription:
         """Put a paused subscription back to work at once, from where it stopped."""
+        self.get(subscription_id, owner)
         self._update(subscription_id, status=ACTIVE, failures=0, next_attempt_at=0.0)
         return self.get(subscription_id)
 
-    def due(self) -> list[Subscription]:
-        """Active subscriptions whose next attempt is due, in the order they were made."""
-        table = webhook_subscriptions
-        query = (
-            select(table)
-            .where(table.c.status == ACTIVE, table.c.next_attempt_at <= self.clock())
-            .order_by(table.c.created_at, table.c.id)
+    def rewind(self, subscription_id: str, after: int, head: int, owner: str | None = None) -> Subscription:
+        """Deliver again (or skip ahead) from a position; a worker mid-batch finds its booking refused and stops."""
+        if after > head:
+            raise PositionBeyondHeadError(after, head)
+        self.get(subscription_id, owner)
+        self._update(subscription_id, position=after, failures=0, next_attempt_at=0.0)
+        return self.get(subscription_id)
+
+    def rotate_secret(self, subscription_id: str, owner: str | None = None) -> tuple[Subscription, str]:
+        """A new signing secret; the old one keeps signing beside it until the overlap ends."""
+        current = self.get(subscription_id, owner)
+        secret, now = new_secret(), self.clock()
+        self._update(
+            subscription_id, secret=self.box.seal(secret, subscription_id),
+            previous_secret=self.box.seal(current.secret, subscription_id),
+            previous_secret_until=now + self.settings.secret_overlap, secret_rotated_at=now,
         )
-        with self.engine.connect() as connection:
-            return [Subscription.of(row) for row in connection.execute(query)]
+        return self.get(subscription_id), secret
 
-    def claim(self, subscription_id: str, owner: str) -> bool:
-        """Take (or renew) the lease on a subscription; False while another worker holds it."""
-        table, now = webhook_subscriptions, self.clock()
-        with self.engine.begin() as connection:
-            claimed = connection.execute(
-                update(table)
-                .where(table.c.id == subscription_id)
-                .where(or_(table.c.lease_owner == owner, table.c.lease_owner.is_(None), table.c.lease_until < now))
-                .values(lease_owner=owner, lease_until=now + self.settings.lease_seconds)
-            ).rowcount
-        return bool(claimed)
-
-    def release(self, subscription_id: str, owner: str) -> None:
-        table = webhook_subscriptions
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(table)
-                .where(table.c.id == subscription_id, table.c.lease_owner == owner)
-                .values(lease_owner=None, lease_until=0.0)
-            )
-
-    def delivered(self, subscription: Subscription, owner: str, position: int) -> bool:
-        """Book a 2xx: the position moves on in the same transaction; False if the subscription changed hands."""
-        return self._book(subscription, owner, position=position, failures=0, last_error=None,
-                          last_attempt_at=self.clock(), next_attempt_at=0.0,
-                          delivered=webhook_subscriptions.c.delivered + 1)
-
-    def passed_over(self, subscription: Subscription, owner: str, position: int) -> bool:
-        """Move past log positions that hold no event of the subscription's types."""
-        return self._book(subscription, owner, position=position)
-
-    def failed(self, subscription: Subscription, owner: str, error: str) -> bool:
-        """Book a failed try: retry after a backoff, or pause after too many; the position stays."""
-        failures, now = subscription.failures + 1, self.clock()
-        paused = failures >= self.settings.max_attempts
-        return self._book(
-            subscription, owner, failures=failures, last_error=error[:MAX_ERROR_LENGTH], last_attempt_at=now,
-            status=PAUSED if paused else ACTIVE, next_attempt_at=now + self.settings.backoff(failures),
+    def subscription(self, row: Any) -> Subscription:
+        """The row with its secrets opened; the previous secret only while its overlap runs."""
+        secrets = [self.box.open(row.secret, row.id)]
+        if row.previous_secret and (row.previous_secret_until or 0.0) > self.clock():
+            secrets.append(self.box.open(row.previous_secret, row.id))
+        return Subscription(
+            id=row.id, url=row.url, types=json.loads(row.types),
+            filter=EventFilter(tuple(json.loads(row.subjects or "[]")), row.cycle, row.org_unit),
+            on_failure=row.on_failure or PAUSE, signing_secrets=tuple(secrets),
+            secret_rotated_at=row.secret_rotated_at, previous_secret_until=row.previous_secret_until,
+            status=row.status, position=row.position, failures=row.failures, delivered=row.delivered,
+            last_error=row.last_error, last_attempt_at=row.last_attempt_at, next_attempt_at=row.next_attempt_at,
+            created_by=row.created_by, created_at=row.created_at,
         )
-
-    def _book(self, subscription: Subscription, owner: str, **values: Any) -> bool:
-        # Only the lease holder books, and only from the position it read: a stale worker changes nothing.
-        table = webhook_subscriptions
-        with self.engine.begin() as connection:
-            booked = connection.execute(
-                update(table)
-                .where(table.c.id == subscription.id, table.c.lease_owner == owner)
-                .where(table.c.position == subscription.position)
-                .values(**values)
-            ).rowcount
-        return bool(booked)
 
     def _update(self, subscription_id: str, **values: Any) -> None:
         with self.engine.begin() as connection:

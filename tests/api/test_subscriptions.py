@@ -38,12 +38,12 @@ def test_a_service_subscribes_and_gets_the_secret_only_once(client: TestClient, 
     assert (body["status"], body["position"], body["types"], body["created_by"]) == ("active", 1, ["goal.closed.v1"],
                                                                                       "payroll")
     assert made.headers["Location"] == f"/subscriptions/{body['id']}"
-    shown = client.get(f"/subscriptions/{body['id']}", headers=auth(HR)).json()
+    shown = client.get(f"/subscriptions/{body['id']}", headers=auth(SERVICE)).json()
     assert "secret" not in shown and shown["last_error"] is None and shown["failures"] == 0
-    assert client.delete(f"/subscriptions/{body['id']}", headers=auth(HR)).status_code == 204
+    assert client.delete(f"/subscriptions/{body['id']}", headers=auth(SERVICE)).status_code == 204
     gone = client.get(f"/subscriptions/{body['id']}", headers=auth(SERVICE))
     assert gone.status_code == 404 and gone.json()["code"] == "subscription_not_found"
-    assert client.delete(f"/subscriptions/{body['id']}", headers=auth(HR)).status_code == 404
+    assert client.delete(f"/subscriptions/{body['id']}", headers=auth(SERVICE)).status_code == 404
 
 
 def test_a_subscription_may_start_from_the_beginning_of_the_log(client: TestClient, auth: Auth, app: FastAPI) -> None:

@@ -1,0 +1,106 @@
+"""The library's SQLite and PostgreSQL application recorders, plus two things (ADR 0018):
+
+- the trace context of the current command is written beside its events, in the same transaction;
+- once a write has committed, in-process listeners hear of it (the live streams and the webhook worker wake at once).
+
+Selected through the library's APPLICATION_RECORDER_TOPIC (application/settings.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from application.tracing import TRACES_TABLE, current_trace
+
+COLUMNS = "originator_id, originator_version, traceparent, tracestate, correlation_id"
+CREATE_TRACES = (
+    "CREATE TABLE IF NOT EXISTS {table} (originator_id TEXT NOT NULL, originator_version BIGINT NOT NULL, "
+    "traceparent TEXT NOT NULL, tracestate TEXT, correlation_id TEXT NOT NULL, "
+    "PRIMARY KEY (originator_id, originator_version))"
+)
+Listener = Callable[[], None]
+
+
+def trace_rows(stored_events: Sequence[StoredEvent]) -> list[tuple[str, int, str, str | None, str]]:
+    """One row per event when a trace context is set, none otherwise (commands run outside a request)."""
+    context = current_trace.get()
+    if context is None:
+        return []
+    return [
+        (str(e.originator_id), int(e.originator_version), context.traceparent, context.tracestate,
+         context.correlation_id)
+        for e in stored_events
+    ]
+
+
+class CommitListeners:
+    """Callables told (with no arguments) that new events have committed; one failing does not stop the rest."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Listener] = []
+
+    def add(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    def remove(self, listener: Listener) -> None:
+        if listener in self.listeners:
+            self.listeners.remove(listener)
+
+    def notify(self) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener()
+            except Exception:
+                pass
+
+
+class TracedSQLiteRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.committed = CommitListeners()
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), CREATE_TRACES.format(table=TRACES_TABLE)]
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        self.committed.notify()
+        return ids
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+                       ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        rows = trace_rows(stored_events)
+        if rows:
+            c.executemany(f"INSERT INTO {TRACES_TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)", rows)
+        return ids
+
+
+class TracedPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.committed = CommitListeners()
+        table = SQL("{schema}.{table}").format(schema=Identifier(datastore.schema), table=Identifier(TRACES_TABLE))
+        self.sql_create_statements.append(SQL(CREATE_TRACES).format(table=table))
+        self.insert_traces_statement = SQL(f"INSERT INTO {{table}} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s)").format(
+            table=table
+        )
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        self.committed.notify()
+        return ids
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        rows = trace_rows(stored_events)
+        if rows:
+            curs.executemany(self.insert_traces_statement, rows)
