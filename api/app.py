@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from api.docs_pages import install_docs
 from api.problems import install_problem_handlers
+from api.web import install_web
 from application.goals import Goals
 from application.settings import Settings
 
@@ -55,4 +56,5 @@ def create_app(settings: Settings | None = None, goals: Goals | None = None) -> 
         install = getattr(module, "install", None)
         if install is not None:
             install(app)
+    install_web(app)  # the browser workspace reads what the routers above installed
     return app

@@ -8,6 +8,7 @@ import uvicorn
 
 from api.app import create_app
 from api.auth import DEFAULT_TTL_SECONDS, issue_token
+from api.web.session import SIGN_IN_LINK_TTL, sign_in_link
 from application.settings import Settings
 from domain.values import Role
 
@@ -23,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     token.add_argument("--sub", required=True, help="the person's id")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
     token.add_argument("--ttl", type=int, default=DEFAULT_TTL_SECONDS, help="seconds until it expires")
+    token.add_argument("--login-url", action="store_true",
+                       help="print a one-time sign-in link for the web workspace instead (valid 10 minutes, once)")
+    token.add_argument("--base", default="http://127.0.0.1:8000", help="the workspace's address, for --login-url")
     token.set_defaults(handler=run_token)
 
 
@@ -38,5 +42,10 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_token(args: argparse.Namespace) -> int:
     if args.ttl <= 0:
         raise SystemExit("goalengine token: --ttl must be a positive number of seconds")
-    print(issue_token(Settings.from_env().api_secret, args.sub, args.role, args.ttl))
+    secret = Settings.from_env().api_secret
+    if args.login_url:
+        ttl = args.ttl if args.ttl != DEFAULT_TTL_SECONDS else SIGN_IN_LINK_TTL
+        print(sign_in_link(secret, args.sub, args.role, args.base, ttl))
+        return 0
+    print(issue_token(secret, args.sub, args.role, args.ttl))
     return 0
