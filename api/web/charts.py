@@ -128,7 +128,7 @@ class Scale:
         for day in (self.start, self.end):
             parts.append(f'<text class="tick" x="{self.x(day)}" y="{bottom + 16}" text-anchor="middle">'
                          f'{day.isoformat()}</text>')
-        parts.append(f'<text class="tick" x="{LEFT - 6}" y="{TOP - 6}" text-anchor="end">{escape(unit)}</text>')
+        parts.append(f'<text class="tick" x="4" y="{TOP - 6}">{escape(unit)}</text>')
         return "".join(parts)
 
 

@@ -97,25 +97,44 @@ def new_goal(request: Request, session: SessionDep) -> HTMLResponse:
     return draft_form(request, defaults)
 
 
+def lenient_terms(fields: dict[str, str], today: date) -> DraftTerms:
+    """The terms as far as they parse, so the SMART check can speak while the form is half filled in."""
+    try:
+        kpis = [k.to_domain() for k in draft_request({**fields, "owner_id": "x", "title": "x", "statement": "x"},
+                                                     "x").kpis]
+    except ValidationError:
+        kpis = []
+    return DraftTerms(fields.get("statement", ""), kpis, _day(fields.get("deadline")),
+                      Cycle(fields.get("cycle_id", ""), _day(fields.get("cycle_start")) or today,
+                            _day(fields.get("cycle_end")) or today), None, fields.get("rationale") or None)
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
 @router.post("/new")
 def submit_goal(request: Request, session: SessionDep, fields: FormDep) -> Response:
     """Check the draft against SMART (nothing stored), or store it and open its page."""
     manager_only(session.actor.role)
     goals: Goals = request.app.state.goals
+    report = assess(lenient_terms(fields, goals.today()), goals.today(), goals.smart_policy)
     try:
         body = draft_request(fields, session.actor.id)
-        kpis = [k.to_domain() for k in body.kpis]
-        terms = DraftTerms(body.statement, kpis, body.deadline, body.cycle.to_domain(), None, body.rationale)
-        report = assess(terms, goals.today(), goals.smart_policy)
         if fields.get("action") != "draft":
             return draft_form(request, fields, report=report)
         owner = body.owner_id or ""
         require_may_draft(session.actor, owner, session.actor.id)
         result = goals.draft_goal(session.actor, cycle=body.cycle.to_domain(), owner_id=owner,
                                   manager_id=session.actor.id, org_unit=body.org_unit, title=body.title,
-                                  statement=body.statement, kpis=kpis, deadline=body.deadline,
-                                  rationale=body.rationale, weight=body.weight)
+                                  statement=body.statement, kpis=[k.to_domain() for k in body.kpis],
+                                  deadline=body.deadline, rationale=body.rationale, weight=body.weight)
     except (Problem, GoalError, ApplicationError, ValidationError) as error:
         problem = problem_of(error)
-        return draft_form(request, fields, problem, status=problem.status)
+        # The script's preview while typing is a question, not a command: it is answered, problems and all, with 200.
+        preview = request.headers.get("X-Workspace-Preview") == "1" and fields.get("action") != "draft"
+        return draft_form(request, fields, problem, report, status=200 if preview else problem.status)
     return see_other(f"/workspace/goals/{result.goal_id}")

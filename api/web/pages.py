@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status, field_error
@@ -63,9 +64,21 @@ def _fields(errors: list[dict[str, str]]) -> dict[str, str]:
     return fields
 
 
+# Only this site's own assets; no framing (the forms act on goals); no referrer (links may carry a goal's id).
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     session = getattr(request.state, "web_session", None)
-    return templates.TemplateResponse(request, template, {"session": session, **context}, status_code=status)
+    response = templates.TemplateResponse(request, template, {"session": session, **context}, status_code=status)
+    response.headers.update(PAGE_HEADERS)
+    return response
 
 
 def error_page(request: Request, problem: FormProblem) -> HTMLResponse:
@@ -109,7 +122,7 @@ SessionDep = Annotated[WebSession, Depends(web_session)]
 
 async def form_fields(request: Request) -> dict[str, str]:
     """The posted form as text fields, after checking its CSRF token against the session's."""
-    session = web_session(request)
+    session = await run_in_threadpool(web_session, request)  # it reads the store: not on the event loop
     form = await request.form()
     fields = {name: value for name, value in form.items() if isinstance(value, str)}
     check_csrf(session, fields.pop("csrf_token", None))

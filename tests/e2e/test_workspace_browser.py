@@ -141,6 +141,8 @@ def test_the_review_packet_cites_events(pages: Pages) -> None:
     pages.wait_for(lambda d: d.find_elements(By.ID, "score"))
     assert pages.driver.find_elements(By.CSS_SELECTOR, ".evidence a[href*='#v']")
     pages.check("review")
+    packet = pages.driver.print_page()  # the print stylesheet's packet, as Chromium prints it
+    (pages.shots / "review-packet.pdf").write_bytes(__import__("base64").b64decode(packet))
 
 
 def test_a_manager_sees_the_at_risk_goal_first(pages: Pages) -> None:
@@ -155,8 +157,9 @@ def test_a_manager_sees_the_at_risk_goal_first(pages: Pages) -> None:
     pages.driver.find_element(By.ID, "f-statement").send_keys("Improve things")
     for field, value in (("kpi_id", "x"), ("kpi_name", "Something"), ("kpi_baseline", "1"), ("kpi_target", "2")):
         pages.driver.find_element(By.ID, f"f-{field}").send_keys(value)
-    pages.driver.find_element(By.CSS_SELECTOR, "button[value=check]").click()
-    pages.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".finding[data-criterion=specific]"))
+    # No click: the findings appear beside the fields as they are typed.
+    pages.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-findings-for=statement] .finding"))
+    assert "specific" in pages.driver.find_element(By.CSS_SELECTOR, "[data-findings-for=statement]").text
     pages.check("manager-draft-with-findings")
 
 

@@ -200,3 +200,34 @@ def test_every_page_of_each_role_renders(web: Web) -> None:
         for path in paths:
             answer = web.client.get(path)
             assert answer.status_code == 200, (sub, path, answer.text[:300])
+
+
+def draft_fields(csrf: str, action: str, statement: str) -> dict[str, str]:
+    cycle = f"{TODAY.year}-web"
+    return {"csrf_token": csrf, "action": action, "owner_id": "emp-eve", "cycle_id": cycle,
+            "cycle_start": TODAY.replace(month=1, day=1).isoformat(), "cycle_end": TODAY.replace(month=12, day=31).isoformat(),
+            "deadline": TODAY.replace(month=12, day=31).isoformat(), "weight": "50", "title": "Escalations",
+            "statement": statement, "rationale": "Escalations cost the most support time.", "kpi_id": "escalations",
+            "kpi_name": "Escalated tickets", "kpi_unit": "%", "kpi_direction": "decrease", "kpi_baseline": "12",
+            "kpi_target": "8", "kpi_cadence": "monthly"}
+
+
+def test_a_manager_checks_a_draft_against_smart_then_drafts_it(web: Web) -> None:
+    csrf = web.sign_in("mgr-ana", "manager")
+    head = web.goals.head_position()
+    checked = web.client.post("/workspace/goals/new", data=draft_fields(csrf, "check", "Improve escalations"))
+    assert checked.status_code == 200 and web.goals.head_position() == head
+    assert re.search(r'data-findings-for="statement">\s*<p class="finding blocking" data-criterion="specific"',
+                     checked.text)
+    statement = "Bring the share of tickets escalated to engineering down from 12% to 8% by the deadline"
+    drafted = web.client.post("/workspace/goals/new", data=draft_fields(csrf, "draft", statement),
+                              follow_redirects=False)
+    assert drafted.status_code == 303 and web.goals.head_position() == head + 1
+    page = web.client.get(drafted.headers["location"])
+    assert page.status_code == 200 and "Escalations" in page.text
+
+
+def test_pages_refuse_framing_and_foreign_scripts(web: Web) -> None:
+    web.sign_in("emp-dev", "employee")
+    policy = web.client.get("/").headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
