@@ -21,6 +21,7 @@ selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -133,6 +134,19 @@ def test_a_refused_reading_shows_the_api_problem_next_to_the_field(pages: Pages)
         "invalid_request"
     pages.driver.get_log("browser")  # Chromium logs the page's 422 status as a failed resource: expected here
     pages.driver.save_screenshot(str(pages.shots / "goal-refused-reading.png"))
+
+
+def test_the_reading_form_is_reached_by_keyboard_with_a_visible_focus(pages: Pages) -> None:
+    body = pages.driver.find_element(By.TAG_NAME, "body")
+    body.click()
+    for _ in range(120):
+        focused = pages.driver.switch_to.active_element
+        if focused.text == "Record the reading":
+            break
+        focused.send_keys(Keys.TAB)
+    assert focused.text == "Record the reading"
+    outline = pages.driver.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")
 
 
 def test_the_review_packet_cites_events(pages: Pages) -> None:

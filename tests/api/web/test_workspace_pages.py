@@ -84,6 +84,13 @@ def test_the_demo_organisation_is_seeded_once(web: Web) -> None:
     assert statuses == ["approved", "proposed", "rejected"]
 
 
+def test_an_employee_sees_what_waits_for_them(web: Web) -> None:
+    web.sign_in("emp-carla", "employee")
+    page = web.client.get("/").text
+    assert "Knowledge-base articles</a>: a draft to sign" in page
+    assert 'data-pace="on_track"' in page
+
+
 def test_a_stranger_is_sent_to_sign_in(web: Web) -> None:
     web.client.cookies.clear()
     answer = web.client.get("/workspace/hr/recalibrations", follow_redirects=False)
