@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.auth import issue_token
+from api.cli import main
 from api.web.session import SESSION_COOKIE, sign_in_link
 from application.demo import seed_demo
 from application.goals import Goals
@@ -238,3 +239,15 @@ def test_pages_refuse_framing_and_foreign_scripts(web: Web) -> None:
     web.sign_in("emp-dev", "employee")
     policy = web.client.get("/").headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+
+
+def test_the_token_command_prints_a_sign_in_link_that_works(web: Web, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GOALENGINE_SECRET", API_SECRET)
+    monkeypatch.setenv("GOALENGINE_DATABASE_URL", web.settings.database_url)
+    assert main(["token", "--sub", "hr-jon", "--role", "hr", "--login-url", "--base", BASE]) == 0
+    link = capsys.readouterr().out.strip()
+    assert link.startswith(f"{BASE}/login?token=")
+    web.client.cookies.clear()
+    assert web.client.get(link, follow_redirects=False).status_code == 303
+    assert "hr-jon (hr)" in web.client.get("/").text
