@@ -251,3 +251,13 @@ def test_the_token_command_prints_a_sign_in_link_that_works(web: Web, monkeypatc
     web.client.cookies.clear()
     assert web.client.get(link, follow_redirects=False).status_code == 303
     assert "hr-jon (hr)" in web.client.get("/").text
+
+
+def test_a_refusal_of_a_form_the_page_does_not_offer_still_shows_its_problem(web: Web) -> None:
+    csrf = web.sign_in("hr-jon", "hr")
+    goal_id, head = web.goal_titled("Stock accuracy"), web.goals.head_position()
+    answer = web.client.post(f"/workspace/goals/{goal_id}/recalibrations", data={
+        "csrf_token": csrf, "kpi": "stock", "target": "98", "reason": "other",
+        "justification": "HR may not propose: only the owner or the manager does."})
+    assert answer.status_code == 409 and 'data-code="not_a_party"' in answer.text
+    assert web.goals.head_position() == head
