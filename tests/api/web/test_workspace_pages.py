@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
@@ -19,9 +20,11 @@ from api.web.session import SESSION_COOKIE, sign_in_link
 from application.demo import seed_demo
 from application.goals import Goals
 from application.settings import Settings
+from domain.values import Actor, Cycle, Role
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES
 from tests.conftest import AUDIT_KEY, drop_schema, postgres_url_with_schema, require_postgres
+from tests.scenarios import customer_service_terms
 
 TODAY = date.today()
 BASE = "http://testserver"
@@ -261,3 +264,32 @@ def test_a_refusal_of_a_form_the_page_does_not_offer_still_shows_its_problem(web
         "justification": "HR may not propose: only the owner or the manager does."})
     assert answer.status_code == 409 and 'data-code="not_a_party"' in answer.text
     assert web.goals.head_position() == head
+
+
+def test_hr_decides_from_the_queue_under_the_four_eyes_rule(web: Web) -> None:
+    """Runs last in this module: it adds a goal owned by an HR person to the demo organisation."""
+    hr_jon, ana = Actor("hr-jon", Role.HR), Actor("mgr-ana", Role.MANAGER)
+    terms = {**customer_service_terms(), "owner_id": "hr-jon", "manager_id": "mgr-ana",
+             "cycle": Cycle("web", TODAY - timedelta(days=30), TODAY + timedelta(days=60)),
+             "deadline": TODAY + timedelta(days=60)}
+    goal_id = UUID(web.goals.draft_goal(hr_jon, **terms).goal_id)
+    web.goals.sign_goal(goal_id, hr_jon)
+    web.goals.sign_goal(goal_id, ana)
+    web.goals.propose_recalibration(goal_id, ana, reason="resourcing", targets={"csat": {"target": Decimal(88)}},
+                                    justification="Two of the five support agents left in the first month.")
+    csrf = web.sign_in("hr-jon", "hr")
+    queue = web.client.get("/workspace/hr/recalibrations").text
+    assert f'data-goal="{goal_id}"' in queue
+    own = web.client.post(f"/workspace/goals/{goal_id}/recalibrations/r1/approval",
+                          data={"csrf_token": csrf, "return_to": "/workspace/hr/recalibrations"})
+    assert own.status_code == 409 and 'data-code="four_eyes_violation"' in own.text
+
+    csrf = web.sign_in("hr-iris", "hr")
+    decided = web.client.post(f"/workspace/goals/{goal_id}/recalibrations/r1/approval",
+                              data={"csrf_token": csrf, "note": "Agreed.", "return_to": "/workspace/hr/recalibrations"},
+                              follow_redirects=False)
+    assert decided.status_code == 303 and decided.headers["location"] == "/workspace/hr/recalibrations"
+    assert f'data-goal="{goal_id}"' not in web.client.get("/workspace/hr/recalibrations").text
+    page = web.client.get(f"/workspace/goals/{goal_id}").text
+    assert re.search(r'data-recalibration="r1" data-status="approved"', page)
+    assert '<td class="before">90</td><td class="after">88</td>' in page
