@@ -7,6 +7,7 @@ package, injected here only) for serious or critical violations, and for console
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -56,7 +57,10 @@ def browser() -> Iterator[webdriver.Chrome]:
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("screenshots")
+    """Under pytest's temporary folder of this run, or GOALENGINE_SCREENSHOTS if set (e.g. for CI artifacts)."""
+    wanted = os.environ.get("GOALENGINE_SCREENSHOTS")
+    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
     print(f"\nworkspace screenshots: {folder}")
     return folder
 
