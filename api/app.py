@@ -16,6 +16,7 @@ from api.openapi_contract import install_contract
 from api.observability import install_observability
 from api.problems import install_problem_handlers
 from api.tracing import TraceContextMiddleware
+from api.web import install_web
 from application.goals import Goals
 from application.settings import Settings
 
@@ -66,4 +67,5 @@ def create_app(
     install_guards(app, guards or GuardSettings.from_env())
     install_observability(app)
     install_contract(app)
+    install_web(app)  # the browser workspace reads what the routers above installed
     return app

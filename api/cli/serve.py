@@ -12,6 +12,7 @@ from api.cli.keys import ensure_demo_keys
 from api.guards.config import GuardSettings
 from api.guards.server import uvicorn_config
 from api.observability.logs import configure_json_logs
+from api.web.session import SIGN_IN_LINK_TTL, sign_in_link
 from application.settings import Settings, SettingsError
 from domain.values import Role
 
@@ -27,6 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     token.add_argument("--sub", required=True, help="the person's id")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
     token.add_argument("--ttl", type=int, default=DEFAULT_TTL_SECONDS, help="seconds until it expires")
+    token.add_argument("--login-url", action="store_true",
+                       help="print a one-time sign-in link for the web workspace instead (valid 10 minutes, once)")
+    token.add_argument("--base", default="http://127.0.0.1:8000", help="the workspace's address, for --login-url")
     token.set_defaults(handler=run_token)
 
 
@@ -61,5 +65,9 @@ def run_token(args: argparse.Namespace) -> int:
         raise SettingsError("--sub must be printable, NFC-normalised, without surrounding spaces, at most 200 characters")
     settings = Settings.from_env()
     settings.require_secret()
+    if args.login_url:
+        ttl = args.ttl if args.ttl != DEFAULT_TTL_SECONDS else SIGN_IN_LINK_TTL
+        print(sign_in_link(settings.api_secret, args.sub, args.role, args.base, ttl))
+        return 0
     print(issue_token(settings.api_secret, args.sub, args.role, args.ttl))
     return 0

@@ -87,7 +87,9 @@ class Keyring:
 
 def generate_pair(directory: Path) -> Signer:
     """Write a new key pair into `directory`: the private key readable by its owner only."""
-    directory.mkdir(parents=True, exist_ok=True)
+    for folder in reversed([directory, *directory.parents]):  # new folders (var/ too) only their owner may enter
+        if not folder.exists():
+            folder.mkdir(mode=0o700)
     private = Ed25519PrivateKey.generate()
     private_path = directory / PRIVATE_FILE
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -1,0 +1,205 @@
+"""KPI charts as server-side SVG (ADR 0017): readings, target (or range), milestones and recalibration points.
+
+Shapes and dash patterns, not colour, tell the marks apart (circle: a reading that counts; hollow square: a reading
+later corrected; diamond: a milestone; dashed line: the target in force; dotted vertical line: a recalibration),
+every mark carries a <title>, and the same figures come back as table rows for the text alternative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+from api.web.views import amount
+from domain.goal import Goal
+from domain.values import Direction, Kpi, RecalibrationStatus
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 64, 96, 20, 36
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One line of the chart's table: a dated mark and what it shows."""
+
+    day: date
+    kind: str
+    value: str
+    detail: str
+    version: int | None
+
+
+@dataclass
+class KpiChart:
+    kpi: Kpi
+    title: str
+    svg: Markup
+    rows: list[FigureRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TargetSpan:
+    """The target (or range) in force from a day on."""
+
+    start: date
+    values: dict[str, Decimal | None]
+    label: str
+
+
+def target_spans(goal: Goal, kpi: Kpi) -> list[TargetSpan]:
+    """The agreed target, then each approved recalibration's, from the day it was decided."""
+    original = next((k for k in goal.original_kpis if k.id == kpi.id), kpi)
+    spans = [TargetSpan(goal.cycle.start, original.goal_values(), "agreed")]
+    for recalibration in goal.recalibrations:
+        after = recalibration.after.get("targets", {}).get(kpi.id)
+        if recalibration.status is RecalibrationStatus.APPROVED and after and recalibration.decided_at:
+            spans.append(TargetSpan(recalibration.decided_at.date(), dict(after), recalibration.id))
+    return spans
+
+
+def figure_rows(goal: Goal, kpi: Kpi) -> list[FigureRow]:
+    counted = {m.version for m in goal.counted_measurements().values()}
+    rows = []
+    for m in goal.measurements:
+        if m.kpi != kpi.id:
+            continue
+        status = "counts" if m.version in counted else "corrected later"
+        if m.corrects_version is not None:
+            status += f"; corrects the reading of version {m.corrects_version}"
+        rows.append(FigureRow(m.observed_at, "reading", amount(m.value), status, m.version))
+    for milestone in goal.milestones:
+        if milestone.kpi == kpi.id:
+            rows.append(FigureRow(milestone.due, "milestone", amount(milestone.target), "due", None))
+    for span in target_spans(goal, kpi):
+        rows.append(FigureRow(span.start, "target", _values_text(span.values),
+                              "as agreed" if span.label == "agreed" else f"recalibration {span.label} approved", None))
+    return sorted(rows, key=lambda r: (r.day, r.kind))
+
+
+def kpi_chart(goal: Goal, kpi: Kpi) -> KpiChart:
+    rows = figure_rows(goal, kpi)
+    spans = target_spans(goal, kpi)
+    end = max([goal.deadline or goal.cycle.end, *[r.day for r in rows]])
+    scale = Scale(goal.cycle.start, end, _values(goal, kpi, spans))
+    title = f"{kpi.name} ({kpi.unit}): readings against the target"
+    parts = [scale.axes(kpi.unit)]
+    parts += _target_marks(scale, spans, kpi)
+    parts += _recalibration_marks(scale, spans[1:])
+    parts += _milestone_marks(scale, goal, kpi)
+    parts += _reading_marks(scale, goal, kpi)
+    svg = Markup(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-{escape(kpi.id)}-title" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="chart-{escape(kpi.id)}-title">{escape(title)}; the figures '
+        f'are in the table below</title>{"".join(parts)}</svg>'
+    )
+    return KpiChart(kpi, title, svg, rows)
+
+
+class Scale:
+    """Days to x and values to y inside the plot area."""
+
+    def __init__(self, start: date, end: date, values: list[Decimal]) -> None:
+        self.start, self.days = start, max((end - start).days, 1)
+        low, high = min(values), max(values)
+        pad = (high - low) * Decimal("0.1") or Decimal(1)
+        self.low, self.high = low - pad, high + pad
+        self.end = end
+
+    def x(self, day: date) -> float:
+        return round(LEFT + (WIDTH - LEFT - RIGHT) * (day - self.start).days / self.days, 1)
+
+    def y(self, value: Decimal | None) -> float:
+        span = self.high - self.low
+        return round(float(HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * (Decimal(value or 0) - self.low) / span), 1)
+
+    def axes(self, unit: str) -> str:
+        bottom, right = HEIGHT - BOTTOM, WIDTH - RIGHT
+        parts = [f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{bottom}"/>',
+                 f'<line class="axis" x1="{LEFT}" y1="{bottom}" x2="{right}" y2="{bottom}"/>']
+        for i in range(5):
+            value = self.low + (self.high - self.low) * i / 4
+            y = self.y(value)
+            parts.append(f'<line class="grid" x1="{LEFT}" y1="{y}" x2="{right}" y2="{y}"/>'
+                         f'<text class="tick" x="{LEFT - 6}" y="{y + 4}" text-anchor="end">'
+                         f'{escape(amount(round(value, 2)))}</text>')
+        for day in (self.start, self.end):
+            parts.append(f'<text class="tick" x="{self.x(day)}" y="{bottom + 16}" text-anchor="middle">'
+                         f'{day.isoformat()}</text>')
+        parts.append(f'<text class="tick" x="4" y="{TOP - 6}">{escape(unit)}</text>')
+        return "".join(parts)
+
+
+def _values(goal: Goal, kpi: Kpi, spans: list[TargetSpan]) -> list[Decimal]:
+    values = [kpi.baseline]
+    values += [m.value for m in goal.measurements if m.kpi == kpi.id]
+    values += [m.target for m in goal.milestones if m.kpi == kpi.id]
+    values += [v for span in spans for v in span.values.values() if v is not None]
+    return [Decimal(v) for v in values]
+
+
+def _target_marks(scale: Scale, spans: list[TargetSpan], kpi: Kpi) -> list[str]:
+    parts = []
+    for span, following in zip(spans, [*spans[1:], None]):
+        x1, x2 = scale.x(span.start), scale.x(following.start if following else scale.end)
+        if kpi.direction is Direction.RANGE:
+            low, high = scale.y(span.values.get("low")), scale.y(span.values.get("high"))
+            parts.append(f'<rect class="range" x="{x1}" y="{high}" width="{max(x2 - x1, 1)}" height="{max(low - high, 1)}">'
+                         f'<title>range {escape(_values_text(span.values))} from {span.start}</title></rect>')
+            continue
+        y = scale.y(span.values.get("target"))
+        parts.append(f'<line class="target" x1="{x1}" y1="{y}" x2="{x2}" y2="{y}">'
+                     f'<title>target {escape(_values_text(span.values))} from {span.start}</title></line>')
+    last = spans[-1]
+    label_y = scale.y(last.values.get("target") if kpi.direction is not Direction.RANGE else last.values.get("high"))
+    parts.append(f'<text class="label" x="{WIDTH - RIGHT + 4}" y="{label_y + 4}">'
+                 f'{"range" if kpi.direction is Direction.RANGE else "target"} {escape(_values_text(last.values))}</text>')
+    return parts
+
+
+def _recalibration_marks(scale: Scale, spans: list[TargetSpan]) -> list[str]:
+    parts = []
+    for span in spans:
+        x = scale.x(span.start)
+        parts.append(f'<line class="recalibration" x1="{x}" y1="{TOP}" x2="{x}" y2="{HEIGHT - BOTTOM}">'
+                     f'<title>recalibration {escape(span.label)} approved on {span.start}</title></line>'
+                     f'<text class="label" x="{x + 3}" y="{TOP + 10}">{escape(span.label)} approved</text>')
+    return parts
+
+
+def _milestone_marks(scale: Scale, goal: Goal, kpi: Kpi) -> list[str]:
+    parts = []
+    for milestone in (m for m in goal.milestones if m.kpi == kpi.id):
+        x, y = scale.x(milestone.due), scale.y(milestone.target)
+        parts.append(f'<polygon class="milestone" points="{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}">'
+                     f'<title>milestone {escape(amount(milestone.target))} due {milestone.due}</title></polygon>')
+    return parts
+
+
+def _reading_marks(scale: Scale, goal: Goal, kpi: Kpi) -> list[str]:
+    counted = sorted((m for (k, _), m in goal.counted_measurements().items() if k == kpi.id),
+                     key=lambda m: m.observed_at)
+    counted_versions = {m.version for m in counted}
+    points = " ".join(f"{scale.x(m.observed_at)},{scale.y(m.value)}" for m in counted)
+    parts = [f'<polyline class="readings" points="{points}"/>'] if len(counted) > 1 else []
+    for m in goal.measurements:
+        if m.kpi != kpi.id:
+            continue
+        x, y = scale.x(m.observed_at), scale.y(m.value)
+        if m.version in counted_versions:
+            parts.append(f'<circle class="reading" cx="{x}" cy="{y}" r="4.5" data-version="{m.version}">'
+                         f'<title>reading {escape(amount(m.value))} on {m.observed_at} (version {m.version})'
+                         f'</title></circle>')
+        else:
+            parts.append(f'<rect class="corrected" x="{x - 4.5}" y="{y - 4.5}" width="9" height="9" '
+                         f'data-version="{m.version}"><title>reading {escape(amount(m.value))} on {m.observed_at} '
+                         f'(version {m.version}), corrected later</title></rect>')
+    return parts
+
+
+def _values_text(values: dict[str, Decimal | None]) -> str:
+    if "low" in values:
+        return f"{amount(values.get('low'))} to {amount(values.get('high'))}"
+    return amount(values.get("target"))

@@ -1,0 +1,158 @@
+"""The goal page (terms, KPIs and their charts, SMART findings, signatures, milestones, timeline, as of a moment)
+and its forms: sign, record a reading, propose a recalibration, decide one (HR), close."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from api.access import visible_goal
+from api.deps import as_of_moment
+from api.problems import Problem
+from api.schemas.goals import ClosureRequest, DecisionRequest, GoalResponse, MeasurementRequest, RecalibrationRequest
+from api.web.charts import kpi_chart
+from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
+from application.errors import ApplicationError
+from application.goals import Goals
+from application.history import describe_trail
+from domain.errors import GoalError
+from domain.goal import Goal
+from domain.values import Actor, Outcome, ReasonCategory, Role, Status
+
+router = APIRouter(prefix="/workspace/goals", route_class=PageRoute, include_in_schema=False)
+WRITERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR)
+
+
+def actions(goal: Goal, actor: Actor) -> dict[str, bool]:
+    """Which forms to offer; the domain still guards each command (these only spare people a refusal)."""
+    writer, party = actor.role in WRITERS, goal.party_of(actor)
+    is_open, pending = goal.status != Status.CLOSED, goal.pending_recalibration()
+    return {
+        "sign": writer and goal.status == Status.DRAFT and party is not None and party not in goal.signatures,
+        "record": writer and goal.status == Status.AGREED and (party is not None or actor.role is Role.HR),
+        "propose": writer and goal.status == Status.AGREED and party is not None and pending is None,
+        "decide": actor.role is Role.HR and pending is not None,
+        "close": is_open and pending is None and (actor.id == goal.manager_id or actor.role is Role.HR),
+    }
+
+
+def goal_context(
+    request: Request, actor: Actor, goal_id: UUID, as_of: datetime | None = None,
+    problems: dict[str, FormProblem] | None = None, values: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    goals: Goals = request.app.state.goals
+    goal = visible_goal(goals, goal_id, actor, as_of)
+    every_event = goals.goal_events(goal_id)
+    trail = describe_trail(goals.goal_events(goal_id, until=as_of))
+    day = as_of.date() if as_of else goals.today()
+    return {
+        "goal": GoalResponse.of(goal), "as_of": as_of, "trail": list(reversed(trail)),
+        "smart": goal.smart_report(day, goals.smart_policy), "charts": [kpi_chart(goal, k) for k in goal.kpis],
+        "moments": [(e.timestamp, e.originator_version, type(e).__name__) for e in every_event],
+        "actions": actions(goal, actor) if as_of is None else {}, "pending": goal.pending_recalibration(),
+        "problems": problems or {}, "values": values or {}, "today": goals.today(),
+        "reasons": list(ReasonCategory), "outcomes": list(Outcome),
+    }
+
+
+@router.get("/{goal_id}", response_class=HTMLResponse)
+def goal_page(request: Request, goal_id: UUID, session: SessionDep, as_of: str | None = None) -> HTMLResponse:
+    """A goal now, or as it stood at `as_of`."""
+    moment = as_of_moment(as_of.replace(" ", "T")) if as_of else None
+    return render(request, "goal.html", goal_context(request, session.actor, goal_id, moment))
+
+
+def command(
+    request: Request, session: Any, goal_id: UUID, form_name: str, fields: dict[str, str],
+    act: Callable[[Goals, Actor], object], anchor: str,
+) -> Response:
+    """Run one command from a form; on a refusal show the page again with the API's problem next to the fields."""
+    goals: Goals = request.app.state.goals
+    visible_goal(goals, goal_id, session.actor)
+    try:
+        act(goals, session.actor)
+    except (Problem, GoalError, ApplicationError, ValidationError) as error:
+        problem = problem_of(error)
+        context = goal_context(request, session.actor, goal_id, problems={form_name: problem},
+                               values={form_name: fields})
+        return render(request, "goal.html", context, status=problem.status)
+    back = fields.get("return_to", "")
+    return see_other(back if back == "/workspace/hr/recalibrations" else f"/workspace/goals/{goal_id}#{anchor}")
+
+
+def writer(actor: Actor) -> None:
+    if actor.role not in WRITERS:
+        raise Problem(403, "role_not_allowed", f"role {actor.role} may not do this; allowed: employee, manager, hr")
+
+
+@router.post("/{goal_id}/signatures")
+def sign(request: Request, goal_id: UUID, session: SessionDep, fields: FormDep) -> Response:
+    def act(goals: Goals, actor: Actor) -> None:
+        writer(actor)
+        version = fields.get("version", "")
+        if not version.isdigit():
+            raise Problem(422, "invalid_request", "version: must be the version you read",
+                          errors=[{"field": "version", "message": "must be the version you read"}])
+        goals.sign_goal(goal_id, actor, read_version=int(version))
+    return command(request, session, goal_id, "sign", fields, act, "signatures")
+
+
+@router.post("/{goal_id}/readings")
+def record_reading(request: Request, goal_id: UUID, session: SessionDep, fields: FormDep) -> Response:
+    def act(goals: Goals, actor: Actor) -> None:
+        writer(actor)
+        body = MeasurementRequest.model_validate(
+            {k: fields.get(k, "") for k in ("kpi", "value", "observed_at", "source", "note")})
+        goals.record_kpi(goal_id, actor, kpi=body.kpi, value=body.value, observed_at=body.observed_at,
+                         source=body.source, note=body.note)
+    return command(request, session, goal_id, "record", fields, act, "kpis")
+
+
+@router.post("/{goal_id}/recalibrations")
+def propose(request: Request, goal_id: UUID, session: SessionDep, fields: FormDep) -> Response:
+    def act(goals: Goals, actor: Actor) -> None:
+        writer(actor)
+        target = fields.get("target", "").strip()
+        body = RecalibrationRequest.model_validate({
+            "targets": {fields.get("kpi", ""): target} if target else {},
+            "deadline": fields.get("deadline") or None, "reason": fields.get("reason", ""),
+            "justification": fields.get("justification", ""),
+        })
+        goals.propose_recalibration(goal_id, actor, reason=str(body.reason), justification=body.justification,
+                                    targets=body.domain_targets(), deadline=body.deadline)
+    return command(request, session, goal_id, "propose", fields, act, "recalibrations")
+
+
+def decide(request: Request, goal_id: UUID, rid: str, session: Any, fields: dict[str, str], approve: bool) -> Response:
+    def act(goals: Goals, actor: Actor) -> None:
+        if actor.role is not Role.HR:
+            raise Problem(403, "role_not_allowed", f"role {actor.role} may not do this; allowed: hr")
+        body = DecisionRequest.model_validate({"note": fields.get("note", "")})
+        decision = goals.approve_recalibration if approve else goals.reject_recalibration
+        decision(goal_id, actor, rid, note=body.note)
+    return command(request, session, goal_id, "decide", fields, act, "recalibrations")
+
+
+@router.post("/{goal_id}/recalibrations/{rid}/approval")
+def approve(request: Request, goal_id: UUID, rid: str, session: SessionDep, fields: FormDep) -> Response:
+    return decide(request, goal_id, rid, session, fields, approve=True)
+
+
+@router.post("/{goal_id}/recalibrations/{rid}/rejection")
+def reject(request: Request, goal_id: UUID, rid: str, session: SessionDep, fields: FormDep) -> Response:
+    return decide(request, goal_id, rid, session, fields, approve=False)
+
+
+@router.post("/{goal_id}/closure")
+def close(request: Request, goal_id: UUID, session: SessionDep, fields: FormDep) -> Response:
+    def act(goals: Goals, actor: Actor) -> None:
+        writer(actor)
+        body = ClosureRequest.model_validate({"outcome": fields.get("outcome", ""), "summary": fields.get("summary", "")})
+        goals.close_goal(goal_id, actor, outcome=str(body.outcome), summary=body.summary)
+    return command(request, session, goal_id, "close", fields, act, "outcome")

@@ -1,0 +1,136 @@
+"""What every page shares: the templates, the signed-in session, problems shown as pages, the form helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status, field_error
+from application.errors import ApplicationError
+from application.sign_ins import SpentTokens
+from api.web.session import SESSION_COOKIE, SignInRequired, WebSession, check_csrf, read_session
+from api.web import views
+from domain.errors import GoalError
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters.update(views.FILTERS)
+templates.env.globals.update(views.GLOBALS)
+
+
+@dataclass
+class FormProblem:
+    """The API's problem details for a form: status, code, detail, and the message for each field it names."""
+
+    status: int
+    code: str
+    detail: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def problem_of(error: Exception) -> FormProblem:
+    """The same status, code and field errors the JSON API answers with for this error."""
+    if isinstance(error, Problem):
+        return FormProblem(error.status, error.code, error.detail, _fields(error.extra.get("errors", [])))
+    if isinstance(error, GoalError):
+        extra = domain_extra(error)
+        return FormProblem(domain_status(error), error.code, error.message, _fields(extra.get("errors", [])))
+    if isinstance(error, ApplicationError):
+        return FormProblem(APPLICATION_STATUS.get(type(error), 409), error.code, error.message)
+    if isinstance(error, (ValidationError, RequestValidationError)):
+        errors = [field_error(dict(item)) for item in error.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return FormProblem(422, "invalid_request", detail, _fields(errors))
+    raise error
+
+
+def _fields(errors: list[dict[str, str]]) -> dict[str, str]:
+    """Each error under its path without `body.` (kpis.0.target) and under its last name (target)."""
+    fields = {}
+    for error in errors:
+        path = error["field"].removeprefix("body.")
+        fields[path] = fields[path.split(".")[-1]] = error["message"]
+    return fields
+
+
+# Only this site's own assets; no framing (the forms act on goals); no referrer (links may carry a goal's id).
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    session = getattr(request.state, "web_session", None)
+    response = templates.TemplateResponse(request, template, {"session": session, **context}, status_code=status)
+    response.headers.update(PAGE_HEADERS)
+    return response
+
+
+def error_page(request: Request, problem: FormProblem) -> HTMLResponse:
+    return render(request, "error.html", {"problem": problem}, status=problem.status)
+
+
+class PageRoute(APIRoute):
+    """A route that answers with an HTML page: a problem becomes an error page, no session a trip to /login."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired as signal:
+                return RedirectResponse(f"/login?next={quote(signal.next_path, safe='/')}", status_code=303)
+            except (Problem, GoalError, ApplicationError, RequestValidationError) as error:
+                return error_page(request, problem_of(error))
+
+        return page
+
+
+def spent_tokens(request: Request) -> SpentTokens:
+    spent: SpentTokens = request.app.state.spent_tokens
+    return spent
+
+
+def web_session(request: Request) -> WebSession:
+    secret = request.app.state.settings.api_secret
+    session = read_session(secret, request.cookies.get(SESSION_COOKIE), spent_tokens(request))
+    if session is None:
+        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(wanted if request.method == "GET" else "/")
+    request.state.web_session = session
+    return session
+
+
+SessionDep = Annotated[WebSession, Depends(web_session)]
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form as text fields, after checking its CSRF token against the session's."""
+    session = await run_in_threadpool(web_session, request)  # it reads the store: not on the event loop
+    form = await request.form()
+    fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    check_csrf(session, fields.pop("csrf_token", None))
+    return fields
+
+
+FormDep = Annotated[dict[str, str], Depends(form_fields)]
+
+
+def see_other(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)

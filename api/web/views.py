@@ -1,0 +1,69 @@
+"""View helpers for the templates: words for codes, dates and amounts as people read them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+PACE_WORDS = {"on_track": "On track", "at_risk": "At risk", "behind": "Behind", "overdue": "Overdue"}
+PACE_SYMBOLS = {"on_track": "✓", "at_risk": "!", "behind": "▼", "overdue": "⏰"}
+# Worst first: the manager's list puts the goals that need attention at the top.
+PACE_RANK = {"overdue": 0, "behind": 1, "at_risk": 2, "on_track": 3}
+
+
+def pace_rank(pace: str | None) -> int:
+    return PACE_RANK.get(pace or "", len(PACE_RANK))
+
+
+def words(code: Any) -> str:
+    """A snake_case code as words: partially_achieved -> partially achieved."""
+    return "" if code is None else str(code).replace("_", " ")
+
+
+def moment(value: Any) -> str:
+    """A moment to the minute, in UTC."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def day(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def amount(value: Any) -> str:
+    """A decimal without trailing zeros (20.00 -> 20); '' for none."""
+    if value is None:
+        return ""
+    number = Decimal(str(value))
+    text = format(number.normalize(), "f") if number == number.to_integral() else format(number, "f").rstrip("0")
+    return text.rstrip(".") if "." in text else text
+
+
+def percent(value: Any) -> str:
+    return "" if value is None else f"{round(float(value) * 100)}%"
+
+
+def short_id(value: Any) -> str:
+    return str(value)[:8]
+
+
+def moment_input(value: datetime | None) -> str:
+    """A moment as the value of a datetime-local field (seconds kept, UTC)."""
+    return "" if value is None else value.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+FILTERS = {"words": words, "moment": moment, "day": day, "amount": amount, "percent": percent,
+           "short_id": short_id, "moment_input": moment_input}
+GLOBALS = {"PACE_WORDS": PACE_WORDS, "PACE_SYMBOLS": PACE_SYMBOLS}

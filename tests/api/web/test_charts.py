@@ -1,0 +1,43 @@
+"""KPI charts: every mark has a shape of its own and a title, and the same figures come back as table rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from api.web.charts import kpi_chart, target_spans
+from application.goals import Goals
+from tests.conftest import Clock
+from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms
+
+
+def test_a_chart_shows_readings_a_correction_a_milestone_and_the_recalibration(goals: Goals, clock: Clock) -> None:
+    goal_id = agreed(goals, customer_service_terms())
+    goals.set_milestone(goal_id, MANAGER, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
+    goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(15), observed_at=date(2026, 1, 10))
+    goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("15.5"), observed_at=date(2026, 1, 10))
+    proposal = goals.propose_recalibration(goal_id, MANAGER, reason="external_factor", targets={
+        "tickets": {"target": Decimal(19)}}, justification="An outage in January cost a week of throughput.")
+    goals.approve_recalibration(goal_id, HR, proposal.reference or "")
+    goal = goals.get_goal(goal_id)
+
+    chart = kpi_chart(goal, goal.kpi("tickets"))
+
+    assert chart.svg.count('class="reading"') == 1 and chart.svg.count('class="corrected"') == 1
+    assert 'class="milestone"' in chart.svg and 'class="recalibration"' in chart.svg
+    assert "<title" in chart.svg and 'role="img"' in chart.svg
+    assert [(r.kind, r.value) for r in chart.rows if r.kind != "milestone"] == [
+        ("target", "20"), ("reading", "15"), ("reading", "15.5"), ("target", "19")]
+    assert "corrects the reading of version" in chart.rows[2].detail
+    assert [span.values for span in target_spans(goal, goal.kpi("tickets"))] == [
+        {"target": Decimal(20)}, {"target": Decimal(19)}]
+
+
+def test_text_in_a_chart_is_escaped(goals: Goals) -> None:
+    terms = customer_service_terms()
+    terms["kpis"] = [terms["kpis"][0].__class__(**{**terms["kpis"][0].__dict__, "unit": "<script>x</script>"})]
+    goal = goals.get_goal(agreed(goals, terms))
+
+    chart = kpi_chart(goal, goal.kpis[0])
+
+    assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg

@@ -1,0 +1,295 @@
+"""The workspace over HTTP on both stores, seeded with the demo organisation: sign-in, sessions, CSRF, visibility
+and the API's problems shown next to the fields. (The browser suite is tests/e2e/test_workspace_browser.py.)"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.auth import issue_token
+from api.cli import main
+from api.web.session import SESSION_COOKIE, sign_in_link
+from application.demo import seed_demo
+from application.goals import Goals
+from application.settings import Settings
+from domain.values import Actor, Cycle, Role
+from tests.api.conftest import API_SECRET
+from tests.api.module_app import STORES
+from tests.conftest import AUDIT_KEY, drop_schema, postgres_url_with_schema, require_postgres
+from tests.scenarios import customer_service_terms
+
+TODAY = date.today()
+BASE = "http://testserver"
+
+
+@dataclass
+class Web:
+    client: TestClient
+    goals: Goals
+    settings: Settings
+
+    def sign_in(self, sub: str, role: str) -> str:
+        """Sign in by link; the session's CSRF token (read off the workspace page)."""
+        self.client.cookies.clear()
+        answer = self.client.get(sign_in_link(API_SECRET, sub, role, BASE), follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        return csrf_of(self.client.get("/").text)
+
+    def goal_titled(self, title: str) -> UUID:
+        for goal_id in self.goals.iter_goal_ids():
+            if self.goals.get_goal(goal_id).title == title:
+                return goal_id
+        raise AssertionError(title)
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page[:500]
+    return found.group(1)
+
+
+@pytest.fixture(scope="module", params=STORES)
+def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('web-store')}/goals.db"
+    else:
+        require_postgres()
+        schema = f"t_{uuid4().hex[:16]}"
+        url = postgres_url_with_schema(schema)
+    settings = Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
+    assert seed_demo(settings, TODAY)
+    goals = Goals(settings, today=lambda: TODAY)
+    try:
+        with TestClient(create_app(settings, goals), base_url=BASE) as client:
+            yield Web(client, goals, settings)
+    finally:
+        goals.close()
+        if schema:
+            drop_schema(schema)
+
+
+def test_the_demo_organisation_is_seeded_once(web: Web) -> None:
+    head = web.goals.head_position()
+    assert not seed_demo(web.settings, TODAY)
+    assert web.goals.head_position() == head
+    goals = [web.goals.get_goal(goal_id) for goal_id in web.goals.iter_goal_ids()]
+    assert len(goals) == 7 and {g.manager_id for g in goals} == {"mgr-ana", "mgr-ben"}
+    assert len({g.owner_id for g in goals}) == 6
+    statuses = sorted(str(r.status) for g in goals for r in g.recalibrations)
+    assert statuses == ["approved", "proposed", "rejected"]
+
+
+def test_an_employee_sees_what_waits_for_them(web: Web) -> None:
+    web.sign_in("emp-carla", "employee")
+    page = web.client.get("/").text
+    assert "Knowledge-base articles</a>: a draft to sign" in page
+    assert 'data-pace="on_track"' in page
+
+
+def test_a_stranger_is_sent_to_sign_in(web: Web) -> None:
+    web.client.cookies.clear()
+    answer = web.client.get("/workspace/hr/recalibrations", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=/workspace/hr/recalibrations"
+
+
+def test_a_sign_in_link_works_once_and_sets_a_strict_http_only_cookie(web: Web) -> None:
+    web.client.cookies.clear()
+    link = sign_in_link(API_SECRET, "emp-dev", "employee", BASE)
+    first = web.client.get(link, follow_redirects=False)
+    cookie = first.headers["set-cookie"].lower()
+    assert first.status_code == 303 and "httponly" in cookie and "samesite=strict" in cookie
+    web.client.cookies.clear()
+    second = web.client.get(link, follow_redirects=False)
+    assert second.status_code == 401 and "sign_in_link_used" in second.text
+    assert SESSION_COOKIE not in second.cookies
+
+
+def test_the_session_cookie_is_not_an_api_token(web: Web) -> None:
+    web.sign_in("hr-iris", "hr")
+    session = web.client.cookies[SESSION_COOKIE]
+    answer = web.client.get("/goals", headers={"Authorization": f"Bearer {session}"})
+    assert answer.status_code == 401
+
+
+def test_a_pasted_api_token_signs_in_but_not_without_the_form_token(web: Web) -> None:
+    web.client.cookies.clear()
+    token = issue_token(API_SECRET, "aud-kim", "auditor")
+    web.client.get("/login")
+    forged = web.client.post("/login", data={"token": token, "csrf_token": "forged"}, follow_redirects=False)
+    assert forged.status_code == 403 and SESSION_COOKIE not in forged.cookies
+    form_token = csrf_of(web.client.get("/login").text)
+    answer = web.client.post("/login", data={"token": token, "csrf_token": form_token, "next": "//elsewhere.example"},
+                             follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_stored(web: Web) -> None:
+    web.sign_in("emp-dev", "employee")
+    goal_id, head = web.goal_titled("Support ticket throughput"), web.goals.head_position()
+    answer = web.client.post(f"/workspace/goals/{goal_id}/readings",
+                             data={"kpi": "tickets", "value": "17", "observed_at": TODAY.isoformat()})
+    assert answer.status_code == 403 and "csrf_failed" in answer.text
+    assert web.goals.head_position() == head
+
+
+def test_a_malformed_reading_shows_the_api_field_error_and_stores_nothing(web: Web) -> None:
+    csrf = web.sign_in("emp-dev", "employee")
+    goal_id, head = web.goal_titled("Support ticket throughput"), web.goals.head_position()
+    fields = {"csrf_token": csrf, "kpi": "tickets", "value": "lots", "observed_at": TODAY.isoformat()}
+    page = web.client.post(f"/workspace/goals/{goal_id}/readings", data=fields)
+    api = web.client.post(f"/goals/{goal_id}/measurements", json={k: v for k, v in fields.items() if k != "csrf_token"},
+                          headers={"Authorization": f"Bearer {issue_token(API_SECRET, 'emp-dev', 'employee')}"})
+    assert page.status_code == api.status_code == 422
+    message = next(e["message"] for e in api.json()["errors"] if e["field"] == "body.value")
+    assert re.search(r'id="e-value">([^<]*)<', page.text).group(1) == message  # type: ignore[union-attr]
+    assert web.goals.head_position() == head
+
+
+def test_a_refused_command_shows_the_domain_problem(web: Web) -> None:
+    csrf = web.sign_in("emp-dev", "employee")
+    goal_id, head = web.goal_titled("Support ticket throughput"), web.goals.head_position()
+    fields = {"csrf_token": csrf, "kpi": "tickets", "value": "17", "observed_at": "2999-01-01"}
+    page = web.client.post(f"/workspace/goals/{goal_id}/readings", data=fields)
+    assert page.status_code == 409 and 'data-code="measurement_in_future"' in page.text
+    assert web.goals.head_position() == head
+
+
+def test_a_goal_hidden_from_the_viewer_answers_404_as_in_the_api(web: Web) -> None:
+    web.sign_in("emp-dev", "employee")
+    someone_elses = web.goal_titled("Customer-service satisfaction")
+    assert web.client.get(f"/workspace/goals/{someone_elses}").status_code == 404
+    api = web.client.get(f"/goals/{someone_elses}",
+                         headers={"Authorization": f"Bearer {issue_token(API_SECRET, 'emp-dev', 'employee')}"})
+    assert api.status_code == 404
+    assert web.client.get("/workspace/reviews/emp-carla", params={"cycle": "x"}).status_code == 403
+
+
+def test_only_hr_decides_a_recalibration(web: Web) -> None:
+    csrf = web.sign_in("mgr-ben", "manager")
+    goal_id, head = web.goal_titled("Defect rate"), web.goals.head_position()
+    answer = web.client.post(f"/workspace/goals/{goal_id}/recalibrations/r1/approval", data={"csrf_token": csrf})
+    assert answer.status_code == 403 and web.goals.head_position() == head
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(web: Web) -> None:
+    csrf = web.sign_in("aud-kim", "auditor")
+    copied = web.client.cookies[SESSION_COOKIE]
+    assert web.client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    web.client.cookies.set(SESSION_COOKIE, copied)
+    answer = web.client.get("/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+def test_as_of_before_the_goal_existed_is_404_and_a_malformed_moment_422(web: Web) -> None:
+    web.sign_in("aud-kim", "auditor")
+    goal_id = web.goal_titled("Support ticket throughput")
+    assert web.client.get(f"/workspace/goals/{goal_id}", params={"as_of": "2000-01-01T00:00"}).status_code == 404
+    assert web.client.get(f"/workspace/goals/{goal_id}", params={"as_of": "soon"}).status_code == 422
+
+
+def test_every_page_of_each_role_renders(web: Web) -> None:
+    cycle = web.goals.get_goal(web.goal_titled("Defect rate")).cycle.id
+    pages = {
+        ("emp-dev", "employee"): ["/", f"/workspace/reviews/emp-dev?cycle={cycle}"],
+        ("mgr-ana", "manager"): ["/", "/workspace/goals/new", f"/workspace/reviews/emp-eve?cycle={cycle}"],
+        ("hr-iris", "hr"): ["/", "/workspace/hr/recalibrations", f"/workspace/hr/fairness?cycle={cycle}",
+                            "/workspace/trail?verify=true"],
+        ("aud-kim", "auditor"): ["/", "/workspace/trail", f"/workspace/hr/fairness?cycle={cycle}&group_by=org_unit"],
+    }
+    for (sub, role), paths in pages.items():
+        web.sign_in(sub, role)
+        for path in paths:
+            answer = web.client.get(path)
+            assert answer.status_code == 200, (sub, path, answer.text[:300])
+
+
+def draft_fields(csrf: str, action: str, statement: str) -> dict[str, str]:
+    cycle = f"{TODAY.year}-web"
+    return {"csrf_token": csrf, "action": action, "owner_id": "emp-eve", "cycle_id": cycle,
+            "cycle_start": TODAY.replace(month=1, day=1).isoformat(), "cycle_end": TODAY.replace(month=12, day=31).isoformat(),
+            "deadline": TODAY.replace(month=12, day=31).isoformat(), "weight": "50", "title": "Escalations",
+            "statement": statement, "rationale": "Escalations cost the most support time.", "kpi_id": "escalations",
+            "kpi_name": "Escalated tickets", "kpi_unit": "%", "kpi_direction": "decrease", "kpi_baseline": "12",
+            "kpi_target": "8", "kpi_cadence": "monthly"}
+
+
+def test_a_manager_checks_a_draft_against_smart_then_drafts_it(web: Web) -> None:
+    csrf = web.sign_in("mgr-ana", "manager")
+    head = web.goals.head_position()
+    checked = web.client.post("/workspace/goals/new", data=draft_fields(csrf, "check", "Improve escalations"))
+    assert checked.status_code == 200 and web.goals.head_position() == head
+    assert re.search(r'data-findings-for="statement">\s*<p class="finding blocking" data-criterion="specific"',
+                     checked.text)
+    statement = "Bring the share of tickets escalated to engineering down from 12% to 8% by the deadline"
+    drafted = web.client.post("/workspace/goals/new", data=draft_fields(csrf, "draft", statement),
+                              follow_redirects=False)
+    assert drafted.status_code == 303 and web.goals.head_position() == head + 1
+    page = web.client.get(drafted.headers["location"])
+    assert page.status_code == 200 and "Escalations" in page.text
+
+
+def test_pages_refuse_framing_and_foreign_scripts(web: Web) -> None:
+    web.sign_in("emp-dev", "employee")
+    policy = web.client.get("/").headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+
+
+def test_the_token_command_prints_a_sign_in_link_that_works(web: Web, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GOALENGINE_SECRET", API_SECRET)
+    monkeypatch.setenv("GOALENGINE_DATABASE_URL", web.settings.database_url)
+    assert main(["token", "--sub", "hr-jon", "--role", "hr", "--login-url", "--base", BASE]) == 0
+    link = capsys.readouterr().out.strip()
+    assert link.startswith(f"{BASE}/login?token=")
+    web.client.cookies.clear()
+    assert web.client.get(link, follow_redirects=False).status_code == 303
+    assert "hr-jon (hr)" in web.client.get("/").text
+
+
+def test_a_refusal_of_a_form_the_page_does_not_offer_still_shows_its_problem(web: Web) -> None:
+    csrf = web.sign_in("hr-jon", "hr")
+    goal_id, head = web.goal_titled("Stock accuracy"), web.goals.head_position()
+    answer = web.client.post(f"/workspace/goals/{goal_id}/recalibrations", data={
+        "csrf_token": csrf, "kpi": "stock", "target": "98", "reason": "other",
+        "justification": "HR may not propose: only the owner or the manager does."})
+    assert answer.status_code == 409 and 'data-code="not_a_party"' in answer.text
+    assert web.goals.head_position() == head
+
+
+def test_hr_decides_from_the_queue_under_the_four_eyes_rule(web: Web) -> None:
+    """Runs last in this module: it adds a goal owned by an HR person to the demo organisation."""
+    hr_jon, ana = Actor("hr-jon", Role.HR), Actor("mgr-ana", Role.MANAGER)
+    terms = {**customer_service_terms(), "owner_id": "hr-jon", "manager_id": "mgr-ana",
+             "cycle": Cycle("web", TODAY - timedelta(days=30), TODAY + timedelta(days=60)),
+             "deadline": TODAY + timedelta(days=60)}
+    goal_id = UUID(web.goals.draft_goal(hr_jon, **terms).goal_id)
+    web.goals.sign_goal(goal_id, hr_jon)
+    web.goals.sign_goal(goal_id, ana)
+    web.goals.propose_recalibration(goal_id, ana, reason="resourcing", targets={"csat": {"target": Decimal(88)}},
+                                    justification="Two of the five support agents left in the first month.")
+    csrf = web.sign_in("hr-jon", "hr")
+    queue = web.client.get("/workspace/hr/recalibrations").text
+    assert f'data-goal="{goal_id}"' in queue
+    own = web.client.post(f"/workspace/goals/{goal_id}/recalibrations/r1/approval",
+                          data={"csrf_token": csrf, "return_to": "/workspace/hr/recalibrations"})
+    assert own.status_code == 409 and 'data-code="four_eyes_violation"' in own.text
+
+    csrf = web.sign_in("hr-iris", "hr")
+    decided = web.client.post(f"/workspace/goals/{goal_id}/recalibrations/r1/approval",
+                              data={"csrf_token": csrf, "note": "Agreed.", "return_to": "/workspace/hr/recalibrations"},
+                              follow_redirects=False)
+    assert decided.status_code == 303 and decided.headers["location"] == "/workspace/hr/recalibrations"
+    assert f'data-goal="{goal_id}"' not in web.client.get("/workspace/hr/recalibrations").text
+    page = web.client.get(f"/workspace/goals/{goal_id}").text
+    assert re.search(r'data-recalibration="r1" data-status="approved"', page)
+    assert '<td class="before">90</td><td class="after">88</td>' in page
