@@ -115,8 +115,8 @@ class Goals(Application[UUID]):
 
         def draft() -> CommandResult:
             goal = Goal.draft(actor=actor, **terms)
-            self.save(goal)
-            return CommandResult(str(goal.id), goal.version)
+            position = self._save_at(goal)
+            return CommandResult(str(goal.id), goal.version, position=position)
 
         return self._once(actor, idempotency_key, "draft_goal", terms, draft)
 
@@ -301,7 +301,7 @@ class Goals(Application[UUID]):
                     raise VersionMismatchError(goal_id, expected_version, goal.version)
                 reference = act(goal)
                 try:
-                    self.save(goal)
+                    position = self._save_at(goal)
                 except IntegrityError:
                     if attempt == attempts:
                         raise ConcurrentModificationError(
@@ -309,10 +309,17 @@ class Goals(Application[UUID]):
                             goal_id=str(goal_id),
                         ) from None
                     continue
-                return CommandResult(str(goal_id), goal.version, reference if isinstance(reference, str) else None)
+                return CommandResult(
+                    str(goal_id), goal.version, reference if isinstance(reference, str) else None, position
+                )
             raise AssertionError("unreachable")
 
         return self._once(actor, idempotency_key, name, {"goal_id": str(goal_id), **payload}, execute)
+
+    def _save_at(self, goal: Goal) -> int:
+        """Save the goal's new events; the log position of the last one (the client's position token)."""
+        recordings = self.save(goal)
+        return recordings[-1].notification.id if recordings else self.head_position()
 
     def _once(
         self,

@@ -27,6 +27,7 @@ class Settings:
     api_secret: str = ""
     snapshot_interval: int = 100
     aggregate_cache_size: int = 1000
+    read_wait_s: float = 2.0  # how long a read waits for the read models to reach its position (ADR 0016)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -34,7 +35,8 @@ class Settings:
         url = env.get("GOALENGINE_DATABASE_URL") or DEFAULT_DATABASE_URL
         key = env.get("GOALENGINE_AUDIT_KEY") or _key_from_file(env.get("GOALENGINE_AUDIT_KEY_FILE", DEFAULT_KEY_FILE))
         secret = env.get("GOALENGINE_SECRET") or _key_from_file(env.get("GOALENGINE_SECRET_FILE", DEFAULT_SECRET_FILE))
-        settings = cls(database_url=url, audit_key=key.encode(), api_secret=secret)
+        settings = cls(database_url=url, audit_key=key.encode(), api_secret=secret,
+                       read_wait_s=_seconds(env, "GOALENGINE_READ_WAIT_S", 2.0))
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
 
@@ -105,6 +107,19 @@ class Settings:
                 args["options"] = f"-csearch_path={self.schema}"
             return args
         return {"timeout": 30}
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name} {text!r} is not a number of seconds") from None
+    if not 0 < value <= 60:
+        raise SettingsError(f"{name} must be more than 0 and at most 60 seconds, not {text!r}")
+    return value
 
 
 def _key_from_file(path: str) -> str:
