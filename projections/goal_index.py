@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from application.goals import LoggedEvent
+from application.serialization import EventRecord
 from domain.values import Actor, Role
 from projections.tables import goal_index
 
@@ -26,17 +26,16 @@ class GoalIndexProjection:
     name = "goal_index"
     tables = (goal_index,)
 
-    def apply(self, connection: Connection, batch: Sequence[LoggedEvent]) -> None:
+    def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
         rows: dict[str, dict[str, Any]] = {}
-        known = _existing_rows(connection, {str(e.event.originator_id) for e in batch} - _drafted_in(batch))
-        for logged in batch:
-            goal_id = str(logged.event.originator_id)
-            if type(logged.event).__name__ == "Drafted":
-                rows[goal_id] = _drafted_row(logged)
+        known = _existing_rows(connection, {r.goal_id for r in batch} - _drafted_in(batch))
+        for record in batch:
+            if record.type == "Drafted":
+                rows[record.goal_id] = _drafted_row(record)
             else:
-                if goal_id not in rows:
-                    rows[goal_id] = known[goal_id]
-                _apply_change(rows[goal_id], logged)
+                if record.goal_id not in rows:
+                    rows[record.goal_id] = known[record.goal_id]
+                _apply_change(rows[record.goal_id], record)
         connection.execute(delete(goal_index).where(goal_index.c.goal_id.in_(list(rows))))
         connection.execute(insert(goal_index), list(rows.values()))
 
@@ -77,8 +76,8 @@ def decode_cursor(cursor: str) -> int:
         raise InvalidCursorError(cursor) from None
 
 
-def _drafted_in(batch: Sequence[LoggedEvent]) -> set[str]:
-    return {str(e.event.originator_id) for e in batch if type(e.event).__name__ == "Drafted"}
+def _drafted_in(batch: Sequence[EventRecord]) -> set[str]:
+    return {r.goal_id for r in batch if r.type == "Drafted"}
 
 
 def _existing_rows(connection: Connection, goal_ids: set[str]) -> dict[str, dict[str, Any]]:
@@ -88,35 +87,33 @@ def _existing_rows(connection: Connection, goal_ids: set[str]) -> dict[str, dict
     return {row.goal_id: dict(row._mapping) for row in result}
 
 
-def _drafted_row(logged: LoggedEvent) -> dict[str, Any]:
-    event: Any = logged.event
+def _drafted_row(record: EventRecord) -> dict[str, Any]:
+    data = record.data
     return {
-        "goal_id": str(event.originator_id),
-        "drafted_position": logged.position,
-        "owner_id": event.owner_id,
-        "manager_id": event.manager_id,
-        "org_unit": event.org_unit,
-        "cycle_id": event.cycle["id"],
+        "goal_id": record.goal_id,
+        "drafted_position": record.position,
+        "owner_id": data["owner_id"],
+        "manager_id": data["manager_id"],
+        "org_unit": data["org_unit"],
+        "cycle_id": data["cycle"]["id"],
         "status": "draft",
-        "title": event.title,
-        "version": event.originator_version,
-        "updated_at": event.timestamp.isoformat(),
+        "title": data["title"],
+        "version": record.version,
+        "updated_at": record.timestamp,
     }
 
 
-def _apply_change(row: dict[str, Any], logged: LoggedEvent) -> None:
-    event: Any = logged.event
-    kind = type(event).__name__
-    if kind == "Revised":
+def _apply_change(row: dict[str, Any], record: EventRecord) -> None:
+    if record.type == "Revised":
         for name in ("title", "org_unit"):
-            if name in event.changes:
-                row[name] = event.changes[name]
-    elif kind == "Agreed":
+            if name in record.data["changes"]:
+                row[name] = record.data["changes"][name]
+    elif record.type == "Agreed":
         row["status"] = "agreed"
-    elif kind == "Closed":
+    elif record.type == "Closed":
         row["status"] = "closed"
-    row["version"] = event.originator_version
-    row["updated_at"] = event.timestamp.isoformat()
+    row["version"] = record.version
+    row["updated_at"] = record.timestamp
 
 
 class ListingNotAllowedError(PermissionError):

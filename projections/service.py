@@ -10,7 +10,7 @@ from projections.coordination import coordination_for
 from projections.goal_index import GoalIndexProjection
 from projections.projector import DEFAULT_POLL_INTERVAL, Projector
 from projections.review_projection import ReviewProjection
-from projections.runner import DEFAULT_BATCH_SIZE, Projection, ProjectionRunner
+from projections.runner import DEFAULT_BATCH_SIZE, REBUILD_BATCH_SIZE, Projection, ProjectionRunner
 
 
 def default_projections() -> list[Projection]:
@@ -21,7 +21,7 @@ def build_runner(goals: Goals, batch_size: int = DEFAULT_BATCH_SIZE) -> Projecti
     return ProjectionRunner(goals, default_projections(), batch_size=batch_size)
 
 
-def rebuild(name: str | None, settings: Settings, batch_size: int = DEFAULT_BATCH_SIZE) -> tuple[int, float]:
+def rebuild(name: str | None, settings: Settings, batch_size: int = REBUILD_BATCH_SIZE) -> tuple[int, float]:
     """Rebuild one projection (or all, if name is None) from the first event: (events applied, seconds taken).
 
     The entry point for benchmarks: the rate is events / seconds, setup and teardown excluded.

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from application.goals import Goals
-from projections.runner import DEFAULT_BATCH_SIZE, ProjectionRunner, UnknownProjectionError
+from projections.runner import DEFAULT_BATCH_SIZE, REBUILD_BATCH_SIZE, ProjectionRunner, UnknownProjectionError
 from projections.service import build_projector, build_runner
 
 console = Console(stderr=True)
@@ -33,8 +33,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rebuild = commands.add_parser("rebuild", help="clear a read model and replay it from the first event")
     rebuild.add_argument("name", nargs="?", help="the projection to rebuild (default: all)")
     rebuild.set_defaults(handler=rebuild_projections)
-    for command in (run, rebuild):
-        command.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, help="events per transaction")
+    for command, size in ((run, DEFAULT_BATCH_SIZE), (rebuild, REBUILD_BATCH_SIZE)):
+        command.add_argument("--batch-size", type=_positive, default=size, help="events per transaction")
 
 
 def run_projections(args: argparse.Namespace) -> int:
