@@ -9,7 +9,7 @@ never by projecting here: past the bound, 503 `projection_behind` with Retry-Aft
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Literal
 
 from fastapi import Depends, Header, Query, Request, Response
@@ -83,11 +83,14 @@ def projection_read(projection: str) -> Callable[..., int]:
     return wait
 
 
-def event_store_read(request: Request, response: Response) -> None:
+def event_store_read(request: Request, response: Response) -> Iterator[None]:
     """For the goal routes, which read the event store itself: always current (each process's goal cache is
     fast-forwarded from the store on every read), so only a position beyond the head on arrival is waited for.
-    Reads the token by hand, so that the goal commands' OpenAPI entries do not list it."""
+    Reads the token by hand, so that the goal commands' OpenAPI entries do not list it. After a command, wakes
+    the projector, so that it starts on the new events before a read has to ask."""
     if request.method != "GET":
+        yield
+        read_positions(request).projector.wake()
         return
     asked = [_whole(request.query_params.get("min_position"), "query.min_position"),
              _whole(request.headers.get(MIN_POSITION_HEADER), f"header.{MIN_POSITION_HEADER}")]
@@ -97,6 +100,7 @@ def event_store_read(request: Request, response: Response) -> None:
     if target is not None and target > head:
         head = max(head, positions.reached(GoalIndexProjection.name, target, eventual=False))
     response.headers[POSITION_HEADER] = str(head)
+    yield
 
 
 def command_position(goals: Goals, result: CommandResult, response: Response) -> int:
