@@ -7,18 +7,20 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api.docs_pages import install_docs
 from api.guards import install_guards
 from api.guards.config import GuardSettings
 from api.openapi_contract import install_contract
 from api.observability import install_observability
+from api.positions import ReadPositions, event_store_read
 from api.problems import install_problem_handlers
 from api.tracing import TraceContextMiddleware
 from api.web import install_web
 from application.goals import Goals
 from application.settings import Settings
+from projections.service import build_projector
 
 # Requests run in a thread pool; more threads than the stores' connection pools (15 each) only queue for a
 # connection inside the store and time out there, so the pool is kept below that (see ADR 0011).
@@ -26,6 +28,8 @@ REQUEST_THREADS = 12
 
 # Modules under api/routes/ that each expose `router` and optionally `install(app)`.
 ROUTER_MODULES = ("health", "operations", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
+# Router-wide dependencies: the goal routes stamp (and wait for) the log position they reflect (api/positions.py).
+ROUTER_DEPENDENCIES = {"goals": [Depends(event_store_read)]}
 
 
 def create_app(
@@ -38,7 +42,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        await anyio.to_thread.run_sync(app.state.projector.start)
         yield
+        await anyio.to_thread.run_sync(app.state.projector.stop)
         for hook in reversed(shutdown_hooks):
             hook()
 
@@ -55,12 +61,15 @@ def create_app(
     app.state.on_shutdown = shutdown_hooks
     if owns_goals:
         shutdown_hooks.append(app.state.goals.close)
+    # The background projector keeps the read models current; reads wait on its progress (ADR 0016).
+    app.state.projector = build_projector(app.state.goals)
+    app.state.read_positions = ReadPositions(app.state.goals, app.state.projector, settings.read_wait_s)
     install_problem_handlers(app)
     app.add_middleware(TraceContextMiddleware)  # the traceparent and correlation id stored with events (ADR 0018)
     install_docs(app)
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routes.{name}")
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=ROUTER_DEPENDENCIES.get(name))
         install = getattr(module, "install", None)
         if install is not None:
             install(app)

@@ -104,8 +104,8 @@ class Goals(Application[UUID]):
 
         def draft() -> CommandResult:
             goal = Goal.draft(actor=actor, cycle=cycle, owner_id=owner_id, manager_id=manager_id, terms=terms)
-            self.save(goal)
-            return CommandResult(str(goal.id), goal.version)
+            position = self._save_at(goal)
+            return CommandResult(str(goal.id), goal.version, position=position)
 
         return self._once(actor, idempotency_key, "draft_goal", payload, draft)
 
@@ -288,7 +288,7 @@ class Goals(Application[UUID]):
                     raise VersionMismatchError(goal_id, expected_version, goal.version)
                 reference = act(goal)
                 try:
-                    self.save(goal)
+                    position = self._save_at(goal)
                 except IntegrityError:
                     if attempt == attempts:
                         raise ConcurrentModificationError(
@@ -296,10 +296,17 @@ class Goals(Application[UUID]):
                             goal_id=str(goal_id),
                         ) from None
                     continue
-                return CommandResult(str(goal_id), goal.version, reference if isinstance(reference, str) else None)
+                return CommandResult(
+                    str(goal_id), goal.version, reference if isinstance(reference, str) else None, position
+                )
             raise AssertionError("unreachable")
 
         return self._once(actor, idempotency_key, name, {"goal_id": str(goal_id), **payload}, execute)
+
+    def _save_at(self, goal: Goal) -> int:
+        """Save the goal's new events; the log position of the last one (the client's position token)."""
+        recordings = self.save(goal)
+        return recordings[-1].notification.id if recordings else self.head_position()
 
     def _once(
         self,

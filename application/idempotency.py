@@ -34,6 +34,7 @@ class CommandResult:
     goal_id: str
     version: int
     reference: str | None = None  # a recalibration or milestone id, where the command made one
+    position: int | None = None  # the log position of the command's last event (None in keys stored before it)
 
 
 def request_hash(command: str, payload: dict[str, Any]) -> str:

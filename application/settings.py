@@ -39,6 +39,7 @@ class Settings:
     audit_signing_key: bytes | None = field(default_factory=lambda: _signing_key_from_env(os.environ))
     audit_public_keys: tuple[bytes, ...] = field(default_factory=lambda: _public_keys_from_env(os.environ))
     audit_origin: str = field(default_factory=lambda: os.environ.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN)
+    read_wait_s: float = 2.0  # how long a read waits for the read models to reach its position (ADR 0016)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, create: bool = False) -> Settings:
@@ -55,6 +56,7 @@ class Settings:
             database_url=url, audit_key=key.encode(), api_secret=secret, timezone=zone,
             audit_signing_key=_signing_key_from_env(env), audit_public_keys=_public_keys_from_env(env),
             audit_origin=env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN,
+            read_wait_s=_seconds(env, "GOALENGINE_READ_WAIT_S", 2.0),
         )
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
@@ -138,6 +140,19 @@ class Settings:
                 args["options"] = f"-csearch_path={self.schema}"
             return args
         return {"timeout": 30}
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name} {text!r} is not a number of seconds") from None
+    if not 0 < value <= 60:
+        raise SettingsError(f"{name} must be more than 0 and at most 60 seconds, not {text!r}")
+    return value
 
 
 def _key_from_file(path: str, create: bool) -> str:

@@ -44,12 +44,15 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used so far (Linux /proc; 0 where there is none)."""
+    """User plus system CPU time a process and its live children (uvicorn's workers) have used so far (Linux
+    /proc; 0 where there is none)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
 
 
 @dataclass(frozen=True)
@@ -59,17 +62,22 @@ class Server:
 
 
 @contextmanager
-def served(database: Database, log_dir: Path) -> Iterator[Server]:
-    """`goalengine serve` on a free loopback port, as a child process; stopped (by its own pid) on exit."""
+def served(database: Database, log_dir: Path, workers: int = 1, anchor_targets: list[str] | None = None
+           ) -> Iterator[Server]:
+    """`goalengine serve` (or, given targets, the anchor app) on a free loopback port, as a child process; stopped
+    (by its own pid) on exit."""
     port = free_port()
     env = {**os.environ, "GOALENGINE_DATABASE_URL": database.url, "GOALENGINE_AUDIT_KEY": AUDIT_KEY.decode(),
            "GOALENGINE_SECRET": SECRET, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     log_path = log_dir / f"serve-{port}.log"
     log = log_path.open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--host", HOST, "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    if anchor_targets is not None:
+        command = [sys.executable, "-m", "bench.anchor", "--url", database.url, "--port", str(port),
+                   "--secret", SECRET, "--targets", ",".join(anchor_targets)]
+    else:
+        command = [sys.executable, "-m", "api.cli", "serve", "--host", HOST, "--port", str(port),
+                   "--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
     try:
         try:
@@ -138,37 +146,37 @@ def load(base: str, targets: list[str], paths: list[str], rate: int, sizes: Size
     return result
 
 
-MODES = {  # name: (offered rate, write share, reads of reviews too)
-    "80/20 mix at {rate}/s": ("rate", 0.2, True),
-    "80/20 mix at max": ("max", 0.2, True),
-    # The same mix without GET review: shows what the review's catch-up on read costs.
-    "80/20 mix, goal reads only, at {rate}/s": ("rate", 0.2, False),
-    "writes only at max": ("max", 1.0, False),
-}
+MAX = "80/20 mix at max"
+HALF = "80/20 mix at half capacity"
+WRITES = "writes only at max"
+ANCHOR = "anchor app (FastAPI + SQLAlchemy, no events): 80/20 mix at max"
+TWO_WORKERS = "2 workers: 80/20 mix at max"
 
 
 def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[str], None]) -> list[Row]:
+    """goalengine's capacity (80/20 closed loop), its latency at half that rate (open loop), writes only, and the
+    anchor app's capacity, run by run; on PostgreSQL also `serve --workers 2` against one worker."""
     store = databases.store
     database = databases.fresh("http")
+    samples: dict[tuple[str, str], list[float]] = {}
+    notes: dict[str, str] = {}
     try:
         progress(f"{store}: http, seeding {GOALS} goals")
         targets = seed_goals(database)
-        samples: dict[tuple[str, str], list[float]] = {}
-        notes: dict[str, str] = {}
-        with served(database, Path(databases.root)) as server:
+        root = Path(databases.root)
+        with served(database, root) as server, served(database, root, anchor_targets=targets) as anchor:
             paths = read_paths(server.base)
             for run in range(runs):
-                for mode, (pace, write_share, with_reviews) in MODES.items():
-                    name = mode.format(rate=sizes.rate)
-                    progress(f"{store}: http, {name}, run {run + 1}/{runs}")
-                    scaled = sizes if write_share < 1 else _fewer(sizes)
-                    reads = paths if with_reviews else paths[:1]
-                    cpu_before = cpu_seconds(server.pid)
-                    result = load(server.base, targets, reads, sizes.rate if pace == "rate" else 0, scaled, write_share)
-                    result["server_cpu"] = cpu_seconds(server.pid) - cpu_before
-                    for metric, value in _metrics(result).items():
-                        samples.setdefault((name, metric), []).append(value)
-                    notes[name] = _note(result, reads, notes.get(name, ""))
+                progress(f"{store}: http, run {run + 1}/{runs}")
+                capacity = _one(server, targets, paths, 0, sizes, 0.2, MAX, samples, notes)
+                _one(server, targets, paths, max(int(capacity / 2), 1), sizes, 0.2, HALF, samples, notes)
+                _one(server, targets, paths[:1], 0, _fewer(sizes), 1.0, WRITES, samples, notes)
+                _one(anchor, targets, paths, 0, sizes, 0.2, ANCHOR, samples, notes)
+        if store == "postgresql":
+            with served(database, root, workers=2) as workers:
+                for run in range(runs):
+                    progress(f"{store}: http, 2 workers, run {run + 1}/{runs}")
+                    _one(workers, targets, paths, 0, sizes, 0.2, TWO_WORKERS, samples, notes)
         return [
             Row(SECTION, store, f"{name}: {metric}", UNITS.get(metric, "ms"), tuple(values),
                 notes[name] if metric == "throughput" else "")
@@ -178,21 +186,37 @@ def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[s
         databases.drop(database)
 
 
+def _one(server: Server, targets: list[str], paths: list[str], rate: int, sizes: Sizes, write_share: float,
+         name: str, samples: dict[tuple[str, str], list[float]], notes: dict[str, str]) -> float:
+    """One load-generator run; its metrics join the samples; returns its throughput."""
+    cpu_before = cpu_seconds(server.pid)
+    result = load(server.base, targets, paths, rate, sizes, write_share)
+    result["server_cpu"] = cpu_seconds(server.pid) - cpu_before
+    metrics = _metrics(result)
+    for metric, value in metrics.items():
+        samples.setdefault((name, metric), []).append(value)
+    notes[name] = _note(result, paths, notes.get(name, ""))
+    return metrics["throughput"]
+
+
 def _fewer(sizes: Sizes) -> Sizes:
     return replace(sizes, requests=max(sizes.requests // 3, 20))
 
 
-UNITS = {"throughput": "req/s", "server CPU": "ms/req", "load generator CPU": "ms/req"}
+UNITS = {"throughput": "req/s", "server CPU": "ms/req", "load generator CPU": "ms/req", "failed": "requests"}
 
 
 def _metrics(result: dict[str, Any]) -> dict[str, float]:
     latencies = [s * 1000 for kind in ("read", "write") for s in result["latencies"][kind]]
     answered = max(len(latencies), 1)
+    by_kind = {kind: [s * 1000 for s in result["latencies"][kind]] for kind in ("read", "write")}
     return {
         "throughput": len(latencies) / result["seconds"],
         "p50": percentile(latencies, 0.50),
         "p95": percentile(latencies, 0.95),
         "p99": percentile(latencies, 0.99),
+        **{f"p99 {kind}s": percentile(values, 0.99) for kind, values in by_kind.items() if values},
+        "failed": float(sum(n for status, n in result["statuses"].items() if not status.startswith("2"))),
         # CPU per request is steadier than latency on a shared machine: it says what a request costs.
         "server CPU": result["server_cpu"] * 1000 / answered,
         "load generator CPU": result["cpu_seconds"] * 1000 / answered,

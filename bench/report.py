@@ -35,7 +35,7 @@ def results_table(rows: Sequence[Row]) -> Table:
 
 
 def ratios_table(ratios: Sequence[Ratio]) -> Table:
-    table = Table(title="Ratios of medians (same run) and issue #7's targets")
+    table = Table(title="Ratios of medians (same run) and the targets of issues #7 and #12")
     for column in ("store", "ratio", "measured", "target", "result"):
         table.add_column(column, justify="right" if column == "measured" else "left")
     for item in ratios:

@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from application.goals import LoggedEvent
-from application.serialization import UnknownEventError
+from application.serialization import EventRecord, UnknownEventError, type_name
 from domain import rules
 from domain.goal import Goal
 from domain.values import Actor
@@ -30,17 +29,16 @@ class GoalIndexProjection:
     name = "goal_index"
     tables = (goal_index,)
 
-    def apply(self, connection: Connection, batch: Sequence[LoggedEvent]) -> None:
+    def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
         rows: dict[str, dict[str, Any]] = {}
-        known = _existing_rows(connection, {str(e.event.originator_id) for e in batch} - _drafted_in(batch))
-        for logged in batch:
-            goal_id = str(logged.event.originator_id)
-            if isinstance(logged.event, Goal.Drafted):
-                rows[goal_id] = _drafted_row(logged)
+        known = _existing_rows(connection, {r.goal_id for r in batch} - _drafted_in(batch))
+        for record in batch:
+            if record.type == "Drafted":
+                rows[record.goal_id] = _drafted_row(record)
             else:
-                if goal_id not in rows:
-                    rows[goal_id] = known[goal_id]
-                _apply_change(rows[goal_id], logged)
+                if record.goal_id not in rows:
+                    rows[record.goal_id] = known[record.goal_id]
+                _apply_change(rows[record.goal_id], record)
         connection.execute(delete(goal_index).where(goal_index.c.goal_id.in_(list(rows))))
         connection.execute(insert(goal_index), list(rows.values()))
 
@@ -81,8 +79,8 @@ def decode_cursor(cursor: str) -> int:
         raise InvalidCursorError(cursor) from None
 
 
-def _drafted_in(batch: Sequence[LoggedEvent]) -> set[str]:
-    return {str(e.event.originator_id) for e in batch if isinstance(e.event, Goal.Drafted)}
+def _drafted_in(batch: Sequence[EventRecord]) -> set[str]:
+    return {r.goal_id for r in batch if r.type == "Drafted"}
 
 
 def _existing_rows(connection: Connection, goal_ids: set[str]) -> dict[str, dict[str, Any]]:
@@ -92,51 +90,53 @@ def _existing_rows(connection: Connection, goal_ids: set[str]) -> dict[str, dict
     return {row.goal_id: dict(row._mapping) for row in result}
 
 
-def _drafted_row(logged: LoggedEvent) -> dict[str, Any]:
-    event: Any = logged.event
+def _drafted_row(record: EventRecord) -> dict[str, Any]:
+    data = record.data
     return {
-        "goal_id": str(event.originator_id),
-        "drafted_position": logged.position,
-        "owner_id": event.owner_id,
-        "manager_id": event.manager_id,
-        "org_unit": event.org_unit,
-        "cycle_id": event.cycle["id"],
+        "goal_id": record.goal_id,
+        "drafted_position": record.position,
+        "owner_id": data["owner_id"],
+        "manager_id": data["manager_id"],
+        "org_unit": data["org_unit"],
+        "cycle_id": data["cycle"]["id"],
         "status": "draft",
-        "title": event.title,
-        "version": event.originator_version,
-        "updated_at": event.timestamp.isoformat(),
+        "title": data["title"],
+        "version": record.version,
+        "updated_at": record.timestamp,
     }
 
 
-def _apply_change(row: dict[str, Any], logged: LoggedEvent) -> None:
-    event = logged.event
-    handle = CHANGES.get(type(event))
+def _apply_change(row: dict[str, Any], record: EventRecord) -> None:
+    handle = CHANGES.get(record.type)
     if handle is None:
-        raise UnknownEventError(event)
-    handle(row, event)
-    row["version"] = event.originator_version
-    row["updated_at"] = event.timestamp.isoformat()
+        raise UnknownEventError(record.type)
+    handle(row, record)
+    row["version"] = record.version
+    row["updated_at"] = record.timestamp
 
 
-def _revised(row: dict[str, Any], event: Any) -> None:
+def _revised(row: dict[str, Any], record: EventRecord) -> None:
     for name in ("title", "org_unit"):
-        if name in event.changes:
-            row[name] = event.changes[name]
+        if name in record.data["changes"]:
+            row[name] = record.data["changes"][name]
 
 
-def _status(status: str) -> Callable[[dict[str, Any], Any], None]:
-    return lambda row, _event: row.update(status=status)
+def _status(status: str) -> Callable[[dict[str, Any], EventRecord], None]:
+    return lambda row, _record: row.update(status=status)
 
 
-def _unchanged(_row: dict[str, Any], _event: Any) -> None:
+def _unchanged(_row: dict[str, Any], _record: EventRecord) -> None:
     """The event changes nothing the index shows (its version and time still move)."""
 
 
-CHANGES: dict[type[Goal.Event], Callable[[dict[str, Any], Any], None]] = {
-    Goal.Revised: _revised,
-    Goal.Agreed: _status("agreed"),
-    Goal.Closed: _status("closed"),
-    **dict.fromkeys((Goal.SignatureVoided, Goal.AgreementSigned, Goal.MilestoneProposed, Goal.MilestoneSet, Goal.KpiRecorded, Goal.RecalibrationProposed, Goal.RecalibrationRejected, Goal.Recalibrated), _unchanged),
+UNCHANGED = (Goal.SignatureVoided, Goal.AgreementSigned, Goal.MilestoneProposed, Goal.MilestoneSet, Goal.KpiRecorded,
+             Goal.RecalibrationProposed, Goal.RecalibrationRejected, Goal.Recalibrated)
+# Keyed by each event class's stable name (from its stored topic): every type has a rule, any other stops the index.
+CHANGES: dict[str, Callable[[dict[str, Any], EventRecord], None]] = {
+    type_name(Goal.Revised): _revised,
+    type_name(Goal.Agreed): _status("agreed"),
+    type_name(Goal.Closed): _status("closed"),
+    **{type_name(cls): _unchanged for cls in UNCHANGED},
 }
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from application.goals import LoggedEvent
 from application.serialization import EventRecord
 from projections.review.state import State, fold
 from projections.tables import goal_reviews
@@ -19,10 +18,10 @@ class ReviewProjection:
     name = "reviews"
     tables = (goal_reviews,)
 
-    def apply(self, connection: Connection, batch: Sequence[LoggedEvent]) -> None:
+    def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
         records: dict[str, list[EventRecord]] = defaultdict(list)
-        for logged in batch:
-            records[str(logged.event.originator_id)].append(EventRecord.of(logged.event, logged.position))
+        for record in batch:
+            records[record.goal_id].append(record)
         earlier = _stored_states(connection, [g for g, rs in records.items() if rs[0].type != "Drafted"])
         rows = []
         for goal_id, goal_records in records.items():

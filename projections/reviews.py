@@ -1,7 +1,7 @@
 """Reviews: the review view and the rating justification of one employee and cycle, now or as of a moment.
 
-Live answers read the stored review states after catching the read model up to the head of the log, so a caller
-sees their own writes. `as_of` answers fold each goal's events up to that moment through the same pure reducer
+Live answers read the stored review states as the background projector left them (projections/projector.py); the
+API waits for the position a caller needs before it asks, and nothing here writes. `as_of` answers fold each goal's events up to that moment through the same pure reducer
 (projections/review_state.py), so the two paths cannot disagree. Who may see what: the employee their own review,
 a manager the goals they manage, HR and auditors everything.
 """
@@ -13,15 +13,16 @@ from datetime import date, datetime, UTC
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import Engine
+
 from application.goals import Goals
 from application.serialization import EventRecord
 from domain import rules
 from domain.values import Actor
 from projections.review.justification import rating_justification
-from projections.review_projection import ReviewProjection, load_goal_ids, load_states
+from projections.review_projection import load_goal_ids, load_states
 from projections.review.state import State, fold
 from projections.review.view import review_view
-from projections.runner import ProjectionRunner
 from projections.review.scoring import policy
 
 
@@ -34,9 +35,9 @@ class ReviewNotVisibleError(LookupError):
 
 
 class Reviews:
-    def __init__(self, goals: Goals, runner: ProjectionRunner, today: Callable[[], date] | None = None) -> None:
+    def __init__(self, goals: Goals, engine: Engine, today: Callable[[], date] | None = None) -> None:
         self.goals = goals
-        self.runner = runner
+        self.engine = engine
         self.today = today or goals.today
 
     def review(self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None) -> dict[str, Any]:
@@ -55,8 +56,7 @@ class Reviews:
         self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None
     ) -> tuple[list[State], date, str | None]:
         manager_id = managed_by(viewer, employee_id)
-        self.runner.catch_up(only=[ReviewProjection.name])
-        engine = self.runner.engine
+        engine = self.engine
         if as_of is None:
             states = load_states(engine, employee_id, cycle_id, manager_id)
             today, moment = self.today(), None

@@ -19,10 +19,15 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from application.database import metadata
-from application.goals import Goals, LoggedEvent
+from application.goals import Goals
+from application.log_records import log_records
+from application.serialization import EventRecord
 from projections.tables import projection_positions
 
 DEFAULT_BATCH_SIZE = 500
+# A rebuild replays the whole log at once: bigger batches mean fewer transactions and each goal's state loaded and
+# written fewer times; memory stays bounded by the batch (see bench/ and ADR 0016).
+REBUILD_BATCH_SIZE = 2000
 
 OnBatch = Callable[[str, int, int], None]  # (projection name, events in the batch, position reached)
 
@@ -31,7 +36,7 @@ class Projection(Protocol):
     name: str
     tables: tuple[Table, ...]
 
-    def apply(self, connection: Connection, batch: Sequence[LoggedEvent]) -> None:
+    def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
         """Write the batch's effect on the read model; runs inside the runner's transaction."""
 
 
@@ -145,10 +150,12 @@ class ProjectionRunner:
             position = self.positions()[projection.name]
             if position >= head:
                 return 0, position
-            events = self.goals.log_events(after=position, until=head, page_size=self.batch_size)
-            batch = list(islice(events, self.batch_size))
+            records = log_records(self.goals, after=position, until=head, page_size=self.batch_size)
+            batch = list(islice(records, self.batch_size))
             if not batch:
                 return 0, position
+            last = batch[-1].position
+            assert last is not None
             with self.engine.begin() as connection:
                 if self._lock(connection, projection.name) != position:
                     continue
@@ -156,9 +163,9 @@ class ProjectionRunner:
                 connection.execute(
                     update(projection_positions)
                     .where(projection_positions.c.name == projection.name)
-                    .values(position=batch[-1].position)
+                    .values(position=last)
                 )
-                return len(batch), batch[-1].position
+                return len(batch), last
 
     def _lock(self, connection: Connection, name: str) -> int:
         # A no-op write first: it takes the row lock on PostgreSQL and the write lock on SQLite before the read,

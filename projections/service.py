@@ -1,4 +1,4 @@
-"""Wiring: the default projections, a runner over them, and a timed rebuild for benchmarks."""
+"""Wiring: the default projections, a runner and a background projector over them, a timed rebuild for benchmarks."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import time
 
 from application.goals import Goals
 from application.settings import Settings
+from projections.coordination import coordination_for
 from projections.goal_index import GoalIndexProjection
+from projections.projector import DEFAULT_POLL_INTERVAL, Projector
 from projections.review_projection import ReviewProjection
-from projections.runner import DEFAULT_BATCH_SIZE, Projection, ProjectionRunner
+from projections.runner import DEFAULT_BATCH_SIZE, REBUILD_BATCH_SIZE, Projection, ProjectionRunner
 
 
 def default_projections() -> list[Projection]:
@@ -19,7 +21,7 @@ def build_runner(goals: Goals, batch_size: int = DEFAULT_BATCH_SIZE) -> Projecti
     return ProjectionRunner(goals, default_projections(), batch_size=batch_size)
 
 
-def rebuild(name: str | None, settings: Settings, batch_size: int = DEFAULT_BATCH_SIZE) -> tuple[int, float]:
+def rebuild(name: str | None, settings: Settings, batch_size: int = REBUILD_BATCH_SIZE) -> tuple[int, float]:
     """Rebuild one projection (or all, if name is None) from the first event: (events applied, seconds taken).
 
     The entry point for benchmarks: the rate is events / seconds, setup and teardown excluded.
@@ -32,3 +34,11 @@ def rebuild(name: str | None, settings: Settings, batch_size: int = DEFAULT_BATC
         return events, time.perf_counter() - started
     finally:
         goals.close()
+
+
+def build_projector(
+    goals: Goals, poll_interval: float = DEFAULT_POLL_INTERVAL, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Projector:
+    """The background projector over the default projections, coordinated with the store's other processes."""
+    coordination = coordination_for(goals.settings, goals.engine)
+    return Projector(build_runner(goals, batch_size), coordination, poll_interval=poll_interval)

@@ -15,8 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from application.goals import Goals
-from projections.runner import DEFAULT_BATCH_SIZE, ProjectionRunner, UnknownProjectionError
-from projections.service import build_runner
+from projections.runner import DEFAULT_BATCH_SIZE, REBUILD_BATCH_SIZE, ProjectionRunner, UnknownProjectionError
+from projections.service import build_projector, build_runner
 
 console = Console(stderr=True)
 
@@ -33,8 +33,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rebuild = commands.add_parser("rebuild", help="clear a read model and replay it from the first event")
     rebuild.add_argument("name", nargs="?", help="the projection to rebuild (default: all)")
     rebuild.set_defaults(handler=rebuild_projections)
-    for command in (run, rebuild):
-        command.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, help="events per transaction")
+    for command, size in ((run, DEFAULT_BATCH_SIZE), (rebuild, REBUILD_BATCH_SIZE)):
+        command.add_argument("--batch-size", type=_positive, default=size, help="events per transaction")
 
 
 def run_projections(args: argparse.Namespace) -> int:
@@ -45,14 +45,22 @@ def run_projections(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    with open_runner(args.batch_size) as runner:
-        while not stopping.is_set():
+    if args.once:
+        with open_runner(args.batch_size) as runner:
             applied = runner.catch_up(stop=stopping.is_set)
-            if applied:
-                console.print(f"applied {applied} event(s); positions {runner.positions()}")
-            if args.once:
-                break
-            stopping.wait(args.poll_interval)  # interruptible: a signal ends the wait at once
+            console.print(f"applied {applied} event(s); positions {runner.positions()}")
+        return 0
+    goals = Goals()
+    try:
+        # The same projector `goalengine serve` runs in the background: it leads if no other process does (a
+        # lease on PostgreSQL, a file lock on SQLite) and otherwise stands by to take over (ADR 0016).
+        projector = build_projector(goals, poll_interval=args.poll_interval, batch_size=args.batch_size)
+        projector.start()
+        stopping.wait()
+        projector.stop()
+        console.print(f"stopped; positions {projector.runner.positions()}")
+    finally:
+        goals.close()
     return 0
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
 from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
@@ -22,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo-token", action="store_true", help="print the docs URL and a token for a demo hr user")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (PostgreSQL only above 1): they share the store, the idempotency keys "
+                       "and one projector leader")
     serve.set_defaults(handler=run_serve)
 
     token = subparsers.add_parser("token", help="print a bearer token signed with GOALENGINE_SECRET")
@@ -42,6 +47,14 @@ def run_serve(args: argparse.Namespace) -> int:
     if demo_keys:
         print(demo_keys, flush=True)
     settings = Settings.from_env(create=True)
+    if args.workers < 1:
+        return _refuse(f"--workers must be at least 1, not {args.workers}")
+    if args.workers > 1 and settings.store != "postgresql":
+        return _refuse(
+            f"--workers {args.workers} needs PostgreSQL; the {settings.store} store serves one "
+            "process (one writer, one projector, in-process wake-ups). Set GOALENGINE_DATABASE_URL to a "
+            "postgresql+psycopg:// URL, or leave --workers at 1."
+        )
     if settings.audit_signing_key is None:
         print("warning: no audit signing key (GOALENGINE_AUDIT_SIGNING_KEY_FILE): serving read-only, "
               "commands answer 503 signing_key_missing", flush=True)
@@ -53,8 +66,18 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"demo hr token (sub hr-demo): {issue_token(settings.api_secret, 'hr-demo', Role.HR)}", flush=True)
     guards = GuardSettings.from_env()
     configure_json_logs()
+    if args.workers > 1:
+        # Each worker builds its own app from the environment; they share the store, and so everything else.
+        config = uvicorn_config("api.app:create_app", args.host, args.port, guards, factory=True, workers=args.workers)
+        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[config.bind_socket()]).run()
+        return 0
     uvicorn.Server(uvicorn_config(create_app(settings, guards=guards), args.host, args.port, guards)).run()
     return 0
+
+
+def _refuse(message: str) -> int:
+    print(f"goalengine serve: {message}", file=sys.stderr)
+    return 2  # a usage error, as argparse's own
 
 
 def run_token(args: argparse.Namespace) -> int:

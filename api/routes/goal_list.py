@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from api.deps import ActorDep
 from api.problems import Problem, problem_responses
-from api.routes.reviews import projections_runner
+from api.positions import projection_read
 from projections.goal_index import (
     GoalIndexProjection,
     InvalidCursorError,
@@ -17,7 +17,6 @@ from projections.goal_index import (
     list_goals,
     visible_filters,
 )
-from projections.runner import ProjectionRunner
 
 router = APIRouter(prefix="/goals", tags=["goals"])
 
@@ -41,14 +40,11 @@ class GoalListResponse(BaseModel):
     next_cursor: str | None  # pass it back as `cursor` for the next page; null on the last page
 
 
-def install(app: FastAPI) -> None:
-    projections_runner(app)
-
-
-@router.get("", responses=problem_responses(401, 403, 422))
+@router.get("", responses=problem_responses(401, 403, 422, 503))
 def list_goal_page(
     request: Request,
     actor: ActorDep,
+    _position: Annotated[int, Depends(projection_read(GoalIndexProjection.name))],
     owner: Filter = None,
     manager: Filter = None,
     cycle: Filter = None,
@@ -57,11 +53,9 @@ def list_goal_page(
     cursor: Annotated[str | None, Query(max_length=200, description="Opaque: the `next_cursor` of a page.")] = None,
 ) -> GoalListResponse:
     """Goals the caller may see, in the order they were drafted, filtered and paged by an opaque cursor."""
-    runner: ProjectionRunner = request.app.state.projections
     try:
         filters = {**visible_filters(actor, owner, manager), "cycle_id": cycle, "status": status}
-        runner.catch_up(only=[GoalIndexProjection.name])
-        page = list_goals(runner.engine, filters, limit, cursor)
+        page = list_goals(request.app.state.goals.engine, filters, limit, cursor)
     except ListingNotAllowedError as error:
         raise Problem(403, "listing_not_allowed", str(error)) from None
     except InvalidCursorError as error:

@@ -25,6 +25,7 @@ from api.schemas.goals import (
     ReviseGoalRequest,
     SignatureRequest,
 )
+from api.positions import command_position
 from api.problems import Problem, problem_responses
 from application.goals import Goals
 from application.idempotency import CommandResult
@@ -51,7 +52,7 @@ def goal_response(goals: Goals, result: CommandResult, response: Response) -> Go
     if goal.version != result.version:
         goal = goals.get_goal(UUID(result.goal_id), version=result.version)
     response.headers["ETag"] = f'"{goal.version}"'
-    return GoalResponse.of(goal)
+    return GoalResponse.of(goal).model_copy(update={"position": command_position(goals, result, response)})
 
 
 @router.post("", status_code=201, responses=DRAFT_ERRORS)
@@ -147,7 +148,8 @@ def recalibration_response(
     if goal.version != result.version:
         goal = goals.get_goal(UUID(result.goal_id), version=result.version)
     response.headers["ETag"] = f'"{goal.version}"'
-    return RecalibrationResponse.of(goal, recalibration_id)
+    answer = RecalibrationResponse.of(goal, recalibration_id)
+    return answer.model_copy(update={"position": command_position(goals, result, response)})
 
 
 @router.post("/{goal_id}/recalibrations", status_code=201, responses=WRITE_ERRORS)

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from api.deps import ActorDep, AsOfDep
 from api.problems import Problem, problem_responses
 from api.schemas.reviews import JustificationResponse, ReviewResponse
+from api.positions import projection_read
+from projections.review_projection import ReviewProjection
 from projections.reviews import ReviewAccessDeniedError, ReviewNotVisibleError, Reviews
-from projections.runner import ProjectionRunner
 from projections.review.scoring import UnknownPolicyError
-from projections.service import build_runner
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
 
@@ -21,19 +21,13 @@ Cycle = Annotated[str, Query(min_length=1, max_length=200, description="The revi
 Policy = Annotated[
     str | None, Query(min_length=1, max_length=50, description="Scoring policy version (default: the current one).")
 ]
-ERRORS = problem_responses(401, 403, 404, 422)
+ERRORS = problem_responses(401, 403, 404, 422, 503)
+# Waits (bounded) until the review read model reflects the position asked for, or the head seen on arrival.
+Fresh = Annotated[int, Depends(projection_read(ReviewProjection.name))]
 
 
 def install(app: FastAPI) -> None:
-    app.state.reviews = Reviews(app.state.goals, projections_runner(app))
-
-
-def projections_runner(app: FastAPI) -> ProjectionRunner:
-    """The one runner of this process; reads catch it up to the head first, so callers see their own writes."""
-    if getattr(app.state, "projections", None) is None:
-        app.state.projections = build_runner(app.state.goals)
-    runner: ProjectionRunner = app.state.projections
-    return runner
+    app.state.reviews = Reviews(app.state.goals, app.state.goals.engine)
 
 
 def get_reviews(request: Request) -> Reviews:
@@ -46,7 +40,7 @@ ReviewsDep = Annotated[Reviews, Depends(get_reviews)]
 
 @router.get("/{employee_id}", responses=ERRORS)
 def read_review(
-    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOfDep
+    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOfDep, _position: Fresh
 ) -> ReviewResponse:
     """One employee's goals in a cycle, review-ready: attainment, pace, milestones, recalibrations, outcomes."""
     return ReviewResponse.model_validate(answer(lambda: reviews.review(actor, employee_id, cycle, as_of)))
@@ -54,7 +48,8 @@ def read_review(
 
 @router.get("/{employee_id}/justification", responses=ERRORS)
 def read_justification(
-    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOfDep, policy: Policy = None
+    employee_id: str, cycle: Cycle, reviews: ReviewsDep, actor: ActorDep, as_of: AsOfDep, _position: Fresh,
+    policy: Policy = None,
 ) -> JustificationResponse:
     """A weighted score, its rating band, and statements that each cite the events they rest on."""
     return JustificationResponse.model_validate(

@@ -277,6 +277,10 @@ class GoalResponse(BaseModel):
     closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    position: int | None = Field(
+        None, description="A command's answer: the log position of its last event (also in Goalengine-Position); "
+        "pass it as min_position to a read to see this write there. Null on reads (see their header)."
+    )
 
     @classmethod
     def of(cls, goal: Goal) -> GoalResponse:
@@ -300,6 +304,10 @@ class GoalResponse(BaseModel):
 class RecalibrationResponse(RecalibrationView):
     goal_id: str
     goal_version: int = Field(description="The goal's version after this command (also in the ETag).")
+    position: int | None = Field(
+        None, description="A command's answer: the log position of its last event (also in Goalengine-Position); "
+        "pass it as min_position to a read to see this write there. Null on reads (see their header)."
+    )
 
     @classmethod
     def of(cls, goal: Goal, recalibration_id: str) -> RecalibrationResponse:

@@ -63,7 +63,7 @@ def drafted(record: EventRecord) -> State:
         "agreed_at": None,
         "agreed_version": None,
         "kpis": kpis,
-        "original_kpis": copy.deepcopy(kpis),
+        "original_kpis": _copied(kpis),
         "targets": {k["id"]: [_target_entry(k, record)] for k in kpis},
         "milestones": [],
         "readings": [],
@@ -76,7 +76,7 @@ def revised(state: State, record: EventRecord) -> None:
     for name, value in record.data["changes"].items():
         if name == "kpis":
             state["kpis"] = [_kpi(k) for k in value]
-            state["original_kpis"] = copy.deepcopy(state["kpis"])
+            state["original_kpis"] = _copied(state["kpis"])
             state["targets"] = {k["id"]: [_target_entry(k, record)] for k in state["kpis"]}
         elif name == "deadline":
             state["deadline"] = state["original_deadline"] = value
@@ -88,7 +88,7 @@ def agreed(state: State, record: EventRecord) -> None:
     state["status"] = "agreed"
     state["agreed_at"] = record.timestamp
     state["agreed_version"] = record.version
-    state["original_kpis"] = copy.deepcopy(state["kpis"])
+    state["original_kpis"] = _copied(state["kpis"])
     state["original_deadline"] = state["deadline"]
 
 
@@ -162,6 +162,11 @@ def closed(state: State, record: EventRecord) -> None:
 
 def _ignored(_state: State, _record: EventRecord) -> None:
     """Signatures, their voiding and milestones awaiting the other party change nothing a review shows."""
+
+
+def _copied(kpis: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copy of KPIs made by _kpi (flat dicts of JSON scalars): cheaper than deepcopy, once per goal in a rebuild."""
+    return [dict(kpi) for kpi in kpis]
 
 
 def _kpi(data: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -23,9 +24,25 @@ def runner(goals: Goals) -> ProjectionRunner:
     return build_runner(goals, batch_size=7)  # small batches: every test crosses batch boundaries
 
 
+class CaughtUpReviews(Reviews):
+    """Reviews read right after the test's runner caught up (in the API the background projector does that)."""
+
+    def __init__(self, goals: Goals, runner: ProjectionRunner) -> None:
+        super().__init__(goals, runner.engine)
+        self.runner = runner
+
+    def review(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self.runner.catch_up()
+        return super().review(*args, **kwargs)
+
+    def justification(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self.runner.catch_up()
+        return super().justification(*args, **kwargs)
+
+
 @pytest.fixture
 def reviews(goals: Goals, runner: ProjectionRunner) -> Reviews:
-    return Reviews(goals, runner)
+    return CaughtUpReviews(goals, runner)
 
 
 @pytest.fixture

@@ -1,0 +1,122 @@
+"""Position tokens (ADR 0016): what log position an answer reflects, and reads that wait for one.
+
+Commands answer with the position of their last event (`Goalengine-Position`, and `position` in the body). Reads
+answer with the position their read model reflects. A read waits, bounded by GOALENGINE_READ_WAIT_S, for
+`min_position` (query) or `Goalengine-Min-Position` (header); without either it waits for the head of the log it
+saw on arrival (read-your-writes); `consistency=eventual` answers at once. Waiting is on the projector's progress,
+never by projecting here: past the bound, 503 `projection_behind` with Retry-After.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Literal
+
+from fastapi import Depends, Header, Query, Request, Response
+
+from api.problems import Problem
+from application.goals import Goals
+from application.idempotency import CommandResult
+from projections.goal_index import GoalIndexProjection
+from projections.projector import Projector
+
+POSITION_HEADER = "Goalengine-Position"
+MIN_POSITION_HEADER = "Goalengine-Min-Position"
+MinPositionQuery = Annotated[
+    int | None, Query(ge=0, le=2**62, description="Answer only once the read model reflects this log position "
+                      "(a `Goalengine-Position` you were given); 503 projection_behind if it takes too long.")
+]
+MinPositionHeader = Annotated[
+    int | None, Header(alias=MIN_POSITION_HEADER, ge=0, le=2**62, description="As the `min_position` query.")
+]
+ConsistencyQuery = Annotated[
+    Literal["read_your_writes", "eventual"],
+    Query(description="read_your_writes (default): see every write committed before this request arrived; "
+          "eventual: answer at once from the read model as it stands."),
+]
+
+
+class ReadPositions:
+    """Waits for the projector's progress on behalf of request threads."""
+
+    def __init__(self, goals: Goals, projector: Projector, wait_seconds: float) -> None:
+        self.goals, self.projector, self.wait_seconds = goals, projector, wait_seconds
+
+    def reached(self, projection: str, min_position: int | None, eventual: bool) -> int:
+        """The position the read model reflects once it is at least the one asked for (or the head on arrival)."""
+        progress = self.projector.progress
+        if min_position is None and eventual:
+            return progress.position(projection)
+        target = self.goals.head_position() if min_position is None else min_position
+        position = progress.position(projection)
+        if position >= target:
+            return position
+        self.projector.wake()
+        position = progress.wait_for(projection, target, self.wait_seconds)
+        if position < target:
+            raise Problem(
+                503, "projection_behind",
+                f"the {projection} read model reached position {position}, not yet {target}, within "
+                f"{self.wait_seconds:g} s; retry shortly (or pass consistency=eventual)",
+                projection=projection, position=position, min_position=target,
+            )
+        return position
+
+
+def read_positions(request: Request) -> ReadPositions:
+    positions: ReadPositions = request.app.state.read_positions
+    return positions
+
+
+def projection_read(projection: str) -> Callable[..., int]:
+    """A dependency for a route that reads `projection`: waits as asked, then stamps the position it reflects."""
+
+    def wait(
+        request: Request, response: Response, min_position: MinPositionQuery = None,
+        min_position_header: MinPositionHeader = None, consistency: ConsistencyQuery = "read_your_writes",
+    ) -> int:
+        asked = [p for p in (min_position, min_position_header) if p is not None]
+        position = read_positions(request).reached(projection, max(asked) if asked else None, consistency == "eventual")
+        response.headers[POSITION_HEADER] = str(position)
+        return position
+
+    return wait
+
+
+def event_store_read(request: Request, response: Response) -> Iterator[None]:
+    """For the goal routes, which read the event store itself: always current (each process's goal cache is
+    fast-forwarded from the store on every read), so only a position beyond the head on arrival is waited for.
+    Reads the token by hand, so that the goal commands' OpenAPI entries do not list it. After a command, wakes
+    the projector, so that it starts on the new events before a read has to ask."""
+    if request.method != "GET":
+        yield
+        read_positions(request).projector.wake()
+        return
+    asked = [_whole(request.query_params.get("min_position"), "query.min_position"),
+             _whole(request.headers.get(MIN_POSITION_HEADER), f"header.{MIN_POSITION_HEADER}")]
+    target = max((p for p in asked if p is not None), default=None)
+    positions = read_positions(request)
+    head = positions.goals.head_position()
+    if target is not None and target > head:
+        head = max(head, positions.reached(GoalIndexProjection.name, target, eventual=False))
+    response.headers[POSITION_HEADER] = str(head)
+    yield
+
+
+def command_position(goals: Goals, result: CommandResult, response: Response) -> int:
+    """Stamp a command's answer with the position of its last event (the head, for a key stored before tokens)."""
+    position = result.position if result.position is not None else goals.head_position()
+    response.headers[POSITION_HEADER] = str(position)
+    return position
+
+
+def _whole(text: str | None, field: str) -> int | None:
+    if text is None:
+        return None
+    if not text.isdigit() or len(text) > 18:
+        message = "must be a whole number of at least 0"
+        raise Problem(422, "invalid_request", f"{field}: {message}", errors=[{"field": field, "message": message}])
+    return int(text)
+
+
+ReadPositionsDep = Annotated[ReadPositions, Depends(read_positions)]

@@ -1,0 +1,110 @@
+"""The HTTP anchor: a minimal FastAPI + SQLAlchemy app doing the same work per request with no events.
+
+Same store, same uvicorn, same request-thread limit and the same bearer-token check as `goalengine serve`; a write
+inserts one row, a read selects one (a goal) or a few (a review). goalengine's HTTP capacity is compared with it.
+Run as its own process: `python -m bench.anchor --url URL --port N --secret S --targets goal|owner|cycle,...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, UTC
+from typing import Annotated, Any
+
+import anyio.to_thread
+import jwt
+import uvicorn
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, insert, select
+
+from api.app import REQUEST_THREADS
+from application.database import create_sql_engine
+from application.settings import Settings
+
+metadata = MetaData()
+rows = Table(
+    "anchor_readings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("goal_id", String(36), nullable=False, index=True),
+    Column("owner_id", String(200), nullable=False, index=True),
+    Column("kpi", String(100), nullable=False),
+    Column("value", String(40), nullable=False),
+    Column("observed_at", String(10), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def caller(request: Request, authorization: Annotated[str, Header()]) -> str:
+    """The same bearer-token check as goalengine's: an HS256 JWT."""
+    try:
+        claims = jwt.decode(authorization.removeprefix("Bearer "), request.app.state.secret, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        raise HTTPException(401) from None
+    return str(claims["sub"])
+
+
+Caller = Annotated[str, Depends(caller)]
+
+
+def create_anchor(engine: Engine, secret: str, targets: Sequence[str]) -> FastAPI:
+    owners = {}
+    for target in targets:
+        goal_id, owner_id, _cycle = target.split("|")
+        owners[goal_id] = owner_id
+    metadata.create_all(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    app.state.secret = secret
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/goals/{goal_id}")
+    def read_goal(goal_id: str, _caller: Caller) -> dict[str, Any]:
+        with engine.connect() as connection:
+            row = connection.execute(select(rows).where(rows.c.goal_id == goal_id).limit(1)).first()
+        return {"goal_id": goal_id, "latest": row.value if row else None}
+
+    @app.get("/reviews/{owner_id}")
+    def read_review(owner_id: str, cycle: str, _caller: Caller) -> dict[str, Any]:
+        query = select(rows).where(rows.c.owner_id == owner_id).order_by(rows.c.id.desc()).limit(10)
+        with engine.connect() as connection:
+            found = [dict(r._mapping) for r in connection.execute(query)]
+        return {"owner_id": owner_id, "cycle": cycle, "readings": [r["value"] for r in found]}
+
+    @app.post("/goals/{goal_id}/measurements", status_code=201)
+    def record(goal_id: str, body: dict[str, Any], _caller: Caller) -> dict[str, Any]:
+        values = {"goal_id": goal_id, "owner_id": owners.get(goal_id, ""), "kpi": str(body["kpi"]),
+                  "value": str(body["value"]), "observed_at": str(body["observed_at"]),
+                  "recorded_at": datetime.now(UTC)}
+        with engine.begin() as connection:
+            connection.execute(insert(rows).values(**values))
+        return values
+
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.anchor")
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--targets", required=True)
+    args = parser.parse_args(argv)
+    engine = create_sql_engine(Settings(database_url=args.url))
+    app = create_anchor(engine, args.secret, args.targets.split(","))
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The background projector: keeps the read models caught up in a thread of its own (ADR 0016).
+
+Every `goalengine serve` process runs one, and so does `goalengine projections run`; one of them per store leads
+(projections/coordination.py) and applies events, the others follow: they read the positions the leader reached.
+Request threads never project: they wait on `Progress`, which the projector moves after every batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+
+from projections.coordination import Coordination
+from projections.runner import ProjectionRunner
+
+log = logging.getLogger("goalengine.projector")
+
+DEFAULT_POLL_INTERVAL = 0.05  # seconds between looks at the log's head when nobody asked (writes of other processes)
+LEASE_RETRY = 1.0  # seconds between a follower's tries to take the lease over
+ERROR_BACKOFF = 1.0  # seconds to wait after a failed round (the store went away, a lock timed out)
+
+
+class Progress:
+    """The positions this process knows each read model has reached; threads wait here for them to move."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._positions: dict[str, int] = {}
+
+    def publish(self, positions: Mapping[str, int]) -> None:
+        with self._changed:
+            self._positions.update(positions)
+            self._changed.notify_all()
+
+    def position(self, name: str) -> int:
+        with self._changed:
+            return self._positions.get(name, 0)
+
+    def wait_for(self, name: str, target: int, timeout: float) -> int:
+        """Block until the read model reaches `target` or the timeout passes; returns the position reached."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._positions.get(name, 0) < target:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._changed.wait(remaining)
+            return self._positions.get(name, 0)
+
+
+class Projector:
+    """Leads (applies events) or follows (reads positions), round after round, until stopped."""
+
+    def __init__(
+        self, runner: ProjectionRunner, coordination: Coordination, progress: Progress | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> None:
+        self.runner = runner
+        self.coordination = coordination
+        self.progress = progress or Progress()
+        self.poll_interval = poll_interval
+        self.leading = False
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_try = 0.0
+
+    def start(self) -> None:
+        """Run in a daemon thread named goalengine-projector (again after a stop: an app's lifespan may recur)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self.leading, self._next_try = False, 0.0
+        self.progress.publish(self.runner.positions())
+        self._thread = threading.Thread(target=self.run, name="goalengine-projector", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        try:
+            self.coordination.wake()
+        except Exception:
+            log.debug("could not wake the projector to stop it", exc_info=True)
+        if self._thread is not None:
+            self._thread.join(10)
+        self.coordination.close()
+
+    def wake(self) -> None:
+        """Ask for a round now (a read is waiting for a position)."""
+        self.coordination.wake()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.round()
+            except Exception:
+                log.exception("projection round failed; retrying in %.1f s", ERROR_BACKOFF)
+                self._stopping.wait(ERROR_BACKOFF)
+                continue
+            self.coordination.wait(self.poll_interval)
+
+    def round(self) -> int:
+        """One round: lead (catch up, announce) or follow (read the leader's positions); returns events applied."""
+        if self.leading or time.monotonic() >= self._next_try:
+            self.leading = self.coordination.try_lead()
+            self._next_try = time.monotonic() + LEASE_RETRY
+        if not self.leading:
+            self.progress.publish(self.runner.positions())
+            return 0
+        head = self.runner.goals.head_position()
+        if all(self.progress.position(name) >= head for name in self.runner.projections):
+            return 0  # nothing new: one query per round
+        applied = self.runner.catch_up(until=head, on_batch=self._batch_applied, stop=self._stopping.is_set)
+        self.progress.publish(self.runner.positions())
+        return applied
+
+    def _batch_applied(self, name: str, _count: int, position: int) -> None:
+        self.progress.publish({name: position})
+        self.coordination.announce()

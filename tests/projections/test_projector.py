@@ -1,0 +1,66 @@
+"""The background projector: one leader per store applies events, followers see its progress, and a follower takes
+over when the leader stops (a lease on PostgreSQL, a file lock on SQLite)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from application.goals import Goals
+from application.settings import Settings
+from projections.projector import Projector
+from projections.review_projection import ReviewProjection
+from projections.service import build_projector
+from tests.conftest import Clock
+from tests.scenarios import EMPLOYEE, agreed, customer_service_terms
+
+WAIT = 10.0  # seconds a test waits for a position at most; a follower takes over within a second
+
+REVIEWS = ReviewProjection.name
+
+
+@pytest.fixture
+def two_processes(settings: Settings, clock: Clock) -> Iterator[tuple[Goals, list[Projector]]]:
+    """Two applications with a projector each on one store, as two `goalengine serve` processes would have."""
+    apps = [Goals(settings, today=clock) for _ in range(2)]
+    projectors = [build_projector(app) for app in apps]
+    for projector in projectors:
+        projector.start()
+    yield apps[0], projectors
+    for projector in projectors:
+        projector.stop()
+    for app in apps:
+        app.close()
+
+
+def test_one_projector_leads_and_both_see_the_read_models_reach_a_write(
+    two_processes: tuple[Goals, list[Projector]],
+) -> None:
+    goals, projectors = two_processes
+    agreed(goals, customer_service_terms())
+    head = goals.head_position()
+    for projector in projectors:
+        projector.wake()
+        assert projector.progress.wait_for(REVIEWS, head, WAIT) >= head
+    assert sorted(p.leading for p in projectors) == [False, True]
+
+
+def test_a_follower_takes_over_when_the_leader_stops(two_processes: tuple[Goals, list[Projector]]) -> None:
+    goals, projectors = two_processes
+    goal_id = agreed(goals, customer_service_terms())
+    head = goals.head_position()
+    for projector in projectors:
+        assert projector.progress.wait_for(REVIEWS, head, WAIT) >= head
+    leader = next(p for p in projectors if p.leading)
+    follower = next(p for p in projectors if not p.leading)
+    leader.stop()
+    position = goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(16),
+                                observed_at=date(2026, 1, 14)).position
+    assert position is not None
+    follower.wake()
+    assert follower.progress.wait_for(REVIEWS, position, WAIT) >= position
+    assert follower.leading
+    leader.start()  # back, as a follower now (the fixture stops it again)
