@@ -18,9 +18,10 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
-from application.audit.chain import CHAIN_FIELD
+from application.audit.chain import LEGACY_CHAIN_KEY
+from application.audit.leaf import SIG_KEY
 from application.goals import Goals
-from application.serialization import META_FIELDS, EventRecord
+from application.serialization import META_FIELDS, EventRecord, type_name
 
 # Transcoded leaves and their JSON-ready form: exactly what jsonable() makes of the decoded value.
 JSON_READY: dict[str, Callable[[Any], Any]] = {
@@ -29,7 +30,7 @@ JSON_READY: dict[str, Callable[[Any], Any]] = {
     "date_iso": str,
     "uuid_hex": lambda data: str(UUID(data)),
 }
-DROPPED = {*META_FIELDS, "class_version", CHAIN_FIELD}
+DROPPED = {*META_FIELDS, "class_version", SIG_KEY, LEGACY_CHAIN_KEY}
 
 
 class _LongWay(Exception):
@@ -52,7 +53,7 @@ DECODER = json.JSONDecoder(object_hook=_leaf)
 @cache
 def _event_class(topic: str) -> tuple[str, int]:
     cls = resolve_topic(topic)
-    return cls.__name__, int(getattr(cls, "class_version", 1))
+    return type_name(cls), int(getattr(cls, "class_version", 1))
 
 
 def record_of(goals: Goals, notification: Notification) -> EventRecord:

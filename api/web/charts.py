@@ -54,9 +54,10 @@ def target_spans(goal: Goal, kpi: Kpi) -> list[TargetSpan]:
     original = next((k for k in goal.original_kpis if k.id == kpi.id), kpi)
     spans = [TargetSpan(goal.cycle.start, original.goal_values(), "agreed")]
     for recalibration in goal.recalibrations:
-        after = recalibration.after.get("targets", {}).get(kpi.id)
-        if recalibration.status is RecalibrationStatus.APPROVED and after and recalibration.decided_at:
-            spans.append(TargetSpan(recalibration.decided_at.date(), dict(after), recalibration.id))
+        change = recalibration.after.targets.get(kpi.id)
+        if recalibration.status is RecalibrationStatus.APPROVED and change and recalibration.decided_at:
+            values = {**spans[-1].values, **change.given()}  # a stored one-bound change keeps the other bound
+            spans.append(TargetSpan(recalibration.decided_at.date(), values, recalibration.id))
     return spans
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,24 +18,13 @@ from application.errors import ApplicationError
 from application.goals import Goals
 from domain.errors import GoalError
 from domain.smart import Criterion, SmartReport, assess
-from domain.values import Cadence, Cycle, Direction, Kpi, Role
+from domain.terms import GoalTerms
+from domain.values import Cadence, Cycle, Direction, Role
 
 router = APIRouter(prefix="/workspace/goals", route_class=PageRoute, include_in_schema=False)
 # Where each SMART criterion's findings are shown: beside the field that fixes them.
 FINDING_FIELD = {Criterion.SPECIFIC: "statement", Criterion.MEASURABLE: "kpi_unit", Criterion.ACHIEVABLE: "kpi_target",
                  Criterion.RELEVANT: "rationale", Criterion.TIME_BOUND: "deadline"}
-
-
-@dataclass(frozen=True)
-class DraftTerms:
-    """The terms a draft would have, for the SMART check before anything is stored."""
-
-    statement: str
-    kpis: list[Kpi]
-    deadline: date | None
-    cycle: Cycle
-    parent_goal_id: str | None
-    rationale: str | None
 
 
 def draft_request(fields: dict[str, str], actor_id: str) -> DraftGoalRequest:
@@ -97,16 +86,20 @@ def new_goal(request: Request, session: SessionDep) -> HTMLResponse:
     return draft_form(request, defaults)
 
 
-def lenient_terms(fields: dict[str, str], today: date) -> DraftTerms:
+def lenient_terms(fields: dict[str, str], today: date) -> tuple[GoalTerms, Cycle]:
     """The terms as far as they parse, so the SMART check can speak while the form is half filled in."""
     try:
         kpis = [k.to_domain() for k in draft_request({**fields, "owner_id": "x", "title": "x", "statement": "x"},
                                                      "x").kpis]
     except ValidationError:
         kpis = []
-    return DraftTerms(fields.get("statement", ""), kpis, _day(fields.get("deadline")),
-                      Cycle(fields.get("cycle_id", ""), _day(fields.get("cycle_start")) or today,
-                            _day(fields.get("cycle_end")) or today), None, fields.get("rationale") or None)
+    cycle = Cycle(fields.get("cycle_id", ""), _day(fields.get("cycle_start")) or today,
+                  _day(fields.get("cycle_end")) or today)
+    # Only what the SMART check reads matters here; the title and weight are checked when the draft is stored.
+    terms = GoalTerms(title="", statement=fields.get("statement", ""), kpis=tuple(kpis),
+                      deadline=_day(fields.get("deadline")), weight=Decimal(100),
+                      rationale=fields.get("rationale") or None)
+    return terms, cycle
 
 
 def _day(text: str | None) -> date | None:
@@ -121,7 +114,7 @@ def submit_goal(request: Request, session: SessionDep, fields: FormDep) -> Respo
     """Check the draft against SMART (nothing stored), or store it and open its page."""
     manager_only(session.actor.role)
     goals: Goals = request.app.state.goals
-    report = assess(lenient_terms(fields, goals.today()), goals.today(), goals.smart_policy)
+    report = assess(*lenient_terms(fields, goals.today()), goals.today(), goals.smart_policy)
     try:
         body = draft_request(fields, session.actor.id)
         if fields.get("action") != "draft":
@@ -129,9 +122,7 @@ def submit_goal(request: Request, session: SessionDep, fields: FormDep) -> Respo
         owner = body.owner_id or ""
         require_may_draft(session.actor, owner, session.actor.id)
         result = goals.draft_goal(session.actor, cycle=body.cycle.to_domain(), owner_id=owner,
-                                  manager_id=session.actor.id, org_unit=body.org_unit, title=body.title,
-                                  statement=body.statement, kpis=[k.to_domain() for k in body.kpis],
-                                  deadline=body.deadline, rationale=body.rationale, weight=body.weight)
+                                  manager_id=session.actor.id, terms=body.terms())
     except (Problem, GoalError, ApplicationError, ValidationError) as error:
         problem = problem_of(error)
         # The script's preview while typing is a question, not a command: it is answered, problems and all, with 200.

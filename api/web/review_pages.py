@@ -8,6 +8,8 @@ from fastapi.responses import HTMLResponse
 from api.deps import as_of_moment
 from api.routes.reviews import answer
 from api.web.pages import PageRoute, SessionDep, render
+from api.web.workspace import fresh
+from projections.review_projection import ReviewProjection
 from projections.reviews import Reviews
 
 router = APIRouter(prefix="/workspace/reviews", route_class=PageRoute, include_in_schema=False)
@@ -19,6 +21,7 @@ def review_page(
 ) -> HTMLResponse:
     """The review packet: the same justification and view as GET /reviews/{employee_id}[/justification]."""
     reviews: Reviews = request.app.state.reviews
+    fresh(request, ReviewProjection.name)
     moment = as_of_moment(as_of.replace(" ", "T")) if as_of else None
     justification = answer(lambda: reviews.justification(session.actor, employee_id, cycle, moment))
     view = answer(lambda: reviews.review(session.actor, employee_id, cycle, moment))

@@ -12,11 +12,13 @@ from fastapi.responses import HTMLResponse
 from api.problems import Problem
 from api.web.pages import PageRoute, SessionDep, render
 from api.web.views import pace_rank
+from api.positions import ReadPositions
 from application.goals import Goals
 from application.recalibration_queue import pending_recalibrations
 from domain.goal import Goal
 from domain.values import Actor, Cadence, Role, Status
 from projections.goal_index import GoalIndexProjection, ListingNotAllowedError, list_goals, visible_filters
+from projections.review_projection import ReviewProjection
 from projections.reviews import Reviews
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -25,19 +27,26 @@ CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.MONTHLY: 31, Cadence.QUARTERLY: 92}
 
 def goal_rows(request: Request, actor: Actor, owner: str | None = None, manager: str | None = None) -> list[dict[str, Any]]:
     """Every goal-index row the actor may list (the same filters as GET /goals), in drafting order."""
-    runner = request.app.state.projections
     try:
         filters = {**visible_filters(actor, owner, manager)}
     except ListingNotAllowedError as error:
         raise Problem(403, "listing_not_allowed", str(error)) from None
-    runner.catch_up(only=[GoalIndexProjection.name])
+    # Read your writes, as the API does: wait for the background projector to pass the head seen on arrival.
+    fresh(request, GoalIndexProjection.name)
+    engine = request.app.state.goals.engine
     rows, cursor = [], None
     while True:
-        page = list_goals(runner.engine, filters, 200, cursor)
+        page = list_goals(engine, filters, 200, cursor)
         rows += page.items
         if page.next_cursor is None:
             return rows
         cursor = page.next_cursor
+
+
+def fresh(request: Request, projection: str) -> None:
+    """Read your writes, as the API does: wait (bounded) for the projector to pass the head seen on arrival."""
+    positions: ReadPositions = request.app.state.read_positions
+    positions.reached(projection, None, eventual=False)
 
 
 def current_cycle(rows: list[dict[str, Any]], wanted: str | None) -> tuple[str | None, list[str]]:
@@ -84,6 +93,7 @@ def workspace(request: Request, session: SessionDep, cycle: str | None = None) -
     goals: Goals = request.app.state.goals
     reviews: Reviews = request.app.state.reviews
     rows = goal_rows(request, actor)
+    fresh(request, ReviewProjection.name)
     chosen, cycles = current_cycle(rows, cycle)
     in_cycle = [r for r in rows if r["cycle_id"] == chosen]
     context: dict[str, Any] = {"cycle": chosen, "cycles": cycles, "rows": in_cycle, "today": goals.today()}

@@ -60,7 +60,8 @@ def test_a_one_bound_range_change_stored_before_the_fix_still_justifies_the_revi
                        after=after.to_stored(), actor_id=OTHER_HR.id, actor_role="hr")
     goals.save(goal)
     goals.record_kpi(goal_id, EMPLOYEE, kpi="response", value=Decimal("1.5"), observed_at=clock.current)
-    justification = Reviews(goals, build_runner(goals)).justification(HR, EMPLOYEE.id, "2026-H1")
+    build_runner(goals).catch_up()
+    justification = Reviews(goals, goals.engine).justification(HR, EMPLOYEE.id, "2026-H1")
     [statement] = [s for s in justification["statements"] if "First response time" in s["text"]]
     assert "range 1 to 2 (recalibrated from range 0.5 to 2" in statement["text"]
     assert goals.get_goal(goal_id).kpi("response").low == Decimal(1)

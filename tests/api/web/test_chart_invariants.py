@@ -15,7 +15,7 @@ from api.web.session import read_session, session_cookie_value
 from application.sign_ins import SpentTokens
 from domain.goal import Goal
 from domain.values import Actor, Role
-from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms
+from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, drafting
 
 TODAY = date(2026, 6, 30)
 SECRET = "a-secret-of-at-least-32-bytes-long!"
@@ -24,7 +24,7 @@ readings = st.lists(st.tuples(st.integers(0, 180), st.decimals(-1000, 1000, plac
 
 
 def agreed_goal() -> Goal:
-    goal = Goal.draft(actor=EMPLOYEE, **customer_service_terms())
+    goal = Goal.draft(actor=EMPLOYEE, **drafting(customer_service_terms()))
     goal.sign(EMPLOYEE, today=date(2026, 1, 2))
     goal.sign(MANAGER, today=date(2026, 1, 2))
     return goal

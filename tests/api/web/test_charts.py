@@ -8,12 +8,12 @@ from decimal import Decimal
 from api.web.charts import kpi_chart, target_spans
 from application.goals import Goals
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms
+from tests.scenarios import EMPLOYEE, HR, MANAGER, agree_milestone, agreed, customer_service_terms
 
 
 def test_a_chart_shows_readings_a_correction_a_milestone_and_the_recalibration(goals: Goals, clock: Clock) -> None:
     goal_id = agreed(goals, customer_service_terms())
-    goals.set_milestone(goal_id, MANAGER, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
+    agree_milestone(goals, goal_id, kpi="tickets", due=date(2026, 3, 31), target=Decimal(17))
     goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(15), observed_at=date(2026, 1, 10))
     goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("15.5"), observed_at=date(2026, 1, 10))
     proposal = goals.propose_recalibration(goal_id, MANAGER, reason="external_factor", targets={

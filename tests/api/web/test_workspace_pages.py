@@ -24,7 +24,7 @@ from domain.values import Actor, Cycle, Role
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES
 from tests.conftest import AUDIT_KEY, drop_schema, postgres_url_with_schema, require_postgres
-from tests.scenarios import customer_service_terms
+from tests.scenarios import customer_service_terms, drafting
 
 TODAY = date.today()
 BASE = "http://testserver"
@@ -272,7 +272,7 @@ def test_hr_decides_from_the_queue_under_the_four_eyes_rule(web: Web) -> None:
     terms = {**customer_service_terms(), "owner_id": "hr-jon", "manager_id": "mgr-ana",
              "cycle": Cycle("web", TODAY - timedelta(days=30), TODAY + timedelta(days=60)),
              "deadline": TODAY + timedelta(days=60)}
-    goal_id = UUID(web.goals.draft_goal(hr_jon, **terms).goal_id)
+    goal_id = UUID(web.goals.draft_goal(hr_jon, **drafting(terms)).goal_id)
     web.goals.sign_goal(goal_id, hr_jon)
     web.goals.sign_goal(goal_id, ana)
     web.goals.propose_recalibration(goal_id, ana, reason="resourcing", targets={"csat": {"target": Decimal(88)}},
