@@ -64,6 +64,7 @@ def create_app(
     # The background projector keeps the read models current; reads wait on its progress (ADR 0016).
     app.state.projector = build_projector(app.state.goals)
     app.state.read_positions = ReadPositions(app.state.goals, app.state.projector, settings.read_wait_s)
+    app.state.projections = app.state.projector.runner  # read only here (status for /ready and /metrics)
     install_problem_handlers(app)
     app.add_middleware(TraceContextMiddleware)  # the traceparent and correlation id stored with events (ADR 0018)
     install_docs(app)

@@ -69,7 +69,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         # Each worker builds its own app from the environment; they share the store, and so everything else.
         config = uvicorn_config("api.app:create_app", args.host, args.port, guards, factory=True, workers=args.workers)
-        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[config.bind_socket()]).run()
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
         return 0
     uvicorn.Server(uvicorn_config(create_app(settings, guards=guards), args.host, args.port, guards)).run()
     return 0

@@ -40,10 +40,21 @@ def protocol_for(guards: GuardSettings) -> type[H11Protocol]:
     return type("GuardedH11Protocol", (HeaderDeadlineProtocol,), {"header_timeout": guards.header_timeout})
 
 
+class EnvHeaderDeadlineProtocol(HeaderDeadlineProtocol):
+    """The protocol worker processes import by name (a class made at run time cannot be sent to them): each reads
+    GOALENGINE_HEADER_TIMEOUT itself, as it reads the rest of its settings."""
+
+    header_timeout = GuardSettings.from_env().header_timeout
+
+
+WORKER_PROTOCOL = "api.guards.server:EnvHeaderDeadlineProtocol"
+
+
 def uvicorn_config(app: Any, host: str, port: int, guards: GuardSettings, **options: Any) -> uvicorn.Config:
     """The server's settings: the guarded protocol, the connection cap, a short keep-alive, a graceful stop."""
+    protocol = WORKER_PROTOCOL if options.get("workers", 1) > 1 else protocol_for(guards)
     return uvicorn.Config(
-        app, host=host, port=port, http=protocol_for(guards), limit_concurrency=guards.max_connections,
+        app, host=host, port=port, http=protocol, limit_concurrency=guards.max_connections,
         timeout_keep_alive=5, timeout_graceful_shutdown=10, log_config=None,
         **options,
     )
