@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from application.audit.keys import PRIVATE_FILE, PUBLIC_FILE, generate_pair
+from application.audit.keys import PRIVATE_FILE, PUBLIC_FILE, Signer, generate_pair, load_signer
 from application.goals import Goals
 from application.settings import Settings
 
@@ -26,11 +26,21 @@ POSTGRES_URL = os.environ.get("GOALENGINE_TEST_POSTGRES_URL", "postgresql+psycop
 AUDIT_KEY = b"test-audit-key"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+
 # One audit signing key pair for the whole session (ADR 0013), named in the environment so that every Settings
-# built in a test, and every process a test starts, signs with it.
-KEY_DIR = tempfile.mkdtemp(prefix="goalengine-keys-")
-atexit.register(shutil.rmtree, KEY_DIR, True)
-SIGNER = generate_pair(Path(KEY_DIR))
+# built in a test, and every process a test starts, signs with it. A second import of this module (as `conftest`
+# and as `tests.conftest`) or a child process finds the pair through GOALENGINE_TEST_KEY_DIR and reuses it.
+def _session_keys() -> tuple[str, Signer]:
+    existing = os.environ.get("GOALENGINE_TEST_KEY_DIR")
+    if existing and Path(existing, PRIVATE_FILE).exists():
+        return existing, load_signer(Path(existing, PRIVATE_FILE).read_bytes())
+    directory = tempfile.mkdtemp(prefix="goalengine-keys-")
+    atexit.register(shutil.rmtree, directory, True)
+    os.environ["GOALENGINE_TEST_KEY_DIR"] = directory
+    return directory, generate_pair(Path(directory))
+
+
+KEY_DIR, SIGNER = _session_keys()
 SIGNING_KEY_FILE = os.path.join(KEY_DIR, PRIVATE_FILE)
 PUBLIC_KEY_FILE = os.path.join(KEY_DIR, PUBLIC_FILE)
 os.environ["GOALENGINE_AUDIT_SIGNING_KEY_FILE"] = SIGNING_KEY_FILE

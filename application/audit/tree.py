@@ -131,8 +131,12 @@ class LogTree:
                 prior = known[1]
             else:
                 before = self.goals.recorder.select_events(row.originator_id, gt=version - 2, lte=version - 1)
-                sealed_before = unseal(before[0].state) if before else None
-                prior = sealed_before.field if sealed_before else "\x00missing"
+                if not before:
+                    raise TamperDetectedError(TamperFinding(
+                        "removed", goal_id, version - 1, row.id,
+                        f"version {version - 1} of the goal is missing: the chain jumps to {version}"))
+                sealed_before = unseal(before[0].state)
+                prior = sealed_before.field if sealed_before else "\x00unsigned"
         sealed = unseal(row.state)
         keyring = self.goals.audit_keys.keyring
         if sealed is None or not signature_holds(keyring, row, sealed, prior):

@@ -14,6 +14,7 @@ from application.audit.merkle import (consistency_proof, in_memory, inclusion_pr
                                       verify_consistency, verify_inclusion)
 from application.audit.note import verify_checkpoint
 from application.goals import Goals
+from tests.application import tampering
 from tests.conftest import SIGNER
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, survey_terms
 
@@ -59,3 +60,12 @@ def test_the_server_refuses_to_sign_a_tree_rewritten_behind_its_last_checkpoint(
     goals.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(15), observed_at=date(2026, 1, 5))
     with pytest.raises(tree.TamperDetectedError, match="no longer contains the checkpoint of size 4"):
         log.checkpoint()
+
+
+def test_the_tree_takes_in_no_event_whose_previous_version_was_removed(goals: Goals) -> None:
+    goal = agreed(goals, customer_service_terms())
+    goals.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(15), observed_at=date(2026, 1, 5))
+    tampering.delete_event(goals, goal, 4)
+    with pytest.raises(tree.TamperDetectedError) as raised:
+        audit_log(goals).checkpoint()
+    assert (raised.value.finding.kind, raised.value.finding.version) == ("removed", 4)
