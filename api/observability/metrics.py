@@ -8,7 +8,7 @@ every process sharing the store, not only this one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -88,5 +88,3 @@ class StoreCollector(Collector):
             failing.add_metric([status], int(failures))
         yield from (subscriptions, delivered, failing)
 
-
-Clock = Callable[[], float]

@@ -9,6 +9,7 @@ import statistics
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -85,30 +86,36 @@ def wait_for_in_flight(server: Server, count: int) -> None:
     raise AssertionError(f"never {count} requests in flight")
 
 
+def upload_50_mb(server: Server, framing: str) -> int:
+    """An unauthenticated POST /goals of 50 MB; the status the server answered."""
+    with connect(server) as sock:
+        length = f"Content-Length: {50 * MB}" if framing == "content-length" else "Transfer-Encoding: chunked"
+        sock.sendall(f"POST /goals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{length}\r\n\r\n".encode())
+        if framing == "chunked":
+            chunk = b"%x\r\n" % MB + b" " * MB + b"\r\n"
+            try:
+                for _ in range(50):
+                    sock.sendall(chunk)
+            except OSError:
+                pass
+        else:
+            send_body(sock, 50 * MB)
+        return status_of(sock)
+
+
 @pytest.mark.parametrize("framing", ["content-length", "chunked"])
-def test_an_unauthenticated_50_mb_body_leaves_memory_flat_and_health_fast(server: Server, framing: str) -> None:
+def test_three_unauthenticated_50_mb_bodies_leave_memory_flat_and_health_fast(server: Server, framing: str) -> None:
     before = resident_bytes(server.process.pid)
     latencies: list[float] = []
     stop = threading.Event()
     probe = threading.Thread(target=health_latencies, args=(server, stop, latencies))
     probe.start()
     try:
-        with connect(server) as sock:
-            length = f"Content-Length: {50 * MB}" if framing == "content-length" else "Transfer-Encoding: chunked"
-            sock.sendall(f"POST /goals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{length}\r\n\r\n".encode())
-            if framing == "chunked":
-                chunk = b"%x\r\n" % MB + b" " * MB + b"\r\n"
-                try:
-                    for _ in range(50):
-                        sock.sendall(chunk)
-                except OSError:
-                    pass
-            else:
-                send_body(sock, 50 * MB)
-            assert status_of(sock) == 413
+        with ThreadPoolExecutor(3) as pool:
+            assert list(pool.map(lambda _: upload_50_mb(server, framing), range(3))) == [413, 413, 413]
         deadline = time.monotonic() + 10
         while len(latencies) < 5 and time.monotonic() < deadline and probe.is_alive():
-            stop.wait(0.01)  # a few probes taken while the connection winds down
+            stop.wait(0.01)  # a few probes taken while the connections wind down
     finally:
         stop.set()
         probe.join(10)

@@ -8,14 +8,13 @@ import anyio
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from api.guards.config import GuardSettings
-from api.auth import issue_token
-from api.guards.rate import RateLimits, TokenBuckets
-from tests.api.module_app import STORES
 from starlette.types import Message, Receive, Scope, Send
 
+from api.auth import issue_token
+from api.guards.config import GuardSettings
+from api.guards.rate import RateLimits, TokenBuckets
 from tests.api.conftest import API_SECRET
+from tests.api.module_app import STORES
 from tests.scenarios import EMPLOYEE, HR, MANAGER
 from tests.security.conftest import Api, guarded_api
 

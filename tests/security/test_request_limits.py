@@ -58,3 +58,10 @@ def test_a_nul_or_control_character_in_a_path_or_query_is_refused_422_naming_whe
     response = api.client.request(method, url, headers=api.as_(EMPLOYEE))
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == [{"field": field, "message": "must not contain control characters"}]
+
+
+def test_a_body_nested_too_deeply_for_the_parser_is_refused_422_not_a_500(api: Api) -> None:
+    for body in (b"[" * 20_000 + b"]" * 20_000, b"{\"a\":" * 6_000 + b"1" + b"}" * 6_000):  # within the limit
+        response = api.client.post("/goals", content=body, headers={**api.as_(EMPLOYEE), "Content-Type": "application/json"})
+        assert response.status_code == 422, response.text[:200]
+        assert response.json()["errors"][0]["field"] == "body"

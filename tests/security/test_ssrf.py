@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-import threading
 
 import httpx
 import pytest
