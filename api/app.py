@@ -14,37 +14,38 @@ from api.guards import install_guards
 from api.guards.config import GuardSettings
 from api.openapi_contract import install_contract
 from api.observability import install_observability
-from api.positions import ReadPositions, event_store_read
+from api.bootstrap import Services, bootstrap, publish
+from api.positions import event_store_read
 from api.problems import install_problem_handlers
 from api.tracing import TraceContextMiddleware
 from api.web import install_web
 from application.goals import Goals
 from application.settings import Settings
-from projections.service import build_projector
 
 # Requests run in a thread pool; more threads than the stores' connection pools (15 each) only queue for a
 # connection inside the store and time out there, so the pool is kept below that (see ADR 0011).
 REQUEST_THREADS = 12
 
-# Modules under api/routes/ that each expose `router` and optionally `install(app)`.
+# Modules under api/routes/ that each expose `router`; what they use is built by api/bootstrap.py.
 ROUTER_MODULES = ("health", "operations", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
 # Router-wide dependencies: the goal routes stamp (and wait for) the log position they reflect (api/positions.py).
 ROUTER_DEPENDENCIES = {"goals": [Depends(event_store_read)]}
 
 
 def create_app(
-    settings: Settings | None = None, goals: Goals | None = None, guards: GuardSettings | None = None
+    settings: Settings | None = None, goals: Goals | None = None, guards: GuardSettings | None = None,
+    services: Services | None = None,
 ) -> FastAPI:
-    settings = settings or (goals.settings if goals else Settings.from_env())
-    owns_goals = goals is None
+    """The HTTP API over the services the composition root builds (api/bootstrap.py) from these settings."""
+    services = services or bootstrap(settings, goals, guards)
     shutdown_hooks: list[Callable[[], None]] = []
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-        await anyio.to_thread.run_sync(app.state.projector.start)
+        await anyio.to_thread.run_sync(services.start)
         yield
-        await anyio.to_thread.run_sync(app.state.projector.stop)
+        await anyio.to_thread.run_sync(services.stop)
         for hook in reversed(shutdown_hooks):
             hook()
 
@@ -56,25 +57,15 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.goals = goals or Goals(settings)
+    publish(services, app.state)
     app.state.on_shutdown = shutdown_hooks
-    if owns_goals:
-        shutdown_hooks.append(app.state.goals.close)
-    # The background projector keeps the read models current; reads wait on its progress (ADR 0016).
-    app.state.projector = build_projector(app.state.goals)
-    app.state.read_positions = ReadPositions(app.state.goals, app.state.projector, settings.read_wait_s)
-    app.state.projections = app.state.projector.runner  # read only here (status for /ready and /metrics)
     install_problem_handlers(app)
     app.add_middleware(TraceContextMiddleware)  # the traceparent and correlation id stored with events (ADR 0018)
     install_docs(app)
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routes.{name}")
         app.include_router(module.router, dependencies=ROUTER_DEPENDENCIES.get(name))
-        install = getattr(module, "install", None)
-        if install is not None:
-            install(app)
-    install_guards(app, guards or GuardSettings.from_env())
+    install_guards(app, services.guards)
     install_observability(app)
     install_contract(app)
     install_web(app)  # the browser workspace reads what the routers above installed

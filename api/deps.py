@@ -80,7 +80,8 @@ def idempotency_key(
 
 # A moment: date, then hours and minutes at least; no offset means UTC. Checked as text first so that a bare
 # number (which pydantic would read as a Unix time) is refused, then parsed for real dates.
-ISO_MOMENT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?(Z|z|[+-][0-9]{2}:?[0-9]{2})?$"
+ISO_MOMENT = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?"
+              r"(Z|z|[+-][0-9]{2}:?[0-9]{2})?$")
 
 
 def as_of_moment(

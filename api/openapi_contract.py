@@ -15,8 +15,10 @@ URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@]+([/?#][^\s]*)?$"
 GOAL_OPERATIONS = {
     "ReadGoal": ("get", "/goals/{goal_id}"), "ReviseGoal": ("patch", "/goals/{goal_id}"),
     "SmartFindings": ("get", "/goals/{goal_id}/smart"), "SignGoal": ("post", "/goals/{goal_id}/signatures"),
-    "SetMilestone": ("post", "/goals/{goal_id}/milestones"), "RecordMeasurement": ("post", "/goals/{goal_id}/measurements"),
-    "ProposeRecalibration": ("post", "/goals/{goal_id}/recalibrations"), "CloseGoal": ("post", "/goals/{goal_id}/closure"),
+    "SetMilestone": ("post", "/goals/{goal_id}/milestones"),
+    "RecordMeasurement": ("post", "/goals/{goal_id}/measurements"),
+    "ProposeRecalibration": ("post", "/goals/{goal_id}/recalibrations"),
+    "CloseGoal": ("post", "/goals/{goal_id}/closure"),
     "GoalHistory": ("get", "/goals/{goal_id}/history"),
 }
 RECALIBRATION_OPERATIONS = {

@@ -128,6 +128,12 @@ def field_error(item: dict[str, Any]) -> dict[str, str]:
     return {"field": ".".join(location), "message": message}
 
 
+async def on_store_busy(_request: Request, error: Exception) -> JSONResponse:
+    # Under load the store's connection pool or lock can time out: nothing was applied, so a retry is safe.
+    return problem_response(503, "store_busy", f"the store is busy ({type(error).__name__}); nothing was "
+                            "applied, retry shortly")
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(_request: Request, error: Problem) -> JSONResponse:
@@ -141,11 +147,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_application_error(_request: Request, error: ApplicationError) -> JSONResponse:
         status = APPLICATION_STATUS.get(type(error), 409)
         return problem_response(status, error.code, error.message, **_plain(error.context))
-
-    async def on_store_busy(_request: Request, error: Exception) -> JSONResponse:
-        # Under load the store's connection pool or lock can time out: nothing was applied, so a retry is safe.
-        return problem_response(503, "store_busy", f"the store is busy ({type(error).__name__}); nothing was "
-                                "applied, retry shortly")
 
     for busy in (StoreOperationalError, PersistenceError, SqlOperationalError):
         app.add_exception_handler(busy, on_store_busy)
@@ -167,7 +168,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_unexpected(_request: Request, error: Exception) -> JSONResponse:
-        return problem_response(500, "internal_error", f"unexpected {type(error).__name__}; the request was not applied")
+        detail = f"unexpected {type(error).__name__}; the request was not applied"
+        return problem_response(500, "internal_error", detail)
 
     document_problems(app)
 

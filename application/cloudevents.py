@@ -105,7 +105,8 @@ def to_cloudevents(goals: Goals, logged: Sequence[LoggedEvent]) -> list[dict[str
     """Logged events as CloudEvents, each with the trace context stored beside it (one look-up for them all)."""
     keys = [(str(entry.event.originator_id), entry.event.originator_version) for entry in logged]
     traces = TraceReader(goals.engine).of(keys)
-    return [to_cloudevent(entry.event, entry.position, traces.get(key)) for entry, key in zip(logged, keys, strict=True)]
+    pairs = zip(logged, keys, strict=True)
+    return [to_cloudevent(entry.event, entry.position, traces.get(key)) for entry, key in pairs]
 
 
 @dataclass(frozen=True)

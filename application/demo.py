@@ -81,7 +81,8 @@ def employee(person: str) -> Actor:
 GOALS = (
     DemoGoal(employee("emp-carla"), ANA, "support", "Customer-service satisfaction",
              "Raise the customer satisfaction score of resolved support tickets from 82% to 90% by the deadline",
-             kpi("csat", "Customer satisfaction", "%", Direction.INCREASE, "82", "90"), _p("0.2", "0.4", "0.6", "0.81")),
+             kpi("csat", "Customer satisfaction", "%", Direction.INCREASE, "82", "90"),
+             _p("0.2", "0.4", "0.6", "0.81")),
     DemoGoal(employee("emp-dev"), ANA, "support", "Support ticket throughput",
              "Resolve at least 20 support tickets per day on average by the deadline, keeping quality steady",
              kpi("tickets", "Tickets resolved per day", "tickets/day", Direction.INCREASE, "14", "20"),
@@ -92,14 +93,16 @@ GOALS = (
              _p("0.25", "0.45", "0.65", "0.8")),
     DemoGoal(employee("emp-finn"), BEN, "operations", "On-time delivery",
              "Raise the share of orders delivered on the promised day from 88% to 95% by the deadline",
-             kpi("on_time", "Orders delivered on time", "%", Direction.INCREASE, "88", "95"), _p("0.1", "0.2", "0.3", "0.35")),
+             kpi("on_time", "Orders delivered on time", "%", Direction.INCREASE, "88", "95"),
+             _p("0.1", "0.2", "0.3", "0.35")),
     DemoGoal(employee("emp-gia"), BEN, "operations", "Defect rate",
              "Bring the defect rate of shipped units down from 3.5% to 2.0% by the deadline",
              kpi("defects", "Defect rate of shipped units", "%", Direction.DECREASE, "3.5", "2.0"),
              _p("0.2", "0.4", "0.5", "0.62")),
     DemoGoal(employee("emp-hugo"), BEN, "operations", "Stock accuracy",
              "Raise the stock count accuracy in the main warehouse from 96% to 99% by the deadline",
-             kpi("stock", "Stock count accuracy", "%", Direction.INCREASE, "96", "99"), _p("0.3", "0.5", "0.7", "0.85")),
+             kpi("stock", "Stock count accuracy", "%", Direction.INCREASE, "96", "99"),
+             _p("0.3", "0.5", "0.7", "0.85")),
 )
 
 
@@ -161,8 +164,9 @@ class DemoStory:
     def read(self, goal: DemoGoal, month: int) -> None:
         target = self.goals.get_goal(self.ids[goal.owner.id]).kpi(goal.kpi.id).target or goal.kpi.baseline
         value = goal.kpi.baseline + (target - goal.kpi.baseline) * goal.progress[month]
-        self.goals.record_kpi(self.ids[goal.owner.id], goal.owner, kpi=goal.kpi.id, value=value.quantize(Decimal("0.1")),
-                              observed_at=self.clock.today() - timedelta(days=1), source="monthly report")
+        self.goals.record_kpi(self.ids[goal.owner.id], goal.owner, kpi=goal.kpi.id,
+                              value=value.quantize(Decimal("0.1")), observed_at=self.clock.today() - timedelta(days=1),
+                              source="monthly report")
 
     def recalibrations_of_mid_cycle(self) -> None:
         day = self.clock.today()

@@ -266,7 +266,7 @@ class Goals(Application[UUID]):
             if not self.recorder.select_events(goal_id, limit=1):
                 raise GoalNotFoundError(goal_id)  # not drafted at all, not merely later
             raise GoalNotFoundError(goal_id, f" as of {as_of.isoformat()} (it was drafted later)")
-        goal = project_aggregate(None, events)
+        goal: object = project_aggregate(None, events)
         assert isinstance(goal, Goal)
         return goal
 

@@ -99,7 +99,7 @@ class LiveEvents:
         self.stopping.set()
         committed = getattr(self.goals.recorder, "committed", None)
         if committed is not None:
-            committed.remove(self.signal.notify)
+            committed.remove(self.signal.notify)  # removing a listener never added is a no-op
         for thread in self.threads:
             thread.join(5)
 

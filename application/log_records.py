@@ -33,7 +33,7 @@ JSON_READY: dict[str, Callable[[Any], Any]] = {
 DROPPED = {*META_FIELDS, "class_version", SIG_KEY, LEGACY_CHAIN_KEY}
 
 
-class _LongWay(Exception):
+class _LongWay(Exception):  # noqa: N818 (a signal to take the slow path, not an error)
     """This event needs the mapper (an upcast, or a value type the fast path does not know)."""
 
 

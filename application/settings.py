@@ -65,7 +65,8 @@ class Settings:
         """SettingsError unless the store exists (a command other than serve or demo must not create one)."""
         if self.store == "sqlite" and not Path(self.sqlite_path()).is_file():
             raise SettingsError(f"GOALENGINE_DATABASE_URL: there is no store at {self.sqlite_path()!r}; point "
-                                "GOALENGINE_DATABASE_URL at one, or create it with `goalengine serve` or `goalengine demo`")
+                                "GOALENGINE_DATABASE_URL at one, or create it with `goalengine serve` or "
+                                "`goalengine demo`")
 
     def require_secret(self) -> None:
         if not self.api_secret:
@@ -77,10 +78,13 @@ class Settings:
         try:
             url = make_url(self.database_url)
         except Exception as error:
-            raise SettingsError(f"GOALENGINE_DATABASE_URL {self.database_url!r} is not a database URL: {error}") from None
+            raise SettingsError(
+                f"GOALENGINE_DATABASE_URL {self.database_url!r} is not a database URL: {error}"
+            ) from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise SettingsError(
-                f"GOALENGINE_DATABASE_URL {self.database_url!r}: only sqlite:/// and postgresql+psycopg:// are supported"
+                f"GOALENGINE_DATABASE_URL {self.database_url!r}: only sqlite:/// and postgresql+psycopg:// "
+                "are supported"
             )
         return url
 
@@ -110,7 +114,8 @@ class Settings:
         if self.store == "sqlite":
             path = self.sqlite_path()
             create_private_file(Path(path))
-            return {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "30"}
+            return {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path,
+                    "SQLITE_LOCK_TIMEOUT": "30"}
         url = self.url
         return {
             **env,

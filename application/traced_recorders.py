@@ -8,6 +8,8 @@ Selected through the library's APPLICATION_RECORDER_TOPIC (application/settings.
 
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -56,10 +58,8 @@ class CommitListeners:
 
     def notify(self) -> None:
         for listener in list(self.listeners):
-            try:
+            with contextlib.suppress(Exception):  # one listener failing must not keep the others from hearing
                 listener()
-            except Exception:
-                pass
 
 
 class TracedSQLiteRecorder(SQLiteApplicationRecorder):

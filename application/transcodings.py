@@ -94,7 +94,8 @@ def goal_transcoder() -> GoalTranscoder:
     transcoder = GoalTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
         transcoder.register(transcoding)
-    value_classes = (Cycle, Kpi, Milestone, Measurement, Signature, ProposedMilestone, GoalTerms, TargetChange, MilestoneMove, Changes, Side,
+    value_classes = (Cycle, Kpi, Milestone, Measurement, Signature, ProposedMilestone, GoalTerms, TargetChange,
+                     MilestoneMove, Changes, Side,
                      Recalibration)
     for value_class in value_classes:
         transcoder.register(ValueObjectAsDict(value_class))

@@ -49,11 +49,13 @@ def caller(request: Request, authorization: Annotated[str, Header()]) -> str:
 Caller = Annotated[str, Depends(caller)]
 
 
+def owners_of(targets: Sequence[str]) -> dict[str, str]:
+    """Goal id to owner id, from the "goal|owner|cycle" targets the load generator is given."""
+    return {goal_id: owner_id for goal_id, owner_id, _cycle in (target.split("|") for target in targets)}
+
+
 def create_anchor(engine: Engine, secret: str, targets: Sequence[str]) -> FastAPI:
-    owners = {}
-    for target in targets:
-        goal_id, owner_id, _cycle = target.split("|")
-        owners[goal_id] = owner_id
+    owners = owners_of(targets)
     metadata.create_all(engine)
 
     @asynccontextmanager
@@ -62,8 +64,8 @@ def create_anchor(engine: Engine, secret: str, targets: Sequence[str]) -> FastAP
         yield
 
     app = FastAPI(lifespan=lifespan)
-
     app.state.secret = secret
+
     @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}

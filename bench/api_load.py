@@ -132,7 +132,9 @@ def read_paths(base: str) -> list[str]:
     return paths
 
 
-def load(base: str, targets: list[str], paths: list[str], rate: int, sizes: Sizes, write_share: float) -> dict[str, Any]:
+def load(
+    base: str, targets: list[str], paths: list[str], rate: int, sizes: Sizes, write_share: float
+) -> dict[str, Any]:
     token = issue_token(SECRET, "hr-bench", Role.HR)
     command = [
         sys.executable, "-m", "bench.loadgen", "--base", base, "--token", token, "--targets", ",".join(targets),

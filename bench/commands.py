@@ -66,7 +66,8 @@ def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[s
         for name, env in set_ups.items():
             seconds[name].append(_on_fresh(databases, "lib", lambda db, env=env: run_bare(db, sizes, env)))
         commands = raw.grouped_by_command(stored, sizes.readings)
-        seconds["raw"].append(_on_fresh(databases, "raw", lambda db, commands=commands: raw.insert_commands(db, commands)))
+        seconds["raw"].append(_on_fresh(databases, "raw",
+                                        lambda db, commands=commands: raw.insert_commands(db, commands)))
     count = sizes.goals * workload.commands_per_goal(sizes.readings)
     notes = {
         "goalengine": "draft, sign, sign, readings; rules, hash chain, cache, snapshots every 100",

@@ -74,7 +74,8 @@ def one_run(database: Database, sizes: Sizes) -> list[float]:
         deadline = time.monotonic() + 60
         while review_position(goals) < goals.head_position():  # the follower is up and caught up
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"projections run did not catch up: {process.stderr.read() if process.stderr else ''}")
+                errors = process.stderr.read() if process.stderr else ""
+                raise RuntimeError(f"projections run did not catch up: {errors}")
             time.sleep(0.01)
         sampler.start()
         written = write_steadily(goals, clock, goal_ids, sizes)

@@ -82,7 +82,8 @@ async def send(client: httpx.AsyncClient, plan: Plan, i: int, due: float, tally:
         tally.failures.append(f"{method} {path}: {status}")
 
 
-async def fixed_rate(client: httpx.AsyncClient, plan: Plan, rate: float, count: int, deadline: float, tally: Tally) -> int:
+async def fixed_rate(client: httpx.AsyncClient, plan: Plan, rate: float, count: int, deadline: float,
+                     tally: Tally) -> int:
     start = time.perf_counter()
     tasks: set[asyncio.Task[None]] = set()
     sent = 0

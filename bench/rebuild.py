@@ -80,7 +80,8 @@ def rows_for(store: str, events: int, results: dict[str, list[ChildResult]], wit
                         rate(rebuild[0].events, [r.seconds for r in rebuild]),
                         "runner batches of 2,000, one transaction each; records decoded straight from stored JSON"))
         rows.append(Row(SECTION, store, f"bare library replay, {size}", "events/s",
-                        rate(replay[0].events, [r.seconds for r in replay]), "select_notifications(500) + Mapper decode"))
+                        rate(replay[0].events, [r.seconds for r in replay]),
+                        "select_notifications(500) + Mapper decode"))
     for work, label in (("rebuild", f"goalengine rebuild, {size}"), ("replay", f"bare library replay, {size}")):
         rows.append(Row(MEMORY, store, f"peak RSS, {label}", "MiB", tuple(r.peak_rss_mib for r in results[work]),
                         "child process, VmHWM"))
@@ -93,7 +94,8 @@ def measure(
     """The rebuild rate at the default size, and peak memory at a smaller log (and at 1 M events when asked)."""
     store = databases.store
     rows = rows_for(store, sizes.rebuild, measure_log(databases, sizes.rebuild, runs, progress), with_rates=True)
-    rows += rows_for(store, sizes.memory_low, measure_log(databases, sizes.memory_low, runs, progress), with_rates=False)
+    low = measure_log(databases, sizes.memory_low, runs, progress)
+    rows += rows_for(store, sizes.memory_low, low, with_rates=False)
     if scale:
         rows += rows_for(store, sizes.scale, measure_log(databases, sizes.scale, runs, progress), with_rates=True)
     return rows

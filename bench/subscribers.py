@@ -47,7 +47,8 @@ CYCLE = Cycle("2026-H1", date(2026, 1, 1), date(2026, 6, 30))
 def seed(goals: Goals, count: int) -> None:
     actor = Actor("emp-1", Role.EMPLOYEE)
     for number in range(count):
-        terms = GoalTerms(title=f"Goal {number}", statement="Resolve at least 20 support tickets per day by the end of Q2",
+        terms = GoalTerms(title=f"Goal {number}",
+                          statement="Resolve at least 20 support tickets per day by the end of Q2",
                           kpis=(KPI,), deadline=CYCLE.end, weight=Decimal(100), org_unit="support")
         goals.draft_goal(actor, cycle=CYCLE, owner_id="emp-1", manager_id="mgr-1", terms=terms)
 
@@ -129,7 +130,8 @@ def idle_stream_cpu(streams: int, window: float, push: bool) -> float:
     port = free_port()
     env = {**os.environ, "GOALENGINE_DATABASE_URL": f"sqlite:///{directory}/goals.db", "GOALENGINE_SECRET": SECRET,
            "GOALENGINE_AUDIT_KEY": "bench", "GOALENGINE_EVENTS_PUSH": "true" if push else "false",
-           "GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER": str(streams + 10), "GOALENGINE_STREAMS_PER_CALLER": str(streams + 10),
+           "GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER": str(streams + 10),
+           "GOALENGINE_STREAMS_PER_CALLER": str(streams + 10),
            "GOALENGINE_MAX_CONNECTIONS": str(2 * streams + 100),
            "GOALENGINE_WEBHOOK_SECRETS_KEY_FILE": f"{directory}/webhook.key"}
     server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,

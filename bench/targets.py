@@ -1,4 +1,5 @@
-"""Issue #7's and #12's targets, each a ratio of two medians from the same run, with why a miss happens and what would move it."""
+"""Issue #7's and #12's targets, each a ratio of two medians from the same run,
+with why a miss happens and what would move it."""
 
 from __future__ import annotations
 

@@ -270,7 +270,8 @@ class Goal(Aggregate, TermsInForce):
     def decide(self, recalibration_id: str, status: RecalibrationStatus, event: Goal.Event) -> recal.Recalibration:
         """Record HR's decision on a proposal (called by the decision events' apply)."""
         recalibration = self.recalibration(recalibration_id)
-        recalibration.decided(status, event.actor_id, event.timestamp, event.originator_version, event.note)
+        note: str = getattr(event, "note", "")
+        recalibration.decided(status, event.actor_id, event.timestamp, event.originator_version, note)
         return recalibration
 
 

@@ -107,7 +107,8 @@ class Changes:
         for kpi_id, values in (targets or {}).items():
             unknown = sorted(set(values) - set(BOUNDS))
             if unknown or not values:
-                raise InvalidGoalInputError(f"targets.{kpi_id}", f"takes {' or '.join(BOUNDS)}, not {unknown or 'nothing'}")
+                given = unknown or "nothing"
+                raise InvalidGoalInputError(f"targets.{kpi_id}", f"takes {' or '.join(BOUNDS)}, not {given}")
         return cls({k: TargetChange(**dict(v)) for k, v in (targets or {}).items()}, deadline, tuple(moves))
 
     def to_stored(self) -> dict[str, Any]:

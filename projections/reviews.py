@@ -1,9 +1,10 @@
 """Reviews: the review view and the rating justification of one employee and cycle, now or as of a moment.
 
 Live answers read the stored review states as the background projector left them (projections/projector.py); the
-API waits for the position a caller needs before it asks, and nothing here writes. `as_of` answers fold each goal's events up to that moment through the same pure reducer
-(projections/review_state.py), so the two paths cannot disagree. Who may see what: the employee their own review,
-a manager the goals they manage, HR and auditors everything.
+API waits for the position a caller needs before it asks, and nothing here writes. `as_of` answers fold each goal's
+events up to that moment through the same pure reducer (projections/review/state.py), so the two paths cannot
+disagree. Who may see what (domain.rules.review_scope): the employee their own review, a manager the goals they
+manage, HR and auditors everything.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class Reviews:
             today, moment = self.today(), None
         else:
             as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
-            states = [s for g in load_goal_ids(engine, employee_id, cycle_id, manager_id) if (s := self._as_of(g, as_of))]
+            goal_ids = load_goal_ids(engine, employee_id, cycle_id, manager_id)
+            states = [s for g in goal_ids if (s := self._as_of(g, as_of))]
             today, moment = as_of.astimezone(UTC).date(), as_of.isoformat()
         if manager_id is not None and not states:
             raise ReviewNotVisibleError(f"no goal of {employee_id!r} in cycle {cycle_id!r} is managed by {viewer.id!r}")

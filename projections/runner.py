@@ -101,7 +101,8 @@ class ProjectionRunner:
             self._lock(connection, name)
             for table in projection.tables:
                 connection.execute(delete(table))
-            connection.execute(update(projection_positions).where(projection_positions.c.name == name).values(position=0))
+            named = projection_positions.c.name == name
+            connection.execute(update(projection_positions).where(named).values(position=0))
 
     def status(self) -> list[ProjectionStatus]:
         head = self.goals.head_position()

@@ -54,7 +54,8 @@ def print_csv(report: FairnessReport) -> None:
 
 def print_table(report: FairnessReport) -> None:
     body = report.body
-    table = Table(title=f"Recalibrations in cycle {body['cycle']} by {body['group_by']} (log position {body['position']})")
+    title = f"Recalibrations in cycle {body['cycle']} by {body['group_by']} (log position {body['position']})"
+    table = Table(title=title)
     for column in CSV_COLUMNS:
         table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows(body):

@@ -85,7 +85,8 @@ def run_token(args: argparse.Namespace) -> int:
     if not 0 < args.ttl <= max_ttl:
         raise SettingsError(f"--ttl must be 1 to {max_ttl} seconds (GOALENGINE_TOKEN_MAX_TTL)")
     if not is_clean_subject(args.sub):
-        raise SettingsError("--sub must be printable, NFC-normalised, without surrounding spaces, at most 200 characters")
+        raise SettingsError("--sub must be printable, NFC-normalised, without surrounding spaces, "
+                            "at most 200 characters")
     settings = Settings.from_env()
     settings.require_secret()
     if args.login_url:

@@ -64,7 +64,8 @@ class StoreCollector(Collector):
         runner = getattr(self.state, "projections", None)
         if runner is None:
             return
-        position = GaugeMetricFamily("goalengine_projection_position", "Last log position applied", labels=["projection"])
+        position = GaugeMetricFamily("goalengine_projection_position", "Last log position applied",
+                                     labels=["projection"])
         lag = GaugeMetricFamily("goalengine_projection_lag", "Events behind the log's head", labels=["projection"])
         for status in runner.status():
             position.add_metric([status.name], status.position)
@@ -77,7 +78,8 @@ class StoreCollector(Collector):
                        func.coalesce(func.sum(table.c.failures), 0)).group_by(table.c.status)
         with self.state.goals.engine.connect() as connection:
             rows = connection.execute(query).all()
-        subscriptions = GaugeMetricFamily("goalengine_webhook_subscriptions", "Subscriptions by status", labels=["status"])
+        subscriptions = GaugeMetricFamily("goalengine_webhook_subscriptions", "Subscriptions by status",
+                                          labels=["status"])
         delivered = CounterMetricFamily("goalengine_webhook_deliveries", "Events delivered with a 2xx, by status of "
                                         "the subscription", labels=["status"])
         failing = GaugeMetricFamily("goalengine_webhook_failures", "Consecutive failed tries now pending, by status "

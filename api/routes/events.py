@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import threading
 import time
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
@@ -81,20 +80,6 @@ class StreamSlots:
         return release
 
 
-def install(app: FastAPI) -> None:
-    env = os.environ
-    app.state.event_stream = StreamOptions(
-        heartbeat=float(env.get("GOALENGINE_EVENTS_HEARTBEAT_SECONDS") or StreamOptions.heartbeat),
-        push=(env.get("GOALENGINE_EVENTS_PUSH") or "true").lower() not in ("0", "false", "no", "off"),
-        max_streams_per_caller=int(env.get("GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER")
-                                   or StreamOptions.max_streams_per_caller),
-    )
-    fallback = float(env.get("GOALENGINE_EVENTS_FALLBACK_POLL_SECONDS") or 1.0)
-    app.state.live_events = LiveEvents(app.state.goals, fallback_interval=fallback)  # started by the first stream
-    app.state.stream_slots = StreamSlots()
-    app.state.on_shutdown.append(app.state.live_events.stop)
-
-
 def requested_types(types: Sequence[str]) -> list[str]:
     names = split(types)
     try:
@@ -147,7 +132,9 @@ async def stream_events(
     request: Request,
     goals: GoalsDep,
     actor: Consumer,
-    after: Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="Start after this position (default: the head).")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_POSITION, description="Start after this position (default: the head).")
+    ] = None,
     last_event_id: Annotated[str | None, Header(description="Resume after this position (set by EventSource).")] = None,
     types: Types = [],  # noqa: B006 (FastAPI copies defaults per request)
     subjects: Subjects = [],  # noqa: B006

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from api.deps import ActorDep, AsOfDep
 from api.problems import Problem, problem_responses
@@ -24,10 +24,6 @@ Policy = Annotated[
 ERRORS = problem_responses(401, 403, 404, 422, 503)
 # Waits (bounded) until the review read model reflects the position asked for, or the head seen on arrival.
 Fresh = Annotated[int, Depends(projection_read(ReviewProjection.name))]
-
-
-def install(app: FastAPI) -> None:
-    app.state.reviews = Reviews(app.state.goals, app.state.goals.engine)
 
 
 def get_reviews(request: Request) -> Reviews:

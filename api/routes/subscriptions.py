@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
@@ -23,8 +23,6 @@ from api.schemas.subscriptions import (
 from application.cloudevents import UnknownEventTypeError
 from application.event_filters import EventFilter, InvalidEventFilterError
 from application.live import EventSignal
-from application.webhooks.config import WebhookSettings
-from application.webhooks.delivery import WebhookDelivery, WebhookThread
 from application.webhooks.parking import ParkedEventNotFoundError
 from application.webhooks.subscriptions import PositionBeyondHeadError, SubscriptionNotFoundError, SubscriptionStore
 from application.webhooks.targets import WebhookTargetError
@@ -35,20 +33,6 @@ router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 Manager = Annotated[Actor, Depends(require_roles(Role.HR, Role.SERVICE))]
 SubscriptionId = Annotated[str, Path(max_length=36, description="The subscription's id.")]
 EventId = Annotated[str, Path(max_length=80, description="The parked event's CloudEvent id (its webhook-id).")]
-
-
-def install(app: FastAPI) -> None:
-    settings = WebhookSettings.from_env()
-    app.state.subscriptions = SubscriptionStore(app.state.goals.engine, settings)
-    live = getattr(app.state, "live_events", None)
-    app.state.webhook_signal = live.signal if live is not None else EventSignal()
-    if settings.in_process:
-        if live is not None:
-            live.start()
-        delivery = WebhookDelivery(app.state.goals, settings, signal=app.state.webhook_signal,
-                                   store=app.state.subscriptions)
-        worker = WebhookThread(delivery).start()
-        app.state.on_shutdown.append(worker.stop)
 
 
 def store(request: Request) -> SubscriptionStore:

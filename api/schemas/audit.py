@@ -19,7 +19,8 @@ class VerificationResponse(BaseModel):
 
 
 class EventProofResponse(BaseModel):
-    """An event's inclusion proof: rebuild the leaf hash from `leaf_input`, walk `inclusion` to the checkpoint's root."""
+    """An event's inclusion proof: rebuild the leaf hash from `leaf_input`, walk `inclusion` to the checkpoint's
+    root."""
 
     event: str = Field(description="<goal id>:<version>")
     leaf_index: int

@@ -143,11 +143,12 @@ def _values(goal: Goal, kpi: Kpi, spans: list[TargetSpan]) -> list[Decimal]:
 
 def _target_marks(scale: Scale, spans: list[TargetSpan], kpi: Kpi) -> list[str]:
     parts = []
-    for span, following in zip(spans, [*spans[1:], None]):
+    for span, following in zip(spans, [*spans[1:], None], strict=True):
         x1, x2 = scale.x(span.start), scale.x(following.start if following else scale.end)
         if kpi.direction is Direction.RANGE:
             low, high = scale.y(span.values.get("low")), scale.y(span.values.get("high"))
-            parts.append(f'<rect class="range" x="{x1}" y="{high}" width="{max(x2 - x1, 1)}" height="{max(low - high, 1)}">'
+            width, height = max(x2 - x1, 1), max(low - high, 1)
+            parts.append(f'<rect class="range" x="{x1}" y="{high}" width="{width}" height="{height}">'
                          f'<title>range {escape(_values_text(span.values))} from {span.start}</title></rect>')
             continue
         y = scale.y(span.values.get("target"))
@@ -155,8 +156,9 @@ def _target_marks(scale: Scale, spans: list[TargetSpan], kpi: Kpi) -> list[str]:
                      f'<title>target {escape(_values_text(span.values))} from {span.start}</title></line>')
     last = spans[-1]
     label_y = scale.y(last.values.get("target") if kpi.direction is not Direction.RANGE else last.values.get("high"))
+    kind = "range" if kpi.direction is Direction.RANGE else "target"
     parts.append(f'<text class="label" x="{WIDTH - RIGHT + 4}" y="{label_y + 4}">'
-                 f'{"range" if kpi.direction is Direction.RANGE else "target"} {escape(_values_text(last.values))}</text>')
+                 f'{kind} {escape(_values_text(last.values))}</text>')
     return parts
 
 

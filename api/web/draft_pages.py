@@ -1,4 +1,4 @@
-"""Drafting a goal in the browser: the SMART findings shown beside the fields on "Check", the draft stored on "Draft"."""
+"""Drafting a goal in the browser: the SMART findings beside the fields on "Check", the draft stored on "Draft"."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def findings_by_field(report: SmartReport) -> dict[str, list[Any]]:
 def draft_form(request: Request, fields: dict[str, str], problem: FormProblem | None = None,
                report: SmartReport | None = None, status: int = 200) -> HTMLResponse:
     context = {"values": fields, "problem": problem, "report": report, "directions": list(Direction),
-               "cadences": list(Cadence), "errors": field_errors(problem), "findings": findings_by_field(report) if report else {}}
+               "cadences": list(Cadence), "errors": field_errors(problem),
+               "findings": findings_by_field(report) if report else {}}
     return render(request, "goal_new.html", context, status)
 
 

@@ -153,6 +153,7 @@ def reject(request: Request, goal_id: UUID, rid: str, session: SessionDep, field
 def close(request: Request, goal_id: UUID, session: SessionDep, fields: FormDep) -> Response:
     def act(goals: Goals, actor: Actor) -> None:
         writer(actor)
-        body = ClosureRequest.model_validate({"outcome": fields.get("outcome", ""), "summary": fields.get("summary", "")})
+        given = {"outcome": fields.get("outcome", ""), "summary": fields.get("summary", "")}
+        body = ClosureRequest.model_validate(given)
         goals.close_goal(goal_id, actor, outcome=str(body.outcome), summary=body.summary)
     return command(request, session, goal_id, "close", fields, act, "outcome")

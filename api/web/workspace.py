@@ -25,7 +25,9 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.MONTHLY: 31, Cadence.QUARTERLY: 92}
 
 
-def goal_rows(request: Request, actor: Actor, owner: str | None = None, manager: str | None = None) -> list[dict[str, Any]]:
+def goal_rows(
+    request: Request, actor: Actor, owner: str | None = None, manager: str | None = None
+) -> list[dict[str, Any]]:
     """Every goal-index row the actor may list (the same filters as GET /goals), in drafting order."""
     try:
         filters = {**visible_filters(actor, owner, manager)}

@@ -32,7 +32,8 @@ def export_bundle(goals: Goals, goal_id: UUID) -> dict[str, Any]:
     events = []
     for row in rows:
         proof = log.proof(goal_id, row.originator_version, size)
-        events.append({"event": f"{goal_id}:{row.originator_version}", "version": row.originator_version, "topic": row.topic, "leaf_index": proof.leaf_index,
+        events.append({"event": f"{goal_id}:{row.originator_version}", "version": row.originator_version,
+                       "topic": row.topic, "leaf_index": proof.leaf_index,
                        "leaf_input": _b64(proof.leaf_input), "leaf_hash": _b64(proof.leaf_hash),
                        "inclusion": [_b64(h) for h in proof.inclusion]})
     return {"format": BUNDLE_FORMAT, "goal_id": str(goal_id), "origin": goals.audit_keys.origin, "tree_size": size,

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scipy.stats import chi2_contingency, fisher_exact
 
 ALPHA = 0.05
 MIN_EXPECTED = 5
@@ -48,15 +47,15 @@ def disparity(rates: Sequence[GroupRate]) -> dict[str, Any]:
 
 def overall_test(table: list[list[int]]) -> tuple[str, float]:
     if len(table) == 2:
-        return "fisher_exact", rounded(fisher_exact(table).pvalue)
-    return "chi2_contingency", rounded(chi2_contingency(table).pvalue)
+        return "fisher_exact", rounded(_stats().fisher_exact(table).pvalue)
+    return "chi2_contingency", rounded(_stats().chi2_contingency(table).pvalue)
 
 
 def versus_rest(rate: GroupRate, eased: int, total: int, groups: int) -> dict[str, Any]:
     """One group against all the others: is its eased rate higher than theirs?"""
     rest_eased, rest_goals = eased - rate.eased, total - rate.goals
     table = [[rate.eased, rate.goals - rate.eased], [rest_eased, rest_goals - rest_eased]]
-    p_value = float(fisher_exact(table, alternative="greater").pvalue)
+    p_value = float(_stats().fisher_exact(table, alternative="greater").pvalue)
     adjusted = min(1.0, p_value * groups)
     return {
         "group": rate.group,
@@ -87,3 +86,11 @@ def small_counts_caveat(table: list[list[int]], test: str) -> str | None:
 def rounded(value: float) -> float:
     """Six significant digits: enough to read, and the same bytes on every run."""
     return float(f"{float(value):.6g}")
+
+
+def _stats() -> Any:
+    # scipy.stats takes about a second to import: loaded when a report is computed, so that every other
+    # goalengine command (and the CLI's parser, which imports every subcommand) starts quickly.
+    import scipy.stats
+
+    return scipy.stats

@@ -1,9 +1,11 @@
-"""What is signed and what is hashed into the tree, byte for byte (ADR 0014). Pure functions: any verifier can copy them.
+"""What is signed and what is hashed into the tree, byte for byte (ADR 0014). Pure functions: any verifier can copy
+them.
 
 A stored goal event's state is the library's JSON with one last member, `"_sig":"<key id>:<base64 signature>"`.
 Cutting that fixed-length suffix off gives back the exact unsigned state; the signature covers
 
-    "goalengine/event/v1\\n" <goal id> "\\n" <version> "\\n" <topic> "\\n" <previous signature field> "\\n" <unsigned state>
+    "goalengine/event/v1\\n" <goal id> "\\n" <version> "\\n" <topic> "\\n"
+    <previous signature field> "\\n" <unsigned state>
 
 where the previous signature field is that of the goal's previous version ("" for version 1): the per-goal chain.
 A snapshot is signed the same way under "goalengine/snapshot/v1", chained to the event it stands at.

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, UTC
 
 from eventsourcing.persistence import Notification
+from uuid import UUID
+
 from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table, Text, insert, inspect, select, text
 
 from application.audit.chain import GENESIS
@@ -81,8 +83,10 @@ def migrate(goals: Goals, old_key: bytes) -> MigrationResult:
         for row, state in rows:
             sealed = resign(signer, row, state, heads.get(str(row.originator_id), GENESIS))
             heads[str(row.originator_id)] = str(unseal(sealed).field)  # type: ignore[union-attr]
-            goal_key = row.originator_id.hex if goals.settings.store == "sqlite" else row.originator_id
-            connection.execute(text(f"UPDATE {table} SET state = :s WHERE originator_id = :g AND originator_version = :v"),
+            goal_id = UUID(str(row.originator_id))
+            goal_key = goal_id.hex if goals.settings.store == "sqlite" else goal_id
+            statement = f"UPDATE {table} SET state = :s WHERE originator_id = :g AND originator_version = :v"
+            connection.execute(text(statement),
                                {"s": sealed, "g": goal_key, "v": row.originator_version})
         if goals.snapshots is not None:
             connection.execute(text(f"DELETE FROM {goals.snapshots.recorder.events_table_name}"))  # type: ignore[attr-defined]

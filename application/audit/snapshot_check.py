@@ -15,7 +15,7 @@ from domain.goal import Goal
 
 def snapshot_mismatches(goals: Goals) -> list[str]:
     """One line per stored snapshot that is unsigned, signed wrongly, or holds a state its events do not produce."""
-    found = []
+    found: list[str] = []
     if goals.snapshots is None:
         return found
     for goal_id in goals.iter_goal_ids():
@@ -33,10 +33,11 @@ def replay_difference(goals: Goals, row: StoredEvent) -> str | None:
     stored: dict[str, Any] = goals.mapper.transcoder.decode(sealed.unsigned)["state"]
     events = [goals.mapper.to_domain_event(e) for e in goals.recorder.select_events(
         row.originator_id, lte=row.originator_version)]
-    replayed = project_aggregate(None, events)
+    replayed: object = project_aggregate(None, events)
     if not isinstance(replayed, Goal) or replayed.version != row.originator_version:
         return f"its events do not reach version {row.originator_version}"
     snapshot_class = getattr(Goal, "Snapshot", type(goals).snapshot_class)
+    assert snapshot_class is not None  # snapshots are on: goals.snapshots was checked by the caller
     fresh = goals.mapper.transcoder.decode(goals.mapper.transcoder.encode(
         {"state": snapshot_class.take(replayed).state}))["state"]
     differing = sorted(k for k in set(stored) | set(fresh) if stored.get(k) != fresh.get(k))

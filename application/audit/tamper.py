@@ -100,7 +100,8 @@ def candidate_previous(version: int, rows: dict[int, StoredEvent]) -> list[str]:
 
 
 def vouched_by_next(keyring: Keyring, sealed: Sealed, following: StoredEvent | None) -> bool:
-    """Whether the goal's next event was chained to this row's signature: then the signature is genuine, the content not."""
+    """Whether the goal's next event was chained to this row's signature: then the signature is genuine, the content
+    not."""
     if following is None:
         return False
     next_sealed = unseal(following.state)

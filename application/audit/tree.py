@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -100,7 +100,8 @@ class LogTree:
             if not rows:
                 return False
             compact = self._compact(connection, size)
-            leaves, nodes = [], []
+            leaves: list[dict[str, Any]] = []
+            nodes: list[dict[str, Any]] = []
             previous: dict[str, tuple[int, str]] = {}
             for offset, row in enumerate(rows):
                 field = self._checked_field(row, previous)

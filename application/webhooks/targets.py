@@ -126,7 +126,8 @@ def pin_target(url: str, allow_private: bool = False, resolver: Resolver = resol
             reason = forbidden_reason(address)
             if reason:
                 # A name's addresses are not echoed (they would map the inside); a literal's kind is no secret.
-                said = f"{host!r} is a {reason} address" if literal else f"the host {host!r} resolves to a non-public address"
+                said = (f"{host!r} is a {reason} address" if literal
+                        else f"the host {host!r} resolves to a non-public address")
                 raise WebhookTargetError("webhook_url_not_public", f"{said}; {NOT_PUBLIC}")
     return PinnedTarget(url, str(addresses[0]))
 

@@ -27,7 +27,7 @@ FIELD_LENGTH = 97  # 8 hex digits of key id, ":", base64 of a 64-byte signature
 SUFFIX_LENGTH = len(SIG_OPEN) + FIELD_LENGTH + 2
 
 
-class Failed(Exception):
+class VerificationError(Exception):
     pass
 
 
@@ -55,7 +55,7 @@ def checked_checkpoint(note, keys):
     body, separator, signatures = note.partition("\n\n")
     lines = body.split("\n")
     if not separator or len(lines) < 3:
-        raise Failed("the checkpoint is not a signed note")
+        raise VerificationError("the checkpoint is not a signed note")
     text = (body + "\n").encode()
     for line in signatures.split("\n"):
         if not line.startswith("\u2014 "):
@@ -71,7 +71,7 @@ def checked_checkpoint(note, keys):
             except InvalidSignature:
                 continue
             return lines[0], int(lines[1]), base64.b64decode(lines[2])
-    raise Failed("no signature on the checkpoint verifies with the given public key(s)")
+    raise VerificationError("no signature on the checkpoint verifies with the given public key(s)")
 
 
 def node(left, right):
@@ -81,11 +81,11 @@ def node(left, right):
 def root_from_inclusion(index, size, leaf, proof):
     """RFC 9162 2.1.3.2."""
     if index >= size:
-        raise Failed(f"leaf {index} is outside a tree of size {size}")
+        raise VerificationError(f"leaf {index} is outside a tree of size {size}")
     fn, sn, r = index, size - 1, leaf
     for p in proof:
         if sn == 0:
-            raise Failed("the inclusion proof is too long")
+            raise VerificationError("the inclusion proof is too long")
         if fn & 1 or fn == sn:
             r = node(p, r)
             while not fn & 1 and fn != 0:
@@ -94,7 +94,7 @@ def root_from_inclusion(index, size, leaf, proof):
             r = node(r, p)
         fn, sn = fn >> 1, sn >> 1
     if sn != 0:
-        raise Failed("the inclusion proof is too short")
+        raise VerificationError("the inclusion proof is too short")
     return r
 
 
@@ -106,7 +106,7 @@ def split_leaf(leaf_input):
 def check_signature(keys_by_id, goal_id, version, topic, state, previous):
     """The event's signature field, once its Ed25519 signature holds after the previous event's."""
     if len(state) <= SUFFIX_LENGTH or state[-SUFFIX_LENGTH:-SUFFIX_LENGTH + len(SIG_OPEN)] != SIG_OPEN:
-        raise Failed(f"version {version} carries no signature")
+        raise VerificationError(f"version {version} carries no signature")
     field = state[-FIELD_LENGTH - 2:-2].decode()
     key_id, encoded = field.split(":")
     unsigned = state[:-SUFFIX_LENGTH] + b"}"
@@ -114,11 +114,13 @@ def check_signature(keys_by_id, goal_id, version, topic, state, previous):
                + unsigned)
     key = keys_by_id.get(key_id)
     if key is None:
-        raise Failed(f"version {version} is signed by key {key_id}, which is not one of the given public keys")
+        raise VerificationError(f"version {version} is signed by key {key_id}, "
+                                "which is not one of the given public keys")
     try:
         key.verify(base64.b64decode(encoded), message)
     except InvalidSignature:
-        raise Failed(f"version {version}: the signature does not hold for its content and chain position") from None
+        raise VerificationError(f"version {version}: the signature does not hold "
+                                "for its content and chain position") from None
     return field
 
 
@@ -130,11 +132,12 @@ def verify(bundle, keys):
         leaf_input = base64.b64decode(event["leaf_input"])
         goal_id, version, topic, state = split_leaf(leaf_input)
         if goal_id != bundle["goal_id"] or version != expected_version:
-            raise Failed(f"expected version {expected_version} of goal {bundle['goal_id']}, found {goal_id}:{version}")
+            raise VerificationError(f"expected version {expected_version} of goal {bundle['goal_id']}, "
+                                    f"found {goal_id}:{version}")
         leaf = hashlib.sha256(b"\x00" + leaf_input).digest()
         proof = [base64.b64decode(h) for h in event["inclusion"]]
         if root_from_inclusion(event["leaf_index"], size, leaf, proof) != root:
-            raise Failed(f"version {version}: the inclusion proof does not lead to the checkpoint's root")
+            raise VerificationError(f"version {version}: the inclusion proof does not lead to the checkpoint's root")
         previous = check_signature(keys_by_id, goal_id, version, topic, state, previous)
         expected_version += 1
     return origin, size, len(bundle["events"])
@@ -154,7 +157,7 @@ def main(argv=None):
         return 2
     try:
         origin, size, events = verify(bundle, keys)
-    except (Failed, KeyError, ValueError) as error:
+    except (VerificationError, KeyError, ValueError) as error:
         print(f"NOT VERIFIED: {error}")
         return 1
     print(f"verified: {events} events of goal {bundle['goal_id']} are in {origin} at tree size {size}, "

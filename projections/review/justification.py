@@ -91,7 +91,8 @@ def _kpi_statement(state: State, kpi: dict[str, Any]) -> dict[str, Any]:
 def _recalibration_statement(state: State, recalibration: dict[str, Any]) -> dict[str, Any]:
     decision = "approved" if recalibration["status"] == "approved" else "rejected"
     text = (f"recalibration {recalibration['id']} ({recalibration['reason']}) proposed by "
-            f"{recalibration['proposed_by']} on {recalibration['proposed_at'][:10]}: \"{recalibration['justification']}\"; "
+            f"{recalibration['proposed_by']} on {recalibration['proposed_at'][:10]}: "
+            f"\"{recalibration['justification']}\"; "
             f"{decision} by {recalibration['decided_by']} on {recalibration['decided_at'][:10]}")
     return _statement("context", state, text, [recalibration["proposed_version"], recalibration["decided_version"]])
 

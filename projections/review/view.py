@@ -117,7 +117,8 @@ def _reading(reading: dict[str, Any]) -> dict[str, Any]:
 def _corrections(state: dict[str, Any], kpi_id: str) -> list[dict[str, Any]]:
     by_version = {r["version"]: r for r in state["readings"]}
     return [
-        {"observed_at": r["observed_at"], "value": r["value"], "replaced_value": by_version[r["corrects_version"]]["value"],
+        {"observed_at": r["observed_at"], "value": r["value"],
+         "replaced_value": by_version[r["corrects_version"]]["value"],
          "version": r["version"], "corrects_version": r["corrects_version"], "recorded_by": r["recorded_by"],
          "note": r["note"]}
         for r in state["readings"]

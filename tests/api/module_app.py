@@ -53,7 +53,8 @@ def module_api(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         require_postgres()
         schema = f"t_{uuid4().hex[:16]}"
         url = postgres_url_with_schema(schema)
-    goals = Goals(Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET), today=Clock(date(2026, 1, 15)))
+    settings = Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
+    goals = Goals(settings, today=Clock(date(2026, 1, 15)))
     try:
         with TestClient(create_app(goals.settings, goals)) as client:
             yield Api(client, goals)

@@ -173,7 +173,9 @@ def test_the_server_signs_no_checkpoint_over_an_event_it_did_not_sign(
     state = tampering.forged_state(goals, goal, 7, value={"_type_": "decimal_str", "_data_": "30"})
     tampering.append_row(goals, goal, 8, "goalengine:Goal.KpiRecorded", state)
     response = client.get("/audit/checkpoint", headers=auth(AUDITOR))
-    assert (response.status_code, response.json()["code"], response.json()["kind"]) == (409, "tamper_detected", "forged")
+    assert (response.status_code, response.json()["code"], response.json()["kind"]) == (
+        409, "tamper_detected", "forged",
+    )
 
 
 @pytest.mark.parametrize("caller", [EMPLOYEE, MANAGER], ids=["employee", "manager"])

@@ -43,7 +43,9 @@ def goal(goals: Goals) -> UUID:
 
 
 @pytest.mark.parametrize("reader", [AUDITOR, HR], ids=["auditor", "hr"])
-def test_an_intact_trail_answers_its_digest_and_count(client: TestClient, auth: Auth, goal: UUID, reader: Actor) -> None:
+def test_an_intact_trail_answers_its_digest_and_count(
+    client: TestClient, auth: Auth, goal: UUID, reader: Actor
+) -> None:
     response = client.get("/audit/verify", headers=auth(reader))
     assert response.status_code == 200
     body = response.json()

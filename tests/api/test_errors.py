@@ -44,7 +44,8 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def test_malformed_json_is_a_422_about_the_body(api: Api) -> None:
-    response = api.client.post("/goals", content=b'{"title": ', headers={**api.as_(EMPLOYEE), "content-type": "application/json"})
+    headers = {**api.as_(EMPLOYEE), "content-type": "application/json"}
+    response = api.client.post("/goals", content=b'{"title": ', headers=headers)
     body = assert_problem(response, 422, "invalid_request")
     assert [e["field"] for e in body["errors"]] == ["body"]
     assert "not valid JSON" in body["errors"][0]["message"]
@@ -142,18 +143,22 @@ def test_a_stale_if_match_is_a_412_and_the_current_one_goes_through(
 ) -> None:
     goal_id = draft(api.goals, customer_service_terms())
     etag = api.client.get(f"/goals/{goal_id}", headers=api.as_(EMPLOYEE)).headers["ETag"]
-    assert api.client.patch(f"/goals/{goal_id}", json={"title": "Support, v2"}, headers=api.as_(MANAGER)).status_code == 200
-    stale = api.client.patch(f"/goals/{goal_id}", json={"title": "Support, v3"}, headers={**api.as_(EMPLOYEE), "If-Match": etag})
+    edited = api.client.patch(f"/goals/{goal_id}", json={"title": "Support, v2"}, headers=api.as_(MANAGER))
+    assert edited.status_code == 200
+    stale = api.client.patch(f"/goals/{goal_id}", json={"title": "Support, v3"},
+                             headers={**api.as_(EMPLOYEE), "If-Match": etag})
     body = assert_problem(stale, 412, "version_mismatch")
     assert (body["expected"], body["actual"]) == (1, 2)
-    fresh = api.client.patch(f"/goals/{goal_id}", json={"title": "Support, v3"}, headers={**api.as_(EMPLOYEE), "If-Match": '"2"'})
+    fresh = api.client.patch(f"/goals/{goal_id}", json={"title": "Support, v3"},
+                             headers={**api.as_(EMPLOYEE), "If-Match": '"2"'})
     assert fresh.status_code == 200 and fresh.headers["ETag"] == '"3"'
 
 
 @pytest.mark.parametrize("if_match", ["garbage", '"1", "2"', '"-1"', '"99999999999999999999999"', "", '"1.5"'])
 def test_an_if_match_that_is_no_version_is_a_422(api: Api, if_match: str) -> None:
     goal_id = draft(api.goals, customer_service_terms())
-    response = api.client.patch(f"/goals/{goal_id}", json={"title": "New"}, headers={**api.as_(EMPLOYEE), "If-Match": if_match})
+    response = api.client.patch(f"/goals/{goal_id}", json={"title": "New"},
+                                headers={**api.as_(EMPLOYEE), "If-Match": if_match})
     body = assert_problem(response, 422, "invalid_request")
     assert [e["field"] for e in body["errors"]] == ["header.If-Match"]
 

@@ -52,7 +52,8 @@ class Api:
                                 headers=self.as_(Actor(owner, EMPLOYEE.role)))
 
     def review(self, owner: str, query: str = "", headers: dict[str, str] | None = None) -> httpx.Response:
-        return self.client.get(f"/reviews/{owner}?cycle=2026-H1{query}", headers={**self.as_(MANAGER), **(headers or {})})
+        return self.client.get(f"/reviews/{owner}?cycle=2026-H1{query}",
+                               headers={**self.as_(MANAGER), **(headers or {})})
 
     @contextmanager
     def projector_stopped(self) -> Iterator[None]:

@@ -47,7 +47,9 @@ def test_who_sees_which_review(app: FastAPI, client: TestClient, auth: Auth, clo
     for viewer in (EMPLOYEE, HR, AUDITOR):
         assert len(client.get(url, headers=auth(viewer)).json()["goals"]) == 3
     managed = client.get(url, headers=auth(MANAGER)).json()
-    assert [g["title"] for g in managed["goals"]] == ["Support throughput and satisfaction", "Customer satisfaction survey"]
+    assert [g["title"] for g in managed["goals"]] == [
+        "Support throughput and satisfaction", "Customer satisfaction survey",
+    ]
     assert client.get(url, headers=auth(STRANGER)).json()["code"] == "review_not_allowed"
     assert client.get(url, headers=auth(STRANGER)).status_code == 403
     assert client.get("/reviews/emp-9?cycle=2026-H1", headers=auth(OTHER_MANAGER)).status_code == 404
@@ -84,7 +86,9 @@ def test_a_past_as_of_and_bad_parameters(app: FastAPI, client: TestClient, auth:
 def test_the_goal_list_filters_and_pages_by_cursor(app: FastAPI, client: TestClient, auth: Auth, clock: Clock) -> None:
     seeded(app, clock)
     first = client.get("/goals?owner=emp-1&limit=2", headers=auth(HR)).json()
-    assert [g["title"] for g in first["items"]] == ["Support throughput and satisfaction", "Customer satisfaction survey"]
+    assert [g["title"] for g in first["items"]] == [
+        "Support throughput and satisfaction", "Customer satisfaction survey",
+    ]
     second = client.get(f"/goals?owner=emp-1&limit=2&cursor={first['next_cursor']}", headers=auth(HR)).json()
     assert [g["title"] for g in second["items"]] == ["Cross-team survey"] and second["next_cursor"] is None
     assert len(client.get("/goals", headers=auth(MANAGER)).json()["items"]) == 3  # the goals mgr-1 manages
@@ -105,7 +109,9 @@ def test_a_service_token_lists_no_goal_even_when_its_sub_names_an_owner(
         assert refused.status_code == 403 and refused.json()["code"] == "listing_not_allowed"
 
 
-def test_as_of_must_be_an_iso_moment_and_policy_a_name(app: FastAPI, client: TestClient, auth: Auth, clock: Clock) -> None:
+def test_as_of_must_be_an_iso_moment_and_policy_a_name(
+    app: FastAPI, client: TestClient, auth: Auth, clock: Clock
+) -> None:
     seeded(app, clock)
     for query in ("cycle=2026-H1&as_of=0", "cycle=2026-H1&policy="):
         refused = client.get(f"/reviews/emp-1/justification?{query}", headers=auth(HR))

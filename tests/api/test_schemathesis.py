@@ -80,7 +80,8 @@ class Seeded:
         self.agreed = agreed(goals, customer_service_terms())
         self.proposed = agreed(goals, customer_service_terms(title="Support throughput, second goal"))
         goals.propose_recalibration(self.proposed, MANAGER, reason="external_factor",
-                                    justification="The survey vendor changed.", targets={"csat": {"target": Decimal(88)}})
+                                    justification="The survey vendor changed.",
+                                    targets={"csat": {"target": Decimal(88)}})
         self.ids = [self.draft, self.agreed, self.proposed]
 
     def goal_for(self, generated: str) -> str:
@@ -135,7 +136,8 @@ def test_no_request_gets_a_server_error_or_an_answer_outside_the_schema(
     if "goal_id" in case.path_parameters:
         case.path_parameters["goal_id"] = seeded.goal_for(str(case.path_parameters["goal_id"]))
     if "recalibration_id" in case.path_parameters and len(str(case.path_parameters["recalibration_id"])) <= 100:
-        case.path_parameters["recalibration_id"] = seeded.recalibration_for(str(case.path_parameters["recalibration_id"]))
+        recalibration_id = str(case.path_parameters["recalibration_id"])
+        case.path_parameters["recalibration_id"] = seeded.recalibration_for(recalibration_id)
     steer_positions(case)
     headers = {"Authorization": f"Bearer {token_for(case)}"}
     case.call_and_validate(headers=headers, checks=CHECKS)

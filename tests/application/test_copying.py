@@ -55,7 +55,8 @@ def test_commands_on_the_copy_leave_the_original_as_it_was(goals: Goals, clock: 
     before = copy.deepcopy(vars(goal))
     duplicate = fresh_copy(goal)
     duplicate.record_kpi("csat", Decimal(88), date(2026, 3, 31), EMPLOYEE, today=clock.current)
-    duplicate.approve_recalibration("r1", HR, note="Outage confirmed by IT.", today=clock.current)  # changes a Recalibration in place
+    # changes a Recalibration in place
+    duplicate.approve_recalibration("r1", HR, note="Outage confirmed by IT.", today=clock.current)
     duplicate.close("achieved", "On target.", MANAGER)
     assert vars(goal) == before
     assert duplicate.version > goal.version and duplicate.status == "closed" and goal.status == "agreed"

@@ -71,7 +71,8 @@ class GoalLife(RuleBasedStateMachine):
 
         Half the runs start from the agreed goal, so that tracking and recalibration get most of their steps.
         """
-        drafted = self.goals.draft_goal(Actor("hr-8", Role.HR), **drafting(customer_service_terms(manager_id=manager_id)))
+        terms = customer_service_terms(manager_id=manager_id)
+        drafted = self.goals.draft_goal(Actor("hr-8", Role.HR), **drafting(terms))
         self.goal_id = UUID(drafted.goal_id)
         if agree:
             self.goals.sign_goal(self.goal_id, self.actor("owner"))
@@ -124,7 +125,8 @@ class GoalLife(RuleBasedStateMachine):
         read_version = {"none": None, "current": self.goal().version, "first": 1}[read]
         self.attempt(lambda goal_id: self.goals.sign_goal(goal_id, self.actor(part), read_version=read_version))
 
-    @rule(part=some.parts(("manager", "owner", "hr")), kpi=some.kpi_ids(), due=some.days(), value=some.milestone_targets())
+    @rule(part=some.parts(("manager", "owner", "hr")), kpi=some.kpi_ids(), due=some.days(),
+          value=some.milestone_targets())
     def set_milestone(self, part: str, kpi: str, due: date, value: Decimal) -> None:
         self.attempt(lambda goal_id: self.goals.set_milestone(goal_id, self.actor(part), kpi=kpi, due=due,
                                                               target=value))

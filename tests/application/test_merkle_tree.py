@@ -91,7 +91,9 @@ def rfc_root_from_path(m: int, n: int, leaf: bytes, path: list[bytes]) -> bytes 
     return None if right is None else hashlib.sha256(b"\x01" + sibling + right).digest()
 
 
-def rfc_roots_from_subproof(m: int, n: int, complete: bool, old: bytes, proof: list[bytes]) -> tuple[bytes, bytes] | None:
+def rfc_roots_from_subproof(
+    m: int, n: int, complete: bool, old: bytes, proof: list[bytes]
+) -> tuple[bytes, bytes] | None:
     """(MTH(D[0:m]), MTH(D[n])) as SUBPROOF(m, D[n], b) (2.1.4.1) rebuilds them; `old` stands in for a complete tree."""
     if m == n:
         if complete:

@@ -36,11 +36,12 @@ def expected_rows(store: str) -> set[tuple[str, str]]:
     contenders = ["goalengine", "bare library (defaults)", "bare library (fastest)", "raw"]
     loads = [f"{kind}: {n} readings" for kind in ("cold", "cold, no snapshot", "warm (cache)") for n in (10, 120)]
     rebuild = ["goalengine rebuild (reviews), 2k", "bare library replay, 2k"]
-    memory = [f"peak RSS, {who}, {size}" for who in ("goalengine rebuild", "bare library replay") for size in ("2k", "0.5k")]
+    memory = [f"peak RSS, {who}, {size}"
+              for who in ("goalengine rebuild", "bare library replay") for size in ("2k", "0.5k")]
     http = [f"{mode}: {metric}" for mode, splits in http_modes(store).items() for metric in (*HTTP_METRICS, *splits)]
     lag = [f"review view lag: {name}" for name in ("p50", "p95", "max")]
-    audit = ["commands, signing on", "commands, signing off", "tree build per 100k events", "checkpoint, tree caught up",
-             "inclusion proof", "full verify per 100k events"]
+    audit = ["commands, signing on", "commands, signing off", "tree build per 100k events",
+             "checkpoint, tree caught up", "inclusion proof", "full verify per 100k events"]
     sections = {"commands": contenders, "goal load": loads, "rebuild": rebuild, "memory": memory, "lag": lag,
                 "http": http, "audit": audit}
     return {(section, name) for section, names in sections.items() for name in names}
@@ -58,7 +59,8 @@ def expected_targets(store: str) -> set[str]:
               "API 80/20 mix at half capacity: failed requests (worst run)",
               "review view lag behind 50 writes/s: p95 (ms)"}
     if store == "sqlite":
-        names |= {"API 80/20 mix at half capacity: p99 of reads (ms)", "API 80/20 mix at half capacity: p99 of writes (ms)"}
+        names |= {"API 80/20 mix at half capacity: p99 of reads (ms)",
+                  "API 80/20 mix at half capacity: p99 of writes (ms)"}
     return names
 
 

@@ -126,7 +126,8 @@ def customer_service_goal(today: date) -> dict[str, Any]:
             {"id": "csat", "name": "Average CSAT", "unit": "%", "direction": "increase", "baseline": 82,
              "target": 90, "cadence": "monthly"},
         ],
-        "deadline": (end - timedelta(days=40)).isoformat(), "rationale": "Customer support quality is a company objective.", "weight": 60,
+        "deadline": (end - timedelta(days=40)).isoformat(),
+        "rationale": "Customer support quality is a company objective.", "weight": 60,
     }
 
 
@@ -144,7 +145,9 @@ def test_the_customer_service_goal_lives_from_draft_to_closure_over_real_http(tm
         assert drafted.status_code == 201, drafted.text
         goal = drafted.json()
         url = drafted.headers["Location"]
-        assert (goal["status"], goal["owner_id"], [k["id"] for k in goal["kpis"]]) == ("draft", "emp-1", ["tickets", "csat"])
+        assert (goal["status"], goal["owner_id"], [k["id"] for k in goal["kpis"]]) == (
+            "draft", "emp-1", ["tickets", "csat"],
+        )
 
         assert http.get(f"{url}/smart", headers=as_["manager"]).json()["passes"] is True
         assert http.post(f"{url}/signatures", json={"version": 1}, headers=as_["employee"]).status_code == 201

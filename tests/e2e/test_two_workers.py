@@ -134,7 +134,8 @@ def test_two_workers_never_serve_staler_than_asked_share_keys_and_elect_one_lead
             created = [a for a in answers if a.status_code == 201]
             assert created and all(a.status_code in (201, 409) for a in answers)  # 409: the first still running
             assert {a.json()["version"] for a in created} == {created[0].json()["version"]}
-            again = httpx.post(f"{server.url}/goals/{goal_ids[0]}/measurements", json=reading, headers=keyed, timeout=30)
+            again = httpx.post(f"{server.url}/goals/{goal_ids[0]}/measurements", json=reading, headers=keyed,
+                               timeout=30)
             assert again.json()["version"] == created[0].json()["version"]
             assert again.headers["Goalengine-Position"] == created[0].headers["Goalengine-Position"]
             assert advisory_leases(schema) == 1

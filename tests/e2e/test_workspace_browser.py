@@ -171,7 +171,7 @@ def test_the_review_packet_cites_events(pages: Pages) -> None:
 def test_a_manager_sees_the_at_risk_goal_first(pages: Pages) -> None:
     pages.sign_in("mgr-ana", "manager")
     rows = pages.driver.find_elements(By.CSS_SELECTOR, "#team-goals tbody tr")
-    assert [r.get_attribute("data-pace") for r in rows][0] == "at_risk"
+    assert next(r.get_attribute("data-pace") for r in rows) == "at_risk"
     assert "Support ticket throughput" in rows[0].text
     pages.check("manager-home")
     pages.open("/workspace/goals/new")

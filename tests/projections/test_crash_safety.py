@@ -39,7 +39,8 @@ def seed_many(goals: Goals, clock: Clock) -> None:
         goal = goals.get_goal(goal_id)
         for day in range(READINGS_PER_GOAL):
             observed = YEAR.start + timedelta(days=day)
-            goal.record_kpi("defects", Decimal(5) - Decimal(day % 30) / 10, observed, EMPLOYEE, today=date(2026, 12, 31))
+            value = Decimal(5) - Decimal(day % 30) / 10
+            goal.record_kpi("defects", value, observed, EMPLOYEE, today=date(2026, 12, 31))
         goals.save(goal)
 
 

@@ -58,7 +58,8 @@ def test_the_weighted_score_its_band_and_the_statements_rest_on_cited_events(
     assert (justification["score"], justification["band"], justification["policy_version"]) == (
         0.87, "needs_improvement", "2026.1",
     )
-    tickets = next(s for s in justification["statements"] if "Tickets resolved" in s["text"] and s["kind"] == "attainment")
+    tickets = next(s for s in justification["statements"]
+                   if "Tickets resolved" in s["text"] and s["kind"] == "attainment")
     assert tickets["text"] == ("Support throughput and satisfaction: Tickets resolved per day: target 20 tickets/day, "
                                "achieved 19 tickets/day on 2026-06-19: 83% attainment")
     assert tickets["evidence"] == [{"goal_id": str(service), "version": 4}, {"goal_id": str(service), "version": 9}]

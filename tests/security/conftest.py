@@ -41,7 +41,8 @@ def store_url_for(store: str, tmp_path_factory: pytest.TempPathFactory) -> tuple
 
 def guarded_api(store: str, tmp_path_factory: pytest.TempPathFactory, guards: GuardSettings = GUARDS) -> Iterator[Api]:
     url, schema = store_url_for(store, tmp_path_factory)
-    goals = Goals(Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET), today=Clock(date(2026, 1, 15)))
+    settings = Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
+    goals = Goals(settings, today=Clock(date(2026, 1, 15)))
     try:
         with TestClient(create_app(goals.settings, goals, guards), raise_server_exceptions=False) as client:
             yield Api(client, goals)

@@ -11,7 +11,7 @@ from application.goals import Goals
 from application.idempotency import CommandResult, IdempotencyStore
 
 
-class Refused(Exception):
+class RefusedError(Exception):
     pass
 
 
@@ -20,7 +20,7 @@ def test_concurrent_retries_of_a_failing_command_get_its_refusal_or_in_progress(
     start = threading.Barrier(8)
 
     def failing() -> CommandResult:
-        raise Refused("the rule says no")
+        raise RefusedError("the rule says no")
 
     def attempt(_: int) -> str:
         start.wait(10)
@@ -28,7 +28,7 @@ def test_concurrent_retries_of_a_failing_command_get_its_refusal_or_in_progress(
         for _ in range(15):
             try:
                 store.run("emp-1", "key-1", "record_kpi", {"value": "1"}, failing)
-            except (Refused, IdempotencyKeyInProgressError) as error:
+            except (RefusedError, IdempotencyKeyInProgressError) as error:
                 outcomes.append(type(error).__name__)
         return ",".join(outcomes)
 

@@ -148,7 +148,8 @@ def test_connections_that_trickle_their_headers_are_cut_within_seconds(server: S
 
 def test_a_body_that_trickles_is_answered_408_within_seconds(server: Server) -> None:
     with connect(server) as sock:
-        sock.sendall(b"POST /goals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        sock.sendall(b"POST /goals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100\r\n\r\n{")
         started = time.monotonic()
         assert status_of(sock) == 408
         assert time.monotonic() - started < 5

@@ -1,4 +1,5 @@
-"""/metrics moves with the traffic, /ready tells the store and the projections apart, every request logs one JSON line."""
+"""/metrics moves with the traffic, /ready tells the store and the projections apart,
+every request logs one JSON line."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def test_metrics_count_requests_by_route_and_status_and_follow_the_event_log(api
     assert after.headers["content-type"].startswith("text/plain")
     text = after.text
     ok = {"route": route, "method": "GET", "status": "200"}
-    assert sample(text, "goalengine_http_requests_total", **ok) == sample(before, "goalengine_http_requests_total", **ok) + 3
+    counted_before = sample(before, "goalengine_http_requests_total", **ok)
+    assert sample(text, "goalengine_http_requests_total", **ok) == counted_before + 3
     assert sample(text, "goalengine_http_requests_total", route=route, method="GET", status="422") >= 1
     assert sample(text, "goalengine_http_requests_total", route="unmatched", method="GET", status="422") >= 1
     assert sample(text, "goalengine_http_request_duration_seconds_count", route=route, method="GET") >= 3
@@ -73,7 +75,9 @@ def test_each_request_logs_one_json_line_with_its_id_and_caller_and_never_the_to
     headers = {**api.as_(HR), "X-Request-ID": "req-42"}
     with caplog.at_level(logging.INFO, logger="goalengine.requests"):
         response = api.client.get("/goals", headers=headers)
-    assert response.headers.get("X-Request-ID") == "req-42", (response.status_code, response.headers, response.text[:300])
+    assert response.headers.get("X-Request-ID") == "req-42", (
+        response.status_code, response.headers, response.text[:300],
+    )
     records = [r for r in caplog.records if r.name == "goalengine.requests"]
     assert len(records) == 1
     line = JsonFormatter().format(records[0])

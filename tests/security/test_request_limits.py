@@ -14,7 +14,8 @@ LIMIT = GUARDS.max_body_bytes
 
 
 def test_an_unauthenticated_body_over_the_limit_is_refused_413_before_the_token_is_checked(api: Api) -> None:
-    response = api.client.post("/goals", content=b"{" + b" " * LIMIT + b"}", headers={"Content-Type": "application/json"})
+    response = api.client.post("/goals", content=b"{" + b" " * LIMIT + b"}",
+                               headers={"Content-Type": "application/json"})
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "body_too_large"
@@ -25,7 +26,8 @@ def test_a_chunked_body_over_the_limit_is_refused_413_without_a_declared_length(
         for _ in range(4):
             yield b" " * (LIMIT // 2)
 
-    response = api.client.post("/goals", content=chunks(), headers={**api.as_(EMPLOYEE), "Content-Type": "application/json"})
+    headers = {**api.as_(EMPLOYEE), "Content-Type": "application/json"}
+    response = api.client.post("/goals", content=chunks(), headers=headers)
     assert response.status_code == 413
     assert response.json()["limit"] == LIMIT
 
@@ -53,7 +55,9 @@ def test_a_body_within_the_limit_reaches_the_route(api: Api) -> None:
         ("/goals?org_unit=a%1fb", "query.org_unit"),
     ],
 )
-def test_a_nul_or_control_character_in_a_path_or_query_is_refused_422_naming_where(api: Api, url: str, field: str) -> None:
+def test_a_nul_or_control_character_in_a_path_or_query_is_refused_422_naming_where(
+    api: Api, url: str, field: str
+) -> None:
     method = "POST" if url.endswith("approval") else "GET"
     response = api.client.request(method, url, headers=api.as_(EMPLOYEE))
     assert response.status_code == 422, response.text
@@ -62,6 +66,7 @@ def test_a_nul_or_control_character_in_a_path_or_query_is_refused_422_naming_whe
 
 def test_a_body_nested_too_deeply_for_the_parser_is_refused_422_not_a_500(api: Api) -> None:
     for body in (b"[" * 20_000 + b"]" * 20_000, b"{\"a\":" * 6_000 + b"1" + b"}" * 6_000):  # within the limit
-        response = api.client.post("/goals", content=body, headers={**api.as_(EMPLOYEE), "Content-Type": "application/json"})
+        response = api.client.post("/goals", content=body,
+                                   headers={**api.as_(EMPLOYEE), "Content-Type": "application/json"})
         assert response.status_code == 422, response.text[:200]
         assert response.json()["errors"][0]["field"] == "body"

@@ -43,7 +43,9 @@ def sent() -> list[httpx.Request]:
 def delivery(goals: Goals, sent: list[httpx.Request]) -> Iterator[WebhookDelivery]:
     resolver = RebindingResolver(PUBLIC, "127.0.0.1")
     worker = WebhookDelivery(goals, STRICT, worker_id="ssrf-test", resolver=resolver)
-    worker.client = httpx.Client(transport=httpx.MockTransport(lambda request: (sent.append(request), httpx.Response(204))[1]))
+    worker.client = httpx.Client(
+        transport=httpx.MockTransport(lambda request: (sent.append(request), httpx.Response(204))[1])
+    )
     yield worker
     worker.close()
 

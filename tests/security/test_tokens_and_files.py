@@ -28,7 +28,9 @@ def token(claims: dict[str, object]) -> dict[str, str]:
 
 def test_a_token_living_longer_than_the_maximum_is_refused_401(api: Api) -> None:
     now = int(time.time())
-    for claims in ({"exp": 10**30}, {"exp": now + MAX_TTL_SECONDS + 3600}, {"iat": now - 10, "exp": now + 2 * MAX_TTL_SECONDS}):
+    for claims in (
+        {"exp": 10**30}, {"exp": now + MAX_TTL_SECONDS + 3600}, {"iat": now - 10, "exp": now + 2 * MAX_TTL_SECONDS},
+    ):
         response = api.client.get("/goals", headers=token({"sub": "hr-7", "role": "hr", **claims}))
         assert response.status_code == 401 and "GOALENGINE_TOKEN_MAX_TTL" in response.json()["detail"], claims
     fine = api.client.get("/goals", headers=token({"sub": "hr-7", "role": "hr", "exp": now + 3600}))
@@ -39,7 +41,9 @@ def test_a_token_without_exp_is_refused_401(api: Api) -> None:
     assert api.client.get("/goals", headers=token({"sub": "hr-7", "role": "hr"})).status_code == 401
 
 
-@pytest.mark.parametrize("sub", ["mgr-1 ", " mgr-1", "mgr-1\n", "mgr\x001", "", "Jose\u0301", "x" * 201, "mgr\u200b-1", "\t"])
+@pytest.mark.parametrize(
+    "sub", ["mgr-1 ", " mgr-1", "mgr-1\n", "mgr\x001", "", "Jose\u0301", "x" * 201, "mgr\u200b-1", "\t"]
+)
 def test_a_subject_that_is_not_one_clean_spelling_is_refused_401(api: Api, sub: str) -> None:
     response = api.client.get("/goals", headers=token({"sub": sub, "role": "hr", "exp": int(time.time()) + 60}))
     assert response.status_code == 401 and response.json()["code"] == "invalid_token"
@@ -69,12 +73,14 @@ def test_serve_refuses_a_secret_shorter_than_32_bytes(monkeypatch: pytest.Monkey
 
 
 @pytest.mark.parametrize("command", [["projections", "status"], ["replay", "00000000-0000-0000-0000-000000000000"],
-                                     ["fairness", "--cycle", "2026-H1"], ["webhooks", "run"], ["token", "--sub", "a", "--role", "hr"]])
+                                     ["fairness", "--cycle", "2026-H1"], ["webhooks", "run"],
+                                     ["token", "--sub", "a", "--role", "hr"]])
 def test_commands_other_than_serve_and_demo_create_nothing_and_exit_2_naming_the_setting(
     command: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    names = ("GOALENGINE_DATABASE_URL", "GOALENGINE_SECRET", "GOALENGINE_AUDIT_KEY", "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    names = ("GOALENGINE_DATABASE_URL", "GOALENGINE_SECRET", "GOALENGINE_AUDIT_KEY",
+             "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
     for name in names:
         monkeypatch.delenv(name, raising=False)
     assert main(command) == 2
@@ -84,7 +90,8 @@ def test_commands_other_than_serve_and_demo_create_nothing_and_exit_2_naming_the
 
 def test_serve_state_is_created_0600_in_a_0700_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    names = ("GOALENGINE_DATABASE_URL", "GOALENGINE_SECRET", "GOALENGINE_AUDIT_KEY", "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    names = ("GOALENGINE_DATABASE_URL", "GOALENGINE_SECRET", "GOALENGINE_AUDIT_KEY",
+             "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
     for name in names:
         monkeypatch.delenv(name, raising=False)
     settings = Settings.from_env(create=True)

@@ -216,7 +216,8 @@ def test_every_page_of_each_role_renders(web: Web) -> None:
 def draft_fields(csrf: str, action: str, statement: str) -> dict[str, str]:
     cycle = f"{TODAY.year}-web"
     return {"csrf_token": csrf, "action": action, "owner_id": "emp-eve", "cycle_id": cycle,
-            "cycle_start": TODAY.replace(month=1, day=1).isoformat(), "cycle_end": TODAY.replace(month=12, day=31).isoformat(),
+            "cycle_start": TODAY.replace(month=1, day=1).isoformat(),
+            "cycle_end": TODAY.replace(month=12, day=31).isoformat(),
             "deadline": TODAY.replace(month=12, day=31).isoformat(), "weight": "50", "title": "Escalations",
             "statement": statement, "rationale": "Escalations cost the most support time.", "kpi_id": "escalations",
             "kpi_name": "Escalated tickets", "kpi_unit": "%", "kpi_direction": "decrease", "kpi_baseline": "12",
