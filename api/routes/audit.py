@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.json_route import OffLoopJSONRoute
 from api.schemas.audit import ConsistencyResponse, EventProofResponse, FairnessReportResponse, VerificationResponse
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
@@ -19,7 +20,7 @@ from application.errors import ApplicationError
 from domain.values import Actor, Role
 from application.audit.fairness import GroupBy, recalibration_fairness
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=OffLoopJSONRoute)
 
 Auditor = Annotated[Actor, Depends(require_roles(Role.AUDITOR, Role.HR))]
 MAX_POSITION = 2**63 - 1  # the stores' integer range

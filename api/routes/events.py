@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
+from api.json_route import OffLoopJSONRoute
 from api.deps import GoalsDep, require_roles
 from api.schemas.common import MAX_POSITION
 from api.problems import Problem, problem_responses
@@ -31,7 +32,7 @@ from application.event_schemas import SCHEMAS
 from application.live import EventSignal, LiveEvents
 from domain.values import Actor, Role
 
-router = APIRouter(prefix="/events", tags=["events"])
+router = APIRouter(prefix="/events", tags=["events"], route_class=OffLoopJSONRoute)
 
 Consumer = Annotated[Actor, Depends(require_roles(Role.SERVICE, Role.HR, Role.AUDITOR))]
 Types = Annotated[

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from api.json_route import OffLoopJSONRoute
 from api.deps import ActorDep
 from api.problems import Problem, problem_responses
 from api.positions import projection_read
@@ -18,7 +19,7 @@ from projections.goal_index import (
     visible_filters,
 )
 
-router = APIRouter(prefix="/goals", tags=["goals"])
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
 
 Filter = Annotated[str | None, Query(min_length=1, max_length=200)]
 

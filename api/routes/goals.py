@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Response
 
+from api.json_route import OffLoopJSONRoute
 from api.access import require_may_draft, visible_goal
 from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
 from api.schemas.goals import (
@@ -32,7 +33,7 @@ from application.idempotency import CommandResult
 from application.history import describe_trail
 from domain.values import Actor, Role
 
-router = APIRouter(prefix="/goals", tags=["goals"])
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
 
 # Role checks come first and do not depend on the goal, so a 403 here reveals nothing about which goals exist.
 READERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR)

@@ -7,9 +7,10 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from api.json_route import OffLoopJSONRoute
 from api.deps import GoalsDep
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=OffLoopJSONRoute)
 
 
 class HealthResponse(BaseModel):

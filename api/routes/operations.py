@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from api.json_route import OffLoopJSONRoute
 from api.deps import GoalsDep
 from api.problems import Problem, problem_responses
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=OffLoopJSONRoute)
 
 
 class ProjectionReadiness(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from api.json_route import OffLoopJSONRoute
 from api.deps import ActorDep, AsOfDep
 from api.problems import Problem, problem_responses
 from api.schemas.reviews import JustificationResponse, ReviewResponse
@@ -15,7 +16,7 @@ from projections.review_projection import ReviewProjection
 from projections.reviews import ReviewAccessDeniedError, ReviewNotVisibleError, Reviews
 from projections.review.scoring import UnknownPolicyError
 
-router = APIRouter(prefix="/reviews", tags=["reviews"])
+router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=OffLoopJSONRoute)
 
 Cycle = Annotated[str, Query(min_length=1, max_length=200, description="The review cycle's id, e.g. 2026-H1.")]
 Policy = Annotated[

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from api.json_route import OffLoopJSONRoute
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
 from api.schemas.subscriptions import (
@@ -28,7 +29,7 @@ from application.webhooks.subscriptions import PositionBeyondHeadError, Subscrip
 from application.webhooks.targets import WebhookTargetError
 from domain.values import Actor, Role
 
-router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
+router = APIRouter(prefix="/subscriptions", tags=["subscriptions"], route_class=OffLoopJSONRoute)
 
 Manager = Annotated[Actor, Depends(require_roles(Role.HR, Role.SERVICE))]
 SubscriptionId = Annotated[str, Path(max_length=36, description="The subscription's id.")]
