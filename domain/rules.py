@@ -17,19 +17,16 @@ FAVOURABLE_OUTCOMES = (Outcome.ACHIEVED, Outcome.PARTIALLY_ACHIEVED)
 
 def may_see(actor: Actor, owner_id: str, manager_id: str) -> bool:
     """Employees see the goals they own; managers those they own or manage; HR and auditors every goal."""
-    if actor.role in SEES_EVERY_GOAL:
-        return True
-    if actor.role is Role.EMPLOYEE:
-        return actor.id == owner_id
-    if actor.role is Role.MANAGER:
-        return actor.id in (owner_id, manager_id)
-    return False
+    return actor.role in SEES_EVERY_GOAL or holds(actor, owner_id, manager_id)
 
 
 def may_draft(actor: Actor, owner_id: str, manager_id: str) -> bool:
     """An employee drafts for themself; a manager for themself or a report they manage; HR for anyone."""
-    if actor.role is Role.HR:
-        return True
+    return actor.role is Role.HR or holds(actor, owner_id, manager_id)
+
+
+def holds(actor: Actor, owner_id: str, manager_id: str) -> bool:
+    """An employee holds the goals they own; a manager those they own or manage."""
     if actor.role is Role.EMPLOYEE:
         return actor.id == owner_id
     if actor.role is Role.MANAGER:
