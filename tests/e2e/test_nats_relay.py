@@ -167,7 +167,8 @@ def wait_for(condition: Any, timeout: float, what: str) -> None:
 def test_a_relay_killed_mid_run_and_restarted_publishes_every_event_exactly_once_in_order(
     goals: Goals, target: Target, tmp_path: Path
 ) -> None:
-    for number in range(60):
+    # Enough events that the relay, publishing one at a time, is still under way when it is killed after ten.
+    for number in range(300):
         draft(goals, customer_service_terms(title=f"Goal {number}"))
     total = goals.head_position()
     log = tmp_path / "relay.log"
