@@ -83,10 +83,10 @@ def wait_until_healthy(server: Server) -> None:
     raise AssertionError(f"goalengine serve did not answer /health within {STARTUP_SECONDS} s")
 
 
-@contextmanager
-def running_server(tmp_path: Path, *extra_args: str) -> Iterator[Server]:
+def launched(tmp_path: Path, database_url: str, *extra_args: str) -> Server:
+    """`goalengine serve` started as a real process on a free port, its output read line by line."""
     port = free_port()
-    env = {**os.environ, "GOALENGINE_DATABASE_URL": f"sqlite:///{tmp_path}/goals.db",
+    env = {**os.environ, "GOALENGINE_DATABASE_URL": database_url,
            "GOALENGINE_SECRET": "e2e-secret-of-at-least-32-bytes-long", "GOALENGINE_AUDIT_KEY": "e2e-audit-key",
            "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
@@ -96,7 +96,13 @@ def running_server(tmp_path: Path, *extra_args: str) -> Iterator[Server]:
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     threading.Thread(target=pump, args=(process.stdout, lines), daemon=True).start()
-    server = Server(f"http://127.0.0.1:{port}", env, process, lines)
+    return Server(f"http://127.0.0.1:{port}", env, process, lines)
+
+
+@contextmanager
+def running_server(tmp_path: Path, *extra_args: str) -> Iterator[Server]:
+    server = launched(tmp_path, f"sqlite:///{tmp_path}/goals.db", *extra_args)
+    process = server.process
     try:
         wait_until_healthy(server)
         yield server

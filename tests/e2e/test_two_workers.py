@@ -8,9 +8,7 @@ more than one worker.
 from __future__ import annotations
 
 import os
-import queue
 import subprocess
-import threading
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +25,7 @@ from sqlalchemy.engine import make_url
 from api.auth import issue_token
 from domain.values import Role
 from tests.conftest import POSTGRES_URL, drop_schema, postgres_url_with_schema, require_postgres
-from tests.e2e.test_http_lifecycle import GOALENGINE, Server, customer_service_goal, free_port, pump, wait_until_healthy
+from tests.e2e.test_http_lifecycle import GOALENGINE, Server, customer_service_goal, launched, wait_until_healthy
 
 pytestmark = pytest.mark.e2e
 
@@ -38,17 +36,8 @@ ROUNDS = 2
 
 @contextmanager
 def two_workers(tmp_path: Path, schema: str) -> Iterator[Server]:
-    port = free_port()
-    env = {**os.environ, "GOALENGINE_DATABASE_URL": postgres_url_with_schema(schema), "GOALENGINE_SECRET": SECRET,
-           "GOALENGINE_AUDIT_KEY": "e2e-audit-key", "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [str(GOALENGINE), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    threading.Thread(target=pump, args=(process.stdout, lines), daemon=True).start()
-    server = Server(f"http://127.0.0.1:{port}", env, process, lines)
+    server = launched(tmp_path, postgres_url_with_schema(schema), "--workers", "2")
+    process = server.process
     try:
         wait_until_healthy(server)
         yield server
