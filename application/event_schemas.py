@@ -119,6 +119,7 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     ("Revised", "changes"): _ref("revision"),
     ("RecalibrationProposed", "changes"): _ref("recalibration_changes"),
     ("RecalibrationProposed", "reason"): _enum(ReasonCategory),  # SignatureVoided's reason is free text
+    ("Erased", "keys"): {"type": "array", "items": {"type": "string"}},  # the ids of the data keys deleted
 }
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"party": Party, "outcome": Outcome}
 SCALARS: dict[Any, dict[str, Any]] = {

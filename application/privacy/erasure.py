@@ -20,10 +20,6 @@ from domain.errors import PermissionDeniedError
 from domain.person import Person, person_id_of
 from domain.values import Actor
 
-# Every event class of the privacy capability, for the log's catalogue.
-PRIVACY_EVENT_CLASSES: tuple[type[Person.Event], ...] = (Person.Identified, Person.Erased)
-
-
 @dataclass(frozen=True)
 class Erasure:
     """What one erasure did: whose keys went, and where its notice stands in the log."""
