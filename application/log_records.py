@@ -56,7 +56,7 @@ def _decoder(keys: DataKeys) -> json.JSONDecoder:
     """The decoder of one store: sealed personal text opens with its data keys, or reads as erased (ADR 0026)."""
     decoder = _DECODERS.get(keys)
     if decoder is None:
-        ready = {**JSON_READY, PERSONAL_TEXT: partial(open_text, keys)}
+        ready: dict[str, Callable[[Any], Any]] = {**JSON_READY, PERSONAL_TEXT: partial(open_text, keys)}
         decoder = _DECODERS[keys] = json.JSONDecoder(object_hook=partial(_leaf, ready))
     return decoder
 

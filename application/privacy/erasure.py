@@ -47,7 +47,7 @@ def erase_person(goals: Goals, person_id: str, actor: Actor, reason: str, due_on
 
 def _person(goals: Goals, person_id: str, actor: Actor) -> Person:
     try:
-        person = goals.repository.get(person_id_of(person_id))
+        person: object = goals.repository.get(person_id_of(person_id))
     except AggregateNotFoundError:
         return Person.identify(person_id, actor)
     assert isinstance(person, Person)

@@ -47,7 +47,8 @@ def migrate_personal_fields(goals: Goals) -> PrivacyMigration:
         raise MigrationRefusedError("no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE")
     checked = verify_trail(goals)
     if not checked.intact:
-        raise MigrationRefusedError(f"the trail does not verify ({checked.finding}): nothing was migrated")
+        assert checked.problem is not None
+        raise MigrationRefusedError(f"the trail does not verify ({checked.problem.detail}): nothing was migrated")
     rewritten, sealed_fields, heads = [], 0, dict[str, str]()
     for row in stored_rows(goals.recorder, goals.head_position(), 500):
         aggregate, unsigned_state = str(row.originator_id), _unsigned_state(row)
@@ -61,11 +62,11 @@ def migrate_personal_fields(goals: Goals) -> PrivacyMigration:
         return PrivacyMigration(0, 0, None)
     before = _last_checkpoint(goals)
     _write(goals, rewritten)
-    old_digest = checked.digest
     note = audit_log(goals).checkpoint()
-    _record(goals, old_digest, {"from": "personal text in the clear", "to": "personal text sealed per person (ADR 0026)",
-                    "fields": sealed_fields, "events": len(rewritten), "checkpoint_before": before, "old_digest": old_digest,
-                    "checkpoint": note})
+    _record(goals, checked.digest, {
+        "from": "personal text in the clear", "to": "personal text sealed per person (ADR 0026)",
+        "fields": sealed_fields, "events": len(rewritten), "checkpoint_before": before, "old_digest": checked.digest,
+        "checkpoint": note})
     return PrivacyMigration(sealed_fields, len(rewritten), note)
 
 

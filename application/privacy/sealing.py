@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from eventsourcing.persistence import Transcoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoder, Transcoding
 
 from application.errors import ApplicationError
 from application.privacy.keys import NONCE_BYTES, DataKeyMissingError, DataKeys
@@ -98,6 +98,6 @@ class PersonalStateAsSealed(Transcoding):
         return self.transcoder.decode(plain)
 
 
-def register_personal_transcodings(transcoder: Transcoder, keys: DataKeys) -> None:
+def register_personal_transcodings(transcoder: JSONTranscoder, keys: DataKeys) -> None:
     transcoder.register(PersonalTextAsSealed(keys))
     transcoder.register(PersonalStateAsSealed(keys, transcoder))

@@ -1,4 +1,4 @@
-"""After an erasure the review read model, live and rebuilt, shows the marker where the text was, and the same numbers."""
+"""After an erasure the review read model, live and rebuilt, shows the marker where the text was, the same numbers."""
 
 from __future__ import annotations
 
