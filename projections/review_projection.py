@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from application.privacy.registry import ERASED
 from application.serialization import EventRecord, type_name
 from domain.person import Person
-from projections.review.state import State, erase_text, fold
+from projections.review.state import State, fold
 from projections.tables import goal_reviews
 
 
@@ -78,6 +79,21 @@ def _owned(owner_id: str, cycle_id: str, manager_id: str | None) -> list[Any]:
     if manager_id is not None:
         conditions.append(goal_reviews.c.manager_id == manager_id)
     return conditions
+
+
+def erase_text(state: State) -> None:
+    """Every personal text of the state as the erased marker: what the events read as once the key is gone."""
+    for reading in state["readings"]:
+        reading["note"] = _erased(reading["note"])
+    for recalibration in state["recalibrations"]:
+        recalibration["justification"] = _erased(recalibration["justification"])
+        recalibration["note"] = _erased(recalibration["note"])
+    if state["outcome"] is not None:
+        state["outcome"]["summary"] = _erased(state["outcome"]["summary"])
+
+
+def _erased(text: str) -> str:
+    return ERASED if text else text  # an empty text was never sealed: it stays empty
 
 
 def dump_state(state: State) -> str:

@@ -11,7 +11,6 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from application.privacy.registry import ERASED
 from application.serialization import EventRecord, UnknownEventError, jsonable, type_name
 from domain import recalibration as recal
 from domain.goal import Goal
@@ -159,21 +158,6 @@ def closed(state: State, record: EventRecord) -> None:
         "closed_at": record.timestamp,
         "version": record.version,
     }
-
-
-def erase_text(state: State) -> None:
-    """Every personal text of the state as the erased marker: what the events read as once the key is gone."""
-    for reading in state["readings"]:
-        reading["note"] = _erased(reading["note"])
-    for recalibration in state["recalibrations"]:
-        recalibration["justification"] = _erased(recalibration["justification"])
-        recalibration["note"] = _erased(recalibration["note"])
-    if state["outcome"] is not None:
-        state["outcome"]["summary"] = _erased(state["outcome"]["summary"])
-
-
-def _erased(text: str) -> str:
-    return ERASED if text else text  # an empty text was never sealed: it stays empty
 
 
 def _ignored(_state: State, _record: EventRecord) -> None:
