@@ -19,6 +19,7 @@ TEXTS = {
     "approval": "ApproveNote-Vb5 leave confirmed",
     "summary": "Summary-Jh4 strong recovery after leave",
     "revision": "RevisedRationale-Tt8 after the reorg",
+    "first_rationale": "Customer satisfaction is a company objective.",  # survey_terms's, revised
 }
 
 
