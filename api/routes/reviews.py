@@ -64,7 +64,7 @@ PACKET_RESPONSES = {**ERRORS, 200: {"description": "The packet.", "content": {
 @router.get("/{employee_id}/packet", responses=PACKET_RESPONSES, response_model=None)
 def read_packet(
     employee_id: str, cycle: Cycle, reviews: ReviewsDep, goals: GoalsDep, actor: ActorDep, _position: Fresh,
-    format: PacketFormat = "json",  # noqa: A002 (the query parameter's public name)
+    format: PacketFormat = "json",
 ) -> Response | dict[str, Any]:
     """The review packet: the review, its justification, every cited event and their audit proofs (ADR 0027)."""
     packet = answer(lambda: review_packet(goals, reviews, actor, employee_id, cycle))
