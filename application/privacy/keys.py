@@ -62,6 +62,7 @@ class DataKeys:
         self._lock = threading.Lock()
         self._erased_seen = -1
         self._checked_at = 0.0
+        self.refresh_seconds = REFRESH_SECONDS
         self.on_erasure: list[Callable[[], None]] = []
         metadata.create_all(engine, tables=[data_keys])
 
@@ -117,7 +118,7 @@ class DataKeys:
     def refresh_if_stale(self) -> None:
         """Forget cached keys (and tell the listeners) once another process has erased someone."""
         now = time.monotonic()
-        if now - self._checked_at < REFRESH_SECONDS:
+        if now - self._checked_at < self.refresh_seconds:
             return
         self._checked_at = now
         with self.engine.connect() as connection:
@@ -128,6 +129,7 @@ class DataKeys:
             self._erased_seen = erased
             if not first:
                 self._forget()
+                self._checked_at = now
 
     def _forget(self) -> None:
         with self._lock:

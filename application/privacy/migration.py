@@ -92,8 +92,17 @@ def _seal_fields(goals: Goals, row: Notification, state: dict[str, Any]) -> int:
         target = state
         for part in parents:
             target = target[part]
-        target[last] = {"_type_": PERSONAL_TEXT, "_data_": seal(goals.data_keys, subject, target[last].encode())}
+        target[last] = _sealed_json(goals, subject, target[last])
     return len(paths)
+
+
+def _sealed_json(goals: Goals, subject: str, value: Any) -> Any:
+    """A plain text as its stored sealed form (a list of texts item by item); anything else unchanged."""
+    if isinstance(value, list):
+        return [_sealed_json(goals, subject, item) for item in value]
+    if not _is_text(value):
+        return value
+    return {"_type_": PERSONAL_TEXT, "_data_": seal(goals.data_keys, subject, str(value).encode())}
 
 
 def _previous(goals: Goals, row: Notification) -> str:

@@ -56,10 +56,18 @@ class PersonalData:
                 raise NoDataSubjectError(f"{topic} carries personal text but belongs to no person "
                                          "(add its aggregate to SUBJECT_FIELDS)", topic=topic)
             for path in paths:
-                _set(state, path, SealedText(seal(self.keys, subject, str(_get(state, path)).encode())))
+                _set(state, path, self._sealed_value(_get(state, path), subject))
         copy = object.__new__(type(event))
         copy.__dict__.update(state)
         return copy
+
+    def _sealed_value(self, value: Any, subject: str) -> Any:
+        """A text sealed; a list of texts (e.g. blockers) each sealed; an empty text left as it is."""
+        if isinstance(value, list):
+            return [self._sealed_value(item, subject) for item in value]
+        if not _is_text(value):
+            return value
+        return SealedText(seal(self.keys, subject, str(value).encode()))
 
     def subject_of(self, aggregate_id: UUID | str) -> str | None:
         """The person an aggregate belongs to: named by its first event (cached)."""
@@ -83,6 +91,9 @@ class PersonalData:
 
 
 def _is_text(value: Any) -> bool:
+    """A non-empty text, or a list holding one: what a registered field must be to be sealed."""
+    if isinstance(value, list):
+        return any(_is_text(item) for item in value)
     return isinstance(value, str) and value != ""
 
 

@@ -9,6 +9,7 @@ from application.goals import Goals
 from application.log_records import log_records
 from application.privacy.erasure import erase_person
 from application.privacy.registry import ERASED
+from application.settings import Settings
 from tests.application.privacy.support import TEXTS, employee_with_history, other_employee_goal
 from tests.conftest import Clock
 from tests.scenarios import HR
@@ -53,3 +54,18 @@ def test_text_written_about_a_person_after_their_erasure_has_a_new_key(goals: Go
     assert goals.get_goal(new_goal).summary == TEXTS["summary"] and goals.get_goal(goal_id).summary == ERASED
     assert goals.data_keys.keys_of("emp-1") and set(goals.data_keys.keys_of("emp-1")).isdisjoint(first.keys)
     assert goals.get_goal(later).terms.rationale != ERASED
+
+
+def test_another_process_forgets_its_cached_goal_and_keys_once_someone_is_erased(
+    goals: Goals, settings: Settings, clock: Clock
+) -> None:
+    goal_id = employee_with_history(goals, clock)
+    other_process = Goals(settings, today=clock)
+    try:
+        other_process.data_keys.refresh_seconds = 0  # looks at the keys on every read (one second in production)
+        assert other_process.get_goal(goal_id).summary == TEXTS["summary"]  # cached there, opened
+        erase_person(goals, "emp-1", HR, "request")
+        assert other_process.get_goal(goal_id).summary == ERASED
+        assert [r.data.get("summary") for r in log_records(other_process) if r.type == "Closed"] == [ERASED]
+    finally:
+        other_process.close()
