@@ -42,8 +42,9 @@ def expected_rows(store: str) -> set[tuple[str, str]]:
     lag = [f"review view lag: {name}" for name in ("p50", "p95", "max")]
     audit = ["commands, signing on", "commands, signing off", "tree build per 100k events",
              "checkpoint, tree caught up", "inclusion proof", "full verify per 100k events"]
+    privacy = [f"{what}, text {how}" for what in ("commands", "rebuild") for how in ("sealed", "in the clear")]
     sections = {"commands": contenders, "goal load": loads, "rebuild": rebuild, "memory": memory, "lag": lag,
-                "http": http, "audit": audit}
+                "http": http, "audit": audit, "privacy": privacy}
     return {(section, name) for section, names in sections.items() for name in names}
 
 
@@ -54,6 +55,8 @@ def expected_targets(store: str) -> set[str]:
         "rebuild / bare replay, 2k",
         "rebuild peak RSS: 2k / 0.5k",
         "commands: signing on / signing off",
+        "commands: text sealed / in the clear",
+        "rebuild: text sealed / in the clear",
     }
     names |= {"API 80/20 capacity / anchor app's", "API writes/s / application commands/s",
               "API 80/20 mix at half capacity: failed requests (worst run)",
