@@ -78,9 +78,9 @@ def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[s
         # fall on both contenders alike.
         for _ in range(2):
             for sealed in (True, False):
-                seconds = _on_fresh(databases, lambda db: time_commands(db, sizes, sealed))
+                seconds = _on_fresh(databases, lambda db, sealed=sealed: time_commands(db, sizes, sealed))
                 writes[sealed].append(count / seconds)
-                events, seconds = _on_fresh(databases, lambda db: time_rebuild(db, sizes, sealed))
+                events, seconds = _on_fresh(databases, lambda db, sealed=sealed: time_rebuild(db, sizes, sealed))
                 rebuilds[sealed].append(events / seconds)
         for series in (*writes.values(), *rebuilds.values()):
             series[-2:] = [max(series[-2:])]
