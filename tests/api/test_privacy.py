@@ -20,6 +20,7 @@ from application.goals import Goals
 from application.privacy.registry import ERASED
 from domain.values import Actor
 from tests.application.privacy.support import TEXTS, employee_with_history
+from tests.application.privacy.test_no_plaintext_left import texts_found
 from tests.conftest import Clock
 from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, STRANGER
 
@@ -76,6 +77,7 @@ def test_an_erased_employee_reads_as_erased_everywhere_with_the_same_numbers(
     app.state.projector.runner.rebuild()
     assert readable(client, auth, goals)["review"] == after["review"]
     assert texts_in(client.get("/people/emp-1/export", headers=auth(HR)).json()) == []
+    assert texts_found(goals) == []  # every table, every row (SQLite: the file after VACUUM)
 
 
 def test_only_hr_erases_and_only_hr_or_the_person_exports(
