@@ -81,16 +81,19 @@ class DataKeys:
     def cipher(self, key_id: str) -> AESGCM | None:
         """The key's cipher, or None if it was erased."""
         self.refresh_if_stale()
-        if key_id in self._ciphers:
-            return self._ciphers[key_id]
+        if key_id not in self._ciphers:
+            self._load_all()  # one query for every key: a rebuild meets thousands of people in a row
+        if key_id not in self._ciphers:
+            raise DataKeyMissingError(f"data key {key_id} is not in this store (not erased: missing)", key_id=key_id)
+        return self._ciphers[key_id]
+
+    def _load_all(self) -> None:
         master = self._require_master()
         with self.engine.connect() as connection:
-            row = connection.execute(select(data_keys.c.wrapped).where(data_keys.c.key_id == key_id)).first()
-        if row is None:
-            raise DataKeyMissingError(f"data key {key_id} is not in this store (not erased: missing)", key_id=key_id)
-        cipher = AESGCM(_unwrap(master, key_id, row.wrapped)) if row.wrapped is not None else None
-        self._ciphers[key_id] = cipher
-        return cipher
+            rows = connection.execute(select(data_keys.c.key_id, data_keys.c.wrapped)).all()
+        for key_id, wrapped in rows:
+            if key_id not in self._ciphers:
+                self._ciphers[key_id] = AESGCM(_unwrap(master, key_id, wrapped)) if wrapped is not None else None
 
     def keys_of(self, subject_id: str, *, active_only: bool = True) -> list[str]:
         condition = data_keys.c.subject_id == subject_id
