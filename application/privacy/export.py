@@ -32,31 +32,39 @@ def _subject_fields() -> dict[str, str]:
 
 def export_person(goals: Goals, person_id: str) -> dict[str, Any]:
     """The person's data: their aggregates' events, what they wrote elsewhere, signatures, readings, erasures."""
-    theirs: dict[str, list[dict[str, Any]]] = {}
-    owners: dict[str, str] = {}
-    written: list[dict[str, Any]] = []
-    notices = str(person_id_of(person_id))
     head = goals.head_position()
-    for record in log_records(goals, until=head):
-        field = _subject_fields().get(record.type)
-        if field is not None:
-            owners[record.goal_id] = str(record.data[field])
-        if owners.get(record.goal_id) == person_id or record.goal_id == notices:
-            theirs.setdefault(record.goal_id, []).append(_entry(record))
-        elif record.actor_id == person_id:
-            written.append(_entry(record))
+    theirs, written = _events_about_and_by(goals, person_id, head)
+    notices = theirs.pop(str(person_id_of(person_id)), [])
     mine = [e for events in theirs.values() for e in events]
     return {
         "person_id": person_id,
         "exported_at": datetime.now(UTC).isoformat(),
         "position": head,
-        "aggregates": [{"id": aggregate, "events": events} for aggregate, events in theirs.items()
-                       if aggregate != notices],
+        "aggregates": [{"id": aggregate, "events": events} for aggregate, events in theirs.items()],
         "written_about_others": written,
         "signatures": [e for e in [*mine, *written] if e["type"] == SIGNED and e["actor_id"] == person_id],
         "readings": [e for e in mine if e["type"] == READ],
-        "erasures": [e for e in theirs.get(notices, []) if e["type"] == ERASED_NOTICE],
+        "erasures": [e for e in notices if e["type"] == ERASED_NOTICE],
     }
+
+
+def _events_about_and_by(
+    goals: Goals, person_id: str, head: int
+) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """In log order: the events of each aggregate that is the person's (or their erasure notices), by anyone; and
+    the events they wrote on everyone else's."""
+    theirs: dict[str, list[dict[str, Any]]] = {}
+    owners: dict[str, str] = {str(person_id_of(person_id)): person_id}
+    written: list[dict[str, Any]] = []
+    for record in log_records(goals, until=head):
+        field = _subject_fields().get(record.type)
+        if field is not None:
+            owners[record.goal_id] = str(record.data[field])
+        if owners.get(record.goal_id) == person_id:
+            theirs.setdefault(record.goal_id, []).append(_entry(record))
+        elif record.actor_id == person_id:
+            written.append(_entry(record))
+    return theirs, written
 
 
 def _entry(record: EventRecord) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from application.audit.verification import stored_rows, verify_trail
 from application.database import metadata
 from application.goals import Goals
 from application.privacy.erasure import drop_snapshots
-from application.privacy.personal import _get, _is_text
+from application.privacy.personal import field_value, is_text
 from application.privacy.registry import personal_paths
 from application.privacy.sealing import PERSONAL_TEXT, seal
 
@@ -80,7 +80,7 @@ def _unsigned_state(row: Notification) -> dict[str, Any]:
 
 
 def _seal_fields(goals: Goals, row: Notification, state: dict[str, Any]) -> int:
-    paths = [p for p in personal_paths(row.topic) if _is_text(_get(state, p))]
+    paths = [p for p in personal_paths(row.topic) if is_text(field_value(state, p))]
     if not paths:
         return 0
     subject = goals.personal.subject_of(row.originator_id)
@@ -100,7 +100,7 @@ def _sealed_json(goals: Goals, subject: str, value: Any) -> Any:
     """A plain text as its stored sealed form (a list of texts item by item); anything else unchanged."""
     if isinstance(value, list):
         return [_sealed_json(goals, subject, item) for item in value]
-    if not _is_text(value):
+    if not is_text(value):
         return value
     return {"_type_": PERSONAL_TEXT, "_data_": seal(goals.data_keys, subject, str(value).encode())}
 

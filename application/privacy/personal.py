@@ -46,7 +46,7 @@ class PersonalData:
             state["state"] = SealedState(seal(self.keys, subject, self.transcoder.encode(state["state"])))
         else:
             topic = get_topic(type(event))
-            paths = [p for p in personal_paths(topic) if _is_text(_get(state, p))]
+            paths = [p for p in personal_paths(topic) if is_text(field_value(state, p))]
             if topic in SUBJECT_FIELDS:
                 self._remember(str(event.originator_id), str(state[SUBJECT_FIELDS[topic]]))
             if not paths:
@@ -56,7 +56,7 @@ class PersonalData:
                 raise NoDataSubjectError(f"{topic} carries personal text but belongs to no person "
                                          "(add its aggregate to SUBJECT_FIELDS)", topic=topic)
             for path in paths:
-                _set(state, path, self._sealed_value(_get(state, path), subject))
+                _set(state, path, self._sealed_value(field_value(state, path), subject))
         copy = object.__new__(type(event))
         copy.__dict__.update(state)
         return copy
@@ -65,7 +65,7 @@ class PersonalData:
         """A text sealed; a list of texts (e.g. blockers) each sealed; an empty text left as it is."""
         if isinstance(value, list):
             return [self._sealed_value(item, subject) for item in value]
-        if not _is_text(value):
+        if not is_text(value):
             return value
         return SealedText(seal(self.keys, subject, str(value).encode()))
 
@@ -90,14 +90,14 @@ class PersonalData:
             self._subjects.popitem(last=False)
 
 
-def _is_text(value: Any) -> bool:
+def is_text(value: Any) -> bool:
     """A non-empty text, or a list holding one: what a registered field must be to be sealed."""
     if isinstance(value, list):
-        return any(_is_text(item) for item in value)
+        return any(is_text(item) for item in value)
     return isinstance(value, str) and value != ""
 
 
-def _get(state: dict[str, Any], path: str) -> Any:
+def field_value(state: dict[str, Any], path: str) -> Any:
     value: Any = state
     for part in path.split("."):
         if not isinstance(value, dict) or part not in value:
