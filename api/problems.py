@@ -172,7 +172,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem_response(422, "invalid_request", f"body: {message}",
                                     errors=[{"field": "body", "message": message}])
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return problem_response(error.status_code, code, str(error.detail))
+        answer = problem_response(error.status_code, code, str(error.detail))
+        answer.headers.update(error.headers or {})  # a 405 lists the methods the resource takes (RFC 9110)
+        return answer
 
     @app.exception_handler(Exception)
     async def on_unexpected(_request: Request, error: Exception) -> JSONResponse:

@@ -24,7 +24,7 @@ from api.deps import GoalsDep, require_roles
 from api.schemas.common import MAX_POSITION, UUID_TEXT, described
 from api.problems import Problem, problem_responses
 from api.schemas.events import EventPage
-from application.cloudevents import EventFeed, UnknownEventTypeError, topics_for
+from application.cloudevents import EVENT_TYPES, EventFeed, UnknownEventTypeError, topics_for
 from application.event_filters import EventFilter, InvalidEventFilterError
 from application.event_schemas import SCHEMAS
 from application.live import EventSignal, LiveEvents
@@ -33,8 +33,12 @@ from domain.values import Actor, Role
 router = APIRouter(prefix="/events", tags=["events"], route_class=OffLoopJSONRoute)
 
 Consumer = Annotated[Actor, Depends(require_roles(Role.SERVICE, Role.HR, Role.AUDITOR))]
+# Known CloudEvents types, separated by commas (as for subjects).
+TYPE_LIST = described(f"^[ ,]*(({'|'.join(map(re.escape, EVENT_TYPES))})[ ]*(,[ ,]*|$))*$",
+                      "must be CloudEvents types this API publishes, separated by commas", "unknown_event_type")
 Types = Annotated[
-    list[str], Query(alias="type", description="Only these CloudEvents types (repeat, or separate with commas).")
+    list[Annotated[str, StringConstraints(pattern=TYPE_LIST)]],
+    Query(alias="type", description="Only these CloudEvents types (repeat, or separate with commas)."),
 ]
 # Goal ids, separated by commas (spaces around them and empty items between commas are ignored).
 SUBJECT_LIST = described(f"^[ ,]*({UUID_TEXT}[ ]*(,[ ,]*|$))*$", "must be goal ids (UUIDs) separated by commas",

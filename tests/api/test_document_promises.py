@@ -9,17 +9,20 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.app import create_app
 from api.deps import ISO_MOMENT, as_of_moment
 from api.problems import Problem
-from api.routes.events import SUBJECT_LIST, split
+from api.routes.events import SUBJECT_LIST, TYPE_LIST, split
 from api.schemas.common import FILLED_LINE, FILLED_TEXT, text_of_at_least
+from application.cloudevents import topics_for
 from application.event_filters import EventFilter
 from application.settings import Settings
 from domain.recalibration import MIN_JUSTIFICATION
@@ -84,3 +87,17 @@ def client_openapi(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     store = tmp_path_factory.mktemp("document") / "goals.db"
     document: dict[str, Any] = create_app(Settings(database_url=f"sqlite:///{store}", api_secret="x" * 40)).openapi()
     return document
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(TYPE_LIST, fullmatch=True))
+def test_every_type_list_the_pattern_allows_names_known_types(text: str) -> None:
+    topics_for(split([text]))  # raises UnknownEventTypeError for a type the feed does not publish
+
+
+def test_a_method_a_resource_does_not_take_is_405_with_the_methods_it_takes(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'goals.db'}", api_secret="x" * 40))
+    with TestClient(app) as client:
+        answer = client.request("TRACE", "/subscriptions/some-id/secret")
+    assert answer.status_code == 405 and answer.json()["code"] == "method_not_allowed"
+    assert answer.headers["Allow"] == "POST"
