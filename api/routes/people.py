@@ -10,6 +10,7 @@ from api.deps import GoalsDep, require_roles
 from api.json_route import OffLoopJSONRoute
 from api.positions import POSITION_HEADER
 from api.problems import Problem, problem_responses
+from api.schemas.common import described
 from api.schemas.people import ErasureRequest, ErasureResponse, ExportResponse
 from application.privacy.erasure import erase_person
 from application.privacy.export import export_person
@@ -18,7 +19,9 @@ from domain.values import Actor, Role
 
 router = APIRouter(prefix="/people", tags=["people"], route_class=OffLoopJSONRoute)
 
-PersonId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$",
+PERSON_ID = described(r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+                      "must be a person's id: no surrounding spaces, no control characters")
+PersonId = Annotated[str, Path(min_length=1, max_length=200, pattern=PERSON_ID,
                                description="The person's id, as in tokens and goals (e.g. emp-1).")]
 HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
 Person = Annotated[Actor, Depends(require_roles(Role.EMPLOYEE, Role.MANAGER, Role.HR))]

@@ -6,11 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import FILLED_TEXT
+
 
 class ErasureRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S",
+    reason: str = Field(min_length=1, max_length=2000, pattern=FILLED_TEXT,
                         description="Why (recorded in the trail and sent to subscribers: write no personal data).")
 
 
