@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -76,9 +77,16 @@ def read_packet(
     """The review packet: the review, its justification, every cited event and their audit proofs (ADR 0027)."""
     packet = answer(lambda: review_packet(goals, reviews, actor, employee_id, cycle))
     if format == "pdf":
-        return Response(packet_pdf(packet), media_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="review-packet-{cycle}.pdf"'})
+        return Response(packet_pdf(packet), media_type="application/pdf",
+                        headers={"Content-Disposition": attachment(f"review-packet-{cycle}.pdf")})
     return packet
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition naming the file: an ASCII fallback, and the exact name in RFC 5987 form, so no cycle
+    id (quotes, non-Latin-1 letters) can break or inject into the header."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def answer(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
