@@ -37,6 +37,7 @@ EVENT_CLASSES: tuple[type[Goal.Event], ...] = (
     Goal.RecalibrationRejected,
     Goal.Recalibrated,
     Goal.Closed,
+    Goal.CheckedIn,
 )
 
 

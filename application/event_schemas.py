@@ -16,6 +16,7 @@ from typing import Any
 
 from application.cloudevents import EVENT_TYPES
 from application.serialization import META_FIELDS
+from domain.check_ins import HIGHEST_CONFIDENCE, LOWEST_CONFIDENCE, CheckInStatus
 from domain.values import Cadence, Direction, Outcome, Party, ReasonCategory, Role
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -118,6 +119,8 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     ("Revised", "changes"): _ref("revision"),
     ("RecalibrationProposed", "changes"): _ref("recalibration_changes"),
     ("RecalibrationProposed", "reason"): _enum(ReasonCategory),  # SignatureVoided's reason is free text
+    ("CheckedIn", "status"): _enum(CheckInStatus),
+    ("CheckedIn", "confidence"): {"type": "integer", "minimum": LOWEST_CONFIDENCE, "maximum": HIGHEST_CONFIDENCE},
 }
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"party": Party, "outcome": Outcome}
 SCALARS: dict[Any, dict[str, Any]] = {

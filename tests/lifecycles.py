@@ -8,6 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.goals import Goals
+from domain.check_ins import CheckIn
 from tests.conftest import Clock
 from tests.scenarios import (
     CSAT,
@@ -21,7 +22,7 @@ from tests.scenarios import (
     draft,
 )
 
-WHOLE_LIFE_EVENTS = 16
+WHOLE_LIFE_EVENTS = 17
 
 
 def whole_life(goals: Goals, clock: Clock) -> UUID:
@@ -38,6 +39,8 @@ def whole_life(goals: Goals, clock: Clock) -> UUID:
     clock.current = date(2026, 4, 2)
     for value in ("16.5", "16.75"):  # the second reading of the day corrects the first
         goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(value), observed_at=date(2026, 3, 31))
+    goals.check_in(goal_id, EMPLOYEE, CheckIn.of("at_risk", 3, note="March outage", blockers="Ticketing tool down",
+                                                 next_steps="Catch up in April"))
     moved = [{"kpi": "tickets", "due": date(2026, 4, 30), "target": Decimal(16), "replaces": "tickets@2026-03-31"}]
     first = goals.propose_recalibration(
         goal_id, MANAGER, reason="external_factor", justification="Ticketing outage in March cost two weeks.",
