@@ -11,12 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.errors import ConcurrentModificationError
 from application.goals import RETRIES_WITHOUT_EXPECTED_VERSION, Goals
 from application.idempotency import CommandResult
+from application.saving import save_at
 from domain.review import Review
 from domain.review_values import DecisionBasis, review_id
 from domain.values import Actor
@@ -73,7 +73,7 @@ class ReviewDecisions:
                 review = self.review(employee_id, cycle_id) or Review.open(employee_id, cycle_id, actor)
                 reference = act(review)
                 try:
-                    position = save(self.goals, review)
+                    position = save_at(self.goals, review)
                 except IntegrityError:
                     if attempt == RETRIES_WITHOUT_EXPECTED_VERSION:
                         raise ConcurrentModificationError(
@@ -89,8 +89,3 @@ class ReviewDecisions:
 
 
 
-
-def save(goals: Goals, aggregate: Aggregate) -> int:
-    """Save an aggregate's new events with the one Goals application; the log position of the last one."""
-    recordings = goals.save(aggregate)
-    return recordings[-1].notification.id if recordings else goals.head_position()
