@@ -15,7 +15,10 @@ from enum import StrEnum
 from typing import Any
 
 from application.cloudevents import EVENT_TYPES
+from application.event_catalogue import aggregate_name
 from application.serialization import META_FIELDS
+from domain.goal_warnings import PACES
+from domain.review_values import OverrideDirection, ResolutionOutcome
 from domain.check_ins import HIGHEST_CONFIDENCE, LOWEST_CONFIDENCE, CheckInStatus
 from domain.values import Cadence, Direction, Outcome, Party, ReasonCategory, Role
 
@@ -120,6 +123,16 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     ("RecalibrationProposed", "changes"): _ref("recalibration_changes"),
     ("RecalibrationProposed", "reason"): _enum(ReasonCategory),  # SignatureVoided's reason is free text
     ("CheckedIn", "status"): _enum(CheckInStatus),
+    # The Review aggregate (domain/review.py): a decision pins its scale, and the justification's hash and position.
+    "bands": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    ("DecisionRecorded", "override_direction"): _nullable(_enum(OverrideDirection)),
+    ("DecisionRecorded", "justification_hash"): {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
+    ("DisputeResolved", "outcome"): _enum(ResolutionOutcome),
+    # GoalWarnings (domain/goal_warnings.py): each names the events it was derived from, as CloudEvents ids.
+    "evidence": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f-]{36}:[0-9]+$"}, "minItems": 1},
+    "cadence": _enum(Cadence),
+    "pace": {"type": "string", "enum": list(PACES)},
+    "pace_before": {"type": "string", "enum": list(PACES)},
     ("CheckedIn", "confidence"): {"type": "integer", "minimum": LOWEST_CONFIDENCE, "maximum": HIGHEST_CONFIDENCE},
 }
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"party": Party, "outcome": Outcome}
@@ -161,7 +174,8 @@ def data_schema(event_type: str) -> dict[str, Any]:
         "$schema": DIALECT,
         "$id": f"urn:goalengine:schema:{event_type}",
         "title": f"{event_type} data",
-        "description": f"The `data` of a `{event_type}` CloudEvent (Goal.{cls.__name__}, stored topic {cls.TOPIC}).",
+        "description": f"The `data` of a `{event_type}` CloudEvent ({aggregate_name(cls.TOPIC)}.{cls.__name__}, "
+                       f"stored topic {cls.TOPIC}).",
         **_object(properties),
         "$defs": DEFINITIONS,
     }

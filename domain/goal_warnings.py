@@ -20,6 +20,7 @@ from domain.values import Actor
 
 WARNINGS_NAMESPACE = uuid5(NAMESPACE_URL, "urn:goalengine:goal-warnings")
 FIRST_PACE = "on_track"  # an agreed goal starts on track: only a change from it is news
+PACES = ("on_track", "at_risk", "behind", "overdue")  # as projections/review/pace.py computes them
 
 
 def warnings_id(goal_id: str) -> UUID:

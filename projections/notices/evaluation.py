@@ -12,12 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from domain.cadence import next_reading_due
-from domain.goal_warnings import EarlyWarning, Evidence, MissedMilestone, OverdueReading, PaceChange
+from domain.goal_warnings import PACES, EarlyWarning, Evidence, MissedMilestone, OverdueReading, PaceChange
 from domain.values import Cadence
-from projections.review.pace import counted_readings
+from projections.review.pace import PACE_ORDER, counted_readings
 from projections.review.view import goal_review
 
 State = dict[str, Any]
+assert PACES == PACE_ORDER, "the warnings' published paces are the review's"
 
 
 def warnings_for(state: State, today: date, position: int) -> list[tuple[EarlyWarning, Evidence]]:
