@@ -92,7 +92,8 @@ def publish(services: Services, state: object) -> None:
         "services": services, "settings": services.settings, "goals": services.goals,
         "projector": services.projector, "read_positions": services.read_positions,
         "projections": services.projector.runner,  # read only there: status for /ready and /metrics
-        "reviews": services.reviews, "event_stream": services.stream, "live_events": services.live_events,
+        "reviews": services.reviews, "review_decisions": services.reviews.decisions,
+        "event_stream": services.stream, "live_events": services.live_events,
         "subscriptions": services.subscriptions,
         "webhook_signal": services.live_events.signal,
     }.items():

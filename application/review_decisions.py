@@ -8,9 +8,10 @@ application, so its events share the goals' log, trail, signatures and feed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, project_aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.errors import ConcurrentModificationError
@@ -65,6 +66,14 @@ class ReviewDecisions:
             return None
         assert isinstance(found, Review)
         return found
+
+    def review_as_of(self, employee_id: str, cycle_id: str, as_of: datetime) -> Review | None:
+        """The review as it stood at a past moment (None if it had no step by then)."""
+        stored = self.goals.events.get(review_id(employee_id, cycle_id))
+        events = [e for e in stored if isinstance(e, Review.Event) and e.timestamp <= as_of]
+        review: object = project_aggregate(None, events) if events else None
+        assert review is None or isinstance(review, Review)
+        return review
 
     def _step(self, employee_id: str, cycle_id: str, actor: Actor, name: str, payload: dict[str, Any],
               idempotency_key: str | None, act: Callable[[Review], object]) -> CommandResult:

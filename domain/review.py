@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 from domain import review_rules as guard
 from domain import stored
 from domain.review_values import (
-    Decision, DecisionBasis, Dispute, ResolutionOutcome, SelfAssessment, Stage, review_id,
+    Acknowledgement, Decision, DecisionBasis, Dispute, ResolutionOutcome, SelfAssessment, Stage, review_id,
 )
 from domain.values import Actor
 
@@ -64,6 +64,8 @@ class Review(Aggregate):
         decision_version: int
 
         def apply(self, review: Review) -> None:
+            review.acknowledgement = Acknowledgement(self.actor_id, self.timestamp, self.originator_version,
+                                                     self.decision_version)
             review.stage = Stage.ACKNOWLEDGED
 
     class Disputed(Event):
@@ -97,6 +99,7 @@ class Review(Aggregate):
         self.stage = Stage.OPEN
         self.decision: Decision | None = None
         self.assessments: list[SelfAssessment] = []
+        self.acknowledgement: Acknowledgement | None = None
         self.disputes: list[Dispute] = []
 
     @classmethod

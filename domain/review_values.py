@@ -78,6 +78,14 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    by: str
+    at: datetime
+    version: int
+    decision_version: int
+
+
+@dataclass(frozen=True)
 class SelfAssessment:
     text: str
     at: datetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -54,7 +54,10 @@ def read_justification(
     )
 
 
-def answer(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+T = TypeVar("T")
+
+
+def answer(read: Callable[[], T]) -> T:
     try:
         return read()
     except ReviewAccessDeniedError as error:
