@@ -66,7 +66,9 @@ def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guar
     env = os.environ if environ is None else environ
     settings = settings or (goals.settings if goals else Settings.from_env(env))
     application = goals or Goals(settings)
-    projector = build_projector(application)
+    # The leading projector also runs the notifier of early warnings, unless a separate `goalengine notices run` does.
+    notices = (env.get("GOALENGINE_NOTICES_IN_PROCESS") or "true").lower() not in OFF
+    projector = build_projector(application, notices=notices)
     webhooks = WebhookSettings.from_env(env)
     return Services(
         settings=settings, goals=application, guards=guards or GuardSettings.from_env(env), projector=projector,

@@ -53,6 +53,7 @@ class Notifier:
         self.ledger = WarningLedger(goals)
         self.batch_size = batch_size
         self.swept_on: date | None = None
+        self._seen = -1  # the head as of the last round that found nothing new: a round below it costs one query
         self.zone = ZoneInfo(goals.settings.timezone)
         metadata.create_all(goals.engine, tables=[projection_positions, notifier_states])
         self._ensure_position_row()
@@ -60,9 +61,13 @@ class Notifier:
     def step(self) -> int:
         """Catch up with the log, then (once per business date) look at every agreed goal; warnings emitted."""
         today = self.today()
+        head = self.goals.head_position()
+        if head <= self._seen and self.swept_on == today:
+            return 0
         emitted = 0
         while (batch := self._next_batch()) is not None:
             emitted += self._apply(*batch, today)
+        self._seen = head
         if self.swept_on != today:
             emitted += self._sweep(today)
             self.swept_on = today

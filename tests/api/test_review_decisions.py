@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from application.goals import Goals
 from domain.values import Actor, Role
+from projections.notices.notifier import Notifier
 from projections.review_projection import content_hash
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, HR, MANAGER, STRANGER, agreed, customer_service_terms
@@ -91,3 +92,16 @@ def test_only_the_employees_manager_decides_and_only_the_employee_answers(
     assert client.get(f"{REVIEW}{H1}", headers=auth(MANAGER)).json()["acknowledgement"]["by"] == "emp-1"
     unknown = client.post(f"{REVIEW}/disputes/d7/resolution{H1}", json={"outcome": "upheld"}, headers=auth(HR))
     assert (unknown.status_code, unknown.json()["code"]) == (404, "unknown_dispute")
+
+
+def test_an_overdue_reading_is_one_notice_on_the_feed_whoever_runs_the_notifier(
+    app: FastAPI, client: TestClient, auth: Auth, clock: Clock
+) -> None:
+    goal_id = tracked_goal(app, client, auth, clock)  # tickets read on 27 February: due again by 6 March
+    clock.current = date(2026, 3, 7)
+    for _restart in range(2):
+        Notifier(app.state.goals).step()
+    feed = client.get(f"/events?type=goal.reading_overdue.v1&subject={goal_id}", headers=auth(HR)).json()["items"]
+    assert [(n["subject"], n["data"]["kpi"], n["data"]["due_by"]) for n in feed] == [
+        (goal_id, "tickets", "2026-03-06")]
+    assert feed[0]["data"]["evidence_position"] >= 1 and feed[0]["data"]["evidence"]

@@ -13,6 +13,7 @@ from application.goal_warnings import WarningLedger
 from application.goals import Goals
 from domain.goal_warnings import GoalWarnings
 from projections.notices.notifier import Notifier
+from projections.service import build_projector
 from tests.conftest import Clock
 from tests.projections.conftest import OnDay
 from tests.scenarios import EMPLOYEE, agree_milestone, agreed, customer_service_terms
@@ -103,3 +104,14 @@ def test_a_missed_milestone_names_the_milestone_and_its_evidence(goals: Goals, o
     (missed,) = [n for n in notices(goals, goal_id) if isinstance(n, GoalWarnings.MilestoneMissed)]
     assert (missed.milestone_id, missed.target, missed.reading) == ("tickets@2026-01-25", Decimal(17), Decimal(15))
     assert len(missed.evidence) == 2
+
+
+def test_the_leading_projector_of_goalengine_serve_runs_the_notifier(goals: Goals, on_day: OnDay) -> None:
+    goal_id = agreed_with_a_reading(goals, on_day)
+    projector = build_projector(goals, notices=True)
+    try:
+        with on_day(date(2026, 1, 28)):
+            projector.round()  # leads (nobody else does), projects, then runs its duties: the notifier
+        assert [type(n).__name__ for n in notices(goals, goal_id)] == ["ReadingOverdue"]
+    finally:
+        projector.coordination.close()
