@@ -67,10 +67,14 @@ class ReviewDecisions:
         assert isinstance(found, Review)
         return found
 
+    def steps(self, employee_id: str, cycle_id: str, until: datetime | None = None) -> list[Review.Event]:
+        """The review's events in order (up to a moment, if given): its trail."""
+        stored = self.goals.events.get(review_id(employee_id, cycle_id))
+        return [e for e in stored if isinstance(e, Review.Event) and (until is None or e.timestamp <= until)]
+
     def review_as_of(self, employee_id: str, cycle_id: str, as_of: datetime) -> Review | None:
         """The review as it stood at a past moment (None if it had no step by then)."""
-        stored = self.goals.events.get(review_id(employee_id, cycle_id))
-        events = [e for e in stored if isinstance(e, Review.Event) and e.timestamp <= as_of]
+        events = self.steps(employee_id, cycle_id, as_of)
         review: object = project_aggregate(None, events) if events else None
         assert review is None or isinstance(review, Review)
         return review

@@ -57,8 +57,7 @@ class Reviews:
         Read at one position of the review read model (read again if the projector moved meanwhile), over every
         goal of the employee in the cycle, whoever asks; the domain then checks the asker manages them all.
         """
-        if (manager_id := managed_by(viewer, employee_id)) is not None:
-            load_goal_ids(self.engine, employee_id, cycle_id, manager_id) or _not_visible(viewer, employee_id, cycle_id)
+        self.require_visible(viewer, employee_id, cycle_id)
         states, position = pinned_states(self.engine, employee_id, cycle_id)
         scoring = policy()
         document = rating_justification(employee_id, cycle_id, None, states, self.today(), scoring)
@@ -89,6 +88,11 @@ class Reviews:
         if manager_id is not None and not states:
             raise ReviewNotVisibleError(f"no goal of {employee_id!r} in cycle {cycle_id!r} is managed by {viewer.id!r}")
         return states, today, moment
+
+    def require_visible(self, viewer: Actor, employee_id: str, cycle_id: str) -> None:
+        """The viewer may see this review (403 otherwise); a manager, if they manage one of its goals (else 404)."""
+        if (manager_id := managed_by(viewer, employee_id)) is not None:
+            load_goal_ids(self.engine, employee_id, cycle_id, manager_id) or _not_visible(viewer, employee_id, cycle_id)
 
     def _decided(self, employee_id: str, cycle_id: str, as_of: datetime | None) -> Review | None:
         if as_of is None:

@@ -7,16 +7,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from api.deps import IdempotencyKeyDep, require_roles
+from api.deps import ActorDep, AsOfDep, IdempotencyKeyDep, require_roles
 from api.json_route import OffLoopJSONRoute
 from api.positions import command_position
 from api.problems import problem_responses
 from api.routes.reviews import Cycle, Fresh, ReviewsDep, answer
 from api.schemas.review_decisions import (
-    DecisionRequest, DisputeRequest, ResolutionRequest, ReviewStepResponse, SelfAssessmentRequest,
+    DecisionRequest, DisputeRequest, ResolutionRequest, ReviewHistoryResponse, ReviewStepResponse,
+    SelfAssessmentRequest,
 )
+from api.schemas.goals import HistoryEntry
 from application.idempotency import CommandResult
+from application.review_history import describe_review
 from application.review_decisions import ReviewDecisions
+from domain.review_values import review_id
 from domain.values import Actor, Role
 from projections.review.decision_view import decision_view
 
@@ -101,3 +105,15 @@ def resolve(
     result = decisions.resolve_dispute(employee_id, cycle, dispute_id, actor, outcome=str(body.outcome),
                                        band=body.band, note=body.note, idempotency_key=key)
     return step_response(decisions, employee_id, cycle, result, response)
+
+
+@router.get("/{employee_id}/history", responses=problem_responses(401, 403, 404, 422, 503))
+def review_history(
+    employee_id: str, cycle: Cycle, reviews: ReviewsDep, decisions: DecisionsDep, actor: ActorDep, as_of: AsOfDep,
+    _position: Fresh,
+) -> ReviewHistoryResponse:
+    """The review's trail: every step in order, who took it when, what it said and what it changed."""
+    answer(lambda: reviews.require_visible(actor, employee_id, cycle))
+    trail = describe_review(decisions.steps(employee_id, cycle, until=as_of))
+    return ReviewHistoryResponse(review_id=str(review_id(employee_id, cycle)), employee_id=employee_id, cycle=cycle,
+                                 as_of=as_of, events=[HistoryEntry.model_validate(e.as_dict()) for e in trail])

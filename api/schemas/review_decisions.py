@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from api.schemas.goals import HistoryEntry
 from api.schemas.common import MULTI_LINE, SINGLE_LINE, Strict, Text, example
 from domain.review_values import ResolutionOutcome
 
@@ -57,3 +59,11 @@ class ReviewStepResponse(BaseModel):
     final_band: str | None
     dispute_id: str | None = Field(None, description="The dispute raised, when the step raised one.")
     decision: dict[str, Any] | None = None
+
+
+class ReviewHistoryResponse(BaseModel):
+    review_id: str
+    employee_id: str
+    cycle: str
+    as_of: datetime | None
+    events: list[HistoryEntry]

@@ -105,3 +105,18 @@ def test_an_overdue_reading_is_one_notice_on_the_feed_whoever_runs_the_notifier(
     assert [(n["subject"], n["data"]["kpi"], n["data"]["due_by"]) for n in feed] == [
         (goal_id, "tickets", "2026-03-06")]
     assert feed[0]["data"]["evidence_position"] >= 1 and feed[0]["data"]["evidence"]
+
+
+def test_the_reviews_history_lists_each_step_with_what_it_changed(
+    app: FastAPI, client: TestClient, auth: Auth, clock: Clock
+) -> None:
+    tracked_goal(app, client, auth, clock)
+    decision = {"band": "unsatisfactory", "summary": "As computed."}
+    assert client.post(f"{REVIEW}/decision{H1}", json=decision, headers=auth(MANAGER)).status_code == 201
+    assert client.post(f"{REVIEW}/acknowledgement{H1}", headers=auth(EMPLOYEE)).status_code == 201
+    history = client.get(f"{REVIEW}/history{H1}", headers=auth(HR)).json()
+    assert [e["type"] for e in history["events"]] == ["Review.Opened", "Review.DecisionRecorded", "Review.Acknowledged"]
+    changes = {c["field"]: (c["from"], c["to"]) for c in history["events"][-1]["changes"]}
+    assert changes["stage"] == ("decided", "acknowledged") and changes["acknowledged_by"] == (None, "emp-1")
+    assert client.get(f"{REVIEW}/history{H1}", headers=auth(STRANGER)).status_code == 403
+    assert client.get(f"{REVIEW}/history{H1}", headers=auth(Actor("mgr-2", Role.MANAGER))).status_code == 404

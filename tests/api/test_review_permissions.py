@@ -36,6 +36,8 @@ class Step:
 # Callers: owner, stranger, manager, other manager, hr, auditor, service.
 STEPS = {
     "read": Step("GET", "/reviews/emp-1?cycle={cycle}", "goals", None, (200, 403, 200, 404, 200, 200, 403)),
+    "history": Step("GET", "/reviews/emp-1/history?cycle={cycle}", "decided", None,
+                    (200, 403, 200, 404, 200, 200, 403)),
     "decision": Step("POST", "/reviews/emp-1/decision?cycle={cycle}", "goals",
                      {"band": "unsatisfactory", "summary": "As computed."}, (403, 403, 201, 404, 403, 403, 403)),
     "self_assessment": Step("POST", "/reviews/emp-1/self-assessment?cycle={cycle}", "goals", {"text": "Fine."},
