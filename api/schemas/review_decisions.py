@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from api.schemas.goals import HistoryEntry
-from api.schemas.common import MULTI_LINE, SINGLE_LINE, Strict, Text, example
+from api.schemas.common import FILLED_LINE, MULTI_LINE, FilledText, Strict, Text, example
 from domain.review_values import ResolutionOutcome
 
-Band = Annotated[str, Field(min_length=1, max_length=100, pattern=SINGLE_LINE,
+Band = Annotated[str, Field(min_length=1, max_length=100, pattern=FILLED_LINE,
                             description="A band of the scoring policy, e.g. meets_expectations.")]
-RequiredText = Annotated[str, Field(min_length=1, max_length=5000, pattern=MULTI_LINE)]
+RequiredText = FilledText
 
 
 class DecisionRequest(Strict):
