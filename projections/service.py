@@ -44,5 +44,6 @@ def build_projector(
     """The background projector over the default projections, coordinated with the store's other processes;
     with `notices`, its leader also runs the notifier of early warnings after each round (ADR 0024)."""
     coordination = coordination_for(goals.settings, goals.engine)
-    duties = [Notifier(goals).step] if notices else []
+    # A read-only server (no signing key, ADR 0013) stores nothing, warnings included.
+    duties = [Notifier(goals).step] if notices and goals.audit_keys.signer is not None else []
     return Projector(build_runner(goals, batch_size), coordination, poll_interval=poll_interval, duties=duties)
