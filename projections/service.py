@@ -45,5 +45,6 @@ def build_projector(
     with `notices`, its leader also runs the notifier of early warnings after each round (ADR 0024)."""
     coordination = coordination_for(goals.settings, goals.engine)
     # A read-only server (no signing key, ADR 0013) stores nothing, warnings included.
-    duties = [Notifier(goals).step] if notices and goals.audit_keys.signer is not None else []
+    notifier = Notifier(goals) if notices and goals.audit_keys.signer is not None else None
+    duties = [lambda: notifier.step(max_batches=1)] if notifier else []  # one batch a round: rounds stay short
     return Projector(build_runner(goals, batch_size), coordination, poll_interval=poll_interval, duties=duties)

@@ -58,15 +58,22 @@ class Notifier:
         metadata.create_all(goals.engine, tables=[projection_positions, notifier_states])
         self._ensure_position_row()
 
-    def step(self) -> int:
-        """Catch up with the log, then (once per business date) look at every agreed goal; warnings emitted."""
+    def step(self, max_batches: int | None = None) -> int:
+        """Catch up with the log, then (once per business date) look at every agreed goal; warnings emitted.
+
+        With `max_batches` (the projector's duty: its rounds must stay short) it may stop before the head; the
+        look at every goal then waits until a later step has caught up.
+        """
         today = self.today()
         head = self.goals.head_position()
         if head <= self._seen and self.swept_on == today:
             return 0
-        emitted = 0
+        emitted, batches = 0, 0
         while (batch := self._next_batch()) is not None:
             emitted += self._apply(*batch, today)
+            batches += 1
+            if max_batches is not None and batches >= max_batches and len(batch[1]) == self.batch_size:
+                return emitted  # more may follow: the next step goes on
         self._seen = head
         if self.swept_on != today:
             emitted += self._sweep(today)

@@ -115,3 +115,15 @@ def test_the_leading_projector_of_goalengine_serve_runs_the_notifier(goals: Goal
         assert [type(n).__name__ for n in notices(goals, goal_id)] == ["ReadingOverdue"]
     finally:
         projector.coordination.close()
+
+
+def test_a_notifier_limited_to_one_batch_a_step_goes_on_where_it_stopped(goals: Goals, on_day: OnDay) -> None:
+    goal_id = agreed_with_a_reading(goals, on_day)
+    notifier = Notifier(goals, batch_size=2)
+    with on_day(date(2026, 1, 28)):
+        notifier.step(max_batches=1)
+        assert notifier.position() == 2 and notices(goals, goal_id) == []  # the look at today waits
+        while notifier.position() < goals.head_position():
+            notifier.step(max_batches=1)
+        notifier.step(max_batches=1)
+    assert [type(n).__name__ for n in notices(goals, goal_id)] == ["ReadingOverdue"]
