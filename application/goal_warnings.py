@@ -7,13 +7,15 @@ aggregate, which then knows the warning and skips it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from application.goals import RETRIES_WITHOUT_EXPECTED_VERSION, Goals
+from application.history import TrailEntry
 from application.saving import save_at
+from application.serialization import event_data, event_type
 from domain.goal_warnings import EarlyWarning, Evidence, GoalWarnings, warnings_id
 from domain.values import Actor, Role
 
@@ -36,6 +38,17 @@ class WarningLedger:
                 if attempt == RETRIES_WITHOUT_EXPECTED_VERSION:
                     raise
         raise AssertionError("unreachable")
+
+    def trail(self, goal_id: str, until: datetime | None = None) -> list[TrailEntry]:
+        """The goal's warnings in order (up to a moment, if given), as trail entries: what each said, no changes."""
+        stored = self.goals.events.get(warnings_id(goal_id))
+        return [
+            TrailEntry(type=event_type(e), version=e.originator_version, timestamp=e.timestamp.isoformat(),
+                       actor_id=e.actor_id, actor_role=e.actor_role, data=event_data(e))
+            for e in stored
+            if isinstance(e, GoalWarnings.Event) and not isinstance(e, GoalWarnings.Opened)
+            and (until is None or e.timestamp <= until)
+        ]
 
     def of(self, goal_id: str) -> GoalWarnings | None:
         """The goal's warnings so far, or None before the first."""

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from application.errors import GoalNotFoundError
 from application.goals import Goals
+from application.goal_warnings import WarningLedger
 from application.history import TrailEntry, describe_trail, goal_standing
 from application.review_decisions import ReviewDecisions
 from application.review_history import describe_review
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"[red]goal {args.goal_id} did not exist yet at {args.as_of.isoformat()}[/red]")
             return 1
         standing = goal_standing(goals.get_goal(args.goal_id, version=events[-1].originator_version))
+        warnings = WarningLedger(goals).trail(str(args.goal_id), until=args.as_of)
     except GoalNotFoundError as error:
         console.print(f"[red]{error.message}[/red]")
         return 1
@@ -60,7 +62,23 @@ def run(args: argparse.Namespace) -> int:
         goals.close()
     console.print(trail_table(describe_trail(events), args.goal_id, args.as_of))
     console.print(standing_table(standing))
+    if warnings:
+        console.print(warnings_table(warnings))
     return 0
+
+
+def warnings_table(entries: list[TrailEntry]) -> Table:
+    """The goal's early warnings (ADR 0024): what was announced when, and what it rested on."""
+    table = Table(title="Early warnings", show_lines=True)
+    for column in ("When", "Warning", "What", "Evidence"):
+        table.add_column(column, overflow="fold")
+    for entry in entries:
+        data = entry.data
+        what = ", ".join(f"{k} {shown(data[k])}" for k in ("kpi", "due_by", "pace_before", "pace", "milestone_id")
+                         if k in data)
+        evidence = f"position {data['evidence_position']}: {', '.join(data['evidence'])}"
+        table.add_row(entry.timestamp[:19].replace("T", " "), entry.type.rsplit(".", 1)[-1], what, evidence)
+    return table
 
 
 def trail_table(entries: list[TrailEntry], goal: UUID, as_of: datetime | None) -> Table:

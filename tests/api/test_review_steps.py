@@ -105,6 +105,9 @@ def test_an_overdue_reading_is_one_notice_on_the_feed_whoever_runs_the_notifier(
     assert [(n["subject"], n["data"]["kpi"], n["data"]["due_by"]) for n in feed] == [
         (goal_id, "tickets", "2026-03-06")]
     assert feed[0]["data"]["evidence_position"] >= 1 and feed[0]["data"]["evidence"]
+    listed = client.get(f"/goals/{goal_id}/warnings", headers=auth(EMPLOYEE)).json()["warnings"]
+    overdue = [w for w in listed if w["type"] == "GoalWarnings.ReadingOverdue"]
+    assert [w["data"]["due_by"] for w in overdue] == ["2026-03-06"]
 
 
 def test_the_reviews_history_lists_each_step_with_what_it_changed(
