@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.review import Review
+from domain.review_values import Acknowledgement, Decision, Dispute
 
 
 def decision_view(review: Review | None) -> dict[str, Any]:
@@ -13,26 +14,36 @@ def decision_view(review: Review | None) -> dict[str, Any]:
     if review is None:
         return {"stage": "open", "final_band": None, "decision": None, "self_assessments": [],
                 "acknowledgement": None, "disputes": []}
-    decision = review.decision
-    acknowledgement = review.acknowledgement
     return {
         "stage": str(review.stage),
         "final_band": review.final_band,
-        "decision": None if decision is None else {
-            "band": decision.band, "computed_band": decision.computed_band, "summary": decision.summary,
-            "override_reason": decision.override_reason, "override_direction": decision.override_direction,
-            "policy_version": decision.policy_version, "justification_hash": decision.justification_hash,
-            "justification_position": decision.justification_position, "decided_by": decision.decided_by,
-            "decided_at": decision.decided_at.isoformat(), "version": decision.version,
-        },
+        "decision": _decision(review.decision) if review.decision else None,
         "self_assessments": [{"text": a.text, "at": a.at.isoformat(), "version": a.version}
                              for a in review.assessments],
-        "acknowledgement": None if acknowledgement is None else {
-            "by": acknowledgement.by, "at": acknowledgement.at.isoformat(), "version": acknowledgement.version,
-            "decision_version": acknowledgement.decision_version},
-        "disputes": [{
-            "id": d.id, "reason": d.reason, "raised_at": d.raised_at.isoformat(), "version": d.version,
-            "decision_version": d.decision_version, "outcome": str(d.outcome) if d.outcome else None,
-            "band": d.band, "note": d.note, "resolved_by": d.resolved_by, "resolved_version": d.resolved_version,
-        } for d in review.disputes],
+        "acknowledgement": _acknowledgement(review.acknowledgement) if review.acknowledgement else None,
+        "disputes": [_dispute(d) for d in review.disputes],
+    }
+
+
+def _decision(decision: Decision) -> dict[str, Any]:
+    return {
+        "band": decision.band, "computed_band": decision.computed_band, "summary": decision.summary,
+        "override_reason": decision.override_reason, "override_direction": decision.override_direction,
+        "policy_version": decision.policy_version, "justification_hash": decision.justification_hash,
+        "justification_position": decision.justification_position, "decided_by": decision.decided_by,
+        "decided_at": decision.decided_at.isoformat(), "version": decision.version,
+    }
+
+
+def _acknowledgement(acknowledgement: Acknowledgement) -> dict[str, Any]:
+    return {"by": acknowledgement.by, "at": acknowledgement.at.isoformat(), "version": acknowledgement.version,
+            "decision_version": acknowledgement.decision_version}
+
+
+def _dispute(dispute: Dispute) -> dict[str, Any]:
+    return {
+        "id": dispute.id, "reason": dispute.reason, "raised_at": dispute.raised_at.isoformat(),
+        "version": dispute.version, "decision_version": dispute.decision_version,
+        "outcome": str(dispute.outcome) if dispute.outcome else None, "band": dispute.band, "note": dispute.note,
+        "resolved_by": dispute.resolved_by, "resolved_version": dispute.resolved_version,
     }
