@@ -20,7 +20,7 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Connection, String, Table, Text, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from application.database import metadata
 from application.goal_warnings import WarningLedger
@@ -55,7 +55,7 @@ class Notifier:
         self.swept_on: date | None = None
         self._seen = -1  # the head as of the last round that found nothing new: a round below it costs one query
         self.zone = ZoneInfo(goals.settings.timezone)
-        metadata.create_all(goals.engine, tables=[projection_positions, notifier_states])
+        self._create_tables()
         self._ensure_position_row()
 
     def step(self, max_batches: int | None = None) -> int:
@@ -142,6 +142,14 @@ class Notifier:
                     {"goal_id": goal_id, "state": dump_state(state)} for goal_id, state in states.items()])
             where = projection_positions.c.name == NAME
             connection.execute(update(projection_positions).where(where).values(position=reached))
+
+    def _create_tables(self) -> None:
+        try:
+            metadata.create_all(self.goals.engine, tables=[projection_positions, notifier_states])
+        except (IntegrityError, OperationalError, ProgrammingError):
+            # Another notifier created them at the same moment (PostgreSQL refuses the second CREATE TABLE with a
+            # unique violation, SQLite with "already exists"): they are there now, and the second look finds them.
+            metadata.create_all(self.goals.engine, tables=[projection_positions, notifier_states])
 
     def _ensure_position_row(self) -> None:
         try:

@@ -3,6 +3,7 @@ also when the notifier restarts or crashes between recording a notice and moving
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -127,3 +128,32 @@ def test_a_notifier_limited_to_one_batch_a_step_goes_on_where_it_stopped(goals: 
             notifier.step(max_batches=1)
         notifier.step(max_batches=1)
     assert [type(n).__name__ for n in notices(goals, goal_id)] == ["ReadingOverdue"]
+
+
+def test_two_notifiers_racing_on_one_store_emit_each_warning_once(goals: Goals, on_day: OnDay, clock: Clock) -> None:
+    goal_id = agreed_with_a_reading(goals, on_day)
+    other = Goals(goals.settings, today=clock)
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def run(app: Goals) -> None:
+        try:
+            notifier = Notifier(app)
+            start.wait(timeout=30)
+            notifier.step()
+        except BaseException as error:  # reported below: a thread's exception would otherwise vanish
+            failures.append(error)
+
+    try:
+        with on_day(date(2026, 2, 5)):
+            threads = [threading.Thread(target=run, args=(app,)) for app in (goals, other)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+    finally:
+        other.close()
+    assert failures == []
+    emitted = notices(goals, goal_id)
+    keys = [(type(n).__name__, getattr(n, "kpi", None), getattr(n, "pace", None)) for n in emitted]
+    assert len(keys) == len(set(keys)) and ("ReadingOverdue", "tickets", None) in keys
