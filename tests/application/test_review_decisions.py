@@ -3,6 +3,8 @@ resolves a dispute. Every step is an event of the Review aggregate in the goals'
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from application.goals import Goals
@@ -119,3 +121,30 @@ def test_a_review_reloaded_by_a_second_application_is_the_same(goals: Goals) -> 
         assert isinstance(review, Review) and review.assessments[0].text == "A good half."
     finally:
         other.close()
+
+
+def test_two_first_steps_at_once_open_one_review_and_both_count(goals: Goals) -> None:
+    other = Goals(goals.settings)
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def assess(app: Goals, text: str) -> None:
+        try:
+            start.wait(timeout=30)
+            ReviewDecisions(app).assess_self(EMPLOYEE.id, CYCLE, EMPLOYEE, text=text)
+        except BaseException as error:  # reported below
+            failures.append(error)
+
+    try:
+        threads = [threading.Thread(target=assess, args=(app, text)) for app, text in ((goals, "A"), (other, "B"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        other.close()
+    assert failures == []
+    review = ReviewDecisions(goals).review(EMPLOYEE.id, CYCLE)
+    assert review is not None and sorted(a.text for a in review.assessments) == ["A", "B"]
+    names = [type(e).__name__ for e in goals.events.get(review.id)]
+    assert names.count("Opened") == 1
