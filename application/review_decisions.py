@@ -31,8 +31,8 @@ class ReviewDecisions:
 
     def decide(self, employee_id: str, cycle_id: str, actor: Actor, *, band: str, summary: str,
                override_reason: str | None, basis: DecisionBasis, idempotency_key: str | None = None) -> CommandResult:
-        payload = {"band": band, "summary": summary, "override_reason": override_reason,
-                   "hash": basis.justification_hash, "position": basis.position}
+        # The request alone: a retry with the same key replays the first decision even if the evidence moved since.
+        payload = {"band": band, "summary": summary, "override_reason": override_reason}
         return self._step(employee_id, cycle_id, actor, "decide_review", payload, idempotency_key,
                           lambda review: review.decide(band, summary, override_reason, basis, actor))
 

@@ -123,3 +123,18 @@ def test_the_reviews_history_lists_each_step_with_what_it_changed(
     assert changes["stage"] == ("decided", "acknowledged") and changes["acknowledged_by"] == (None, "emp-1")
     assert client.get(f"{REVIEW}/history{H1}", headers=auth(STRANGER)).status_code == 403
     assert client.get(f"{REVIEW}/history{H1}", headers=auth(Actor("mgr-2", Role.MANAGER))).status_code == 404
+
+
+def test_a_decision_retried_with_its_idempotency_key_is_not_decided_twice(
+    app: FastAPI, client: TestClient, auth: Auth, clock: Clock
+) -> None:
+    goal_id = tracked_goal(app, client, auth, clock)
+    headers = {**auth(MANAGER), "Idempotency-Key": "decision-1"}
+    body = {"band": "unsatisfactory", "summary": "As computed."}
+    first = client.post(f"{REVIEW}/decision{H1}", json=body, headers=headers)
+    reading = {"kpi": "csat", "value": 88, "observed_at": "2026-02-28"}  # the evidence moves meanwhile
+    assert client.post(f"/goals/{goal_id}/measurements", json=reading, headers=auth(EMPLOYEE)).status_code == 201
+    again = client.post(f"{REVIEW}/decision{H1}", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201) and again.json() == first.json()
+    history = client.get(f"{REVIEW}/history{H1}", headers=auth(HR)).json()["events"]
+    assert [e["type"] for e in history].count("Review.DecisionRecorded") == 1
