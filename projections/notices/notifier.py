@@ -36,6 +36,7 @@ log = logging.getLogger("goalengine.notifier")
 
 NAME = "notifier"
 BATCH_SIZE = 200
+CREATE_ATTEMPTS = 5
 GOAL_EVENTS = {"Drafted", *HANDLERS}  # other aggregates' events (reviews, the warnings themselves) are not read
 
 notifier_states = Table(
@@ -144,12 +145,15 @@ class Notifier:
             connection.execute(update(projection_positions).where(where).values(position=reached))
 
     def _create_tables(self) -> None:
-        try:
-            metadata.create_all(self.goals.engine, tables=[projection_positions, notifier_states])
-        except (IntegrityError, OperationalError, ProgrammingError):
-            # Another notifier created them at the same moment (PostgreSQL refuses the second CREATE TABLE with a
-            # unique violation, SQLite with "already exists"): they are there now, and the second look finds them.
-            metadata.create_all(self.goals.engine, tables=[projection_positions, notifier_states])
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                metadata.create_all(self.goals.engine, tables=[projection_positions, notifier_states])
+                return
+            except (IntegrityError, OperationalError, ProgrammingError):
+                # Another notifier created one at the same moment (PostgreSQL refuses the second CREATE TABLE with
+                # a unique violation, SQLite with "already exists"): the next look finds it there.
+                if attempt == CREATE_ATTEMPTS:
+                    raise
 
     def _ensure_position_row(self) -> None:
         try:
