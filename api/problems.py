@@ -26,7 +26,9 @@ from application.errors import (
     InvalidIdempotencyKeyError,
     VersionMismatchError,
 )
-from domain.errors import GoalError, InvalidGoalInputError, PermissionDeniedError, UnknownRecalibrationError
+from domain.errors import (
+    GoalError, InvalidGoalInputError, PermissionDeniedError, UnknownDisputeError, UnknownRecalibrationError,
+)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemModel"}
@@ -107,8 +109,8 @@ def domain_status(error: GoalError) -> int:
         return 422
     if isinstance(error, PermissionDeniedError):
         return 403
-    if isinstance(error, UnknownRecalibrationError):
-        return 404  # it is a resource in the URL: /goals/{id}/recalibrations/{rid}
+    if isinstance(error, UnknownRecalibrationError | UnknownDisputeError):
+        return 404  # a resource in the URL: /goals/{id}/recalibrations/{rid}, /reviews/{e}/disputes/{did}
     return 409
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,7 @@ from application.privacy.personal import PersonalData
 from application.privacy.sealing import register_personal_transcodings
 from application.settings import BusinessCalendar, Settings
 from application.transcodings import goal_transcoder
+from domain.check_ins import CheckIn
 from domain.goal import Goal
 from domain.recalibration import Changes
 from domain.terms import GoalTerms
@@ -213,6 +214,15 @@ class Goals(Application[UUID]):
             goal_id, actor, "close_goal", {"outcome": str(chosen), "summary": summary}, expected_version,
             idempotency_key, lambda goal: goal.close(chosen, summary, actor),
         )
+
+    def check_in(
+        self, goal_id: UUID, actor: Actor, check_in: CheckIn, *, expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """The owner or the manager says how the goal is going; the check-in's id is its event's id."""
+        result = self._command(goal_id, actor, "check_in", check_in.to_stored(), expected_version, idempotency_key,
+                               lambda goal: goal.check_in(check_in, actor))
+        return replace(result, reference=f"{goal_id}:{result.version}")
 
     # --- queries -------------------------------------------------------------------------------------------
 

@@ -61,6 +61,8 @@ def describe_trail(events: Sequence[Goal.Event]) -> list[TrailEntry]:
             changes += proposed_changes(event)
         if isinstance(event, Goal.Revised):
             changes += erased_revisions(event, changes)
+        if isinstance(event, Goal.CheckedIn):
+            changes += check_in_said(event)
         entries.append(TrailEntry(
             type=event_type(event), version=event.originator_version, timestamp=event.timestamp.isoformat(),
             actor_id=event.actor_id, actor_role=event.actor_role, data=event_data(event), changes=changes,
@@ -118,6 +120,12 @@ def proposed_changes(event: Goal.RecalibrationProposed) -> list[Change]:
             changes.append(Change(f"proposed.milestones.{new.id}.target", jsonable(old.target) if old else None,
                                   jsonable(new.target)))
     return changes
+
+
+def check_in_said(event: Goal.CheckedIn) -> list[Change]:
+    """A check-in changes no term: what it said is described as new fields of its own, 'check_ins.<version>.*'."""
+    said = {"status": event.status, "confidence": event.confidence}
+    return [Change(f"check_ins.{event.originator_version}.{name}", None, value) for name, value in said.items()]
 
 
 def goal_standing(goal: Goal) -> dict[str, Any]:

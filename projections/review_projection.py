@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ from application.privacy.registry import ERASED
 from application.serialization import EventRecord, type_name
 from domain.person import Person
 from projections.review.state import State, fold
-from projections.tables import goal_reviews
+from projections.tables import goal_reviews, projection_positions
 
 
 PERSON_ERASED = type_name(Person.Erased)
@@ -90,10 +91,37 @@ def erase_text(state: State) -> None:
         recalibration["note"] = _erased(recalibration["note"])
     if state["outcome"] is not None:
         state["outcome"]["summary"] = _erased(state["outcome"]["summary"])
+    for check_in in state.get("check_ins", []):
+        for field in ("note", "blockers", "next_steps"):
+            check_in[field] = _erased(check_in[field])
 
 
 def _erased(text: str) -> str:
     return ERASED if text else text  # an empty text was never sealed: it stays empty
+
+
+def pinned_states(engine: Engine, owner_id: str, cycle_id: str) -> tuple[list[State], int]:
+    """Every stored review state of one employee's goals in one cycle, and the log position they reflect.
+
+    The position is read before and after the states; if the projector moved in between, they are read again.
+    """
+    while True:
+        before = _position(engine)
+        states = load_states(engine, owner_id, cycle_id)
+        if _position(engine) == before:
+            return states, before
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    """The SHA-256 of a document's canonical JSON: what a decision pins of the justification it rests on."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _position(engine: Engine) -> int:
+    query = select(projection_positions.c.position).where(projection_positions.c.name == ReviewProjection.name)
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one_or_none() or 0)
 
 
 def dump_state(state: State) -> str:

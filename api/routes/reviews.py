@@ -6,7 +6,7 @@ import re
 from urllib.parse import quote
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -89,7 +89,10 @@ def attachment(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def answer(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+T = TypeVar("T")
+
+
+def answer(read: Callable[[], T]) -> T:
     try:
         return read()
     except ReviewAccessDeniedError as error:

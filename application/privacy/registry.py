@@ -23,12 +23,18 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "goalengine:Goal.RecalibrationRejected": ("note",),
     "goalengine:Goal.Recalibrated": ("note",),
     "goalengine:Goal.Closed": ("summary",),
+    "goalengine:Goal.CheckedIn": ("note", "blockers", "next_steps"),
+    "goalengine:Review.DecisionRecorded": ("summary", "override_reason"),
+    "goalengine:Review.SelfAssessed": ("text",),
+    "goalengine:Review.Disputed": ("reason",),
+    "goalengine:Review.DisputeResolved": ("note",),
 }
 
 # Text fields named like personal ones that are not: each says why.
 EXEMPT: dict[tuple[str, str], str] = {
     ("goalengine:Goal.SignatureVoided", "reason"): "written by the system ('terms revised at version N')",
     ("goalengine:Goal.RecalibrationProposed", "reason"): "a category from a fixed list (ReasonCategory)",
+    ("goalengine:Review.DecisionRecorded", "justification_hash"): "a SHA-256 of the justification (numbers and ids)",
     ("goalengine:Person.Erased", "reason"): "why HR erased; the erasure notice must outlive the key (no personal data)",
 }
 
@@ -36,6 +42,7 @@ EXEMPT: dict[tuple[str, str], str] = {
 # every later event of the aggregate is that person's (their goal; later their review).
 SUBJECT_FIELDS: dict[str, str] = {
     "goalengine:Goal.Drafted": "owner_id",
+    "goalengine:Review.Opened": "employee_id",
 }
 
 

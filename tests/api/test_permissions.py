@@ -89,6 +89,10 @@ ENDPOINTS = {
     # The review packet (ADR 0027): whoever may see the review; a manager of none of the goals gets 404.
     "packet": Endpoint("GET", "/reviews/emp-1/packet?cycle=2026-H1", "draft", None,
                        (200, 403, 200, 404, 200, 200, 403)),
+    # Only the goal's parties check in; HR sees the goal but is no party (409 not_a_party, as for a signature).
+    "check_in": Endpoint("POST", "/goals/{id}/check-ins", "agreed", {"status": "on_track", "confidence": 4},
+                         (201, 404, 201, 404, 409, 403, 403)),
+    "warnings": Endpoint("GET", "/goals/{id}/warnings", "agreed", None, (200, 404, 200, 404, 200, 200, 403)),
 }
 CASES = [
     pytest.param(name, caller, endpoint.outcomes[index], id=f"{name}-{caller}")

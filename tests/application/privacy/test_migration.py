@@ -29,7 +29,8 @@ def test_a_store_with_plaintext_personal_text_is_sealed_and_still_verifies(setti
     try:
         assert TEXTS["summary"].encode() in raw_log(goals)
         result = migrate_personal_fields(goals)
-        assert result.fields == 9 and result.checkpoint is not None  # the 7 texts, a second justification, a rationale
+        # The 7 goal texts, a second justification, a rationale, a check-in's 3 texts and the review's 5.
+        assert result.fields == 17 and result.checkpoint is not None
         assert not [name for name, text in TEXTS.items() if text.encode() in raw_log(goals)]
         assert verify_trail(goals).intact and goals.get_goal(goal_id).summary == TEXTS["summary"]
         assert audit_log(goals).checkpoint()  # the tree and checkpoints start again from the rewritten rows
