@@ -19,7 +19,7 @@ from application.audit.chain import ChainingMapper
 from application.audit.keys import AuditKeys
 from application.audit.snapshots import CheckedSnapshotStore
 from application.copying import fresh_copy
-from application.database import create_sql_engine, metadata
+from application.database import create_sql_engine, metadata, schema_creation
 from application.event_catalogue import RecordedEvent
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
 from application.idempotency import CommandResult, IdempotencyStore
@@ -68,11 +68,12 @@ class Goals(Application[UUID]):
         self.engine: Engine = create_sql_engine(self.settings)
         self.audit_keys = AuditKeys.of(
             self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
-        self.data_keys = DataKeys(self.engine, self.settings.data_master_key)
-        super().__init__(env=self.settings.eventsourcing_env())
+        with schema_creation(self.engine):
+            self.data_keys = DataKeys(self.engine, self.settings.data_master_key)
+            super().__init__(env=self.settings.eventsourcing_env())
+            metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
         # After an erasure (here or in another process) no cached goal may still hold the erased text.
         self.data_keys.on_erasure.append(self.forget_cached_aggregates)
-        metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
         self.idempotency = IdempotencyStore(self.engine)
 
     # --- wiring --------------------------------------------------------------------------------------------
