@@ -121,6 +121,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def goals(settings: Settings, clock: Clock) -> Iterator[Goals]:
+    from tests.scenarios import ensure_cycles  # here, not at the top: scenarios imports this module's neighbours
+
     app = Goals(settings, today=clock)
+    ensure_cycles(app)
     yield app
     app.close()
