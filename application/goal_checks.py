@@ -3,7 +3,7 @@ objective or goal it aligns to (exists, no circle).
 
 Cycles are few and read on every goal command, so they come from the repository's per-process cache, which the
 library fast-forwards with the events stored after the cached version (one indexed query): a lock committed by
-another process is seen by the next command here (ADR 0022).
+another process is seen by the next command here (ADR 0023).
 """
 
 from __future__ import annotations

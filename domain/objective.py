@@ -1,7 +1,7 @@
 """Objectives as aggregates: the organisation's and teams' objectives for a cycle, which goals align to.
 
 HR sets objectives for any org unit; a manager sets team objectives they own themself (the token names no org unit
-to check, so ownership is the rule that can be checked; ADR 0022).
+to check, so ownership is the rule that can be checked; ADR 0023).
 """
 
 from __future__ import annotations

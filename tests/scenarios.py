@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -34,10 +35,8 @@ def ensure_cycles(goals: Goals, *periods: Cycle) -> None:
     """Open the test cycles (H1 and the year, or those given) and the quality objective, unless they exist."""
     cycles = Cycles(goals)
     for period in periods or (H1, YEAR):
-        try:
+        with suppress(CycleExistsError):
             cycles.open_cycle(HR, cycle_id=period.id, name=f"Cycle {period.id}", start=period.start, end=period.end)
-        except CycleExistsError:
-            pass
     try:
         goals.repository.get(QUALITY_OBJECTIVE_ID, deepcopy_from_cache=False)
     except AggregateNotFoundError:

@@ -65,9 +65,11 @@ def test_a_cycle_never_moves_backwards_and_nothing_moves_a_locked_one(moves: lis
         assert order.index(cycle.status) > order.index(before)
 
 
-def test_only_hr_moves_a_cycle() -> None:
+def test_only_hr_moves_a_cycle_and_only_forward() -> None:
     with pytest.raises(PermissionDeniedError):
         opened().lock(MANAGER)
+    with pytest.raises(CycleStateError):
+        opened().start_review(HR)
 
 
 def test_hr_reassigns_a_goal_to_a_new_manager_with_a_reason() -> None:
@@ -106,8 +108,9 @@ def test_a_reassignment_needs_hr_a_reason_a_change_and_two_people(
 
 def test_carrying_over_closes_the_goal_here_and_gives_terms_within_the_later_cycle() -> None:
     goal = agreed()
-    terms = goal.carry_over(HR, H2, "Launch slipped to Q3.", cycle_uuid("new"))
-    assert (goal.status, goal.outcome, goal.carried_over_to) == (Status.CLOSED, Outcome.CANCELLED, str(cycle_uuid("new")))
+    new_id = cycle_uuid("new")
+    terms = goal.carry_over(HR, H2, "Launch slipped to Q3.", new_id)
+    assert (goal.status, goal.outcome, goal.carried_over_to) == (Status.CLOSED, Outcome.CANCELLED, str(new_id))
     assert terms.deadline == H2.end and terms.kpis == goal.kpis
     with pytest.raises(GoalClosedError):
         goal.reassign(HR, "too late", manager_id="mgr-2")
