@@ -30,6 +30,9 @@ class GoalIndexProjection:
     tables = (goal_index,)
 
     def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
+        batch = [record for record in batch if record.of_goal]  # the log's other aggregates are not goals
+        if not batch:
+            return
         rows: dict[str, dict[str, Any]] = {}
         known = _existing_rows(connection, {r.goal_id for r in batch} - _drafted_in(batch))
         for record in batch:

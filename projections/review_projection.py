@@ -21,7 +21,10 @@ class ReviewProjection:
     def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
         records: dict[str, list[EventRecord]] = defaultdict(list)
         for record in batch:
-            records[record.goal_id].append(record)
+            if record.of_goal:  # the log's other aggregates are not goals
+                records[record.goal_id].append(record)
+        if not records:
+            return
         earlier = _stored_states(connection, [g for g, rs in records.items() if rs[0].type != "Drafted"])
         rows = []
         for goal_id, goal_records in records.items():
