@@ -14,12 +14,11 @@ from eventsourcing.persistence import IntegrityError
 from application import goal_checks as checks
 from application.goals import Goals
 from application.idempotency import CommandResult
-from domain.cycle import Cycle, cycle_uuid
+from domain.cycle import Cycle
 from domain.errors import CycleExistsError, UnknownCycleError
 from domain.goal import Goal
 from domain.values import Actor
 
-CYCLE_EVENTS = (Cycle.Opened, Cycle.Activated, Cycle.ReviewStarted, Cycle.Locked)
 
 
 class Cycles:
@@ -85,8 +84,6 @@ class Cycles:
             for notification in page:
                 event = self.goals.mapper.to_domain_event(notification)
                 assert isinstance(event, Cycle.Opened)
-                yield event.cycle_id
+                yield event.cycle
             position = page[-1].id
 
-
-__all__ = ["CYCLE_EVENTS", "Cycles", "cycle_uuid"]

@@ -14,7 +14,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.cycle import Cycle
 from domain.goal import Goal
+from domain.objective import Objective
 
 GOAL_AGGREGATE = "Goal"
 TOPIC_PREFIX = "goalengine:"
@@ -59,5 +61,5 @@ def is_goal_topic(topic: str) -> bool:
     return aggregate_name(topic) == GOAL_AGGREGATE
 
 
-AGGREGATES: tuple[type[Aggregate], ...] = (Goal,)
+AGGREGATES: tuple[type[Aggregate], ...] = (Goal, Cycle, Objective)
 EVENT_CLASSES: tuple[type[RecordedEvent], ...] = tuple(cls for agg in AGGREGATES for cls in events_of(agg))

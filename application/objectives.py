@@ -13,7 +13,6 @@ from domain.errors import UnknownObjectiveError
 from domain.objective import Objective
 from domain.values import Actor, Kpi
 
-OBJECTIVE_EVENTS = (Objective.Set,)
 
 
 class Objectives:

@@ -51,31 +51,34 @@ class Cycle(Aggregate):
 
     class Opened(Aggregate.Created, Event):
         TOPIC = "goalengine:Cycle.Opened"
-        cycle_id: str
+        cycle: str  # the cycle's own id ("2026-H1"); named so the feed's cycle filter finds it (ADR 0022)
         name: str
         start: date
         end: date
 
     class Activated(Event):
         TOPIC = "goalengine:Cycle.Activated"
+        cycle: str
 
         def apply(self, cycle: Cycle) -> None:
             cycle.status = CycleStatus.ACTIVE
 
     class ReviewStarted(Event):
         TOPIC = "goalengine:Cycle.ReviewStarted"
+        cycle: str
 
         def apply(self, cycle: Cycle) -> None:
             cycle.status = CycleStatus.REVIEW
 
     class Locked(Event):
         TOPIC = "goalengine:Cycle.Locked"
+        cycle: str
 
         def apply(self, cycle: Cycle) -> None:
             cycle.status = CycleStatus.LOCKED
 
-    def __init__(self, cycle_id: str, name: str, start: date, end: date) -> None:
-        self.cycle_id = cycle_id
+    def __init__(self, cycle: str, name: str, start: date, end: date) -> None:
+        self.cycle_id = cycle
         self.name = name
         self.start = start
         self.end = end
@@ -89,7 +92,7 @@ class Cycle(Aggregate):
         validation.require_text("name", name, max_length=200)
         if start >= end:
             raise InvalidGoalInputError("end", f"must come after start {start}, not {end}")
-        return cls._create(cls.Opened, id=cycle_uuid(cycle_id), cycle_id=cycle_id, name=name, start=start, end=end,
+        return cls._create(cls.Opened, id=cycle_uuid(cycle_id), cycle=cycle_id, name=name, start=start, end=end,
                            actor_id=actor.id, actor_role=str(actor.role))
 
     @property
@@ -123,7 +126,7 @@ class Cycle(Aggregate):
         if self.status not in TRANSITIONS_FROM[to]:
             raise CycleStateError(f"cycle {self.cycle_id!r} is {self.status}; it cannot move to {to}",
                                   cycle=self.cycle_id, status=str(self.status))
-        self.trigger_event(event, actor_id=actor.id, actor_role=str(actor.role))
+        self.trigger_event(event, cycle=self.cycle_id, actor_id=actor.id, actor_role=str(actor.role))
 
 
 def _require_hr(actor: Actor, doing: str) -> None:

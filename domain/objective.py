@@ -29,7 +29,7 @@ class Objective(Aggregate):
     class Set(Aggregate.Created, Event):
         TOPIC = "goalengine:Objective.Set"
         title: str
-        cycle_id: str
+        cycle: str
         org_unit: str
         owner_id: str
         description: str
@@ -38,9 +38,9 @@ class Objective(Aggregate):
         def apply(self, objective: Objective) -> None:
             objective.kpis = tuple(stored.kpi(k) for k in self.kpis)
 
-    def __init__(self, title: str, cycle_id: str, org_unit: str, owner_id: str, description: str) -> None:
+    def __init__(self, title: str, cycle: str, org_unit: str, owner_id: str, description: str) -> None:
         self.title = title
-        self.cycle_id = cycle_id
+        self.cycle_id = cycle
         self.org_unit = org_unit
         self.owner_id = owner_id
         self.description = description
@@ -59,6 +59,6 @@ class Objective(Aggregate):
         validation.require_text("owner", owner_id, max_length=200)
         validation.require_text("description", description, required=False)
         validation.require_kpis_well_formed(kpis)
-        return cls._create(cls.Set, id=objective_id or uuid4(), title=title, cycle_id=cycle_id, org_unit=org_unit,
+        return cls._create(cls.Set, id=objective_id or uuid4(), title=title, cycle=cycle_id, org_unit=org_unit,
                            owner_id=owner_id, description=description, kpis=[k.as_dict() for k in kpis],
                            actor_id=actor.id, actor_role=str(actor.role))
