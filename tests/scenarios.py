@@ -27,6 +27,7 @@ AUDITOR = Actor("aud-1", Role.AUDITOR)
 
 H1 = Cycle("2026-H1", date(2026, 1, 1), date(2026, 6, 30))
 YEAR = Cycle("2026", date(2026, 1, 1), date(2026, 12, 31))
+H2 = Cycle("2026-H2", date(2026, 7, 1), date(2026, 12, 31))
 # The organisation's quality objective for 2026, which the defect-rate goal aligns to (a fixed id, for the tests).
 QUALITY_OBJECTIVE_ID = uuid5(NAMESPACE, "objective:org-quality-2026")
 
