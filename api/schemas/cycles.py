@@ -89,9 +89,20 @@ class ObjectiveResponse(BaseModel):
                    kpis=[k.as_dict() for k in objective.kpis], version=objective.version, position=position)
 
 
+class ObjectiveNode(BaseModel):
+    """An objective in the cycle's tree (its details: GET /objectives/{id})."""
+
+    id: str
+    title: str
+    org_unit: str
+    owner: str
+    progress: Decimal | None
+    goals: list[AlignedGoalView]
+
+
 class AlignmentResponse(BaseModel):
     cycle: str
-    objectives: list[ObjectiveResponse]
+    objectives: list[ObjectiveNode]
     unaligned: list[AlignedGoalView] = Field(description="Goals of the cycle aligned to no objective or goal here.")
 
 

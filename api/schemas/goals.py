@@ -56,9 +56,8 @@ ALIGNED_TO = ("The id of the objective or goal this goal serves (409 unknown_par
 
 
 def one_link(body: Any) -> Any:
-    """aligned_to and its former name parent_goal_id may both be sent only when they say the same."""
-    given = body.model_fields_set
-    if {"aligned_to", "parent_goal_id"} <= given and body.aligned_to != body.parent_goal_id:
+    """aligned_to and its former name parent_goal_id may both name a link only when they name the same one."""
+    if None not in (body.aligned_to, body.parent_goal_id) and body.aligned_to != body.parent_goal_id:
         raise ValueError("aligned_to and parent_goal_id (its former name) name different links; send one")
     return body
 
@@ -128,7 +127,8 @@ class ReviseGoalRequest(Strict):
     def changes(self) -> dict[str, Any]:
         given = self.model_dump(exclude_unset=True)
         if "aligned_to" in given:
-            given["parent_goal_id"] = given.pop("aligned_to")
+            aligned_to = given.pop("aligned_to")
+            given["parent_goal_id"] = aligned_to if aligned_to is not None else given.get("parent_goal_id")
         if "kpis" in given:
             given["kpis"] = [k.to_domain() for k in self.kpis or []]
         return given
