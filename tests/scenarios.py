@@ -38,6 +38,8 @@ def ensure_cycles(goals: Goals, *periods: Cycle) -> None:
     for period in periods or (H1, YEAR):
         with suppress(CycleExistsError):
             cycles.open_cycle(HR, cycle_id=period.id, name=f"Cycle {period.id}", start=period.start, end=period.end)
+    if YEAR not in (periods or (YEAR,)):
+        return
     try:
         goals.repository.get(QUALITY_OBJECTIVE_ID, deepcopy_from_cache=False)
     except AggregateNotFoundError:

@@ -122,7 +122,7 @@ def submit_goal(request: Request, session: SessionDep, fields: FormDep) -> Respo
             return draft_form(request, fields, report=report)
         owner = body.owner_id or ""
         require_may_draft(session.actor, owner, session.actor.id)
-        result = goals.draft_goal(session.actor, cycle=body.cycle.to_domain(), owner_id=owner,
+        result = goals.draft_goal(session.actor, cycle=body.cycle_ref(), owner_id=owner,
                                   manager_id=session.actor.id, terms=body.terms())
     except (Problem, GoalError, ApplicationError, ValidationError) as error:
         problem = problem_of(error)
