@@ -119,6 +119,9 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     ("Revised", "changes"): _ref("revision"),
     ("RecalibrationProposed", "changes"): _ref("recalibration_changes"),
     ("RecalibrationProposed", "reason"): _enum(ReasonCategory),  # SignatureVoided's reason is free text
+    # A cycle's and an objective's `cycle` is the cycle's id; an objective may have no KPI of its own.
+    **{(name, "cycle"): {"type": "string"} for name in ("Opened", "Activated", "ReviewStarted", "Locked", "Set")},
+    ("Set", "kpis"): {"type": "array", "items": _ref("kpi")},
 }
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"party": Party, "outcome": Outcome}
 SCALARS: dict[Any, dict[str, Any]] = {
