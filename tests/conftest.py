@@ -127,3 +127,11 @@ def goals(settings: Settings, clock: Clock) -> Iterator[Goals]:
     ensure_cycles(app)
     yield app
     app.close()
+
+
+@pytest.fixture
+def bare_goals(settings: Settings, clock: Clock) -> Iterator[Goals]:
+    """The application over a store with nothing in it, not even the test cycles (`goals` opens those)."""
+    app = Goals(settings, today=clock)
+    yield app
+    app.close()
