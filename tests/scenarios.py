@@ -31,6 +31,11 @@ H2 = Cycle("2026-H2", date(2026, 7, 1), date(2026, 12, 31))
 QUALITY_OBJECTIVE_ID = uuid5(NAMESPACE, "objective:org-quality-2026")
 
 
+# How many events ensure_cycles writes into an empty store by default (the two cycles and the objective): tests of
+# the log's shape count them first.
+SETUP_EVENTS = 3
+
+
 def ensure_cycles(goals: Goals, *periods: Cycle) -> None:
     """Open the test cycles (H1 and the year, or those given) and the quality objective, unless they exist."""
     cycles = Cycles(goals)

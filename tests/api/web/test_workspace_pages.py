@@ -216,7 +216,8 @@ def test_every_page_of_each_role_renders(web: Web) -> None:
 def draft_fields(csrf: str, action: str, statement: str) -> dict[str, str]:
     start, end = TODAY - timedelta(days=CYCLE_DAYS_BEFORE), TODAY + timedelta(days=CYCLE_DAYS_AFTER)
     return {"csrf_token": csrf, "action": action, "owner_id": "emp-eve", "cycle_id": f"{start:%Y-%m}..{end:%Y-%m}",
-            "cycle_start": start.isoformat(), "cycle_end": end.isoformat(), "deadline": end.isoformat(), "weight": "50", "title": "Escalations",
+            "cycle_start": start.isoformat(), "cycle_end": end.isoformat(), "deadline": end.isoformat(),
+            "weight": "50", "title": "Escalations",
             "statement": statement, "rationale": "Escalations cost the most support time.", "kpi_id": "escalations",
             "kpi_name": "Escalated tickets", "kpi_unit": "%", "kpi_direction": "decrease", "kpi_baseline": "12",
             "kpi_target": "8", "kpi_cadence": "monthly"}
