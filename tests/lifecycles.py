@@ -7,11 +7,13 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from application.cycles import Cycles
 from application.goals import Goals
 from tests.conftest import Clock
 from tests.scenarios import (
     CSAT,
     EMPLOYEE,
+    H2,
     HR,
     MANAGER,
     OTHER_HR,
@@ -19,6 +21,7 @@ from tests.scenarios import (
     agree_milestone,
     customer_service_terms,
     draft,
+    ensure_cycles,
 )
 
 WHOLE_LIFE_EVENTS = 16
@@ -51,3 +54,17 @@ def whole_life(goals: Goals, clock: Clock) -> UUID:
     goals.approve_recalibration(goal_id, OTHER_HR, second.reference or "", note="Confirmed.")
     goals.close_goal(goal_id, MANAGER, outcome="partially_achieved", summary="19 tickets/day, 89% CSAT.")
     return goal_id
+
+
+def cycle_life(goals: Goals) -> UUID:
+    """The events of cycles and HR's moves of goals: a goal reassigned, then carried over to a later cycle that HR
+    activates, reviews and locks; the continued goal is returned."""
+    cycles = Cycles(goals)
+    ensure_cycles(goals, H2)
+    goal_id = draft(goals, customer_service_terms(title="Carried"))
+    goals.reassign_goal(goal_id, HR, manager_id="mgr-2", reason="Support moved to another team.")
+    carried = cycles.carry_over(goal_id, HR, to_cycle=H2.id, reason="The helpdesk migration moved to Q3.")
+    cycles.activate(HR, H2.id)
+    cycles.start_review(HR, H2.id)
+    cycles.lock(HR, H2.id)
+    return UUID(carried.goal_id)
