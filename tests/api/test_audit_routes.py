@@ -49,7 +49,7 @@ def test_an_intact_trail_answers_its_digest_and_count(
     response = client.get("/audit/verify", headers=auth(reader))
     assert response.status_code == 200
     body = response.json()
-    assert (body["intact"], body["events"], body["position"], len(body["digest"])) == (True, 9, 9, 64)  # 3 of the test cycles, 6 of the goal
+    assert (body["intact"], body["events"], body["position"], len(body["digest"])) == (True, 9, 9, 64)
 
 
 def test_a_tampered_row_answers_409_naming_the_event(
