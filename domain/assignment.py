@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from domain import rules, validation
-from domain.errors import CarryOverRuleError, PermissionDeniedError, ReassignmentRuleError
+from domain.errors import (
+    CarryOverRuleError, PermissionDeniedError, ReassignmentRuleError, RecalibrationPendingError,
+)
 from domain.terms import GoalTerms
 from domain.values import Actor, Cycle, Party
 
@@ -46,10 +48,16 @@ def reassignment(actor: Actor, held_by: tuple[str, str], owner_id: str | None, m
     return Reassignment(new_owner, new_manager, held_by[0], held_by[1], reason)
 
 
-def carried_terms(actor: Actor, terms: GoalTerms, from_cycle: Cycle, to_cycle: Cycle, reason: str) -> GoalTerms:
-    """The terms a goal carried over takes into the next cycle: the same, its deadline within the new period."""
+def carried_terms(actor: Actor, terms: GoalTerms, cycles: tuple[Cycle, Cycle], reason: str,
+                  pending_recalibration: str | None) -> GoalTerms:
+    """The terms a goal carried over (from, to) takes into the later cycle: the same, its deadline in the new
+    period. A recalibration awaiting HR's decision is decided first, as before a closure."""
     require_hr(actor, "carry over")
     validation.require_text("reason", reason)
+    if pending_recalibration is not None:
+        raise RecalibrationPendingError(f"recalibration {pending_recalibration!r} awaits HR's decision; decide it "
+                                        "before carrying the goal over", recalibration_id=pending_recalibration)
+    from_cycle, to_cycle = cycles
     if to_cycle.start <= from_cycle.start or to_cycle.id == from_cycle.id:
         raise CarryOverRuleError(
             f"a goal is carried over to a later cycle; {to_cycle.id!r} starts {to_cycle.start}, "

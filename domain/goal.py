@@ -433,7 +433,8 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
     def carry_over(self, actor: Actor, to_cycle: Cycle, reason: str, new_goal_id: UUID) -> GoalTerms:
         """HR carries the open goal over to a later cycle; the terms the new goal there starts from."""
         self._require_open()
-        terms = assignment.carried_terms(actor, self.terms, self.cycle, to_cycle, reason)
+        pending = getattr(self.pending_recalibration(), "id", None)
+        terms = assignment.carried_terms(actor, self.terms, (self.cycle, to_cycle), reason, pending)
         self.trigger_event(self.CarriedOver, to_cycle=to_cycle.id, new_goal_id=str(new_goal_id), reason=reason,
                            **_by(actor))
         return terms

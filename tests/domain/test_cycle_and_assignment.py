@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -11,11 +12,11 @@ from hypothesis import strategies as st
 from domain.cycle import Cycle, CycleStatus, cycle_uuid
 from domain.errors import (
     CarryOverRuleError, CycleLockedError, CycleStateError, GoalClosedError, GoalError, InvalidGoalInputError,
-    PermissionDeniedError, ReassignmentRuleError,
+    PermissionDeniedError, ReassignmentRuleError, RecalibrationPendingError,
 )
 from domain.goal import Goal
 from domain.values import Actor, Cycle as Period, Outcome, Party, Role, Status
-from tests.domain.support import agreed, drafted, refused
+from tests.domain.support import agreed, drafted, propose_on, refused
 from tests.scenarios import EMPLOYEE, HR, MANAGER
 
 H2 = Period("2026-H2", date(2026, 7, 1), date(2026, 12, 31))
@@ -122,3 +123,11 @@ def test_a_goal_is_carried_over_only_by_hr_and_only_to_a_later_cycle() -> None:
         goal.carry_over(MANAGER, H2, "Slipped", cycle_uuid("x"))
     with refused(goal, CarryOverRuleError, "2025"):
         goal.carry_over(HR, Period("2025", date(2025, 1, 1), date(2025, 12, 31)), "Slipped", cycle_uuid("x"))
+
+
+def test_a_goal_awaiting_a_recalibration_decision_is_not_carried_over() -> None:
+    goal = agreed()
+    propose_on(goal, MANAGER, "resourcing", "Two colleagues left the team.", targets={"csat": {"target": Decimal(88)}})
+    goal.collect_events()
+    with refused(goal, RecalibrationPendingError, "r1"):
+        goal.carry_over(HR, H2, "Slipped", cycle_uuid("x"))
