@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio
+from pydantic import StringConstraints
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from api.json_route import OffLoopJSONRoute
 from api.deps import GoalsDep, require_roles
-from api.schemas.common import MAX_POSITION
+from api.schemas.common import MAX_POSITION, UUID_TEXT, described
 from api.problems import Problem, problem_responses
 from api.schemas.events import EventPage
-from application.cloudevents import EventFeed, UnknownEventTypeError, topics_for
+from application.cloudevents import EVENT_TYPES, EventFeed, UnknownEventTypeError, topics_for
 from application.event_filters import EventFilter, InvalidEventFilterError
 from application.event_schemas import SCHEMAS
 from application.live import EventSignal, LiveEvents
@@ -32,11 +33,19 @@ from domain.values import Actor, Role
 router = APIRouter(prefix="/events", tags=["events"], route_class=OffLoopJSONRoute)
 
 Consumer = Annotated[Actor, Depends(require_roles(Role.SERVICE, Role.HR, Role.AUDITOR))]
+# Known CloudEvents types, separated by commas (as for subjects).
+TYPE_LIST = described(f"^[ ,]*(({'|'.join(map(re.escape, EVENT_TYPES))})[ ]*(,[ ,]*|$))*$",
+                      "must be CloudEvents types this API publishes, separated by commas", "unknown_event_type")
 Types = Annotated[
-    list[str], Query(alias="type", description="Only these CloudEvents types (repeat, or separate with commas).")
+    list[Annotated[str, StringConstraints(pattern=TYPE_LIST)]],
+    Query(alias="type", description="Only these CloudEvents types (repeat, or separate with commas)."),
 ]
+# Goal ids, separated by commas (spaces around them and empty items between commas are ignored).
+SUBJECT_LIST = described(f"^[ ,]*({UUID_TEXT}[ ]*(,[ ,]*|$))*$", "must be goal ids (UUIDs) separated by commas",
+                         "invalid_event_filter")
 Subjects = Annotated[
-    list[str], Query(alias="subject", description="Only events of these goals (repeat, or separate with commas).")
+    list[Annotated[str, StringConstraints(pattern=SUBJECT_LIST)]],
+    Query(alias="subject", description="Only events of these goals (repeat, or separate with commas)."),
 ]
 Cycle = Annotated[str | None, Query(min_length=1, max_length=200, description="Only goals of this cycle.")]
 OrgUnit = Annotated[str | None, Query(min_length=1, max_length=200, description="Only goals of this org unit.")]
@@ -67,7 +76,8 @@ def requested_filter(subjects: Sequence[str], cycle: str | None, org_unit: str |
 
 
 def split(values: Sequence[str]) -> list[str]:
-    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+    """Names from repeated and comma-separated values; only ASCII spaces around them are dropped, as documented."""
+    return [name.strip(" ") for value in values for name in value.split(",") if name.strip(" ")]
 
 
 @router.get("", responses=problem_responses(401, 403, 422))

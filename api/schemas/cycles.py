@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Line, Name, Strict, Text, example
+from api.schemas.common import FilledName, FilledText, Strict, Text, example
 from api.schemas.goals import TICKETS_KPI, CycleId, KpiBody
 from domain.cycle import Cycle, CycleStatus
 from domain.objective import Objective
@@ -20,7 +20,7 @@ class OpenCycleRequest(Strict):
     model_config = example({"id": "2026-H1", "name": "First half 2026", "start": "2026-01-01", "end": "2026-06-30"})
 
     id: CycleId
-    name: Name
+    name: FilledName
     start: date
     end: date
 
@@ -49,10 +49,10 @@ class SetObjectiveRequest(Strict):
                             "owner": "hr-7", "description": "Customers get fast, friendly answers.",
                             "kpis": [TICKETS_KPI]})
 
-    title: Name
+    title: FilledName
     cycle: CycleId
-    org_unit: Name
-    owner: Name = Field(description="Who answers for the objective (a manager sets only their own).")
+    org_unit: FilledName
+    owner: FilledName = Field(description="Who answers for the objective (a manager sets only their own).")
     description: Text = ""
     kpis: Annotated[list[KpiBody], Field(max_length=20)] = Field(default_factory=list)
 
@@ -109,13 +109,13 @@ class AlignmentResponse(BaseModel):
 class ReassignmentRequest(Strict):
     model_config = example({"manager_id": "mgr-2", "reason": "Support moved to Lena's team in the reorganisation."})
 
-    owner_id: Name | None = None
-    manager_id: Name | None = None
-    reason: Text
+    owner_id: FilledName | None = None
+    manager_id: FilledName | None = None
+    reason: FilledText
 
 
 class CarryOverRequest(Strict):
     model_config = example({"to_cycle": "2026-H2", "reason": "The helpdesk migration moved to Q3."})
 
     to_cycle: CycleId
-    reason: Line
+    reason: FilledText
