@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
@@ -52,7 +53,7 @@ def open_cycle(body: OpenCycleRequest, cycles: CyclesDep, goals: GoalsDep, actor
                response: Response) -> CycleResponse:
     """HR opens a review cycle (in planning); goals then name it by its id."""
     result = cycles.open_cycle(actor, cycle_id=body.id, name=body.name, start=body.start, end=body.end)
-    response.headers["Location"] = f"/cycles/{body.id}"
+    response.headers["Location"] = f"/cycles/{quote(body.id, safe='')}"  # any text: headers carry ASCII only
     return answer(cycles, goals, result, response)
 
 
