@@ -11,6 +11,7 @@ from api.deps import GoalsDep, require_roles
 from api.json_route import OffLoopJSONRoute
 from api.positions import command_position, projection_read
 from api.problems import Problem, problem_responses
+from api.schemas.common import KPI_ID
 from api.schemas.cycles import AlignmentResponse, CycleList, CycleResponse, OpenCycleRequest
 from application.cycles import Cycles
 from application.idempotency import CommandResult
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/cycles", tags=["cycles"], route_class=OffLoopJSONRou
 READERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR)
 Reader = Annotated[Actor, Depends(require_roles(*READERS))]
 HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
-CycleId = Annotated[str, Path(min_length=1, max_length=100, description="The cycle's id, e.g. 2026-H1.")]
+CycleId = Annotated[str, Path(min_length=1, max_length=100, pattern=KPI_ID, description="The cycle's id: 2026-H1.")]
 READ_ERRORS = problem_responses(401, 403, 404, 422)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)
 # The tree waits for both read models it joins: the links and the goals' attainment.

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.schemas.common import (
-    FILLED_LINE, KPI_ID, SINGLE_LINE, Amount, FilledName, FilledText, Line, Name, Strict, Text, example,
+    KPI_ID, SINGLE_LINE, Amount, FilledName, FilledText, Line, Name, Strict, Text, example,
     text_of_at_least,
 )
 from domain.goal import Goal
@@ -24,7 +24,8 @@ TICKETS_KPI = {"id": "tickets", "name": "Tickets resolved per day", "unit": "tic
                "baseline": 14, "target": 20, "cadence": "weekly"}
 
 
-CycleId = Annotated[str, Field(min_length=1, max_length=100, pattern=FILLED_LINE)]
+# A cycle id sits in URLs (/cycles/{id}): the alphabet of KPI ids, letters, digits, "_", "." and "-".
+CycleId = Annotated[str, Field(min_length=1, max_length=100, pattern=KPI_ID)]
 
 
 class CycleBody(Strict):
