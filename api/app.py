@@ -28,7 +28,7 @@ REQUEST_THREADS = 12
 
 # Modules under api/routes/ that each expose `router`; what they use is built by api/bootstrap.py.
 ROUTER_MODULES = ("health", "operations", "goals", "goal_assignment", "events", "subscriptions", "reviews", "goal_list",
-                  "audit", "cycles", "objectives")
+                  "audit", "people", "cycles", "objectives")
 # Router-wide dependencies: the goal routes stamp (and wait for) the log position they reflect (api/positions.py).
 ROUTER_DEPENDENCIES = {"goals": [Depends(event_store_read)], "goal_assignment": [Depends(event_store_read)]}
 

@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 from domain.cycle import Cycle
 from domain.goal import Goal
 from domain.objective import Objective
+from domain.person import Person
 
 GOAL_AGGREGATE = "Goal"
 TOPIC_PREFIX = "goalengine:"
@@ -61,5 +62,5 @@ def is_goal_topic(topic: str) -> bool:
     return aggregate_name(topic) == GOAL_AGGREGATE
 
 
-AGGREGATES: tuple[type[Aggregate], ...] = (Goal, Cycle, Objective)
+AGGREGATES: tuple[type[Aggregate], ...] = (Goal, Cycle, Objective, Person)
 EVENT_CLASSES: tuple[type[RecordedEvent], ...] = tuple(cls for agg in AGGREGATES for cls in events_of(agg))

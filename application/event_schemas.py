@@ -122,6 +122,7 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     # A cycle's and an objective's `cycle` is the cycle's id; an objective may have no KPI of its own.
     **{(name, "cycle"): {"type": "string"} for name in ("Opened", "Activated", "ReviewStarted", "Locked", "Set")},
     ("Set", "kpis"): {"type": "array", "items": _ref("kpi")},
+    ("Erased", "keys"): {"type": "array", "items": {"type": "string"}},  # the ids of the data keys deleted
 }
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"party": Party, "outcome": Outcome}
 SCALARS: dict[Any, dict[str, Any]] = {

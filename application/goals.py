@@ -10,7 +10,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
+from eventsourcing.application import (
+    AggregateNotFoundError, Application, LRUCache, ProcessingEvent, project_aggregate,
+)
 from eventsourcing.persistence import EventStore, IntegrityError, Mapper, Recording, Transcoder
 from sqlalchemy import Engine
 
@@ -23,6 +25,9 @@ from application.database import create_sql_engine, metadata
 from application.event_catalogue import RecordedEvent
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
 from application.idempotency import CommandResult, IdempotencyStore
+from application.privacy.keys import DataKeys
+from application.privacy.personal import PersonalData
+from application.privacy.sealing import register_personal_transcodings
 from application.settings import BusinessCalendar, Settings
 from application.transcodings import goal_transcoder
 from domain.goal import Goal
@@ -64,18 +69,27 @@ class Goals(Application[UUID]):
         self.engine: Engine = create_sql_engine(self.settings)
         self.audit_keys = AuditKeys.of(
             self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
+        self.data_keys = DataKeys(self.engine, self.settings.data_master_key)
         super().__init__(env=self.settings.eventsourcing_env())
+        # After an erasure (here or in another process) no cached goal may still hold the erased text.
+        self.data_keys.on_erasure.append(self.forget_cached_aggregates)
         metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
         self.idempotency = IdempotencyStore(self.engine)
 
     # --- wiring --------------------------------------------------------------------------------------------
 
     def construct_transcoder(self) -> Transcoder:
-        return goal_transcoder()
+        transcoder = goal_transcoder()
+        register_personal_transcodings(transcoder, self.data_keys)
+        return transcoder
 
     def construct_mapper(self) -> Mapper[UUID]:
+        transcoder = self.construct_transcoder()
+        self.personal = PersonalData(self.data_keys, lambda aggregate_id: self.recorder.select_events(
+            aggregate_id, lte=1, limit=1))
+        self.personal.transcoder = transcoder
         return ChainingMapper(
-            transcoder=self.construct_transcoder(),
+            transcoder=transcoder, personal=self.personal,
             signer=self.audit_keys.signer,
             last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
             stored_at=lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version),
@@ -92,6 +106,17 @@ class Goals(Application[UUID]):
         for recording in recordings:
             self.mapper.remember(recording.notification)
         return recordings
+
+    def forget_cached_aggregates(self) -> None:
+        """Drop every cached goal: the cache holds opened personal text (ADR 0026)."""
+        cache = self.repository.cache
+        if isinstance(cache, LRUCache):
+            with cache.lock:
+                cache.cache.clear()
+                cache.clear()  # the LRU's linked list goes with its entries
+                cache.full = False
+        elif cache is not None:
+            cache.cache.clear()
 
     def close(self) -> None:
         super().close()
@@ -215,6 +240,7 @@ class Goals(Application[UUID]):
         """The goal now, at a past version, or as it stood at a past moment."""
         if as_of is not None:
             return self._goal_as_of(goal_id, as_of)
+        self.data_keys.refresh_if_stale()
         try:
             if version is None:
                 # The cached goal, copied here more cheaply than the library's deepcopy (application/copying.py).

@@ -13,6 +13,7 @@ from typing import Any
 
 from application.serialization import event_data, event_type, jsonable
 from domain import recalibration as recal
+from application.privacy.registry import ERASED
 from domain.goal import Goal
 
 TERMS = ("title", "statement", "deadline", "weight", "org_unit", "parent_goal_id", "rationale")
@@ -60,6 +61,8 @@ def describe_trail(events: Sequence[Goal.Event]) -> list[TrailEntry]:
         changes = diff(before, flat_view(goal))
         if isinstance(event, Goal.RecalibrationProposed):
             changes += proposed_changes(event)
+        if isinstance(event, Goal.Revised):
+            changes += erased_revisions(event, changes)
         entries.append(TrailEntry(
             type=event_type(event), version=event.originator_version, timestamp=event.timestamp.isoformat(),
             actor_id=event.actor_id, actor_role=event.actor_role, data=event_data(event), changes=changes,
@@ -94,6 +97,13 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     """The fields whose value differs, in the order of the later view (then those that disappeared)."""
     paths = list(after) + [path for path in before if path not in after]
     return [Change(path, before.get(path), after.get(path)) for path in paths if before.get(path) != after.get(path)]
+
+
+def erased_revisions(event: Goal.Revised, changes: list[Change]) -> list[Change]:
+    """A revised text erased since (ADR 0026) reads the same before and after; the revision still happened."""
+    shown = {change.field for change in changes}
+    return [Change(name, ERASED, ERASED) for name, value in event.changes.items()
+            if value == ERASED and name not in shown]
 
 
 def proposed_changes(event: Goal.RecalibrationProposed) -> list[Change]:

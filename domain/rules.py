@@ -101,3 +101,13 @@ def review_scope(viewer: Actor, employee_id: str) -> ListingScope | None:
     if viewer.role is Role.MANAGER:
         return ListingScope(employee_id, viewer.id)
     return None
+
+
+def may_erase(actor: Actor) -> bool:
+    """Only HR erases a person's personal text (GDPR article 17, or when retention ends)."""
+    return actor.role is Role.HR
+
+
+def may_export(actor: Actor, person_id: str) -> bool:
+    """HR exports anyone's data; a person their own (GDPR article 15)."""
+    return actor.role is Role.HR or (actor.id == person_id and actor.role in WRITES_GOALS)

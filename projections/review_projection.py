@@ -7,11 +7,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from application.serialization import EventRecord
+from application.privacy.registry import ERASED
+from application.serialization import EventRecord, type_name
+from domain.person import Person
 from projections.review.state import State, fold
 from projections.tables import goal_reviews
+
+
+PERSON_ERASED = type_name(Person.Erased)
 
 
 class ReviewProjection:
@@ -19,20 +24,41 @@ class ReviewProjection:
     tables = (goal_reviews,)
 
     def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
-        records: dict[str, list[EventRecord]] = defaultdict(list)
+        segment: list[EventRecord] = []
         for record in batch:
-            if record.of_goal:  # the log's other aggregates are not goals
-                records[record.goal_id].append(record)
-        if not records:
-            return
-        earlier = _stored_states(connection, [g for g, rs in records.items() if rs[0].type != "Drafted"])
-        rows = []
-        for goal_id, goal_records in records.items():
-            state = fold(goal_records, earlier.get(goal_id), keep_input=False)  # freshly parsed: no copy needed
-            assert state is not None
-            rows.append(_row(state))
-        connection.execute(delete(goal_reviews).where(goal_reviews.c.goal_id.in_(list(records))))
-        connection.execute(insert(goal_reviews), rows)
+            if record.type == PERSON_ERASED:  # in log order: the text folded so far is scrubbed, later text stays
+                _fold(connection, segment)
+                segment = []
+                _scrub_person(connection, record.data["person_id"])
+            elif record.of_goal:  # the log's other aggregates are not goals
+                segment.append(record)
+        _fold(connection, segment)
+
+
+def _fold(connection: Connection, batch: Sequence[EventRecord]) -> None:
+    records: dict[str, list[EventRecord]] = defaultdict(list)
+    for record in batch:
+        records[record.goal_id].append(record)
+    if not records:
+        return
+    earlier = _stored_states(connection, [g for g, rs in records.items() if rs[0].type != "Drafted"])
+    rows = []
+    for goal_id, goal_records in records.items():
+        state = fold(goal_records, earlier.get(goal_id), keep_input=False)  # freshly parsed: no copy needed
+        assert state is not None
+        rows.append(_row(state))
+    connection.execute(delete(goal_reviews).where(goal_reviews.c.goal_id.in_(list(records))))
+    connection.execute(insert(goal_reviews), rows)
+
+
+def _scrub_person(connection: Connection, person_id: str) -> None:
+    """An erasure (ADR 0026): the person's goals show the erased marker where their text was, as a rebuild would."""
+    query = select(goal_reviews.c.goal_id, goal_reviews.c.state).where(goal_reviews.c.owner_id == person_id)
+    for goal_id, text in connection.execute(query).all():
+        state = json.loads(text)
+        erase_text(state)
+        connection.execute(update(goal_reviews).where(goal_reviews.c.goal_id == goal_id)
+                           .values(state=dump_state(state)))
 
 
 def load_states(engine: Engine, owner_id: str, cycle_id: str, manager_id: str | None = None) -> list[State]:
@@ -53,6 +79,21 @@ def _owned(owner_id: str, cycle_id: str, manager_id: str | None) -> list[Any]:
     if manager_id is not None:
         conditions.append(goal_reviews.c.manager_id == manager_id)
     return conditions
+
+
+def erase_text(state: State) -> None:
+    """Every personal text of the state as the erased marker: what the events read as once the key is gone."""
+    for reading in state["readings"]:
+        reading["note"] = _erased(reading["note"])
+    for recalibration in state["recalibrations"]:
+        recalibration["justification"] = _erased(recalibration["justification"])
+        recalibration["note"] = _erased(recalibration["note"])
+    if state["outcome"] is not None:
+        state["outcome"]["summary"] = _erased(state["outcome"]["summary"])
+
+
+def _erased(text: str) -> str:
+    return ERASED if text else text  # an empty text was never sealed: it stays empty
 
 
 def dump_state(state: State) -> str:
