@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from api.guards.config import GuardSettings
 from api.positions import ReadPositions
 from api.routes.events import StreamOptions
+from application.cycles import Cycles
 from application.goals import Goals
+from application.objectives import Objectives
 from application.live import LiveEvents
 from application.settings import Settings
 from application.webhooks.config import WebhookSettings
@@ -21,6 +23,7 @@ from application.webhooks.delivery import WebhookDelivery, WebhookThread
 from application.webhooks.subscriptions import SubscriptionStore
 from projections.projector import Projector
 from projections.reviews import Reviews
+from projections.rollup import AlignmentViews
 from projections.service import build_projector
 
 OFF = ("0", "false", "no", "off")
@@ -98,5 +101,7 @@ def publish(services: Services, state: object) -> None:
         "event_stream": services.stream, "live_events": services.live_events,
         "subscriptions": services.subscriptions,
         "webhook_signal": services.live_events.signal,
+        "cycles": Cycles(services.goals), "objectives": Objectives(services.goals),
+        "alignment": AlignmentViews(services.goals.engine),
     }.items():
         setattr(state, name, value)

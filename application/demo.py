@@ -15,15 +15,20 @@ from datetime import date, datetime, time, timedelta, UTC
 from decimal import Decimal
 from uuid import UUID
 
+from application.cycles import Cycles
 from application.goals import Goals
+from application.objectives import Objectives
 from application.settings import Settings
+from domain.cycle import Cycle as ReviewCycle
 from domain.goal import Goal
+from domain.objective import Objective
 from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
 
 CYCLE_DAYS_BEFORE, CYCLE_DAYS_AFTER = 150, 40
 HR, HR_2, AUDITOR = Actor("hr-iris", Role.HR), Actor("hr-jon", Role.HR), Actor("aud-kim", Role.AUDITOR)
 ANA, BEN = Actor("mgr-ana", Role.MANAGER), Actor("mgr-ben", Role.MANAGER)
+STAMPED = (Goal.Event, ReviewCycle.Event, Objective.Event)
 # One person of each role, for the sign-in links `make run` prints.
 SIGN_IN_PEOPLE = (Actor("emp-dev", Role.EMPLOYEE), ANA, HR, AUDITOR)
 
@@ -47,12 +52,14 @@ class DemoClock:
 
 @contextmanager
 def stamped_by(clock: DemoClock) -> Iterator[None]:
-    """Goal events created inside the block carry the demo clock's moment instead of the wall clock's."""
-    setattr(Goal.Event, "create_timestamp", staticmethod(clock.timestamp))  # noqa: B010
+    """Events created inside the block carry the demo clock's moment instead of the wall clock's."""
+    for event_class in STAMPED:
+        setattr(event_class, "create_timestamp", staticmethod(clock.timestamp))  # noqa: B010
     try:
         yield
     finally:
-        delattr(Goal.Event, "create_timestamp")
+        for event_class in STAMPED:
+            delattr(event_class, "create_timestamp")
 
 
 @dataclass(frozen=True)
@@ -127,9 +134,12 @@ class DemoStory:
         end = today + timedelta(days=CYCLE_DAYS_AFTER)
         self.cycle = Cycle(f"{start:%Y-%m}..{end:%Y-%m}", start, end)
         self.ids: dict[str, UUID] = {}
+        self.objectives: dict[str, str] = {}
 
     def tell(self) -> None:
         start = self.cycle.start
+        self.clock.on(start)
+        self.open_cycle()
         for i, goal in enumerate(GOALS):
             self.clock.on(start + timedelta(days=2 + i % 3))
             self.ids[goal.owner.id] = self.agree(goal)
@@ -149,10 +159,20 @@ class DemoStory:
             self.ids["emp-gia"], BEN, reason="resourcing", targets={"defects": {"target": Decimal("2.4")}},
             justification="The second inspection line was moved to the new plant until next year.")
 
+    def open_cycle(self) -> None:
+        """HR opens the cycle, starts it, and sets one objective per org unit for the goals to align to."""
+        cycles = Cycles(self.goals)
+        cycles.open_cycle(HR, cycle_id=self.cycle.id, name="Demo cycle", start=self.cycle.start, end=self.cycle.end)
+        cycles.activate(HR, self.cycle.id)
+        for unit in dict.fromkeys(goal.org_unit for goal in GOALS):
+            self.objectives[unit] = Objectives(self.goals).set_objective(
+                HR, title=f"The {unit} objective of the year", cycle_id=self.cycle.id, org_unit=unit,
+                owner_id=HR.id, description="Agreed in the planning meeting.").goal_id
+
     def agree(self, goal: DemoGoal) -> UUID:
         terms = GoalTerms(
             org_unit=goal.org_unit, title=goal.title, statement=goal.statement, kpis=(goal.kpi,),
-            deadline=self.cycle.end, weight=Decimal(100),
+            deadline=self.cycle.end, weight=Decimal(100), parent_goal_id=self.objectives[goal.org_unit],
             rationale=f"The {goal.org_unit} objective of the year, agreed in the planning meeting.")
         drafted = self.goals.draft_goal(goal.manager, cycle=self.cycle, owner_id=goal.owner.id,
                                         manager_id=goal.manager.id, terms=terms)
@@ -193,6 +213,7 @@ class DemoStory:
             org_unit="support", title="Knowledge-base articles", weight=Decimal(40),
             statement="Publish 12 knowledge-base articles on the most frequent ticket topics by the deadline",
             kpis=(kpi("articles", "Articles published", "articles", Direction.INCREASE, "0", "12"),),
-            deadline=self.cycle.end, rationale="Fewer repeated tickets: customers help themselves.")
+            deadline=self.cycle.end, rationale="Fewer repeated tickets: customers help themselves.",
+            parent_goal_id=self.objectives["support"])
         self.goals.draft_goal(ANA, cycle=self.cycle, owner_id="emp-carla", manager_id=ANA.id, terms=terms)
         self.goals.sign_goal(list(self.goals.iter_goal_ids())[-1], ANA)

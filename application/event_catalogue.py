@@ -14,8 +14,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.cycle import Cycle
 from domain.goal import Goal
 from domain.goal_warnings import GoalWarnings
+from domain.objective import Objective
 from domain.person import Person
 from domain.review import Review
 
@@ -62,5 +64,5 @@ def is_goal_topic(topic: str) -> bool:
     return aggregate_name(topic) == GOAL_AGGREGATE
 
 
-AGGREGATES: tuple[type[Aggregate], ...] = (Goal, Review, GoalWarnings, Person)
+AGGREGATES: tuple[type[Aggregate], ...] = (Goal, Cycle, Objective, Review, GoalWarnings, Person)
 EVENT_CLASSES: tuple[type[RecordedEvent], ...] = tuple(cls for agg in AGGREGATES for cls in events_of(agg))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.application import (
     AggregateNotFoundError, Application, LRUCache, ProcessingEvent, project_aggregate,
 )
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from application.audit.chain import ChainingMapper
 from application.audit.keys import AuditKeys
 from application.audit.snapshots import CheckedSnapshotStore
+from application import goal_checks as checks
 from application.copying import fresh_copy
 from application.database import create_sql_engine, metadata, schema_creation
 from application.event_catalogue import RecordedEvent
@@ -125,13 +127,18 @@ class Goals(Application[UUID]):
     # --- commands ------------------------------------------------------------------------------------------
 
     def draft_goal(
-        self, actor: Actor, *, cycle: Cycle, owner_id: str, manager_id: str, terms: GoalTerms,
+        self, actor: Actor, *, cycle: Cycle | str, owner_id: str, manager_id: str, terms: GoalTerms,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        payload = {"cycle": cycle.as_dict(), "owner_id": owner_id, "manager_id": manager_id, **terms.to_stored()}
+        """Draft a goal in an existing cycle (named by id, or by id and its own period), aligned to what exists."""
+        named = cycle if isinstance(cycle, str) else cycle.id
+        payload = {"cycle": named if isinstance(cycle, str) else cycle.as_dict(), "owner_id": owner_id,
+                   "manager_id": manager_id, **terms.to_stored()}
 
         def draft() -> CommandResult:
-            goal = Goal.draft(actor=actor, cycle=cycle, owner_id=owner_id, manager_id=manager_id, terms=terms)
+            period = checks.cycle_period(self.repository, named, None if isinstance(cycle, str) else cycle)
+            checks.require_alignment(self.repository, terms.parent_goal_id)
+            goal = Goal.draft(actor=actor, cycle=period, owner_id=owner_id, manager_id=manager_id, terms=terms)
             position = self._save_at(goal)
             return CommandResult(str(goal.id), goal.version, position=position)
 
@@ -141,10 +148,13 @@ class Goals(Application[UUID]):
         self, goal_id: UUID, actor: Actor, changes: dict[str, Any], *, expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        return self._command(
-            goal_id, actor, "revise_goal", {"changes": changes}, expected_version, idempotency_key,
-            lambda goal: goal.revise(changes, actor),
-        )
+        def revise(goal: Goal) -> None:
+            if changes.get("parent_goal_id") is not None:
+                checks.require_alignment(self.repository, changes["parent_goal_id"], goal.id)
+            goal.revise(changes, actor)
+
+        return self._command(goal_id, actor, "revise_goal", {"changes": changes}, expected_version, idempotency_key,
+                             revise)
 
     def sign_goal(
         self, goal_id: UUID, actor: Actor, *, read_version: int | None = None, expected_version: int | None = None,
@@ -224,6 +234,16 @@ class Goals(Application[UUID]):
         result = self._command(goal_id, actor, "check_in", check_in.to_stored(), expected_version, idempotency_key,
                                lambda goal: goal.check_in(check_in, actor))
         return replace(result, reference=f"{goal_id}:{result.version}")
+
+    def reassign_goal(
+        self, goal_id: UUID, actor: Actor, *, reason: str, owner_id: str | None = None,
+        manager_id: str | None = None, expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:
+        payload = {"owner_id": owner_id, "manager_id": manager_id, "reason": reason}
+        return self._command(
+            goal_id, actor, "reassign_goal", payload, expected_version, idempotency_key,
+            lambda goal: goal.reassign(actor, reason, owner_id, manager_id),
+        )
 
     # --- queries -------------------------------------------------------------------------------------------
 
@@ -326,6 +346,7 @@ class Goals(Application[UUID]):
                 goal = self.get_goal(goal_id)
                 if expected_version is not None and goal.version != expected_version:
                     raise VersionMismatchError(goal_id, expected_version, goal.version)
+                checks.require_cycle_unlocked(self.repository, goal.cycle.id)
                 reference = act(goal)
                 try:
                     position = self._save_at(goal)
@@ -343,9 +364,9 @@ class Goals(Application[UUID]):
 
         return self._once(actor, idempotency_key, name, {"goal_id": str(goal_id), **payload}, execute)
 
-    def _save_at(self, goal: Goal) -> int:
-        """Save the goal's new events; the log position of the last one (the client's position token)."""
-        recordings = self.save(goal)
+    def _save_at(self, *aggregates: Aggregate) -> int:
+        """Save the aggregates' new events at once; the log position of the last one (the client's position token)."""
+        recordings = self.save(*aggregates)
         return recordings[-1].notification.id if recordings else self.head_position()
 
     def _once(

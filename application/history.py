@@ -17,6 +17,8 @@ from application.privacy.registry import ERASED
 from domain.goal import Goal
 
 TERMS = ("title", "statement", "deadline", "weight", "org_unit", "parent_goal_id", "rationale")
+HOLDERS = ("owner_id", "manager_id")  # who held the goal: a reassignment shows as from -> to
+CARRIED = ("carried_over_from", "carried_over_to")
 KPI_FIELDS = ("name", "unit", "direction", "baseline", "cadence", "target", "low", "high")
 
 
@@ -75,6 +77,7 @@ def flat_view(goal: Goal | None) -> dict[str, Any]:
     if goal is None:
         return {}
     view: dict[str, Any] = {"status": goal.status, **{name: getattr(goal, name) for name in TERMS}}
+    view.update({name: getattr(goal, name) for name in HOLDERS})
     for kpi in goal.kpis:
         view.update({f"kpis.{kpi.id}.{name}": getattr(kpi, name) for name in KPI_FIELDS})
     for party, signature in goal.signatures.items():
@@ -88,6 +91,7 @@ def flat_view(goal: Goal | None) -> dict[str, Any]:
     for recalibration in goal.recalibrations:
         view[f"recalibrations.{recalibration.id}.status"] = recalibration.status
     view.update({"outcome": goal.outcome, "summary": goal.summary})
+    view.update({name: getattr(goal, name) for name in CARRIED if getattr(goal, name)})
     return {path: jsonable(value) for path, value in view.items()}
 
 

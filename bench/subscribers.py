@@ -28,6 +28,7 @@ import nats
 
 from api.auth import issue_token
 from application.cloudevents import to_cloudevents
+from bench.workload import open_cycle
 from application.goals import Goals
 from application.relay.nats_jetstream import STRUCTURED, NatsJetStreamRelay
 from application.relay.relay import RelayRunner
@@ -45,8 +46,10 @@ CYCLE = Cycle("2026-H1", date(2026, 1, 1), date(2026, 6, 30))
 
 
 def seed(goals: Goals, count: int) -> None:
+    """`count` events: the cycle's opening, then drafts."""
     actor = Actor("emp-1", Role.EMPLOYEE)
-    for number in range(count):
+    open_cycle(goals, CYCLE)
+    for number in range(count - 1):
         terms = GoalTerms(title=f"Goal {number}",
                           statement="Resolve at least 20 support tickets per day by the end of Q2",
                           kpis=(KPI,), deadline=CYCLE.end, weight=Decimal(100), org_unit="support")

@@ -8,11 +8,14 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from application.cycles import Cycles
+from application.goal_checks import find_cycle
 from application.goals import Goals
 from domain.goal import Goal
 from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
 
+HR = Actor("hr-bench", Role.HR)
 YEAR = Cycle("2026", date(2026, 1, 1), date(2026, 12, 31))
 SIGNING_DAY = date(2026, 1, 10)
 LAST_DAY = date(2026, 12, 31)
@@ -85,6 +88,7 @@ def run_goal_commands(goals: Goals, clock: Clock, n: int, reading_count: int, cy
                       note: str = "") -> UUID:
     """Draft, sign twice and record readings through the application's commands, as the API would."""
     clock.current = cycle.start + (SIGNING_DAY - YEAR.start)
+    open_cycle(goals, cycle)
     goal_id = UUID(goals.draft_goal(owner(n), **terms(n, cycle)).goal_id)
     goals.sign_goal(goal_id, owner(n))
     goals.sign_goal(goal_id, manager(n))
@@ -92,6 +96,12 @@ def run_goal_commands(goals: Goals, clock: Clock, n: int, reading_count: int, cy
     for kpi, value, day in readings(reading_count, cycle):
         goals.record_kpi(goal_id, owner(n), kpi=kpi, value=value, observed_at=day, source="bench", note=note)
     return goal_id
+
+
+def open_cycle(goals: Goals, cycle: Cycle) -> None:
+    """HR opens the cycle the goals are drafted into, once (goals name a cycle that exists)."""
+    if find_cycle(goals.repository, cycle.id) is None:
+        Cycles(goals).open_cycle(HR, cycle_id=cycle.id, name=cycle.id, start=cycle.start, end=cycle.end)
 
 
 def goal_in_memory(n: int, reading_count: int, note: str = "") -> Goal:

@@ -143,3 +143,55 @@ class DisputeOpenError(GoalError):
 
 class UnknownDisputeError(GoalError):
     code = "unknown_dispute"
+
+
+class UnknownCycleError(GoalError):
+    """A goal or an objective names a review cycle nobody opened."""
+
+    code = "unknown_cycle"
+
+
+class CycleExistsError(GoalError):
+    code = "cycle_exists"
+
+
+class CycleStateError(GoalError):
+    """A cycle moves forward only: planning, active, review, locked."""
+
+    code = "cycle_transition_invalid"
+
+
+class CycleLockedError(GoalError):
+    """The goal's review cycle is locked: its goals are frozen (reads and audits go on)."""
+
+    code = "cycle_locked"
+
+
+class CyclePeriodMismatchError(GoalError):
+    """A draft sent a period for its cycle that differs from the cycle's own."""
+
+    code = "cycle_period_mismatch"
+
+
+class UnknownParentError(GoalError):
+    """`aligned_to` names no objective and no goal."""
+
+    code = "unknown_parent"
+
+
+class AlignmentCycleError(GoalError):
+    """Aligning the goal there would make goals aligned to each other in a circle."""
+
+    code = "alignment_cycle"
+
+
+class UnknownObjectiveError(GoalError):
+    code = "objective_not_found"
+
+
+class ReassignmentRuleError(GoalError):
+    code = "reassignment_invalid"
+
+
+class CarryOverRuleError(GoalError):
+    code = "carry_over_invalid"

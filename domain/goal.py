@@ -17,23 +17,23 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from domain import closure, rules, stored, validation
 from domain import recalibration as recal
+from domain import assignment, closure, rules, stored, validation
 from domain.check_ins import CheckIn
 from domain.errors import (
-    AlreadySignedError, GoalClosedError, GoalNotAgreedError, GoalNotDraftError, InvalidGoalInputError,
-    MilestoneLockedError, MilestoneRuleError, NotAPartyError, PermissionDeniedError, RecalibrationPendingError,
-    StaleVersionError, UnknownRecalibrationError,
+    AlreadySignedError, InvalidGoalInputError, MilestoneLockedError, MilestoneRuleError, PermissionDeniedError,
+    RecalibrationPendingError, StaleVersionError,
 )
+from domain.goal_guards import GoalGuards
 from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport, assess, require_passes
 from domain.terms import GoalTerms, TermsInForce
 from domain.values import (
     Actor, Cycle, Measurement, Milestone, Outcome, Party, ProposedMilestone, ReasonCategory, RecalibrationStatus,
-    Signature, Status, counted_readings,
+    Signature, Status,
 )
 
 
-class Goal(Aggregate, TermsInForce):
+class Goal(Aggregate, TermsInForce, GoalGuards):
     """One employee's goal for one review cycle."""
 
     TOPIC = "goalengine:Goal"
@@ -211,6 +211,43 @@ class Goal(Aggregate, TermsInForce):
         note: str
         blockers: str
         next_steps: str
+    class Reassigned(Event):
+        """HR moved the goal to another owner or manager; who held it when is in the trail."""
+
+        TOPIC = "goalengine:Goal.Reassigned"
+        owner_id: str
+        manager_id: str
+        previous_owner_id: str
+        previous_manager_id: str
+        reason: str
+
+        def apply(self, goal: Goal) -> None:
+            goal.owner_id, goal.manager_id = self.owner_id, self.manager_id
+
+    class CarriedOver(Event):
+        """HR carried the open goal over to a later cycle: it ends here (cancelled) and goes on as a new goal."""
+
+        TOPIC = "goalengine:Goal.CarriedOver"
+        to_cycle: str
+        new_goal_id: str
+        reason: str
+
+        def apply(self, goal: Goal) -> None:
+            goal.status, goal.outcome, goal.closed_at, goal.closed_by = (
+                Status.CLOSED, Outcome.CANCELLED, self.timestamp, self.actor_id)
+            goal.summary = f"carried over to cycle {self.to_cycle}: {self.reason}"
+            goal.carried_over_to = self.new_goal_id
+
+    class CarriedIn(Event):
+        """The goal continues one of an earlier cycle (drafted again, to be agreed again)."""
+
+        TOPIC = "goalengine:Goal.CarriedIn"
+        from_goal_id: str
+        from_cycle: str
+        reason: str
+
+        def apply(self, goal: Goal) -> None:
+            goal.carried_over_from = self.from_goal_id
 
     def __init__(self, cycle: dict[str, Any], owner_id: str, manager_id: str, actor_id: str) -> None:
         # The terms are set by Drafted.apply, which reads them from the event as one GoalTerms.
@@ -231,6 +268,8 @@ class Goal(Aggregate, TermsInForce):
         self.summary: str | None = None
         self.closed_at: datetime | None = None
         self.closed_by: str | None = None
+        self.carried_over_to: str | None = None
+        self.carried_over_from: str | None = None
 
     @classmethod
     def draft(cls, *, actor: Actor, cycle: Cycle, owner_id: str, manager_id: str, terms: GoalTerms,
@@ -250,38 +289,12 @@ class Goal(Aggregate, TermsInForce):
     def smart_report(self, today: date, policy: SmartPolicy = DEFAULT_POLICY) -> SmartReport:
         return assess(self.terms, self.cycle, today, policy)
 
-    def recalibration(self, recalibration_id: str) -> recal.Recalibration:
-        found = next((r for r in self.recalibrations if r.id == recalibration_id), None)
-        if found is None:
-            raise UnknownRecalibrationError(f"the goal has no recalibration {recalibration_id!r}",
-                                            recalibration_id=recalibration_id)
-        return found
-
-    def pending_recalibration(self) -> recal.Recalibration | None:
-        return next((r for r in self.recalibrations if r.status == RecalibrationStatus.PROPOSED), None)
-
-    def counted_measurements(self) -> dict[tuple[str, date], Measurement]:
-        """The reading that counts for each KPI and day (the latest recorded wins; see values.counted)."""
-        return counted_readings(self.measurements, lambda m: (m.kpi, m.observed_at))
-
-    def party_of(self, actor: Actor) -> Party | None:
-        if actor.role not in rules.WRITES_GOALS:
-            return None
-        return {self.owner_id: Party.OWNER, self.manager_id: Party.MANAGER}.get(actor.id)
-
     def in_force(self) -> recal.InForce:
         return recal.InForce(self.kpis, self.deadline, tuple(self.milestones))
 
     def put_in_force(self, terms: recal.InForce) -> None:
         self.terms = replace(self.terms, kpis=terms.kpis, deadline=terms.deadline)
         self.milestones = list(terms.milestones)
-
-    def decide(self, recalibration_id: str, status: RecalibrationStatus, event: Goal.Event) -> recal.Recalibration:
-        """Record HR's decision on a proposal (called by the decision events' apply)."""
-        recalibration = self.recalibration(recalibration_id)
-        note: str = getattr(event, "note", "")
-        recalibration.decided(status, event.actor_id, event.timestamp, event.originator_version, note)
-        return recalibration
 
     def revise(self, changes: Mapping[str, Any], actor: Actor) -> None:
         """Change a draft's terms; a signature given to the old terms no longer holds."""
@@ -405,40 +418,29 @@ class Goal(Aggregate, TermsInForce):
         self._require_party(actor, "check in on a goal")
         self.trigger_event(self.CheckedIn, **check_in.to_stored(), **_by(actor))
 
-    def _require_open(self) -> None:
-        if self.status == Status.CLOSED:
-            raise GoalClosedError(f"goal {self.id} is closed ({self.outcome}) and takes no further command")
-
-    def _require_draft(self, doing: str) -> None:
-        if self.status != Status.DRAFT:
-            raise GoalNotDraftError(f"goal {self.id} is {self.status}; only a draft can be {doing}")
-
-    def _require_agreed(self, doing: str) -> None:
-        if self.status != Status.AGREED:
-            raise GoalNotAgreedError(f"goal {self.id} is {self.status}; only an agreed goal can {doing}")
-
-    def _require_writer(self, actor: Actor, doing: str) -> None:
-        if not rules.may_write(actor, self.owner_id, self.manager_id):
-            raise PermissionDeniedError(
-                f"{actor.role} {actor.id!r} may not {doing} goal {self.id}: only its owner, its manager or HR",
-                actor_id=actor.id,
-            )
-
-    def _require_party(self, actor: Actor, doing: str) -> Party:
-        party = self.party_of(actor)
-        if party is None:
-            raise NotAPartyError(
-                f"{actor.id!r} is neither the owner ({self.owner_id!r}) nor the manager ({self.manager_id!r}); "
-                f"only they {doing}", actor_id=actor.id,
-            )
-        return party
-
-    def _decidable(self, recalibration_id: str, actor: Actor, note: str) -> recal.Recalibration:
+    def reassign(self, actor: Actor, reason: str, owner_id: str | None = None, manager_id: str | None = None) -> None:
+        """HR moves the goal to another owner or manager; a replaced party's signature on a draft lapses."""
         self._require_open()
-        recalibration = self.recalibration(recalibration_id)
-        recal.require_decidable(recalibration, actor, self.owner_id, self.manager_id)
-        validation.require_text("note", note, required=False)
-        return recalibration
+        change = assignment.reassignment(actor, (self.owner_id, self.manager_id), owner_id, manager_id, reason)
+        self.trigger_event(self.Reassigned, **change.to_stored(), **_by(actor))
+        for party in change.replaced_parties():
+            if self.status is Status.DRAFT and party in self.signatures:
+                self.trigger_event(self.SignatureVoided, party=str(party), reason="reassigned: " + reason,
+                                   signed_content_version=self.signatures[party].content_version, **_by(actor))
+
+    def carry_over(self, actor: Actor, to_cycle: Cycle, reason: str, new_goal_id: UUID) -> GoalTerms:
+        """HR carries the open goal over to a later cycle; the terms the new goal there starts from."""
+        self._require_open()
+        pending = getattr(self.pending_recalibration(), "id", None)
+        terms = assignment.carried_terms(actor, self.terms, (self.cycle, to_cycle), reason, pending)
+        self.trigger_event(self.CarriedOver, to_cycle=to_cycle.id, new_goal_id=str(new_goal_id), reason=reason,
+                           **_by(actor))
+        return terms
+
+    def carry_in(self, actor: Actor, from_goal: Goal, reason: str) -> None:
+        """Record on a goal just drafted that it continues `from_goal`."""
+        self.trigger_event(self.CarriedIn, from_goal_id=str(from_goal.id), from_cycle=from_goal.cycle.id,
+                           reason=reason, **_by(actor))
 
 
 def _by(actor: Actor) -> dict[str, str]:

@@ -59,6 +59,16 @@ def closer_is_not_the_beneficiary(closer_id: str, owner_id: str, outcome: Outcom
     return not (closer_id == owner_id and outcome in FAVOURABLE_OUTCOMES)
 
 
+def may_set_objective(actor: Actor, owner_id: str) -> bool:
+    """HR sets objectives for anyone; a manager sets the team objectives they own."""
+    return actor.role is Role.HR or (actor.role is Role.MANAGER and actor.id == owner_id)
+
+
+def may_reassign(actor: Actor) -> bool:
+    """Only HR moves a goal to another owner or manager (reorganisations), and carries goals over to a new cycle."""
+    return actor.role is Role.HR
+
+
 @dataclass(frozen=True)
 class ListingScope:
     """The owner and manager a listing is narrowed to (None: any)."""

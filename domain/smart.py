@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from domain.errors import SmartCheckFailedError
 from domain.values import ARITHMETIC, Cycle, Direction, Kpi
@@ -203,7 +204,16 @@ def relative_change(kpi: Kpi) -> Decimal | None:
 
 
 def _relevant(parent_goal_id: str | None, rationale: str | None) -> list[Finding]:
-    if parent_goal_id or (rationale and rationale.strip()):
+    """Aligned to an objective or goal by its id passes (the application checked it exists when it was drafted or
+    revised); free text in the link does not. A rationale without a link still passes (goals of cycles without
+    objectives), as it did before objectives existed."""
+    if parent_goal_id and _is_a_link(parent_goal_id):
+        return []
+    if parent_goal_id:
+        return [Finding(Criterion.RELEVANT, "alignment_not_a_link",
+                        f"the goal is aligned to {parent_goal_id!r}, which is not the id of an objective or a goal",
+                        True)]
+    if rationale and rationale.strip():
         return []
     return [
         Finding(
@@ -213,6 +223,14 @@ def _relevant(parent_goal_id: str | None, rationale: str | None) -> list[Finding
             True,
         )
     ]
+
+
+def _is_a_link(reference: str) -> bool:
+    try:
+        UUID(reference)
+    except ValueError:
+        return False
+    return True
 
 
 def _time_bound(deadline: date | None, cycle: Cycle, today: date) -> list[Finding]:

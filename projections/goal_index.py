@@ -124,6 +124,10 @@ def _revised(row: dict[str, Any], record: EventRecord) -> None:
             row[name] = record.data["changes"][name]
 
 
+def _reassigned(row: dict[str, Any], record: EventRecord) -> None:
+    row.update(owner_id=record.data["owner_id"], manager_id=record.data["manager_id"])
+
+
 def _status(status: str) -> Callable[[dict[str, Any], EventRecord], None]:
     return lambda row, _record: row.update(status=status)
 
@@ -133,12 +137,15 @@ def _unchanged(_row: dict[str, Any], _record: EventRecord) -> None:
 
 
 UNCHANGED = (Goal.SignatureVoided, Goal.AgreementSigned, Goal.MilestoneProposed, Goal.MilestoneSet, Goal.KpiRecorded,
-             Goal.RecalibrationProposed, Goal.RecalibrationRejected, Goal.Recalibrated, Goal.CheckedIn)
+             Goal.RecalibrationProposed, Goal.RecalibrationRejected, Goal.Recalibrated, Goal.CheckedIn,
+             Goal.CarriedIn)
 # Keyed by each event class's stable name (from its stored topic): every type has a rule, any other stops the index.
 CHANGES: dict[str, Callable[[dict[str, Any], EventRecord], None]] = {
     type_name(Goal.Revised): _revised,
     type_name(Goal.Agreed): _status("agreed"),
     type_name(Goal.Closed): _status("closed"),
+    type_name(Goal.CarriedOver): _status("closed"),
+    type_name(Goal.Reassigned): _reassigned,
     **{type_name(cls): _unchanged for cls in UNCHANGED},
 }
 

@@ -6,6 +6,7 @@ import time
 
 from application.goals import Goals
 from application.settings import Settings
+from projections.alignment import AlignmentProjection
 from projections.coordination import coordination_for
 from projections.goal_index import GoalIndexProjection
 from projections.notices.notifier import Notifier
@@ -15,7 +16,7 @@ from projections.runner import DEFAULT_BATCH_SIZE, REBUILD_BATCH_SIZE, Projectio
 
 
 def default_projections() -> list[Projection]:
-    return [GoalIndexProjection(), ReviewProjection()]
+    return [GoalIndexProjection(), ReviewProjection(), AlignmentProjection()]
 
 
 def build_runner(goals: Goals, batch_size: int = DEFAULT_BATCH_SIZE) -> ProjectionRunner:

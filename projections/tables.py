@@ -44,3 +44,33 @@ goal_reviews = Table(
     Column("state", Text, nullable=False),
     Index("goal_reviews_owner_cycle", "owner_id", "cycle_id"),
 )
+
+# One row per goal: what it aligns to, in which cycle, and the weight its progress rolls up by (alignment.py).
+goal_alignment = Table(
+    "goal_alignment",
+    metadata,
+    Column("goal_id", String(36), primary_key=True),
+    Column("cycle_id", String(200), nullable=False),
+    Column("aligned_to", String(200)),
+    Column("title", Text, nullable=False),
+    Column("owner_id", String(200), nullable=False),
+    Column("manager_id", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("outcome", String(40)),
+    Column("weight", String(40), nullable=False),  # a decimal string, exact
+    Column("drafted_position", BigInteger, nullable=False),
+    Index("goal_alignment_cycle", "cycle_id", "drafted_position"),
+)
+
+# One row per objective (projections/alignment.py).
+objectives = Table(
+    "objectives",
+    metadata,
+    Column("objective_id", String(36), primary_key=True),
+    Column("cycle_id", String(200), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("org_unit", String(200), nullable=False),
+    Column("owner_id", String(200), nullable=False),
+    Column("set_position", BigInteger, nullable=False),
+    Index("objectives_cycle", "cycle_id", "set_position"),
+)

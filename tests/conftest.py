@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from application.audit.keys import PRIVATE_FILE, PUBLIC_FILE, Signer, generate_pair, load_signer
 from application.goals import Goals
 from application.settings import Settings
+from tests.scenarios import ensure_cycles
 
 POSTGRES_URL = os.environ.get("GOALENGINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AUDIT_KEY = b"test-audit-key"
@@ -130,6 +131,16 @@ def clock() -> Clock:
 
 @pytest.fixture
 def goals(settings: Settings, clock: Clock) -> Iterator[Goals]:
+    """The application over a fresh store in which HR has opened the test cycles (tests.scenarios.ensure_cycles)."""
+    app = Goals(settings, today=clock)
+    ensure_cycles(app)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def bare_goals(settings: Settings, clock: Clock) -> Iterator[Goals]:
+    """The application over a store with nothing in it, not even the test cycles (`goals` opens those)."""
     app = Goals(settings, today=clock)
     yield app
     app.close()

@@ -8,6 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.goal_warnings import WarningLedger
+from application.cycles import Cycles
 from application.goals import Goals
 from application.review_decisions import ReviewDecisions
 from domain.check_ins import CheckIn
@@ -17,6 +18,7 @@ from tests.conftest import Clock
 from tests.scenarios import (
     CSAT,
     EMPLOYEE,
+    H2,
     HR,
     MANAGER,
     OTHER_HR,
@@ -24,6 +26,7 @@ from tests.scenarios import (
     agree_milestone,
     customer_service_terms,
     draft,
+    ensure_cycles,
 )
 
 WHOLE_LIFE_EVENTS = 17
@@ -81,3 +84,17 @@ def other_aggregates_life(goals: Goals, goal_id: UUID) -> None:
     for warning in (OverdueReading("tickets", "weekly", None, date(2026, 1, 22)), PaceChange("at_risk"),
                     MissedMilestone("tickets@2026-03-31", "tickets", date(2026, 3, 31), Decimal(17), None)):
         ledger.record(str(goal_id), warning, evidence, today=date(2026, 4, 2))
+
+
+def cycle_life(goals: Goals) -> UUID:
+    """The events of cycles and HR's moves of goals: a goal reassigned, then carried over to a later cycle that HR
+    activates, reviews and locks; the continued goal is returned."""
+    cycles = Cycles(goals)
+    ensure_cycles(goals, H2)
+    goal_id = draft(goals, customer_service_terms(title="Carried"))
+    goals.reassign_goal(goal_id, HR, manager_id="mgr-2", reason="Support moved to another team.")
+    carried = cycles.carry_over(goal_id, HR, to_cycle=H2.id, reason="The helpdesk migration moved to Q3.")
+    cycles.activate(HR, H2.id)
+    cycles.start_review(HR, H2.id)
+    cycles.lock(HR, H2.id)
+    return UUID(carried.goal_id)

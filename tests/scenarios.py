@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
+from eventsourcing.application import AggregateNotFoundError
+
+from application.cycles import Cycles
+from application.goal_checks import find_cycle
 from application.goals import Goals
+from domain.cycle import NAMESPACE
+from domain.objective import Objective
 from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role, Status
 
@@ -20,6 +26,29 @@ AUDITOR = Actor("aud-1", Role.AUDITOR)
 
 H1 = Cycle("2026-H1", date(2026, 1, 1), date(2026, 6, 30))
 YEAR = Cycle("2026", date(2026, 1, 1), date(2026, 12, 31))
+H2 = Cycle("2026-H2", date(2026, 7, 1), date(2026, 12, 31))
+# The organisation's quality objective for 2026, which the defect-rate goal aligns to (a fixed id, for the tests).
+QUALITY_OBJECTIVE_ID = uuid5(NAMESPACE, "objective:org-quality-2026")
+
+
+# How many events ensure_cycles writes into an empty store by default (the two cycles and the objective): tests of
+# the log's shape count them first.
+SETUP_EVENTS = 3
+
+
+def ensure_cycles(goals: Goals, *periods: Cycle) -> None:
+    """Open the test cycles (H1 and the year, or those given) and the quality objective, unless they exist."""
+    cycles = Cycles(goals)
+    for period in periods or (H1, YEAR):
+        if find_cycle(goals.repository, period.id) is None:  # looked up first: a refused insert leaves a gap on PG
+            cycles.open_cycle(HR, cycle_id=period.id, name=f"Cycle {period.id}", start=period.start, end=period.end)
+    if YEAR not in (periods or (YEAR,)):
+        return
+    try:
+        goals.repository.get(QUALITY_OBJECTIVE_ID, deepcopy_from_cache=False)
+    except AggregateNotFoundError:
+        goals.save(Objective.set(actor=HR, title="Product quality", cycle_id=YEAR.id, org_unit="quality",
+                                 owner_id=HR.id, description="Fewer defects", objective_id=QUALITY_OBJECTIVE_ID))
 
 TICKETS = Kpi("tickets", "Tickets resolved per day", "tickets/day", Direction.INCREASE, Decimal(14),
               Cadence.WEEKLY, target=Decimal(20))
@@ -64,7 +93,7 @@ def defect_rate_terms(**overrides: Any) -> dict[str, Any]:
         "kpis": [DEFECTS],
         "deadline": date(2026, 12, 31),
         "weight": Decimal(40),
-        "parent_goal_id": "org-quality-2026",
+        "parent_goal_id": str(QUALITY_OBJECTIVE_ID),
     }
     return {**terms, **overrides}
 
@@ -94,6 +123,7 @@ def drafting(terms: dict[str, Any]) -> dict[str, Any]:
 
 
 def draft(goals: Goals, terms: dict[str, Any], actor: Actor = EMPLOYEE) -> UUID:
+    ensure_cycles(goals)
     return UUID(goals.draft_goal(actor, **drafting(terms)).goal_id)
 
 

@@ -68,7 +68,7 @@ def draft_goal(
         raise Problem(422, "invalid_request", f"body.{missing}: is required for a {actor.role}",
                       errors=[{"field": f"body.{missing}", "message": "is required"}])
     require_may_draft(actor, owner_id, manager_id)
-    result = goals.draft_goal(actor, cycle=body.cycle.to_domain(), owner_id=owner_id, manager_id=manager_id,
+    result = goals.draft_goal(actor, cycle=body.cycle_ref(), owner_id=owner_id, manager_id=manager_id,
                               terms=body.terms(), idempotency_key=key)
     response.headers["Location"] = f"/goals/{result.goal_id}"
     return goal_response(goals, result, response)

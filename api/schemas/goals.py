@@ -10,7 +10,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.schemas.common import (
-    KPI_ID, SINGLE_LINE, Amount, FilledName, FilledText, Line, Name, Strict, Text, example, text_of_at_least,
+    KPI_ID, SINGLE_LINE, Amount, FilledName, FilledText, Line, Name, Strict, Text, example,
+    text_of_at_least,
 )
 from domain.goal import Goal
 from domain.recalibration import MIN_JUSTIFICATION, Side
@@ -23,8 +24,12 @@ TICKETS_KPI = {"id": "tickets", "name": "Tickets resolved per day", "unit": "tic
                "baseline": 14, "target": 20, "cadence": "weekly"}
 
 
+# A cycle id sits in URLs (/cycles/{id}): the alphabet of KPI ids, letters, digits, "_", "." and "-".
+CycleId = Annotated[str, Field(min_length=1, max_length=100, pattern=KPI_ID)]
+
+
 class CycleBody(Strict):
-    id: Annotated[str, Field(min_length=1, max_length=100, pattern=SINGLE_LINE)]
+    id: CycleId
     start: date
     end: date
 
@@ -48,16 +53,28 @@ class KpiBody(Strict):
                    self.low, self.high)
 
 
+ALIGNED_TO = ("The id of the objective or goal this goal serves (409 unknown_parent if it names nothing, "
+              "alignment_cycle if goals would align to each other in a circle).")
+
+
+def one_link(body: Any) -> Any:
+    """aligned_to and its former name parent_goal_id may both name a link only when they name the same one."""
+    if None not in (body.aligned_to, body.parent_goal_id) and body.aligned_to != body.parent_goal_id:
+        raise ValueError("aligned_to and parent_goal_id (its former name) name different links; send one")
+    return body
+
+
 class DraftGoalRequest(Strict):
     model_config = example({
-        "cycle": {"id": "2026-H1", "start": "2026-01-01", "end": "2026-06-30"}, "owner_id": "emp-1",
+        "cycle": "2026-H1", "owner_id": "emp-1",
         "manager_id": "mgr-1", "org_unit": "support", "title": "Support throughput and satisfaction",
         "statement": "Resolve at least 20 support tickets per day by the end of Q2", "kpis": [TICKETS_KPI],
-        "deadline": "2026-06-30", "parent_goal_id": None, "rationale": "Support quality is a company objective.",
+        "deadline": "2026-06-30", "aligned_to": None, "rationale": "Support quality is a company objective.",
         "weight": 60,
     })
 
-    cycle: CycleBody
+    cycle: CycleId | CycleBody = Field(description="An existing review cycle: its id, or {id, start, end} with the "
+                                       "cycle's own period (409 unknown_cycle, cycle_period_mismatch).")
     owner_id: FilledName | None = Field(None, description="Defaults to the caller when an employee drafts.")
     manager_id: FilledName | None = Field(None, description="Defaults to the caller when a manager drafts.")
     org_unit: Name | None = None
@@ -65,18 +82,26 @@ class DraftGoalRequest(Strict):
     statement: FilledText
     kpis: Annotated[list[KpiBody], Field(max_length=20)]
     deadline: date | None = None
-    parent_goal_id: Name | None = None
+    aligned_to: Name | None = Field(None, description=ALIGNED_TO)
+    parent_goal_id: Name | None = Field(None, description="The former name of aligned_to (still accepted).")
     rationale: Text | None = None
     weight: Amount = Decimal(100)
+
+    @model_validator(mode="after")
+    def _one_link(self) -> Any:
+        return one_link(self)
+
+    def cycle_ref(self) -> Cycle | str:
+        return self.cycle if isinstance(self.cycle, str) else self.cycle.to_domain()
 
     def terms(self) -> GoalTerms:
         return GoalTerms(title=self.title, statement=self.statement, kpis=tuple(k.to_domain() for k in self.kpis),
                          deadline=self.deadline, weight=self.weight, org_unit=self.org_unit,
-                         parent_goal_id=self.parent_goal_id, rationale=self.rationale)
+                         parent_goal_id=self.aligned_to or self.parent_goal_id, rationale=self.rationale)
 
 
 class ReviseGoalRequest(Strict):
-    """Only the fields given change; null clears an optional field (deadline, parent_goal_id, rationale, org_unit)."""
+    """Only the fields given change; null clears an optional field (deadline, aligned_to, rationale, org_unit)."""
 
     model_config = example({"title": "Support throughput", "deadline": "2026-06-15"})
 
@@ -84,10 +109,15 @@ class ReviseGoalRequest(Strict):
     statement: FilledText | None = None
     kpis: Annotated[list[KpiBody], Field(max_length=20)] | None = None
     deadline: date | None = None
-    parent_goal_id: Name | None = None
+    aligned_to: Name | None = Field(None, description=ALIGNED_TO)
+    parent_goal_id: Name | None = Field(None, description="The former name of aligned_to (still accepted).")
     rationale: Text | None = None
     weight: Amount | None = None
     org_unit: Name | None = None
+
+    @model_validator(mode="after")
+    def _one_link(self) -> Any:
+        return one_link(self)
 
     @field_validator("title", "statement", "kpis", "weight")
     @classmethod
@@ -98,6 +128,9 @@ class ReviseGoalRequest(Strict):
 
     def changes(self) -> dict[str, Any]:
         given = self.model_dump(exclude_unset=True)
+        if "aligned_to" in given:
+            aligned_to = given.pop("aligned_to")
+            given["parent_goal_id"] = aligned_to if aligned_to is not None else given.get("parent_goal_id")
         if "kpis" in given:
             given["kpis"] = [k.to_domain() for k in self.kpis or []]
         return given
@@ -263,9 +296,12 @@ class GoalResponse(BaseModel):
     kpis: list[KpiView]
     deadline: date | None
     original_deadline: date | None
-    parent_goal_id: str | None
+    aligned_to: str | None = Field(description="The objective or goal this goal serves.")
+    parent_goal_id: str | None = Field(description="The former name of aligned_to (the same value).")
     rationale: str | None
     weight: Decimal
+    carried_over_to: str | None = Field(None, description="The goal this one continues as in a later cycle.")
+    carried_over_from: str | None = Field(None, description="The goal of an earlier cycle this one continues.")
     content_version: int = Field(description="The version at which the terms last changed.")
     signatures: list[SignatureView]
     agreed_at: datetime | None
@@ -291,6 +327,8 @@ class GoalResponse(BaseModel):
             title=goal.title, statement=goal.statement,
             kpis=[KpiView(**k.as_dict(), original=originals.get(k.id, k.goal_values())) for k in goal.kpis],
             deadline=goal.deadline, original_deadline=goal.original_deadline, parent_goal_id=goal.parent_goal_id,
+            aligned_to=goal.parent_goal_id, carried_over_to=goal.carried_over_to,
+            carried_over_from=goal.carried_over_from,
             rationale=goal.rationale, weight=goal.weight, content_version=goal.content_version,
             signatures=[SignatureView.model_validate(s) for s in goal.signatures.values()],
             agreed_at=goal.agreed_at, milestones=[MilestoneView.model_validate(m) for m in goal.milestones],

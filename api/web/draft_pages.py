@@ -14,6 +14,7 @@ from api.access import require_may_draft
 from api.problems import Problem
 from api.schemas.goals import DraftGoalRequest
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
+from application.cycles import Cycles
 from application.errors import ApplicationError
 from application.goals import Goals
 from domain.errors import GoalError
@@ -76,15 +77,24 @@ def manager_only(role: Role) -> None:
 
 @router.get("/new", response_class=HTMLResponse)
 def new_goal(request: Request, session: SessionDep) -> HTMLResponse:
-    """The drafting form, with the cycle of today's half-year filled in."""
+    """The drafting form, with the open cycle running today filled in (else today's half-year)."""
     manager_only(session.actor.role)
     today: date = request.app.state.goals.today()
-    half = 1 if today.month <= 6 else 2
-    start, end = (date(today.year, 1, 1), date(today.year, 6, 30)) if half == 1 else (date(today.year, 7, 1),
-                                                                                       date(today.year, 12, 31))
-    defaults = {"cycle_id": f"{today.year}-H{half}", "cycle_start": start.isoformat(), "cycle_end": end.isoformat(),
+    cycle_id, start, end = running_cycle(request.app.state.cycles, today)
+    defaults = {"cycle_id": cycle_id, "cycle_start": start.isoformat(), "cycle_end": end.isoformat(),
                 "deadline": end.isoformat(), "weight": "100", "kpi_direction": "increase", "kpi_cadence": "monthly"}
     return draft_form(request, defaults)
+
+
+def running_cycle(cycles: Cycles, today: date) -> tuple[str, date, date]:
+    """The latest unlocked cycle whose period holds today; today's half-year when HR opened none."""
+    for cycle in reversed(cycles.list_cycles()):
+        if not cycle.locked and cycle.start <= today <= cycle.end:
+            return cycle.cycle_id, cycle.start, cycle.end
+    first = today.month <= 6
+    start, end = (date(today.year, 1, 1), date(today.year, 6, 30)) if first else (date(today.year, 7, 1),
+                                                                                   date(today.year, 12, 31))
+    return f"{today.year}-H{1 if first else 2}", start, end
 
 
 def lenient_terms(fields: dict[str, str], today: date) -> tuple[GoalTerms, Cycle]:
@@ -122,7 +132,7 @@ def submit_goal(request: Request, session: SessionDep, fields: FormDep) -> Respo
             return draft_form(request, fields, report=report)
         owner = body.owner_id or ""
         require_may_draft(session.actor, owner, session.actor.id)
-        result = goals.draft_goal(session.actor, cycle=body.cycle.to_domain(), owner_id=owner,
+        result = goals.draft_goal(session.actor, cycle=body.cycle_ref(), owner_id=owner,
                                   manager_id=session.actor.id, terms=body.terms())
     except (Problem, GoalError, ApplicationError, ValidationError) as error:
         problem = problem_of(error)

@@ -28,6 +28,10 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "goalengine:Review.SelfAssessed": ("text",),
     "goalengine:Review.Disputed": ("reason",),
     "goalengine:Review.DisputeResolved": ("note",),
+    # Why HR moved or carried over someone's goal: written about that person (ADR 0023).
+    "goalengine:Goal.Reassigned": ("reason",),
+    "goalengine:Goal.CarriedOver": ("reason",),
+    "goalengine:Goal.CarriedIn": ("reason",),
 }
 
 # Text fields named like personal ones that are not: each says why.
@@ -35,6 +39,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("goalengine:Goal.SignatureVoided", "reason"): "written by the system ('terms revised at version N')",
     ("goalengine:Goal.RecalibrationProposed", "reason"): "a category from a fixed list (ReasonCategory)",
     ("goalengine:Review.DecisionRecorded", "justification_hash"): "a SHA-256 of the justification (numbers and ids)",
+    ("goalengine:Objective.Set", "description"): "an organisation's or a team's objective, about no one person",
     ("goalengine:Person.Erased", "reason"): "why HR erased; the erasure notice must outlive the key (no personal data)",
 }
 

@@ -153,8 +153,8 @@ def recalibrated(state: State, record: EventRecord) -> None:
 def closed(state: State, record: EventRecord) -> None:
     state["status"] = "closed"
     state["outcome"] = {
-        "outcome": record.data["outcome"],
-        "summary": record.data["summary"],
+        "outcome": record.data.get("outcome"),
+        "summary": record.data.get("summary"),
         "closed_by": record.actor_id,
         "closed_at": record.timestamp,
         "version": record.version,
@@ -167,6 +167,18 @@ def checked_in(state: State, record: EventRecord) -> None:
         "id": f"{record.goal_id}:{record.version}", "version": record.version, "at": record.timestamp,
         "by": record.actor_id, "role": record.actor_role, **record.data,
     })
+
+
+def reassigned(state: State, record: EventRecord) -> None:
+    """From this event on the review is the new owner's, and the new manager's to see."""
+    state["owner_id"], state["manager_id"] = record.data["owner_id"], record.data["manager_id"]
+
+
+def carried_over(state: State, record: EventRecord) -> None:
+    """The goal ends in this cycle (cancelled, not rated here) and goes on in a later one."""
+    closed(state, record)
+    state["outcome"].update(outcome="cancelled", carried_over_to=record.data["new_goal_id"],
+                            summary=f"carried over to cycle {record.data['to_cycle']}: {record.data['reason']}")
 
 
 def _ignored(_state: State, _record: EventRecord) -> None:
@@ -217,5 +229,8 @@ HANDLERS: dict[str, Callable[[State, EventRecord], None]] = {
         (Goal.AgreementSigned, _ignored),
         (Goal.SignatureVoided, _ignored),
         (Goal.MilestoneProposed, _ignored),
+        (Goal.Reassigned, reassigned),
+        (Goal.CarriedOver, carried_over),
+        (Goal.CarriedIn, _ignored),
     )
 }

@@ -14,6 +14,7 @@ from application.goals import Goals
 from application.settings import Settings
 from domain.values import Actor
 from tests.conftest import AUDIT_KEY, Clock
+from tests.scenarios import ensure_cycles
 
 API_SECRET = "test-api-secret-of-at-least-32-bytes!"
 
@@ -26,6 +27,7 @@ def api_settings(store_url: str) -> Settings:
 @pytest.fixture
 def app(api_settings: Settings, clock: Clock) -> Iterator[FastAPI]:
     goals = Goals(api_settings, today=clock)
+    ensure_cycles(goals)
     yield create_app(api_settings, goals)
     goals.close()
 

@@ -20,6 +20,7 @@ from application.goals import Goals
 from application.settings import Settings
 from domain.values import Actor
 from tests.api.conftest import API_SECRET
+from tests.scenarios import H1, H2, YEAR, ensure_cycles
 from tests.conftest import (
     AUDIT_KEY,
     Clock,
@@ -55,6 +56,7 @@ def module_api(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         url = postgres_url_with_schema(schema)
     settings = Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
     goals = Goals(settings, today=Clock(date(2026, 1, 15)))
+    ensure_cycles(goals, H1, YEAR, H2)
     try:
         with TestClient(create_app(goals.settings, goals)) as client:
             yield Api(client, goals)

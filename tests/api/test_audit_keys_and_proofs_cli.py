@@ -28,6 +28,7 @@ from application.audit.keys import Signer, generate_pair
 from application.audit.leaf import EVENT_DOMAIN, message, seal, unseal
 from application.goals import Goals
 from application.settings import Settings
+from domain.cycle import cycle_uuid
 from tests.application import tampering
 from tests.conftest import PUBLIC_KEY_FILE, Clock
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, survey_terms
@@ -49,7 +50,7 @@ def goal(goals: Goals) -> UUID:
     for day in (10, 11):
         goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(day), observed_at=date(2026, 1, day))
     agreed(goals, survey_terms())
-    return goal_id  # 6 events, then 4 of another goal
+    return goal_id  # after the test cycles' 3 events: 6 events, then 4 of another goal
 
 
 def only_public_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,7 +88,7 @@ def test_verify_with_only_the_public_key_reports_count_tree_size_and_root(
     assert main(["verify", "--snapshots"]) == 0
     assert table_names(goals) == tables, "verifying creates no table"
     out = capsys.readouterr().out
-    assert "intact: 10 events up to position 10" in out and "tree size: 10" in out
+    assert "intact: 13 events up to position 13" in out and "tree size: 13" in out
     assert len(base64.b64decode(out.split("root hash: ")[1].split()[0])) == 32
     monkeypatch.delenv("GOALENGINE_AUDIT_PUBLIC_KEY_FILE")
     assert main(["verify", "--public-key", PUBLIC_KEY_FILE]) == 0
@@ -114,7 +115,7 @@ def test_a_kept_checkpoint_catches_deletions_the_chains_cannot_see(
     goals: Goals, goal: UUID, deleted: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["checkpoint", "--out", "kept.checkpoint"]) == 0
-    other = UUID(str(goals.recorder.select_notifications(7, 1)[0].originator_id))
+    other = UUID(str(goals.recorder.select_notifications(10, 1)[0].originator_id))
     if deleted == "last-event":
         tampering.delete_event(goals, other, 4)
     else:
@@ -125,7 +126,7 @@ def test_a_kept_checkpoint_catches_deletions_the_chains_cannot_see(
     assert main(["verify"]) == 0, "every remaining chain holds"
     assert main(["verify", "--checkpoint", "kept.checkpoint"]) == 1
     out = capsys.readouterr().out
-    assert "TAMPERED (checkpoint_mismatch)" in out and "no longer contains the checkpoint of size 10" in out
+    assert "TAMPERED (checkpoint_mismatch)" in out and "no longer contains the checkpoint of size 13" in out
 
 
 def test_a_checkpoint_the_log_still_extends_verifies_after_more_events(
@@ -135,7 +136,7 @@ def test_a_checkpoint_the_log_still_extends_verifies_after_more_events(
     goals.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(30), observed_at=date(2026, 1, 14))
     only_public_key(monkeypatch)
     assert main(["verify", "--checkpoint", "kept.checkpoint"]) == 0
-    assert "checkpoint of size 10 (goalengine/audit-log): contained in the log" in capsys.readouterr().out
+    assert "checkpoint of size 13 (goalengine/audit-log): contained in the log" in capsys.readouterr().out
 
 
 def resign_everything(goals: Goals, signer: Signer) -> None:
@@ -158,7 +159,8 @@ def test_a_chain_re_signed_with_a_fresh_key_is_forged_for_the_real_public_key(
     only_public_key(monkeypatch)
     assert main(["verify"]) == 1
     out = capsys.readouterr().out
-    assert f"TAMPERED (forged) at position 1: goal {goal}, version 1" in out and "not a trusted public key" in out
+    first = f"TAMPERED (forged) at position 1: goal {cycle_uuid('2026-H1')}, version 1"  # the H1 cycle's opening
+    assert first in out and "not a trusted public key" in out
 
 
 def test_an_event_inserted_without_the_key_is_forged(
@@ -168,7 +170,7 @@ def test_an_event_inserted_without_the_key_is_forged(
     tampering.append_row(goals, goal, 7, "goalengine:Goal.KpiRecorded", state)
     only_public_key(monkeypatch)
     assert main(["verify"]) == 1
-    assert f"TAMPERED (forged) at position 11: goal {goal}, version 7" in capsys.readouterr().out
+    assert f"TAMPERED (forged) at position 14: goal {goal}, version 7" in capsys.readouterr().out
 
 
 def test_after_rotation_old_events_verify_with_the_old_public_key_and_new_ones_with_the_new(
@@ -279,7 +281,7 @@ def test_migrate_verifies_the_hmac_chain_then_signs_every_event(
     assert "does not verify with the old key: nothing was migrated" in capsys.readouterr().out
     assert main(["audit", "migrate", "--old-key", "old.key"]) == 0
     out = capsys.readouterr().out
-    assert "migrated 10 events from the HMAC chain" in out and "\n10\n" in out
+    assert "migrated 13 events from the HMAC chain" in out and "\n13\n" in out
     only_public_key(monkeypatch)
     assert main(["verify"]) == 0
     assert "migrated from the HMAC chain" in capsys.readouterr().out

@@ -100,7 +100,7 @@ def goal(goals: Goals) -> UUID:
     for day in (10, 11, 12):
         goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(day), observed_at=date(2026, 1, day))
     agreed(goals, survey_terms())
-    return goal_id  # 7 events of this goal, then 4 of another: 11 in all
+    return goal_id  # after the test cycles' 3: 7 events of this goal, then 4 of another: 14 in all
 
 
 @pytest.mark.parametrize("reader", [AUDITOR, HR], ids=["auditor", "hr"])
@@ -110,9 +110,9 @@ def test_the_checkpoint_is_a_signed_note_over_every_event(
     response = client.get("/audit/checkpoint", headers=auth(reader))
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     origin, size, root = checked_note(response.text)
-    assert (origin, size) == ("goalengine/audit-log", 11)
+    assert (origin, size) == ("goalengine/audit-log", 14)
     verified = client.get("/audit/verify", headers=auth(reader)).json()
-    assert (verified["tree_size"], base64.b64decode(verified["root_hash"])) == (11, root)
+    assert (verified["tree_size"], base64.b64decode(verified["root_hash"])) == (14, root)
 
 
 def test_an_inclusion_proof_leads_from_the_event_to_the_signed_root(
@@ -125,22 +125,22 @@ def test_an_inclusion_proof_leads_from_the_event_to_the_signed_root(
     leaf = hashlib.sha256(b"\x00" + leaf_input).digest()
     assert base64.b64decode(body["leaf_hash"]) == leaf
     _, size, root = checked_note(body["checkpoint"])
-    assert (body["event"], body["leaf_index"], body["tree_size"], size) == (f"{goal}:5", 4, 11, 11)
-    assert root_from_path(4, 11, leaf, [base64.b64decode(h) for h in body["inclusion"]]) == root
+    assert (body["event"], body["leaf_index"], body["tree_size"], size) == (f"{goal}:5", 7, 14, 14)
+    assert root_from_path(7, 14, leaf, [base64.b64decode(h) for h in body["inclusion"]]) == root
 
 
 def test_a_proof_in_an_earlier_tree_and_the_consistency_between_two_checkpoints(
     client: TestClient, auth: Auth, goals: Goals, goal: UUID
 ) -> None:
-    earlier = client.get("/audit/proof", params={"event": f"{goal}:6", "tree_size": 6}, headers=auth(AUDITOR)).json()
+    earlier = client.get("/audit/proof", params={"event": f"{goal}:6", "tree_size": 9}, headers=auth(AUDITOR)).json()
     _, size, root = checked_note(earlier["checkpoint"])
     leaf = base64.b64decode(earlier["leaf_hash"])
-    assert size == 6 and root_from_path(5, 6, leaf, [base64.b64decode(h) for h in earlier["inclusion"]]) == root
+    assert size == 9 and root_from_path(8, 9, leaf, [base64.b64decode(h) for h in earlier["inclusion"]]) == root
     goals.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(20), observed_at=date(2026, 1, 13))
     _, later_size, later_root = checked_note(client.get("/audit/checkpoint", headers=auth(AUDITOR)).text)
-    body = client.get("/audit/consistency", params={"from": 6, "to": later_size}, headers=auth(AUDITOR)).json()
-    assert (body["from"], body["to"], later_size) == (6, 12, 12)
-    assert consistent(6, 12, root, later_root, [base64.b64decode(h) for h in body["proof"]])
+    body = client.get("/audit/consistency", params={"from": 9, "to": later_size}, headers=auth(AUDITOR)).json()
+    assert (body["from"], body["to"], later_size) == (9, 15, 15)
+    assert consistent(9, 15, root, later_root, [base64.b64decode(h) for h in body["proof"]])
 
 
 @pytest.mark.parametrize(("params", "status", "code"), [

@@ -49,7 +49,7 @@ def test_an_intact_trail_answers_its_digest_and_count(
     response = client.get("/audit/verify", headers=auth(reader))
     assert response.status_code == 200
     body = response.json()
-    assert (body["intact"], body["events"], body["position"], len(body["digest"])) == (True, 6, 6, 64)
+    assert (body["intact"], body["events"], body["position"], len(body["digest"])) == (True, 9, 9, 64)
 
 
 def test_a_tampered_row_answers_409_naming_the_event(
@@ -61,7 +61,7 @@ def test_a_tampered_row_answers_409_naming_the_event(
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
     assert (body["code"], body["goal_id"], body["version"], body["kind"], body["position"]) == (
-        "tamper_detected", str(goal), 5, "changed", 5)
+        "tamper_detected", str(goal), 5, "changed", 8)
 
 
 def test_a_recorded_digest_reveals_a_deleted_last_event(
@@ -70,12 +70,12 @@ def test_a_recorded_digest_reveals_a_deleted_last_event(
     anchor = client.get("/audit/verify", headers=auth(AUDITOR)).json()
     tampering.delete_event(goals, goal, 6)
     assert client.get("/audit/verify", headers=auth(AUDITOR)).status_code == 200
-    response = client.get("/audit/verify", params={"position": 6, "digest": anchor["digest"]}, headers=auth(AUDITOR))
+    response = client.get("/audit/verify", params={"position": 9, "digest": anchor["digest"]}, headers=auth(AUDITOR))
     assert (response.status_code, response.json()["kind"]) == (409, "digest_mismatch")
 
 
 def test_a_position_beyond_the_log_is_refused(client: TestClient, auth: Auth, goal: UUID) -> None:
-    response = client.get("/audit/verify", params={"position": 7}, headers=auth(AUDITOR))
+    response = client.get("/audit/verify", params={"position": 10}, headers=auth(AUDITOR))
     assert (response.status_code, response.json()["code"]) == (422, "position_out_of_range")
 
 

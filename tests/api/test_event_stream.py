@@ -20,7 +20,7 @@ from domain.values import Actor, Role
 from tests.conftest import Clock
 from tests.lifecycles import WHOLE_LIFE_EVENTS, whole_life
 from tests.live_server import live_server
-from tests.scenarios import customer_service_terms, draft
+from tests.scenarios import SETUP_EVENTS, customer_service_terms, draft
 
 Auth = Callable[[Actor], dict[str, str]]
 SERVICE = Actor("learning-platform", Role.SERVICE)
@@ -70,11 +70,11 @@ def test_the_stream_delivers_a_goals_whole_life_in_order_while_it_is_written(
     goals: Goals = app.state.goals
     writer = threading.Thread(target=whole_life, args=(goals, clock))
     writer.start()
-    events, _ = collect(server[0], auth(SERVICE), WHOLE_LIFE_EVENTS, after=0)
+    events, _ = collect(server[0], auth(SERVICE), WHOLE_LIFE_EVENTS, after=SETUP_EVENTS)  # after the test cycles
     writer.join()
-    assert goals.head_position() == WHOLE_LIFE_EVENTS
+    assert goals.head_position() == SETUP_EVENTS + WHOLE_LIFE_EVENTS
     cloudevents = [json.loads(e["data"]) for e in events]
-    positions = list(range(1, WHOLE_LIFE_EVENTS + 1))
+    positions = list(range(SETUP_EVENTS + 1, SETUP_EVENTS + WHOLE_LIFE_EVENTS + 1))
     assert [int(e["id"]) for e in events] == [c["position"] for c in cloudevents] == positions
     assert [e["event"] for e in events] == [c["type"] for c in cloudevents]
     assert cloudevents[0]["type"] == "goal.drafted.v1" and cloudevents[-1]["type"] == "goal.closed.v1"
@@ -86,15 +86,16 @@ def test_the_stream_resumes_after_the_last_event_id_and_starts_at_the_head_by_de
     goals: Goals = app.state.goals
     for title in ("One", "Two", "Three"):
         draft(goals, customer_service_terms(title=title))
-    resumed, _ = collect(server[0], {**auth(SERVICE), "Last-Event-ID": "1"}, 2, after=0)
-    assert [e["id"] for e in resumed] == ["2", "3"]
+    first = SETUP_EVENTS + 1  # the position of "One", after the test cycles' events
+    resumed, _ = collect(server[0], {**auth(SERVICE), "Last-Event-ID": str(first)}, 2, after=0)
+    assert [e["id"] for e in resumed] == [str(first + 1), str(first + 2)]
 
     with httpx.stream("GET", f"{server[0]}/events/stream", headers=auth(SERVICE), timeout=20) as response:
         messages = sse_messages(response)
         assert next(messages) == {"comment": "connected"}  # sent once the stream has fixed its start: the head
         draft(goals, customer_service_terms(title="Four"))
         live = next(m for m in messages if "comment" not in m)
-    assert live["id"] == "4" and json.loads(live["data"])["data"]["title"] == "Four"
+    assert live["id"] == str(first + 3) and json.loads(live["data"])["data"]["title"] == "Four"
 
 
 def test_a_quiet_stream_sends_heartbeats_and_ends_when_the_client_leaves(

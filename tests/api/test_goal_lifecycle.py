@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from domain.values import Actor
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR
+from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, SETUP_EVENTS
 
 Auth = Callable[[Actor], dict[str, str]]
 
@@ -78,6 +78,7 @@ def test_customer_service_goal_lives_from_draft_to_closure_over_http(
 
 
 def test_health_needs_no_token_and_reports_the_head(client: TestClient, auth: Auth) -> None:
-    assert client.get("/health").json() == {"status": "ok", "store": client.get("/health").json()["store"], "head": 0}
+    health = client.get("/health").json()
+    assert health == {"status": "ok", "store": health["store"], "head": SETUP_EVENTS}  # the test cycles
     client.post("/goals", json=DRAFT, headers=auth(EMPLOYEE))
-    assert client.get("/health").json()["head"] == 1
+    assert client.get("/health").json()["head"] == SETUP_EVENTS + 1

@@ -22,11 +22,14 @@ from application.goals import Goals
 from application.live import LiveEvents
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery, WebhookThread
+from domain.cycle import cycle_uuid
 from domain.values import Actor, Role
 from tests.api.test_event_stream import sse_messages
 from tests.conftest import Clock
 from tests.live_server import live_server
-from tests.scenarios import EMPLOYEE, MANAGER, YEAR, customer_service_terms, defect_rate_terms, draft
+from tests.scenarios import (
+    EMPLOYEE, MANAGER, QUALITY_OBJECTIVE_ID, SETUP_EVENTS, YEAR, customer_service_terms, defect_rate_terms, draft,
+)
 from tests.webhook_receiver import Receiver
 
 Auth = Callable[[Actor], dict[str, str]]
@@ -102,14 +105,14 @@ def test_the_feed_and_the_stream_take_the_same_filters_as_webhooks(server: str, 
     third = str(draft(goals, defect_rate_terms()))
     cases = {
         (("subject", f"{first},{third}"),): [first, third],
-        (("cycle", "2026"),): [second, third],
+        (("cycle", "2026"),): [str(cycle_uuid("2026")), str(QUALITY_OBJECTIVE_ID), second, third],  # own fields
         (("org_unit", "support"), ("cycle", "2026-H1")): [first],
         (("org_unit", "quality"), ("subject", first)): [],
     }
     for params, subjects in cases.items():
         page = httpx.get(f"{server}/events", params=params, headers=auth(SERVICE)).json()
         assert [item["subject"] for item in page["items"]] == subjects, params
-        assert page["next_after"] == 3
+        assert page["next_after"] == SETUP_EVENTS + 3
     with StreamReader(server, auth(SERVICE), after=0, org_unit="support") as reader:
         wait_for(lambda: len(reader.events) == 2, 10, "the support goals")
         draft(goals, defect_rate_terms(title="More quality"))
@@ -141,7 +144,7 @@ def test_a_requests_traceparent_reaches_the_feed_the_stream_and_a_webhook(
             receiver.wait_for(lambda: len(receiver.accepted()) == 2, step=worker.run_once)
         finally:
             worker.close()
-    feed = httpx.get(f"{server}/events", params={"after": 2}, headers=auth(SERVICE)).json()["items"]
+    feed = httpx.get(f"{server}/events", params={"after": SETUP_EVENTS + 2}, headers=auth(SERVICE)).json()["items"]
     outputs = {"feed": feed, "stream": reader.events, "webhook": [d.body for d in receiver.accepted()]}
     for name, events in outputs.items():
         assert [e["type"] for e in events] == ["goal.agreement_signed.v2", "goal.agreed.v1"], name
@@ -149,7 +152,8 @@ def test_a_requests_traceparent_reaches_the_feed_the_stream_and_a_webhook(
         assert {e["tracestate"] for e in events} == {"vendor=1"}, name
     correlation_ids = {e["correlationid"] for events in outputs.values() for e in events}
     assert len(correlation_ids) == 1  # one request, one id, on every output
-    untraced = httpx.get(f"{server}/events", params={"after": 0, "limit": 2}, headers=auth(SERVICE)).json()["items"]
+    untraced = httpx.get(f"{server}/events", params={"after": 0, "limit": SETUP_EVENTS + 2},
+                         headers=auth(SERVICE)).json()["items"]
     assert all("traceparent" not in e for e in untraced)  # written outside any request
 
 
@@ -163,7 +167,7 @@ def test_a_request_without_a_valid_traceparent_gets_a_fresh_one(server: str, app
     assert [a.status_code for a in answers] == [201, 201]
     fresh = [a.headers["traceparent"] for a in answers]
     assert len(set(fresh)) == 2 and invalid not in fresh and all(len(t) == 55 for t in fresh)
-    stored = httpx.get(f"{server}/events", params={"after": 1}, headers=auth(SERVICE)).json()["items"]
+    stored = httpx.get(f"{server}/events", params={"after": SETUP_EVENTS + 1}, headers=auth(SERVICE)).json()["items"]
     assert [e["traceparent"] for e in stored] == [fresh[0], fresh[1], fresh[1]]  # signed, signed and agreed
 
 

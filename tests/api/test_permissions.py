@@ -82,6 +82,11 @@ ENDPOINTS = {
     "closure": Endpoint("POST", "/goals/{id}/closure", "agreed", {"outcome": "achieved", "summary": "Met."},
                         (403, 404, 200, 404, 200, 403, 403)),
     "history": Endpoint("GET", "/goals/{id}/history", "draft", None, (200, 404, 200, 404, 200, 200, 403)),
+    # Reorganisations and carry-over are HR's alone, whoever holds the goal.
+    "reassignment": Endpoint("POST", "/goals/{id}/reassignment", "agreed", {"manager_id": "mgr-3", "reason": "Reorg"},
+                             (403, 403, 403, 403, 200, 403, 403)),
+    "carry-over": Endpoint("POST", "/goals/{id}/carry-over", "agreed", {"to_cycle": "2026-H2", "reason": "Slipped"},
+                           (403, 403, 403, 403, 201, 403, 403)),
     # People (ADR 0026): only HR erases; HR or the person themself exports.
     "erasure": Endpoint("POST", "/people/emp-gone/erasure", "none", {"reason": "left in 2019"},
                         (403, 403, 403, 403, 201, 403, 403)),

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from domain.values import Actor, Role
 from tests.scenarios import (
+    SETUP_EVENTS,
     AUDITOR,
     EMPLOYEE,
     HR,
@@ -35,8 +36,8 @@ def test_a_service_subscribes_and_gets_the_secret_only_once(client: TestClient, 
     assert made.status_code == 201, made.text
     body = made.json()
     assert body["secret"].startswith("whsec_") and len(body["secret"]) > 40
-    assert (body["status"], body["position"], body["types"], body["created_by"]) == ("active", 1, ["goal.closed.v1"],
-                                                                                      "payroll")
+    assert (body["status"], body["position"], body["types"], body["created_by"]) == (
+        "active", SETUP_EVENTS + 1, ["goal.closed.v1"], "payroll")  # starts at the head: the cycles', the draft
     assert made.headers["Location"] == f"/subscriptions/{body['id']}"
     shown = client.get(f"/subscriptions/{body['id']}", headers=auth(SERVICE)).json()
     assert "secret" not in shown and shown["last_error"] is None and shown["failures"] == 0

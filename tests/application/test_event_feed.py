@@ -17,6 +17,7 @@ from application.cloudevents import (
     to_cloudevent,
 )
 from application.goals import Goals
+from domain.cycle import Cycle as ReviewCycle
 from domain.goal import Goal
 from tests.conftest import Clock
 from tests.scenarios import (
@@ -42,22 +43,24 @@ def test_a_goal_event_becomes_a_cloudevent_with_a_stable_id(goals: Goals, clock:
         "subject": str(goal_id),
         "time": logged.event.timestamp.isoformat(),
         "datacontenttype": "application/json",
-        "position": 5,
+        "position": 8,  # after the three events of the test cycles
         "goalversion": 5,
         "data": {
             "kpi": "tickets", "value": "16.5", "observed_at": "2026-02-01", "source": "", "note": "",
             "corrects_version": None, "actor": {"id": "emp-1", "role": "employee"},
         },
     }
-    assert to_cloudevent(list(goals.log_events())[-1].event, 5) == cloudevent  # read again: the same event
+    assert to_cloudevent(list(goals.log_events())[-1].event, 8) == cloudevent  # read again: the same event
 
 
 def test_types_are_named_after_the_events_and_their_versions() -> None:
     assert cloudevent_type(Goal.KpiRecorded) == "goal.kpi_recorded.v1"
     assert cloudevent_type(Goal.RecalibrationProposed) == "goal.recalibration_proposed.v1"
-    named = {"goal.drafted.v1", "goal.checked_in.v1", "goal.reading_overdue.v1", "review.disputed.v1"}
+    named = {"goal.drafted.v1", "goal.checked_in.v1", "goal.reading_overdue.v1", "review.disputed.v1",
+             "goal.reassigned.v1", "cycle.locked.v1"}
     assert named <= set(EVENT_TYPES)
     assert len(EVENT_TYPES) == len(EVENT_CLASSES)  # one type per class: no two share a name
+    assert cloudevent_type(ReviewCycle.Locked) == "cycle.locked.v1"
 
 
 def test_reading_from_zero_to_the_head_gives_exactly_the_store(goals: Goals) -> None:
@@ -78,7 +81,7 @@ def test_a_type_filter_moves_next_after_to_the_head(goals: Goals) -> None:
     agreed(goals, customer_service_terms())
     page = EventFeed(goals).page(0, limit=10, types=["goal.agreed.v1", "goal.drafted.v1"])
     assert [e["type"] for e in page.items] == ["goal.drafted.v1", "goal.agreed.v1"]
-    assert page.next_after == goals.head_position() == 4
+    assert page.next_after == goals.head_position() == 7  # the test cycles' three events, then the goal's four
     with pytest.raises(UnknownEventTypeError, match=r"goal\.kpi_recorded\.v0"):
         EventFeed(goals).page(0, types=["goal.kpi_recorded.v0"])
 
@@ -117,5 +120,5 @@ def test_a_reader_paging_while_others_write_never_finds_an_event_behind_its_posi
         app.close()
     assert errors == []
     assert [e["position"] for e in seen] == [e.position for e in goals.log_events()]
-    assert len(seen) == 24
+    assert len(seen) == 24 + 3  # and the test cycles' three
     assert pages_while_writing > 0  # the reader really paged through a log that was still growing

@@ -38,7 +38,7 @@ from domain.values import Actor, Party, RecalibrationStatus, Role, Status
 from tests import strategies as some
 from tests.application.refusals import stored_state
 from tests.conftest import AUDIT_KEY, Clock
-from tests.scenarios import customer_service_terms, drafting
+from tests.scenarios import customer_service_terms, drafting, ensure_cycles
 
 HR_IDS = ("hr-7", "hr-8")
 MOVES = {
@@ -56,6 +56,7 @@ class GoalLife(RuleBasedStateMachine):
         url = f"sqlite:///{self.directory}/goals.db"
         store = Settings(database_url=url, audit_key=AUDIT_KEY, snapshot_interval=3)
         self.goals = Goals(store, today=self.clock)
+        ensure_cycles(self.goals)
         self.goal_id: UUID | None = None
         self.status = Status.DRAFT
 

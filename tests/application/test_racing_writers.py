@@ -20,7 +20,7 @@ from tests.conftest import (
     postgres_url_with_schema,
     require_postgres,
 )
-from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms
+from tests.scenarios import EMPLOYEE, MANAGER, SETUP_EVENTS, agreed, customer_service_terms
 
 ROUNDS = 8
 OPENERS = 4
@@ -71,7 +71,7 @@ def test_of_two_processes_writing_the_same_version_exactly_one_wins(postgres_goa
     assert [m.recorded_by for m in readings] == winners and [m.value for m in readings] == [
         values[w] for w in winners]
     positions = [logged.position for logged in goals.log_events()]
-    assert len(positions) == len(set(positions)) == 4 + ROUNDS
+    assert len(positions) == len(set(positions)) == SETUP_EVENTS + 4 + ROUNDS
     assert Counter(type(e).__name__ for e in events)["KpiRecorded"] == ROUNDS
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
+from application.cycles import Cycles
 from application.goals import Goals
+from domain.errors import CycleLockedError
 from domain.values import Outcome, RecalibrationStatus, Status
 from tests.conftest import Clock
 from tests.scenarios import (
@@ -13,6 +17,8 @@ from tests.scenarios import (
     HR,
     MANAGER,
     OTHER_HR,
+    QUALITY_OBJECTIVE_ID,
+    YEAR,
     agree_milestone,
     agreed,
     customer_service_terms,
@@ -118,3 +124,23 @@ def test_a_draft_nobody_agreed_is_cancelled(goals: Goals) -> None:
     goals.close_goal(goal_id, MANAGER, outcome="cancelled", summary="The survey was discontinued.")
     goal = goals.get_goal(goal_id)
     assert (goal.status, goal.outcome, goal.agreed_at) == (Status.CLOSED, Outcome.CANCELLED, None)
+
+
+def test_the_three_seed_goals_run_through_a_real_cycle_that_hr_locks_at_the_end(goals: Goals, clock: Clock) -> None:
+    cycles = Cycles(goals)
+    cycles.activate(HR, YEAR.id)
+    year = {"cycle": YEAR.id, "deadline": date(2026, 12, 31), "parent_goal_id": str(QUALITY_OBJECTIVE_ID)}
+    ids = [agreed(goals, terms(**year)) for terms in (customer_service_terms, defect_rate_terms, survey_terms)]
+    assert {goals.get_goal(i).cycle for i in ids} == {YEAR}  # the period comes from the cycle aggregate
+    clock.current = date(2026, 7, 1)
+    for goal_id, kpi, value in zip(ids, ("tickets", "defects", "survey"), ("17", "3.5", "77.5"), strict=True):
+        goals.record_kpi(goal_id, EMPLOYEE, kpi=kpi, value=Decimal(value), observed_at=date(2026, 6, 30))
+    cycles.start_review(HR, YEAR.id)
+    goals.close_goal(ids[0], MANAGER, outcome="partially_achieved", summary="17 of 20 tickets a day.")
+    cycles.lock(HR, YEAR.id)
+    for late in (lambda: goals.close_goal(ids[1], MANAGER, outcome="missed", summary="Late."),
+                 lambda: goals.record_kpi(ids[2], EMPLOYEE, kpi="survey", value=Decimal(80),
+                                          observed_at=date(2026, 7, 1))):
+        with pytest.raises(CycleLockedError):
+            late()
+    assert [goals.get_goal(i).status for i in ids] == [Status.CLOSED, Status.AGREED, Status.AGREED]

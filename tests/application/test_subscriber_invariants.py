@@ -37,6 +37,12 @@ def seed(goals: Goals, clock: Clock) -> list[str]:
 
 
 def matches(goals: Goals, cloudevent: dict[str, object], wanted: EventFilter, types: tuple[str, ...]) -> bool:
+    if not str(cloudevent["type"]).startswith("goal."):  # a cycle's or an objective's: judged by its own fields
+        data = cloudevent["data"]
+        assert isinstance(data, dict)
+        return ((not types or cloudevent["type"] in types) and not wanted.subjects
+                and (wanted.cycle is None or data.get("cycle") == wanted.cycle)
+                and (wanted.org_unit is None or data.get("org_unit") == wanted.org_unit))
     goal = goals.get_goal(UUID(str(cloudevent["subject"])))
     return ((not types or cloudevent["type"] in types)
             and (not wanted.subjects or cloudevent["subject"] in wanted.subjects)

@@ -16,11 +16,14 @@ from application.cloudevents import to_cloudevent
 from application.event_filters import EventFilter
 from application.goals import Goals
 from application.webhooks.config import WebhookSettings
+from domain.cycle import cycle_uuid
 from application.webhooks.delivery import WebhookDelivery
 from application.webhooks.sealing import SecretBox
 from application.webhooks.subscriptions import Subscription, SubscriptionStore
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, H1, YEAR, agreed, customer_service_terms, defect_rate_terms, draft
+from tests.scenarios import (
+    EMPLOYEE, H1, SETUP_EVENTS, YEAR, agreed, customer_service_terms, defect_rate_terms, draft,
+)
 from tests.webhook_receiver import Receiver
 
 SETTINGS = WebhookSettings(allow_private=True, backoff_base=0.001, backoff_cap=0.002, timeout=5, poll_interval=0.01,
@@ -97,14 +100,14 @@ def test_a_rejected_event_is_parked_the_next_arrive_and_a_redelivery_keeps_its_w
 def test_a_redelivery_that_fails_again_stays_parked_with_the_new_error(
     goals: Goals, clock: Clock, delivery: WebhookDelivery
 ) -> None:
-    draft(goals, customer_service_terms())
+    goal_id = draft(goals, customer_service_terms())
     with Receiver() as receiver:
-        receiver.rejected_ids.add(f"{next(goals.log_events()).event.originator_id}:1")
+        receiver.rejected_ids.add(f"{goal_id}:1")
         subscription = subscribe(delivery, receiver, on_failure="park")
-        deliver_until(delivery, receiver, subscription.id, 1)
+        deliver_until(delivery, receiver, subscription.id, goals.head_position())
         event_id = delivery.store.parking.list(subscription.id)[0].event_id
         delivery.store.parking.request_redelivery(subscription.id, event_id)
-        receiver.wait_for(lambda: receiver.requests() == 3, step=delivery.run_once)
+        receiver.wait_for(lambda: receiver.requests() == SETUP_EVENTS + 3, step=delivery.run_once)
     (parked,) = delivery.store.parking.list(subscription.id)
     assert (parked.attempts, parked.redelivery_requested_at) == (3, None)
 
@@ -112,9 +115,9 @@ def test_a_redelivery_that_fails_again_stays_parked_with_the_new_error(
 def test_under_the_pause_policy_a_rejected_event_still_pauses_the_subscription(
     goals: Goals, clock: Clock, delivery: WebhookDelivery
 ) -> None:
-    draft(goals, customer_service_terms())
+    goal_id = draft(goals, customer_service_terms())
     with Receiver() as receiver:
-        receiver.rejected_ids.add(f"{next(goals.log_events()).event.originator_id}:1")
+        receiver.rejected_ids.add(f"{goal_id}:1")
         subscription = subscribe(delivery, receiver)
         receiver.wait_for(lambda: delivery.store.get(subscription.id).status == "paused", step=delivery.run_once)
     assert delivery.store.parking.list(subscription.id) == []
@@ -151,7 +154,9 @@ def test_filters_send_only_the_goals_cycles_and_org_units_asked_for(
             deliver_until(delivery, receiver, made.id, goals.head_position())
         got[name] = [(d.body["subject"], d.body["type"]) for d in receiver.accepted()]
     assert got["subject"] == [(third, "goal.drafted.v1")]
-    assert {subject for subject, _ in got["cycle"]} == {first} and len(got["cycle"]) == 5
+    goal_events = [(subject, kind) for subject, kind in got["cycle"] if kind.startswith("goal.")]
+    assert {subject for subject, _ in goal_events} == {first} and len(goal_events) == 5
+    assert got["cycle"][0] == (str(cycle_uuid(H1.id)), "cycle.opened.v1")  # the cycle's own event names it too
     assert got["org_unit"] == [(first, "goal.drafted.v1"), (second, "goal.drafted.v1")]
 
 
@@ -164,12 +169,12 @@ def test_during_the_overlap_both_secrets_verify_and_afterwards_only_the_new_one(
         old = subscription.secret
         rotated, new = delivery.store.rotate_secret(subscription.id, owner="svc-1")
         assert new != old and rotated.signing_secrets == (new, old)
-        deliver_until(delivery, receiver, subscription.id, 1)
+        deliver_until(delivery, receiver, subscription.id, goals.head_position())
         during = receiver.accepted()[-1]
         draft(goals, customer_service_terms(title="Second"))
         wall.offset = SETTINGS.secret_overlap + 1
         receiver.secret = new
-        deliver_until(delivery, receiver, subscription.id, 2)
+        deliver_until(delivery, receiver, subscription.id, goals.head_position())
         after = receiver.accepted()[-1]
     for secret in (old, new):
         assert Webhook(secret).verify(during.raw, during.headers)["id"] == during.webhook_id

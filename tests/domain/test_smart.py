@@ -131,7 +131,11 @@ def test_the_minimum_statement_length_is_configurable() -> None:
 def test_a_goal_with_neither_parent_nor_rationale_is_not_relevant() -> None:
     finding = only(Terms(rationale="   "), "no_alignment")
     assert finding.criterion is Criterion.RELEVANT and finding.blocking
-    assert findings(Terms(rationale=None, parent_goal_id="org-quality-2026")) == []
+    assert findings(Terms(rationale=None, parent_goal_id="8c0d6d5e-4f5b-5a8e-9a53-3c1f1c7e2b10")) == []
+
+
+def test_a_link_in_free_text_is_not_relevant() -> None:
+    assert only(Terms(rationale=None, parent_goal_id="org-quality-2026"), "alignment_not_a_link").blocking
 
 
 def test_a_goal_without_deadline_is_not_time_bound() -> None:

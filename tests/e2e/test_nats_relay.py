@@ -30,7 +30,7 @@ from application.relay.relay import RelayPositions, RelayRunner
 from application.tracing import TraceContext, traced
 from tests.api.conftest import API_SECRET
 from tests.conftest import AUDIT_KEY, IN_CI
-from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft
+from tests.scenarios import EMPLOYEE, MANAGER, SETUP_EVENTS, customer_service_terms, draft
 
 ROOT = Path(__file__).resolve().parents[2]
 NATS_URL = os.environ.get("GOALENGINE_TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -133,17 +133,18 @@ def test_the_relay_publishes_every_event_once_in_order_as_structured_cloudevents
         assert signed.status_code == 201, signed.text
     relay = NatsJetStreamRelay(NATS_URL, target.stream, target.prefix)
     runner = RelayRunner(goals, relay, batch_size=2)
-    assert asyncio.run(runner.run(once=True)) == 4
+    assert asyncio.run(runner.run(once=True)) == SETUP_EVENTS + 4  # the test cycles', then the goal's
     assert asyncio.run(RelayRunner(goals, relay).run(once=True)) == 0  # nothing new: nothing sent again
-    messages = read_back(target, 4)
+    messages = read_back(target, SETUP_EVENTS + 4)
     expected = expected_cloudevents(goals)
     bodies = [json.loads(m.data) for m in messages]
     assert [b["id"] for b in bodies] == [e["id"] for e in expected]
     assert [m.subject for m in messages] == [f"{target.prefix}.{e['type']}" for e in expected]
     assert [m.headers["Nats-Msg-Id"] for m in messages] == [e["id"] for e in expected]
     assert {m.headers["content-type"] for m in messages} == {"application/cloudevents+json; charset=utf-8"}
-    assert [b.get("traceparent") for b in bodies] == [None, TRACEPARENT, REQUEST_TRACEPARENT, REQUEST_TRACEPARENT]
-    correlation = [b["correlationid"] for b in bodies[1:]]
+    assert [b.get("traceparent") for b in bodies[SETUP_EVENTS:]] == [
+        None, TRACEPARENT, REQUEST_TRACEPARENT, REQUEST_TRACEPARENT]
+    correlation = [b["correlationid"] for b in bodies[SETUP_EVENTS + 1:]]
     assert correlation[0] == "corr-1" and correlation[1] == correlation[2] != "corr-1"  # one id per request
     assert RelayPositions(goals.engine).get(relay.name) == goals.head_position()
 

@@ -17,11 +17,13 @@ from application.goals import Goals
 from application.settings import Settings
 from tests.conftest import AUDIT_KEY, Clock
 from tests.lifecycles import WHOLE_LIFE_EVENTS, whole_life
+from tests.scenarios import SETUP_EVENTS
 from tests.live_server import live_server
 from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.e2e
 SECRET = "e2e-api-secret-of-at-least-32-bytes!"
+EVENTS = SETUP_EVENTS + WHOLE_LIFE_EVENTS  # the test cycles first (whole_life opens them), then the goal's life
 
 
 @pytest.fixture
@@ -66,16 +68,16 @@ def test_a_whole_life_reaches_the_feed_the_stream_and_a_webhook_alike(app: FastA
         receiver.secret = made["secret"]
         streamed: list[str] = []
         connected = threading.Event()
-        reader = threading.Thread(target=stream_ids, args=(url, headers, WHOLE_LIFE_EVENTS, streamed, connected))
+        reader = threading.Thread(target=stream_ids, args=(url, headers, EVENTS, streamed, connected))
         reader.start()
         connected.wait(10)
         whole_life(app.state.goals, clock)
-        receiver.wait_for(lambda: len(receiver.accepted()) >= WHOLE_LIFE_EVENTS)
+        receiver.wait_for(lambda: len(receiver.accepted()) >= EVENTS)
         reader.join(20)
         fed = feed_ids(url, headers)
         shown = httpx.get(f"{url}/subscriptions/{made['id']}", headers=headers).json()
     stored = [f"{e.event.originator_id}:{e.event.originator_version}" for e in app.state.goals.log_events()]
-    assert len(stored) == WHOLE_LIFE_EVENTS
+    assert len(stored) == EVENTS
     assert fed == streamed == [d.webhook_id for d in receiver.accepted()] == stored
-    assert receiver.bad_signatures == [] and receiver.requests() == WHOLE_LIFE_EVENTS + 2  # two 503s, retried
-    assert (shown["status"], shown["delivered"], shown["position"]) == ("active", WHOLE_LIFE_EVENTS, WHOLE_LIFE_EVENTS)
+    assert receiver.bad_signatures == [] and receiver.requests() == EVENTS + 2  # two 503s, retried
+    assert (shown["status"], shown["delivered"], shown["position"]) == ("active", EVENTS, EVENTS)

@@ -25,7 +25,9 @@ from sqlalchemy.engine import make_url
 from api.auth import issue_token
 from domain.values import Role
 from tests.conftest import POSTGRES_URL, drop_schema, postgres_url_with_schema, require_postgres
-from tests.e2e.test_http_lifecycle import GOALENGINE, Server, customer_service_goal, launched, wait_until_healthy
+from tests.e2e.test_http_lifecycle import (
+    GOALENGINE, Server, customer_service_goal, launched, open_cycle_of, wait_until_healthy,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -109,6 +111,7 @@ def test_two_workers_never_serve_staler_than_asked_share_keys_and_elect_one_lead
     try:
         with two_workers(tmp_path, schema) as server:
             owners = [f"emp-{n}" for n in range(OWNERS)]
+            open_cycle_of(customer_service_goal(date.today()), server.url, bearer("hr-7", Role.HR))
             with ThreadPoolExecutor(OWNERS) as pool:
                 goal_ids = list(pool.map(lambda owner: agreed_goal(server.url, owner), owners))
                 problems = [p for found in pool.map(lambda pair: record_then_read_elsewhere(server.url, *pair),

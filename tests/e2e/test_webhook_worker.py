@@ -16,6 +16,7 @@ from application.webhooks.config import WebhookSettings
 from application.webhooks.subscriptions import SubscriptionStore
 from tests.conftest import AUDIT_KEY, Clock
 from tests.lifecycles import WHOLE_LIFE_EVENTS, whole_life
+from tests.scenarios import SETUP_EVENTS
 from tests.webhook_receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,8 @@ def test_a_worker_killed_mid_delivery_and_restarted_loses_nothing(
     whole_life(goals, clock)
     expected = [to_cloudevent(e.event, e.position) for e in goals.log_events()]
     store = SubscriptionStore(goals.engine, WebhookSettings(allow_private=True))
-    # Requests 1-2 fail (503); request 7 (the 5th event) is held open until the worker has been killed.
+    # Requests 1-2 fail (503); request 7 (the 5th event, after the test cycles' three) is held open until the
+    # worker has been killed.
     with Receiver(fail_first=2, hold_at=7) as receiver:
         subscription = store.create(receiver.url, [], created_by="svc-1", after=0)
         receiver.secret = subscription.secret
@@ -70,8 +72,8 @@ def test_a_worker_killed_mid_delivery_and_restarted_loses_nothing(
     accepted = receiver.accepted()
     assert receiver.bad_signatures == []
     first_arrivals = list({d.webhook_id: d.body for d in accepted}.values())
-    assert first_arrivals == expected and len(expected) == WHOLE_LIFE_EVENTS  # all of them, in order
-    assert len(accepted) == WHOLE_LIFE_EVENTS + 1  # the one held at the kill came twice ...
+    assert first_arrivals == expected and len(expected) == SETUP_EVENTS + WHOLE_LIFE_EVENTS  # all, in order
+    assert len(accepted) == SETUP_EVENTS + WHOLE_LIFE_EVENTS + 1  # the one held at the kill came twice ...
     duplicate = accepted[4]
     assert [d for d in accepted if d.webhook_id == duplicate.webhook_id] == [duplicate, duplicate]  # ... alike
     assert "stopped" in log.read_text()

@@ -10,7 +10,7 @@ from application.goals import Goals
 from application.settings import Settings
 from projections.runner import ProjectionRunner
 from tests.projections.test_crash_safety import goalengine
-from tests.scenarios import agreed, defect_rate_terms
+from tests.scenarios import SETUP_EVENTS, agreed, defect_rate_terms
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
@@ -30,7 +30,7 @@ def test_the_run_loop_follows_new_events_and_stops_on_sigterm(
     try:
         assert wait_for(lambda: runner.positions()["reviews"] == goals.head_position())
         agreed(goals, defect_rate_terms(title="Reduce returns"))
-        assert wait_for(lambda: all(s.lag == 0 for s in runner.status()) and goals.head_position() == 8)
+        assert wait_for(lambda: all(s.lag == 0 for s in runner.status()) and goals.head_position() == SETUP_EVENTS + 8)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:

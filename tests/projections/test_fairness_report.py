@@ -26,7 +26,7 @@ from tests.projections.fairness_seed import (
     recalibrate,
     seed_team,
 )
-from tests.scenarios import MANAGER
+from tests.scenarios import MANAGER, SETUP_EVENTS
 
 UNEVEN = (Team("mgr-a", 6, eased=6), Team("mgr-b", 6, eased=1, tightened=1), Team("mgr-c", 6, mixed=1, rejected=1))
 EVEN = (Team("mgr-a", 6, eased=2), Team("mgr-b", 6, eased=2, rejected=1), Team("mgr-c", 6, eased=2, tightened=1))
@@ -116,13 +116,13 @@ def test_an_approval_forged_past_the_guard_is_listed_as_a_violation(goals: Goals
 
 def test_a_cycle_without_goals_gives_an_empty_report_with_a_caveat(goals: Goals, clock: Clock) -> None:
     body = report(goals)
-    assert (body["groups"], body["disparity"]["test"], body["position"]) == ([], "none", 0)
+    assert (body["groups"], body["disparity"]["test"], body["position"]) == ([], "none", SETUP_EVENTS)
     assert "fewer than two groups" in body["disparity"]["caveat"]
 
 
 def test_a_position_beyond_the_head_is_refused(goals: Goals) -> None:
     with pytest.raises(LogPositionError):
-        recalibration_fairness(goals, "2026-H1", "manager", position=1)
+        recalibration_fairness(goals, "2026-H1", "manager", position=SETUP_EVENTS + 1)
 
 
 def test_an_approval_by_the_goals_own_manager_from_hr_is_listed_as_a_violation(goals: Goals, clock: Clock) -> None:

@@ -35,15 +35,16 @@ def test_catching_up_applies_each_new_event_once_and_then_finds_nothing_to_do(
 ) -> None:
     seed(goals, clock)
     head = goals.head_position()
-    assert runner.catch_up() == 2 * head  # two projections
+    assert runner.catch_up() == 3 * head  # three projections
     assert runner.catch_up() == 0
-    assert [(s.name, s.position, s.lag) for s in runner.status()] == [("goal_index", head, 0), ("reviews", head, 0)]
+    assert [(s.name, s.position, s.lag) for s in runner.status()] == [
+        ("goal_index", head, 0), ("reviews", head, 0), ("alignment", head, 0)]
 
 
 def test_catching_up_to_a_position_stops_there(goals: Goals, clock: Clock, runner: ProjectionRunner) -> None:
     seed(goals, clock)
     assert runner.catch_up(until=5, only=["reviews"]) == 5
-    assert runner.positions() == {"goal_index": 0, "reviews": 5}
+    assert runner.positions() == {"goal_index": 0, "reviews": 5, "alignment": 0}
     assert runner.status()[1].lag == goals.head_position() - 5
 
 
@@ -69,5 +70,5 @@ def test_rebuilding_one_projection_leaves_the_other_alone(goals: Goals, clock: C
     runner.catch_up(until=10)
     before = read_models(runner)["goal_reviews"]
     assert runner.rebuild("goal_index") == goals.head_position()
-    assert runner.positions() == {"goal_index": goals.head_position(), "reviews": 10}
+    assert runner.positions() == {"goal_index": goals.head_position(), "reviews": 10, "alignment": 10}
     assert read_models(runner)["goal_reviews"] == before

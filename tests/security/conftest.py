@@ -16,6 +16,7 @@ from application.goals import Goals
 from application.settings import Settings
 from domain.values import Actor
 from tests.api.conftest import API_SECRET
+from tests.scenarios import ensure_cycles
 from tests.conftest import AUDIT_KEY, Clock, drop_schema, postgres_url_with_schema, require_postgres
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -43,6 +44,7 @@ def guarded_api(store: str, tmp_path_factory: pytest.TempPathFactory, guards: Gu
     url, schema = store_url_for(store, tmp_path_factory)
     settings = Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
     goals = Goals(settings, today=Clock(date(2026, 1, 15)))
+    ensure_cycles(goals)
     try:
         with TestClient(create_app(goals.settings, goals, guards), raise_server_exceptions=False) as client:
             yield Api(client, goals)

@@ -17,14 +17,14 @@ from api.app import create_app
 from api.auth import issue_token
 from api.cli import main
 from api.web.session import SESSION_COOKIE, sign_in_link
-from application.demo import seed_demo
+from application.demo import CYCLE_DAYS_AFTER, CYCLE_DAYS_BEFORE, seed_demo
 from application.goals import Goals
 from application.settings import Settings
 from domain.values import Actor, Cycle, Role
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES
 from tests.conftest import AUDIT_KEY, drop_schema, postgres_url_with_schema, require_postgres
-from tests.scenarios import customer_service_terms, drafting
+from tests.scenarios import ensure_cycles, customer_service_terms, drafting
 
 TODAY = date.today()
 BASE = "http://testserver"
@@ -214,11 +214,10 @@ def test_every_page_of_each_role_renders(web: Web) -> None:
 
 
 def draft_fields(csrf: str, action: str, statement: str) -> dict[str, str]:
-    cycle = f"{TODAY.year}-web"
-    return {"csrf_token": csrf, "action": action, "owner_id": "emp-eve", "cycle_id": cycle,
-            "cycle_start": TODAY.replace(month=1, day=1).isoformat(),
-            "cycle_end": TODAY.replace(month=12, day=31).isoformat(),
-            "deadline": TODAY.replace(month=12, day=31).isoformat(), "weight": "50", "title": "Escalations",
+    start, end = TODAY - timedelta(days=CYCLE_DAYS_BEFORE), TODAY + timedelta(days=CYCLE_DAYS_AFTER)
+    return {"csrf_token": csrf, "action": action, "owner_id": "emp-eve", "cycle_id": f"{start:%Y-%m}..{end:%Y-%m}",
+            "cycle_start": start.isoformat(), "cycle_end": end.isoformat(), "deadline": end.isoformat(),
+            "weight": "50", "title": "Escalations",
             "statement": statement, "rationale": "Escalations cost the most support time.", "kpi_id": "escalations",
             "kpi_name": "Escalated tickets", "kpi_unit": "%", "kpi_direction": "decrease", "kpi_baseline": "12",
             "kpi_target": "8", "kpi_cadence": "monthly"}
@@ -270,8 +269,9 @@ def test_a_refusal_of_a_form_the_page_does_not_offer_still_shows_its_problem(web
 def test_hr_decides_from_the_queue_under_the_four_eyes_rule(web: Web) -> None:
     """Runs last in this module: it adds a goal owned by an HR person to the demo organisation."""
     hr_jon, ana = Actor("hr-jon", Role.HR), Actor("mgr-ana", Role.MANAGER)
-    terms = {**customer_service_terms(), "owner_id": "hr-jon", "manager_id": "mgr-ana",
-             "cycle": Cycle("web", TODAY - timedelta(days=30), TODAY + timedelta(days=60)),
+    web_cycle = Cycle("web", TODAY - timedelta(days=30), TODAY + timedelta(days=60))
+    ensure_cycles(web.goals, web_cycle)
+    terms = {**customer_service_terms(), "owner_id": "hr-jon", "manager_id": "mgr-ana", "cycle": web_cycle,
              "deadline": TODAY + timedelta(days=60)}
     goal_id = UUID(web.goals.draft_goal(hr_jon, **drafting(terms)).goal_id)
     web.goals.sign_goal(goal_id, hr_jon)

@@ -1,0 +1,135 @@
+"""The review cycle as an aggregate: HR opens it, starts it, starts its review and locks it.
+
+A cycle moves forward only (planning, active, review, locked). Goals name their cycle by its id and take their
+period from it; once it is locked every goal in it is frozen (the application checks that on every goal command).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain import validation
+from domain.errors import CycleLockedError, CycleStateError, InvalidGoalInputError, PermissionDeniedError
+from domain.values import Actor, Cycle as Period, Role
+
+NAMESPACE = uuid5(NAMESPACE_URL, "https://goalengine.example/aggregates")
+
+
+class CycleStatus(StrEnum):
+    PLANNING = "planning"
+    ACTIVE = "active"
+    REVIEW = "review"
+    LOCKED = "locked"
+
+
+# The state each transition comes from; locking is allowed from any earlier state (HR may close a cycle early).
+TRANSITIONS_FROM: dict[CycleStatus, tuple[CycleStatus, ...]] = {
+    CycleStatus.ACTIVE: (CycleStatus.PLANNING,),
+    CycleStatus.REVIEW: (CycleStatus.ACTIVE,),
+    CycleStatus.LOCKED: (CycleStatus.PLANNING, CycleStatus.ACTIVE, CycleStatus.REVIEW),
+}
+
+
+def cycle_uuid(cycle_id: str) -> UUID:
+    """The aggregate id of the cycle with this natural id (deterministic: one cycle per id)."""
+    return uuid5(NAMESPACE, f"cycle:{cycle_id}")
+
+
+class Cycle(Aggregate):
+    """A review cycle: a named period whose goals are agreed, tracked, reviewed and finally frozen."""
+
+    TOPIC = "goalengine:Cycle"
+
+    class Event(Aggregate.Event):
+        TOPIC = "goalengine:Cycle.Event"
+        actor_id: str
+        actor_role: str
+
+    class Opened(Aggregate.Created, Event):
+        TOPIC = "goalengine:Cycle.Opened"
+        cycle: str  # the cycle's own id ("2026-H1"); named so the feed's cycle filter finds it (ADR 0022)
+        name: str
+        start: date
+        end: date
+
+    class Activated(Event):
+        TOPIC = "goalengine:Cycle.Activated"
+        cycle: str
+
+        def apply(self, cycle: Cycle) -> None:
+            cycle.status = CycleStatus.ACTIVE
+
+    class ReviewStarted(Event):
+        TOPIC = "goalengine:Cycle.ReviewStarted"
+        cycle: str
+
+        def apply(self, cycle: Cycle) -> None:
+            cycle.status = CycleStatus.REVIEW
+
+    class Locked(Event):
+        TOPIC = "goalengine:Cycle.Locked"
+        cycle: str
+
+        def apply(self, cycle: Cycle) -> None:
+            cycle.status = CycleStatus.LOCKED
+
+    def __init__(self, cycle: str, name: str, start: date, end: date) -> None:
+        self.cycle_id = cycle
+        self.name = name
+        self.start = start
+        self.end = end
+        self.status = CycleStatus.PLANNING
+
+    @classmethod
+    def open(cls, *, actor: Actor, cycle_id: str, name: str, start: date, end: date) -> Cycle:
+        """HR opens a cycle in planning."""
+        _require_hr(actor, "open")
+        validation.require_text("id", cycle_id, max_length=100)
+        validation.require_text("name", name, max_length=200)
+        if start >= end:
+            raise InvalidGoalInputError("end", f"must come after start {start}, not {end}")
+        return cls._create(cls.Opened, id=cycle_uuid(cycle_id), cycle=cycle_id, name=name, start=start, end=end,
+                           actor_id=actor.id, actor_role=str(actor.role))
+
+    @property
+    def period(self) -> Period:
+        return Period(self.cycle_id, self.start, self.end)
+
+    @property
+    def locked(self) -> bool:
+        return self.status is CycleStatus.LOCKED
+
+    def activate(self, actor: Actor) -> None:
+        """HR starts the cycle: goals are agreed and tracked."""
+        self._move(CycleStatus.ACTIVE, self.Activated, actor)
+
+    def start_review(self, actor: Actor) -> None:
+        """HR starts the review period: ratings are prepared (goals may still take late readings)."""
+        self._move(CycleStatus.REVIEW, self.ReviewStarted, actor)
+
+    def lock(self, actor: Actor) -> None:
+        """HR locks the cycle: every goal in it is frozen from now on."""
+        self._move(CycleStatus.LOCKED, self.Locked, actor)
+
+    def require_unlocked(self) -> None:
+        if self.locked:
+            raise CycleLockedError(f"cycle {self.cycle_id!r} is locked: its goals take no further command",
+                                   cycle=self.cycle_id)
+
+    def _move(self, to: CycleStatus, event: type[Cycle.Event], actor: Actor) -> None:
+        _require_hr(actor, f"move to {to}")
+        self.require_unlocked()
+        if self.status not in TRANSITIONS_FROM[to]:
+            raise CycleStateError(f"cycle {self.cycle_id!r} is {self.status}; it cannot move to {to}",
+                                  cycle=self.cycle_id, status=str(self.status))
+        self.trigger_event(event, cycle=self.cycle_id, actor_id=actor.id, actor_role=str(actor.role))
+
+
+def _require_hr(actor: Actor, doing: str) -> None:
+    if actor.role is not Role.HR:
+        raise PermissionDeniedError(f"only HR may {doing} a review cycle, not {actor.role} {actor.id!r}",
+                                    actor_id=actor.id)

@@ -1,0 +1,102 @@
+"""The Goal aggregate's guards: the status and party checks its commands start with, and recalibration lookups.
+
+A mixin of domain.goal.Goal (kept apart so that goal.py holds the events and the thin commands).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain import recalibration as recal
+from domain import rules, validation
+from domain.errors import (
+    GoalClosedError, GoalNotAgreedError, GoalNotDraftError, NotAPartyError, PermissionDeniedError,
+    UnknownRecalibrationError,
+)
+from domain.values import Actor, Measurement, Outcome, Party, RecalibrationStatus, Status, counted_readings
+
+
+class DecisionEvent(Protocol):
+    """What HR's decision events tell a recalibration."""
+
+    actor_id: str
+    timestamp: datetime
+    originator_version: int
+
+
+class GoalGuards:
+    """What a goal checks before a command; the attributes are the Goal aggregate's."""
+
+    status: Status
+    outcome: Outcome | None
+    owner_id: str
+    manager_id: str
+    recalibrations: list[recal.Recalibration]
+    measurements: list[Measurement]
+
+    @property
+    def id(self) -> UUID:  # the aggregate's own id comes first in Goal's method resolution order
+        raise NotImplementedError
+
+    def party_of(self, actor: Actor) -> Party | None:
+        if actor.role not in rules.WRITES_GOALS:
+            return None
+        return {self.owner_id: Party.OWNER, self.manager_id: Party.MANAGER}.get(actor.id)
+
+    def recalibration(self, recalibration_id: str) -> recal.Recalibration:
+        found = next((r for r in self.recalibrations if r.id == recalibration_id), None)
+        if found is None:
+            raise UnknownRecalibrationError(f"the goal has no recalibration {recalibration_id!r}",
+                                            recalibration_id=recalibration_id)
+        return found
+
+    def pending_recalibration(self) -> recal.Recalibration | None:
+        return next((r for r in self.recalibrations if r.status == RecalibrationStatus.PROPOSED), None)
+
+    def _require_open(self) -> None:
+        if self.status == Status.CLOSED:
+            raise GoalClosedError(f"goal {self.id} is closed ({self.outcome}) and takes no further command")
+
+    def _require_draft(self, doing: str) -> None:
+        if self.status != Status.DRAFT:
+            raise GoalNotDraftError(f"goal {self.id} is {self.status}; only a draft can be {doing}")
+
+    def _require_agreed(self, doing: str) -> None:
+        if self.status != Status.AGREED:
+            raise GoalNotAgreedError(f"goal {self.id} is {self.status}; only an agreed goal can {doing}")
+
+    def _require_writer(self, actor: Actor, doing: str) -> None:
+        if not rules.may_write(actor, self.owner_id, self.manager_id):
+            raise PermissionDeniedError(
+                f"{actor.role} {actor.id!r} may not {doing} goal {self.id}: only its owner, its manager or HR",
+                actor_id=actor.id,
+            )
+
+    def _require_party(self, actor: Actor, doing: str) -> Party:
+        party = self.party_of(actor)
+        if party is None:
+            raise NotAPartyError(
+                f"{actor.id!r} is neither the owner ({self.owner_id!r}) nor the manager ({self.manager_id!r}); "
+                f"only they {doing}", actor_id=actor.id,
+            )
+        return party
+
+    def _decidable(self, recalibration_id: str, actor: Actor, note: str) -> recal.Recalibration:
+        self._require_open()
+        recalibration = self.recalibration(recalibration_id)
+        recal.require_decidable(recalibration, actor, self.owner_id, self.manager_id)
+        validation.require_text("note", note, required=False)
+        return recalibration
+
+    def decide(self, recalibration_id: str, status: RecalibrationStatus, event: DecisionEvent) -> recal.Recalibration:
+        """Record HR's decision on a proposal (called by the decision events' apply)."""
+        recalibration = self.recalibration(recalibration_id)
+        note: str = getattr(event, "note", "")
+        recalibration.decided(status, event.actor_id, event.timestamp, event.originator_version, note)
+        return recalibration
+
+    def counted_measurements(self) -> dict[tuple[str, date], Measurement]:
+        """The reading that counts for each KPI and day (the latest recorded wins; see values.counted)."""
+        return counted_readings(self.measurements, lambda m: (m.kpi, m.observed_at))
