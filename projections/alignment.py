@@ -79,7 +79,7 @@ CHANGES: dict[str, Callable[[EventRecord], Row]] = {
     type_name(Goal.Reassigned): lambda r: {"owner_id": r.data["owner_id"], "manager_id": r.data["manager_id"]},
     **{type_name(cls): _nothing for cls in (
         Goal.SignatureVoided, Goal.AgreementSigned, Goal.MilestoneProposed, Goal.MilestoneSet, Goal.KpiRecorded,
-        Goal.RecalibrationProposed, Goal.RecalibrationRejected, Goal.Recalibrated, Goal.CarriedIn)},
+        Goal.RecalibrationProposed, Goal.RecalibrationRejected, Goal.Recalibrated, Goal.CarriedIn, Goal.CheckedIn)},
 }
 
 

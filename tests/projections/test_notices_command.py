@@ -17,7 +17,7 @@ from application.settings import Settings
 from domain.values import Cycle
 from tests.conftest import Clock
 from tests.projections.test_crash_safety import goalengine
-from tests.scenarios import EMPLOYEE, TICKETS, agreed, customer_service_terms
+from tests.scenarios import EMPLOYEE, TICKETS, agreed, customer_service_terms, ensure_cycles
 
 OVERDUE = "goal.reading_overdue.v1"
 
@@ -35,6 +35,7 @@ def test_the_notices_command_raises_an_overdue_reading_once_across_restarts(
 ) -> None:
     today = datetime.now(ZoneInfo(settings.timezone)).date()  # the child process's business date: the real one
     cycle = Cycle("live", today - timedelta(days=60), today + timedelta(days=120))
+    ensure_cycles(goals, cycle)
     terms = customer_service_terms(cycle=cycle, deadline=cycle.end, kpis=[TICKETS])
     with acting(clock, today - timedelta(days=30)):
         goal_id = agreed(goals, terms)
