@@ -21,7 +21,7 @@ from domain.values import Cycle
 from tests.api.module_app import STORES, Api, module_api
 from tests.api.test_permissions import CALLERS
 from tests.lifecycles import REVIEW_BANDS
-from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms
+from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, ensure_cycles
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,9 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 def prepare(goals: Goals, state: str) -> str:
     """A cycle of its own with an agreed goal of emp-1's managed by mgr-1, and its review in the given state."""
     cycle = f"c-{uuid4().hex[:12]}"
-    agreed(goals, customer_service_terms(cycle=Cycle(cycle, date(2026, 1, 1), date(2026, 6, 30))))
+    period = Cycle(cycle, date(2026, 1, 1), date(2026, 6, 30))
+    ensure_cycles(goals, period)
+    agreed(goals, customer_service_terms(cycle=period))
     decisions = ReviewDecisions(goals)
     if state in ("decided", "disputed"):
         basis = DecisionBasis("2026.1", "sha256:" + "0" * 64, 1, "unsatisfactory", REVIEW_BANDS,
