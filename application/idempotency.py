@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import Column, DateTime, Engine, String, Table, Text, delete, in
 from sqlalchemy.exc import IntegrityError
 
 from application.database import metadata
+from domain.goal import Goal
 from application.errors import IdempotencyKeyInProgressError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError
 
 idempotency_keys = Table(
@@ -35,6 +36,13 @@ class CommandResult:
     version: int
     reference: str | None = None  # a recalibration or milestone id, where the command made one
     position: int | None = None  # the log position of the command's last event (None in keys stored before it)
+    # The goal as the command left it, for the caller's answer (never stored: a replay loads it at `version`).
+    goal: Goal | None = field(default=None, compare=False, repr=False)
+
+    def stored(self) -> dict[str, Any]:
+        """What an idempotency key keeps of the result."""
+        return {"goal_id": self.goal_id, "version": self.version, "reference": self.reference,
+                "position": self.position}
 
 
 def request_hash(command: str, payload: dict[str, Any]) -> str:
@@ -77,7 +85,7 @@ class IdempotencyStore:
             raise
         with self.engine.begin() as connection:
             connection.execute(
-                update(idempotency_keys).where(*_row(scope, key)).values(result=json.dumps(asdict(result)))
+                update(idempotency_keys).where(*_row(scope, key)).values(result=json.dumps(result.stored()))
             )
         return result, False
 

@@ -24,11 +24,12 @@ from domain.errors import (
     GoalNotDraftError, InvalidGoalInputError, MilestoneLockedError, MilestoneRuleError, NotAPartyError,
     PermissionDeniedError, RecalibrationPendingError, StaleVersionError, UnknownRecalibrationError,
 )
+from domain.readings import CountedReadings
 from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport, assess, require_passes
 from domain.terms import GoalTerms, TermsInForce
 from domain.values import (
     Actor, Cycle, Measurement, Milestone, Outcome, Party, ProposedMilestone, ReasonCategory, RecalibrationStatus,
-    Signature, Status, counted_readings,
+    Signature, Status,
 )
 
 
@@ -37,8 +38,9 @@ class Goal(Aggregate, TermsInForce):
     """One employee's goal for one review cycle."""
 
     TOPIC = "goalengine:Goal"
-    class_version = 2  # snapshots: version 2 holds GoalTerms and typed recalibrations
+    class_version = 3  # snapshots: v2 holds GoalTerms and typed recalibrations; v3 counted readings, not the series
     upcast_v1_v2 = staticmethod(stored.goal_snapshot_v1_v2)
+    upcast_v2_v3 = staticmethod(stored.goal_snapshot_v2_v3)
 
     class Event(Aggregate.Event):
         """Every event says who acted, in which role; the library stamps when."""
@@ -146,11 +148,14 @@ class Goal(Aggregate, TermsInForce):
         corrects_version: int | None
 
         def apply(self, goal: Goal) -> None:
-            goal.measurements.append(Measurement(
+            goal.readings.record(self.reading())
+
+        def reading(self) -> Measurement:
+            return Measurement(
                 kpi=self.kpi, value=self.value, observed_at=self.observed_at, recorded_at=self.timestamp,
                 source=self.source, note=self.note, recorded_by=self.actor_id, version=self.originator_version,
                 corrects_version=self.corrects_version,
-            ))
+            )
 
     class RecalibrationProposed(Event):
         TOPIC = "goalengine:Goal.RecalibrationProposed"
@@ -215,7 +220,7 @@ class Goal(Aggregate, TermsInForce):
         self.agreed_version: int | None = None
         self.milestones: list[Milestone] = []
         self.proposed_milestones: dict[str, ProposedMilestone] = {}
-        self.measurements: list[Measurement] = []
+        self.readings = CountedReadings()  # bounded: the series itself is read from the events (ADR 0028)
         self.recalibrations: list[recal.Recalibration] = []
         self.outcome: Outcome | None = None
         self.summary: str | None = None
@@ -250,10 +255,6 @@ class Goal(Aggregate, TermsInForce):
 
     def pending_recalibration(self) -> recal.Recalibration | None:
         return next((r for r in self.recalibrations if r.status == RecalibrationStatus.PROPOSED), None)
-
-    def counted_measurements(self) -> dict[tuple[str, date], Measurement]:
-        """The reading that counts for each KPI and day (the latest recorded wins; see values.counted)."""
-        return counted_readings(self.measurements, lambda m: (m.kpi, m.observed_at))
 
     def party_of(self, actor: Actor) -> Party | None:
         if actor.role not in rules.WRITES_GOALS:
@@ -344,9 +345,8 @@ class Goal(Aggregate, TermsInForce):
         self.kpi(kpi)
         assert self.deadline is not None  # an agreed goal passed the SMART check, which needs a deadline
         validation.require_reading(value, observed_at, source, note, today, self.cycle.start, self.deadline)
-        earlier = self.counted_measurements().get((kpi, observed_at))
         self.trigger_event(self.KpiRecorded, kpi=kpi, value=value, observed_at=observed_at, source=source, note=note,
-                           corrects_version=earlier.version if earlier else None, **_by(actor))
+                           corrects_version=self.readings.counted_version(kpi, observed_at), **_by(actor))
 
     def propose_recalibration(self, actor: Actor, reason: ReasonCategory | str, justification: str,
                               changes: recal.Changes, today: date) -> str:
