@@ -88,8 +88,9 @@ class Goals(Application[UUID]):
                                     self.recorder, self.audit_keys.keyring)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        recordings = super()._record(processing_event)
         assert isinstance(self.mapper, ChainingMapper)
+        self.mapper.begin_save()
+        recordings = super()._record(processing_event)
         for recording in recordings:
             self.mapper.remember(recording.notification)
         return recordings
