@@ -111,10 +111,10 @@ class Projector:
         head = self.runner.goals.head_position()
         if all(self.progress.position(name) >= head for name in self.runner.projections):
             return 0  # nothing new: one query per round
-        applied = self.runner.catch_up(until=head, on_batch=self._batch_applied, stop=self._stopping.is_set)
+        applied = self.runner.catch_up_together(head, on_positions=self._moved, stop=self._stopping.is_set)
         self.progress.publish(self.runner.positions())
         return applied
 
-    def _batch_applied(self, name: str, _count: int, position: int) -> None:
-        self.progress.publish({name: position})
+    def _moved(self, positions: Mapping[str, int]) -> None:
+        self.progress.publish(positions)
         self.coordination.announce()
