@@ -90,6 +90,11 @@ class Projector:
         """Ask for a round now (a read is waiting for a position)."""
         self.coordination.wake()
 
+    def written(self) -> None:
+        """New events were committed here: wake the leader, unless their commit already did."""
+        if not self.coordination.hears_commits():
+            self.coordination.wake()
+
     def run(self) -> None:
         while not self._stopping.is_set():
             try:
