@@ -21,6 +21,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from application.sqlite_pool import readers_first
 from application.tracing import TRACES_TABLE, current_trace
 
 COLUMNS = "originator_id, originator_version, traceparent, tracestate, correlation_id"
@@ -71,6 +72,7 @@ class CommitListeners:
 class TracedSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
+        readers_first(datastore.pool)
         self.committed = CommitListeners()
 
     def construct_create_table_statements(self) -> list[str]:
