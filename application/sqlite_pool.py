@@ -9,6 +9,8 @@ load (issue #12, ADR 0028): the readers' wait on that semaphore was most of a wr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from time import time
 
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool
@@ -31,7 +33,28 @@ class ReadersFirstPool(SQLiteConnectionPool):
         connection.is_writer = False
         return connection
 
+    @contextmanager
+    def writer_turn(self) -> Iterator[None]:
+        """Hold this pool's one-writer lock while another connection of the process writes to the database."""
+        if not self._writer_lock.acquire(timeout=self.pool_timeout):
+            raise TimeoutError("timed out waiting for the event store's writer")
+        try:
+            yield
+        finally:
+            self._writer_lock.release()
+
 
 def readers_first(pool: SQLiteConnectionPool) -> None:
     """Make the library's pool (built by its datastore) one whose readers skip the writers' queue."""
     pool.__class__ = ReadersFirstPool
+
+
+def writer_turn(recorder: object) -> AbstractContextManager[None]:
+    """Take the event writers' turn for another writer of this process (the projector's read-model transactions).
+
+    Two writers of one process contending inside SQLite wait in its busy handler, which sleeps in growing steps
+    (up to 100 ms) even once the lock is free; queued on one lock, each starts as soon as the other ends. Nothing to
+    take on PostgreSQL, whose writers wait on row locks.
+    """
+    pool = getattr(getattr(recorder, "datastore", None), "pool", None)
+    return pool.writer_turn() if isinstance(pool, ReadersFirstPool) else nullcontext()

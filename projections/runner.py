@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from application.database import metadata
 from application.goals import Goals
 from application.log_records import log_records
+from application.sqlite_pool import writer_turn
 from application.serialization import EventRecord
 from projections.tables import projection_positions
 
@@ -176,7 +177,7 @@ class ProjectionRunner:
                 return 0, position
             last = batch[-1].position
             assert last is not None
-            with self.engine.begin() as connection:
+            with writer_turn(self.goals.recorder), self.engine.begin() as connection:
                 if self._lock(connection, projection.name) != position:
                     continue
                 projection.apply(connection, batch)
@@ -199,7 +200,7 @@ class ProjectionRunner:
                 return 0, positions
             last = batch[-1].position
             assert last is not None
-            with self.engine.begin() as connection:
+            with writer_turn(self.goals.recorder), self.engine.begin() as connection:
                 if self._lock_all(connection) != positions:
                     continue  # another runner moved a position meanwhile: read again from where they stand
                 for name, projection in self.projections.items():
