@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
@@ -19,17 +19,26 @@ class ReviewProjection:
     tables = (goal_reviews,)
 
     def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
+        self.staged(connection, batch)(connection)
+
+    def staged(self, reading: Connection, batch: Sequence[EventRecord]) -> Callable[[Connection], None]:
+        """The batch folded into the states as read now; the write it returns stores them (the runner calls it
+        under its lock, once it has checked nothing moved meanwhile: the folding is done before the lock)."""
         records: dict[str, list[EventRecord]] = defaultdict(list)
         for record in batch:
             records[record.goal_id].append(record)
-        earlier = _stored_states(connection, [g for g, rs in records.items() if rs[0].type != "Drafted"])
+        earlier = _stored_states(reading, [g for g, rs in records.items() if rs[0].type != "Drafted"])
         rows = []
         for goal_id, goal_records in records.items():
             state = fold(goal_records, earlier.get(goal_id), keep_input=False)  # freshly parsed: no copy needed
             assert state is not None
             rows.append(_row(state))
-        connection.execute(delete(goal_reviews).where(goal_reviews.c.goal_id.in_(list(records))))
-        connection.execute(insert(goal_reviews), rows)
+
+        def write(connection: Connection) -> None:
+            connection.execute(delete(goal_reviews).where(goal_reviews.c.goal_id.in_(list(records))))
+            connection.execute(insert(goal_reviews), rows)
+
+        return write
 
 
 def load_states(engine: Engine, owner_id: str, cycle_id: str, manager_id: str | None = None) -> list[State]:

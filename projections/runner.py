@@ -10,20 +10,22 @@ position and never applies a batch twice. Works on SQLite and PostgreSQL alike (
 from __future__ import annotations
 
 import threading
+from functools import partial
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import islice
-from typing import Protocol
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from application.database import metadata
 from application.goals import Goals
 from application.log_records import log_records
-from application.sqlite_pool import writer_turn
 from application.serialization import EventRecord
+from application.sqlite_pool import writer_turn
+from projections.projection import Projection, ProjectionStatus, UnknownProjectionError
 from projections.tables import projection_positions
+
+__all__ = ["Projection", "ProjectionRunner", "ProjectionStatus", "UnknownProjectionError"]
 
 DEFAULT_BATCH_SIZE = 500
 # A rebuild replays the whole log at once: bigger batches mean fewer transactions and each goal's state loaded and
@@ -32,30 +34,7 @@ REBUILD_BATCH_SIZE = 2000
 
 OnBatch = Callable[[str, int, int], None]  # (projection name, events in the batch, position reached)
 OnPositions = Callable[[Mapping[str, int]], None]  # every projection's position after a batch
-
-
-class Projection(Protocol):
-    name: str
-    tables: tuple[Table, ...]
-
-    def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
-        """Write the batch's effect on the read model; runs inside the runner's transaction."""
-
-
-@dataclass(frozen=True)
-class ProjectionStatus:
-    name: str
-    position: int
-    head: int
-
-    @property
-    def lag(self) -> int:
-        return max(self.head - self.position, 0)
-
-
-class UnknownProjectionError(LookupError):
-    def __init__(self, name: str, known: Sequence[str]) -> None:
-        super().__init__(f"no projection {name!r} (known: {', '.join(known)})")
+Write = Callable[[Connection], None]  # a projection's prepared write of a batch, run in the runner's transaction
 
 
 class ProjectionRunner:
@@ -200,17 +179,27 @@ class ProjectionRunner:
                 return 0, positions
             last = batch[-1].position
             assert last is not None
+            writes = self._staged(batch, positions)
             with writer_turn(self.goals.recorder), self.engine.begin() as connection:
                 if self._lock_all(connection) != positions:
                     continue  # another runner moved a position meanwhile: read again from where they stand
-                for name, projection in self.projections.items():
-                    behind = [record for record in batch if record.position is not None and
-                              record.position > positions[name]]
-                    if behind:
-                        projection.apply(connection, behind)
-                        named = projection_positions.c.name == name
-                        connection.execute(update(projection_positions).where(named).values(position=last))
+                for name, write in writes.items():
+                    write(connection)
+                    named = projection_positions.c.name == name
+                    connection.execute(update(projection_positions).where(named).values(position=last))
                 return len(batch), {name: max(position, last) for name, position in positions.items()}
+
+    def _staged(self, batch: Sequence[EventRecord], positions: Mapping[str, int]) -> dict[str, Write]:
+        """Each projection's write of the part of the batch it has not seen, prepared before any lock is taken
+        (read models change only with their positions, which are checked again under the lock)."""
+        writes: dict[str, Write] = {}
+        with self.engine.connect() as reading:
+            for name, projection in self.projections.items():
+                behind = [r for r in batch if r.position is not None and r.position > positions[name]]
+                if behind:
+                    staged = getattr(projection, "staged", None)
+                    writes[name] = staged(reading, behind) if staged else partial(projection.apply, batch=behind)
+        return writes
 
     def _lock_all(self, connection: Connection) -> dict[str, int]:
         """Every projection's position, read under the lock of every position row (see _lock)."""
