@@ -21,6 +21,7 @@ from application.database import create_sql_engine, metadata
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
 from application.idempotency import CommandResult, IdempotencyStore
 from application.readings import ReadingSeries
+from application.sqlite_pool import writer_turn
 from application.settings import BusinessCalendar, Settings
 from application.transcodings import goal_transcoder
 from domain.goal import Goal
@@ -66,7 +67,7 @@ class Goals(Application[UUID]):
             self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
         super().__init__(env=self.settings.eventsourcing_env())
         metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
-        self.idempotency = IdempotencyStore(self.engine)
+        self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
         self.reading_series = ReadingSeries(self._reading_events, self.settings.aggregate_cache_size)
 
     # --- wiring --------------------------------------------------------------------------------------------

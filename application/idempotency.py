@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
 from typing import Any
@@ -56,8 +57,10 @@ STALE_AFTER = timedelta(minutes=2)
 
 class IdempotencyStore:
     def __init__(self, engine: Engine, stale_after: timedelta = STALE_AFTER,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 turn: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
         self.engine = engine
+        self.turn = turn  # the event writers' turn on SQLite (application/sqlite_pool.py)
         self.stale_after = stale_after
         self.now = now
 
@@ -80,10 +83,10 @@ class IdempotencyStore:
         try:
             result = execute()
         except BaseException:
-            with self.engine.begin() as connection:
+            with self.turn(), self.engine.begin() as connection:
                 connection.execute(delete(idempotency_keys).where(*_row(scope, key)))
             raise
-        with self.engine.begin() as connection:
+        with self.turn(), self.engine.begin() as connection:
             connection.execute(
                 update(idempotency_keys).where(*_row(scope, key)).values(result=json.dumps(result.stored()))
             )
@@ -91,7 +94,7 @@ class IdempotencyStore:
 
     def _claim(self, scope: str, key: str, command: str, fingerprint: str) -> bool:
         try:
-            with self.engine.begin() as connection:
+            with self.turn(), self.engine.begin() as connection:
                 connection.execute(
                     insert(idempotency_keys).values(
                         scope=scope,
@@ -121,7 +124,7 @@ class IdempotencyStore:
             return CommandResult(**json.loads(row.result))
         if _aware(row.created_at) > self.now() - self.stale_after:
             raise IdempotencyKeyInProgressError(f"the request with idempotency key {key!r} is still running", key=key)
-        with self.engine.begin() as connection:  # only the row as read: two takers cannot both free it
+        with self.turn(), self.engine.begin() as connection:  # only the row as read: two takers cannot both free it
             connection.execute(delete(idempotency_keys).where(
                 *_row(scope, key), idempotency_keys.c.result.is_(None),
                 idempotency_keys.c.created_at == row.created_at,
