@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from api.guards.config import GuardSettings
 from api.positions import ReadPositions
-from api.routes.events import StreamOptions, StreamSlots
+from api.routes.events import StreamOptions
 from application.goals import Goals
 from application.live import LiveEvents
 from application.settings import Settings
@@ -79,12 +79,10 @@ def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guar
 
 
 def stream_options(env: Mapping[str, str]) -> StreamOptions:
-    """The event stream's heartbeat, push or poll, and per-caller cap (ADR 0018)."""
+    """The event stream's heartbeat and push or poll (ADR 0018); its per-caller cap is a guard (ADR 0020)."""
     return StreamOptions(
         heartbeat=float(env.get("GOALENGINE_EVENTS_HEARTBEAT_SECONDS") or StreamOptions.heartbeat),
         push=(env.get("GOALENGINE_EVENTS_PUSH") or "true").lower() not in OFF,
-        max_streams_per_caller=int(env.get("GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER")
-                                   or StreamOptions.max_streams_per_caller),
     )
 
 
@@ -95,7 +93,7 @@ def publish(services: Services, state: object) -> None:
         "projector": services.projector, "read_positions": services.read_positions,
         "projections": services.projector.runner,  # read only there: status for /ready and /metrics
         "reviews": services.reviews, "event_stream": services.stream, "live_events": services.live_events,
-        "stream_slots": StreamSlots(), "subscriptions": services.subscriptions,
+        "subscriptions": services.subscriptions,
         "webhook_signal": services.live_events.signal,
     }.items():
         setattr(state, name, value)

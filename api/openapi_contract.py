@@ -9,6 +9,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.schemas.common import SINGLE_LINE
+
 # Optional fields a PATCH may leave out but not clear (the model refuses null for them).
 NOT_NULLABLE = {"ReviseGoalRequest": ("title", "statement", "kpis", "weight")}
 URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@]+([/?#][^\s]*)?$"
@@ -52,6 +54,8 @@ def tighten(schema: dict[str, Any]) -> None:
         for operation in item.values():
             for parameter in operation.get("parameters", []):
                 parameter["schema"] = _without_null(parameter.get("schema", {}))
+                if parameter.get("in") in ("path", "query"):
+                    _single_line(parameter["schema"])
     components = schema.get("components", {}).get("schemas", {})
     for name, fields in NOT_NULLABLE.items():
         properties = components.get(name, {}).get("properties", {})
@@ -80,6 +84,14 @@ def _problems(operation: dict[str, Any], statuses: dict[str, str]) -> None:
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
     for status, title in statuses.items():
         operation.setdefault("responses", {}).setdefault(status, {"description": title, "content": problem})
+
+
+def _single_line(schema: dict[str, Any]) -> None:
+    """The guards refuse a control character anywhere in a path or a query (api/guards/text.py): so says the
+    document, for every text parameter that has no pattern of its own."""
+    for option in [schema, *schema.get("anyOf", []), schema.get("items", {})]:
+        if option.get("type") == "string" and "pattern" not in option and "format" not in option:
+            option["pattern"] = SINGLE_LINE
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:

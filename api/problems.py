@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import OperationalError as StoreOperationalError
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError as SqlOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.schemas.common import PATTERN_MEANINGS
+from api.schemas.common import PATTERN_CODES, PATTERN_MEANINGS
 from application.audit.chain import SigningKeyMissingError
 from application.errors import (
     ApplicationError,
@@ -128,6 +129,13 @@ def field_error(item: dict[str, Any]) -> dict[str, str]:
     return {"field": ".".join(location), "message": message}
 
 
+def validation_code(items: Sequence[Any]) -> str:
+    """invalid_request, unless every error is a pattern that keeps a code of its own (and they agree)."""
+    codes = {PATTERN_CODES.get(item.get("ctx", {}).get("pattern", "")) for item in items}
+    (code,) = codes if len(codes) == 1 else (None,)
+    return code or "invalid_request"
+
+
 async def on_store_busy(_request: Request, error: Exception) -> JSONResponse:
     # Under load the store's connection pool or lock can time out: nothing was applied, so a retry is safe.
     return problem_response(503, "store_busy", f"the store is busy ({type(error).__name__}); nothing was "
@@ -155,7 +163,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [field_error(item) for item in error.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "the request is malformed"
-        return problem_response(422, "invalid_request", detail, errors=errors)
+        return problem_response(422, validation_code(error.errors()), detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -164,7 +172,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem_response(422, "invalid_request", f"body: {message}",
                                     errors=[{"field": "body", "message": message}])
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return problem_response(error.status_code, code, str(error.detail))
+        answer = problem_response(error.status_code, code, str(error.detail))
+        answer.headers.update(error.headers or {})  # a 405 lists the methods the resource takes (RFC 9110)
+        return answer
 
     @app.exception_handler(Exception)
     async def on_unexpected(_request: Request, error: Exception) -> JSONResponse:

@@ -1,8 +1,10 @@
-"""Goal events as CloudEvents 1.0: the public contract of the feed, the live stream and the webhooks (ADR 0009).
+"""Logged events as CloudEvents 1.0: the public contract of the feed, the live stream and the webhooks (ADR 0009).
 
-A CloudEvent's `id` is "<goal id>:<goal version>": the same on every read and every redelivery, unique in the log.
-Its `type` is `goal.<snake_case name>.v<class_version>`; stored events are upcast on load, so consumers always
-get the current version of each event class.
+A CloudEvent's `id` is "<aggregate id>:<version>": the same on every read and every redelivery, unique in the log.
+Its `type` is `<aggregate>.<snake_case name>.v<class_version>` (`goal.kpi_recorded.v1`, `cycle.locked.v1`) unless
+the class names its own (`CLOUDEVENT_TYPE`); stored events are upcast on load, so consumers always get the current
+version of each event class. The `subject` is the goal an event is about (ADR 0022): the goal itself, or the goal
+another aggregate's event names in its `goal_id`; otherwise the event's own aggregate.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from application.goals import Goals, LoggedEvent
 from application.serialization import EventRecord
 from application.tracing import TraceContext, TraceReader
-from domain.goal import Goal
+from application.event_catalogue import EVENT_CLASSES, GOAL_AGGREGATE, RecordedEvent, aggregate_name
 
 if TYPE_CHECKING:
     from application.event_filters import EventFilter
@@ -24,24 +26,10 @@ if TYPE_CHECKING:
 SPEC_VERSION = "1.0"
 SOURCE = "urn:goalengine"
 DATA_CONTENT_TYPE = "application/json"
-EVENT_CLASSES: tuple[type[Goal.Event], ...] = (
-    Goal.Drafted,
-    Goal.Revised,
-    Goal.SignatureVoided,
-    Goal.AgreementSigned,
-    Goal.Agreed,
-    Goal.MilestoneProposed,
-    Goal.MilestoneSet,
-    Goal.KpiRecorded,
-    Goal.RecalibrationProposed,
-    Goal.RecalibrationRejected,
-    Goal.Recalibrated,
-    Goal.Closed,
-)
 
 
 class UnknownEventTypeError(ValueError):
-    """A CloudEvents type that names no goal event (or an outdated version of one)."""
+    """A CloudEvents type that names no event of the log (or an outdated version of one)."""
 
     code = "unknown_event_type"
 
@@ -50,7 +38,7 @@ class UnknownEventTypeError(ValueError):
         super().__init__(f"unknown event type {', '.join(map(repr, names))}; known: {', '.join(EVENT_TYPES)}")
 
 
-def class_version(cls: type[Goal.Event]) -> int:
+def class_version(cls: type[RecordedEvent]) -> int:
     """The library treats an event class without `class_version` as version 1."""
     return int(getattr(cls, "class_version", None) or 1)
 
@@ -59,12 +47,26 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def cloudevent_type(cls: type[Goal.Event]) -> str:
-    """E.g. Goal.KpiRecorded -> 'goal.kpi_recorded.v1'."""
-    return f"goal.{snake_case(cls.__name__)}.v{class_version(cls)}"
+def cloudevent_type(cls: type[RecordedEvent]) -> str:
+    """E.g. Goal.KpiRecorded -> 'goal.kpi_recorded.v1'; a class's own CLOUDEVENT_TYPE wins."""
+    own = getattr(cls, "CLOUDEVENT_TYPE", None)
+    if isinstance(own, str):
+        return own
+    aggregate = snake_case(aggregate_name(cls.TOPIC))
+    return f"{aggregate}.{snake_case(cls.__name__)}.v{class_version(cls)}"
 
 
-EVENT_TYPES: dict[str, type[Goal.Event]] = {cloudevent_type(cls): cls for cls in EVENT_CLASSES}
+def subject_of(event: RecordedEvent) -> str:
+    """The goal the event is about, or else its own aggregate."""
+    goal_id = getattr(event, "goal_id", None)
+    return str(goal_id) if goal_id else str(event.originator_id)
+
+
+def is_goal_event(event: RecordedEvent) -> bool:
+    return aggregate_name(event.TOPIC) == GOAL_AGGREGATE
+
+
+EVENT_TYPES: dict[str, type[RecordedEvent]] = {cloudevent_type(cls): cls for cls in EVENT_CLASSES}
 
 
 def topics_for(types: Iterable[str]) -> list[str]:
@@ -80,22 +82,24 @@ def cloudevent_id(goal_id: str, version: int) -> str:
     return f"{goal_id}:{version}"
 
 
-def to_cloudevent(event: Goal.Event, position: int, trace: TraceContext | None = None) -> dict[str, Any]:
+def to_cloudevent(event: RecordedEvent, position: int, trace: TraceContext | None = None) -> dict[str, Any]:
     """The event as a CloudEvents 1.0 JSON object; `position` (an extension attribute) is its place in the log.
 
+    `goalversion` is the goal's version after a goal event; another aggregate's events carry `aggregateversion`.
     With a trace context (ADR 0018) it carries the distributed tracing extension and a `correlationid`.
     """
     record = EventRecord.of(event, position)
+    version_key = "goalversion" if is_goal_event(event) else "aggregateversion"
     return {
         "specversion": SPEC_VERSION,
         "id": cloudevent_id(record.goal_id, record.version),
         "source": SOURCE,
         "type": cloudevent_type(type(event)),
-        "subject": record.goal_id,
+        "subject": subject_of(event),
         "time": record.timestamp,
         "datacontenttype": DATA_CONTENT_TYPE,
         "position": position,
-        "goalversion": record.version,
+        version_key: record.version,
         **(trace.extensions() if trace else {}),
         "data": {**record.data, "actor": {"id": record.actor_id, "role": record.actor_role}},
     }

@@ -1,7 +1,9 @@
-"""Which goal events a consumer wants beside their types: some goals (subjects), one cycle, one org unit (ADR 0018).
+"""Which events a consumer wants beside their types: some goals (subjects), one cycle, one org unit (ADR 0018).
 
 The cycle and org unit are the goal's as they stand now: a goal's cycle never changes and its org unit only while
-it is a draft, so an event of an agreed goal never moves in or out of a filter.
+it is a draft, so an event of an agreed goal never moves in or out of a filter. An event of another aggregate
+(ADR 0022) is judged by the goal it names (its CloudEvents subject), or, naming none, by its own `cycle` and
+`org_unit` fields: an event that has neither passes no filter that narrows by them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.errors import GoalNotFoundError
+from application.cloudevents import is_goal_event, subject_of
 from application.goals import Goals, LoggedEvent
 
 MAX_SUBJECTS = 100
@@ -56,20 +59,35 @@ class EventFilter:
         wanted = set(self.subjects)
         verdicts: dict[str, bool] = {}
         for logged in events:
-            goal_id = str(logged.event.originator_id)
-            if wanted and goal_id not in wanted:
+            subject = subject_of(logged.event)
+            if wanted and subject not in wanted:
                 continue
             if self.narrows_by_goal:
-                if goal_id not in verdicts:
-                    verdicts[goal_id] = self._goal_passes(goals, goal_id)
-                if not verdicts[goal_id]:
+                if not self._names_a_goal(logged):
+                    if self._fields_pass(logged):
+                        yield logged
+                    continue
+                if subject not in verdicts:
+                    verdicts[subject] = self._goal_passes(goals, subject)
+                if not verdicts[subject]:
                     continue
             yield logged
+
+    @staticmethod
+    def _names_a_goal(logged: LoggedEvent) -> bool:
+        return is_goal_event(logged.event) or bool(getattr(logged.event, "goal_id", None))
+
+    def _fields_pass(self, logged: LoggedEvent) -> bool:
+        cycle, org_unit = getattr(logged.event, "cycle", None), getattr(logged.event, "org_unit", None)
+        cycle_id = cycle.get("id") if isinstance(cycle, dict) else cycle
+        if self.cycle is not None and cycle_id != self.cycle:
+            return False
+        return self.org_unit is None or org_unit == self.org_unit
 
     def _goal_passes(self, goals: Goals, goal_id: str) -> bool:
         try:
             goal = goals.get_goal(UUID(goal_id))
-        except GoalNotFoundError:
+        except (GoalNotFoundError, ValueError):
             return False
         if self.cycle is not None and goal.cycle.id != self.cycle:
             return False

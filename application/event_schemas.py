@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from application.cloudevents import EVENT_TYPES
+from application.event_catalogue import aggregate_name
 from application.serialization import META_FIELDS
 from domain.values import Cadence, Direction, Outcome, Party, ReasonCategory, Role
 
@@ -158,7 +159,8 @@ def data_schema(event_type: str) -> dict[str, Any]:
         "$schema": DIALECT,
         "$id": f"urn:goalengine:schema:{event_type}",
         "title": f"{event_type} data",
-        "description": f"The `data` of a `{event_type}` CloudEvent (Goal.{cls.__name__}, stored topic {cls.TOPIC}).",
+        "description": f"The `data` of a `{event_type}` CloudEvent ({aggregate_name(cls.TOPIC)}.{cls.__name__}, "
+                       f"stored topic {cls.TOPIC}).",
         **_object(properties),
         "$defs": DEFINITIONS,
     }

@@ -18,6 +18,7 @@ from application.audit.keys import AuditKeys
 from application.audit.snapshots import CheckedSnapshotStore
 from application.copying import fresh_copy
 from application.database import create_sql_engine, metadata
+from application.event_catalogue import RecordedEvent
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
 from application.idempotency import CommandResult, IdempotencyStore
 from application.readings import ReadingSeries
@@ -38,10 +39,10 @@ Check = Callable[[Goal], None]
 
 @dataclass(frozen=True)
 class LoggedEvent:
-    """A goal event and its position in the application's event log."""
+    """An event (a goal's, or another aggregate's: ADR 0022) and its position in the application's event log."""
 
     position: int
-    event: Goal.Event
+    event: RecordedEvent
 
 
 class Goals(Application[UUID]):
@@ -220,6 +221,8 @@ class Goals(Application[UUID]):
                 goal = self.repository.get(goal_id, version=version)
         except AggregateNotFoundError:
             raise GoalNotFoundError(goal_id, f" at version {version}" if version is not None else "") from None
+        if not isinstance(goal, Goal):
+            raise GoalNotFoundError(goal_id)  # the id of another aggregate in the log (ADR 0022)
         if version is not None and goal.version < version:
             # The library hands back the latest version when asked for a later one; that version never existed.
             raise GoalNotFoundError(goal_id, f" at version {version} (it is at version {goal.version})")
@@ -238,7 +241,8 @@ class Goals(Application[UUID]):
         if until is not None and until.tzinfo is None:
             until = until.replace(tzinfo=UTC)  # a moment without a zone is read as UTC
         for domain_event in self.events.get(goal_id):
-            assert isinstance(domain_event, Goal.Event)
+            if not isinstance(domain_event, Goal.Event):
+                raise GoalNotFoundError(goal_id)  # the id of another aggregate in the log (ADR 0022)
             if until is not None and domain_event.timestamp > until:
                 break
             events.append(domain_event)
@@ -253,7 +257,7 @@ class Goals(Application[UUID]):
     def log_events(
         self, after: int = 0, until: int | None = None, topics: Sequence[str] = (), page_size: int = 500
     ) -> Iterator[LoggedEvent]:
-        """Goal events in log order with their positions, after one position and up to another (inclusive)."""
+        """Logged events in log order with their positions, after one position and up to another (inclusive)."""
         position = after
         while True:
             page = self.recorder.select_notifications(
@@ -261,8 +265,7 @@ class Goals(Application[UUID]):
             )
             for notification in page:
                 event = self.mapper.to_domain_event(notification)
-                assert isinstance(event, Goal.Event)
-                yield LoggedEvent(notification.id, event)
+                yield LoggedEvent(notification.id, event)  # type: ignore[arg-type]  # every logged event has an actor
             if len(page) < page_size:
                 return
             position = page[-1].id

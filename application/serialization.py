@@ -1,4 +1,4 @@
-"""Goal events as plain JSON-ready records: the shape of the audit trail, the feed and the replay.
+"""Logged events as plain JSON-ready records: the shape of the audit trail, the feed and the replay.
 
 Decimals become strings (exact), dates and datetimes ISO 8601 strings.
 """
@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from domain.goal import Goal
+from application.event_catalogue import GOAL_AGGREGATE, TOPIC_PREFIX, RecordedEvent
 
 META_FIELDS = ("originator_id", "originator_version", "timestamp", "actor_id", "actor_role", "originator_topic")
 
@@ -33,13 +33,15 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def event_type(event: Goal.Event) -> str:
+def event_type(event: RecordedEvent) -> str:
     """The event's stable name, from its stored topic: 'goalengine:Goal.KpiRecorded' -> 'KpiRecorded'."""
     return type_name(type(event))
 
 
-def type_name(cls: type[Goal.Event]) -> str:
-    return cls.TOPIC.rsplit(".", 1)[1]
+def type_name(cls: type[RecordedEvent]) -> str:
+    """A goal event's bare name ('KpiRecorded'); another aggregate's qualified by it ('Cycle.Opened')."""
+    aggregate, name = cls.TOPIC.removeprefix(TOPIC_PREFIX).rsplit(".", 1)
+    return name if aggregate == GOAL_AGGREGATE else f"{aggregate}.{name}"
 
 
 class UnknownEventError(LookupError):
@@ -50,13 +52,15 @@ class UnknownEventError(LookupError):
         super().__init__(f"no handler for event {name}")
 
 
-def event_data(event: Goal.Event) -> dict[str, Any]:
+def event_data(event: RecordedEvent) -> dict[str, Any]:
     """What the event says, without the envelope (who, when, which goal, which version)."""
     return {k: jsonable(v) for k, v in vars(event).items() if k not in META_FIELDS}
 
 
 @dataclass(frozen=True)
 class EventRecord:
+    """One logged event; `goal_id` is its aggregate's id (a goal's for goal events)."""
+
     goal_id: str
     version: int
     type: str
@@ -67,7 +71,7 @@ class EventRecord:
     position: int | None = None
 
     @classmethod
-    def of(cls, event: Goal.Event, position: int | None = None) -> EventRecord:
+    def of(cls, event: RecordedEvent, position: int | None = None) -> EventRecord:
         return cls(
             goal_id=str(event.originator_id),
             version=event.originator_version,
@@ -78,3 +82,8 @@ class EventRecord:
             data=event_data(event),
             position=position,
         )
+
+    @property
+    def of_goal(self) -> bool:
+        """Whether a goal recorded it (readers of goals only skip the log's other aggregates)."""
+        return "." not in self.type

@@ -34,6 +34,7 @@ class GoalIndexProjection:
 
     def staged(self, reading: Connection, batch: Sequence[EventRecord]) -> Callable[[Connection], None]:
         """The batch applied to the rows as read now; the write it returns stores them (see ReviewProjection)."""
+        batch = [record for record in batch if record.of_goal]  # the log's other aggregates are not goals
         rows: dict[str, dict[str, Any]] = {}
         known = _existing_rows(reading, {r.goal_id for r in batch} - _drafted_in(batch))
         for record in batch:
@@ -45,6 +46,8 @@ class GoalIndexProjection:
                 _apply_change(rows[record.goal_id], record)
 
         def write(connection: Connection) -> None:
+            if not rows:
+                return  # the batch held only other aggregates' events
             connection.execute(delete(goal_index).where(goal_index.c.goal_id.in_(list(rows))))
             connection.execute(insert(goal_index), list(rows.values()))
 

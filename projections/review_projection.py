@@ -26,7 +26,8 @@ class ReviewProjection:
         under its lock, once it has checked nothing moved meanwhile: the folding is done before the lock)."""
         records: dict[str, list[EventRecord]] = defaultdict(list)
         for record in batch:
-            records[record.goal_id].append(record)
+            if record.of_goal:  # the log's other aggregates are not goals
+                records[record.goal_id].append(record)
         earlier = _stored_states(reading, [g for g, rs in records.items() if rs[0].type != "Drafted"])
         rows = []
         for goal_id, goal_records in records.items():
@@ -35,6 +36,8 @@ class ReviewProjection:
             rows.append(_row(state))
 
         def write(connection: Connection) -> None:
+            if not records:
+                return  # the batch held only other aggregates' events
             connection.execute(delete(goal_reviews).where(goal_reviews.c.goal_id.in_(list(records))))
             connection.execute(insert(goal_reviews), rows)
 

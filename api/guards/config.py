@@ -10,6 +10,8 @@ from typing import Any
 from application.settings import SettingsError
 
 MIB = 1024 * 1024
+# Names a setting had before it became a guard; read when the current name is not set.
+FORMER_NAMES = {"streams_per_caller": "GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class GuardSettings:
         for field in fields(cls):
             name = env_name(field.name)
             raw = env.get(name)
+            if not raw and field.name in FORMER_NAMES:
+                name = FORMER_NAMES[field.name]
+                raw = env.get(name)
             if raw is None or raw == "":
                 continue
             parse = PARSERS[field.type if isinstance(field.type, str) else field.type.__name__]

@@ -66,7 +66,8 @@ class RateLimits:
 
     async def _stream(self, caller: str, scope: Scope, receive: Receive, send: Send) -> None:
         if self.streams.get(caller, 0) >= self.max_streams:
-            await _too_many(scope, receive, send, 5, "streams", f"{self.max_streams} open streams")
+            await _too_many(scope, receive, send, 5, "streams", f"{self.max_streams} open streams",
+                            code="too_many_streams")
             return
         self.streams[caller] = self.streams.get(caller, 0) + 1
         try:
@@ -90,7 +91,8 @@ class RateLimits:
         return f"address:{client[0] if client else '?'}"
 
 
-async def _too_many(scope: Scope, receive: Receive, send: Send, wait: float, what: str, limit: str) -> None:
-    await answer_problem(scope, receive, send, 429, "rate_limited",
+async def _too_many(scope: Scope, receive: Receive, send: Send, wait: float, what: str, limit: str,
+                    code: str = "rate_limited") -> None:
+    await answer_problem(scope, receive, send, 429, code,
                          f"too many {what} from this caller (at most {limit}); retry after {math.ceil(wait)} s",
                          headers={"Retry-After": str(max(1, math.ceil(wait)))}, limit=what)

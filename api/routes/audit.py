@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.json_route import OffLoopJSONRoute
 from api.schemas.audit import ConsistencyResponse, EventProofResponse, FairnessReportResponse, VerificationResponse
+from api.schemas.common import UUID_TEXT
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
 from application.audit.chain import SigningKeyMissingError
@@ -47,7 +48,7 @@ def verify(goals: GoalsDep, _actor: Auditor, position: Position = None, digest: 
 
 
 TreeSize = Annotated[int | None, Query(ge=0, le=MAX_POSITION, description="A tree size (default: the whole log).")]
-EventId = Annotated[str, Query(pattern=r"^[0-9a-fA-F-]{32,36}:[1-9][0-9]{0,17}$",
+EventId = Annotated[str, Query(pattern=f"^{UUID_TEXT}:[1-9][0-9]{{0,17}}$",
                                description="The event: `<goal id>:<version>`.")]
 PROOF_PROBLEMS = {**problem_responses(401, 403, 404, 422, 503), **TAMPER_RESPONSE}
 PROOF_ERRORS: dict[type[ApplicationError], int] = {

@@ -11,6 +11,7 @@ from api.json_route import OffLoopJSONRoute
 from api.deps import ActorDep
 from api.problems import Problem, problem_responses
 from api.positions import projection_read
+from api.schemas.common import described
 from projections.goal_index import (
     GoalIndexProjection,
     InvalidCursorError,
@@ -41,6 +42,9 @@ class GoalListResponse(BaseModel):
     next_cursor: str | None  # pass it back as `cursor` for the next page; null on the last page
 
 
+CURSOR = described(r"^[A-Za-z0-9_-]+$", "must be the next_cursor of a page, unchanged", "invalid_cursor")
+
+
 @router.get("", responses=problem_responses(401, 403, 422, 503))
 def list_goal_page(
     request: Request,
@@ -51,7 +55,8 @@ def list_goal_page(
     cycle: Filter = None,
     status: Literal["draft", "agreed", "closed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, description="Opaque: the `next_cursor` of a page.")] = None,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=CURSOR,
+                                        description="Opaque: the `next_cursor` of a page.")] = None,
 ) -> GoalListResponse:
     """Goals the caller may see, in the order they were drafted, filtered and paged by an opaque cursor."""
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -10,17 +12,22 @@ from fastapi import APIRouter, Depends, Query, Request
 from api.json_route import OffLoopJSONRoute
 from api.deps import ActorDep, AsOfDep
 from api.problems import Problem, problem_responses
+from api.schemas.common import described
 from api.schemas.reviews import JustificationResponse, ReviewResponse
 from api.positions import projection_read
 from projections.review_projection import ReviewProjection
 from projections.reviews import ReviewAccessDeniedError, ReviewNotVisibleError, Reviews
-from projections.review.scoring import UnknownPolicyError
+from projections.review.scoring import POLICIES, UnknownPolicyError
 
 router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=OffLoopJSONRoute)
 
 Cycle = Annotated[str, Query(min_length=1, max_length=200, description="The review cycle's id, e.g. 2026-H1.")]
+POLICY_VERSION = described(f"^({'|'.join(map(re.escape, sorted(POLICIES)))})$",
+                           f"must be a known scoring policy version: {', '.join(sorted(POLICIES))}",
+                           "unknown_scoring_policy")
 Policy = Annotated[
-    str | None, Query(min_length=1, max_length=50, description="Scoring policy version (default: the current one).")
+    str | None, Query(min_length=1, max_length=50, pattern=POLICY_VERSION,
+                      description="Scoring policy version (default: the current one).")
 ]
 ERRORS = problem_responses(401, 403, 404, 422, 503)
 # Waits (bounded) until the review read model reflects the position asked for, or the head seen on arrival.

@@ -13,6 +13,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 # No control characters: they are never meant, and PostgreSQL text columns (read models) refuse NUL outright.
 SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# Required text holds something besides white space (the domain strips it before it checks), still without controls.
+ANY_TEXT_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+VISIBLE_CHAR = r"[^\s\x00-\x1f\x7f]"
+FILLED_LINE = r"^[^\x00-\x1f\x7f]*" + VISIBLE_CHAR + r"[^\x00-\x1f\x7f]*$"
+FILLED_TEXT = f"^{ANY_TEXT_CHAR}*{VISIBLE_CHAR}{ANY_TEXT_CHAR}*$"
+UUID_TEXT = r"([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
 KPI_ID = r"^[A-Za-z0-9_.-]+$"
 DECIMAL = r"^[+-]?[0-9]{1,16}(\.[0-9]{1,8})?$"
 ETAG = r'^(\*|(W/)?"?[0-9]{1,18}"?)$'
@@ -22,11 +28,26 @@ MAX_POSITION = 2**63 - 1  # the stores' integer range: a log position beyond it 
 PATTERN_MEANINGS = {  # what to tell a caller instead of a regular expression
     SINGLE_LINE: "must be a single line without control characters",
     MULTI_LINE: "must not contain control characters other than line breaks and tabs",
+    FILLED_LINE: "must not be empty or only white space, and be a single line without control characters",
+    FILLED_TEXT: ("must not be empty or only white space, nor contain control characters other than line breaks "
+                  "and tabs"),
     KPI_ID: "may contain only letters, digits, '_', '.' and '-'",
     DECIMAL: "must be a decimal number with at most 16 digits before the point and 8 after",
     ETAG: 'must be the ETag of the version you read, such as "3" (or *)',
     IDEMPOTENCY_KEY: "must be 1 to 200 visible ASCII characters, e.g. a UUID",
 }
+
+PATTERN_CODES: dict[str, str] = {}  # a refusal by one of these patterns keeps the problem code the rule had
+
+
+def described(pattern: str, meaning: str, code: str | None = None) -> str:
+    """A pattern whose refusal tells the caller `meaning` rather than the regular expression (and `code`, if given,
+    rather than invalid_request: the code the same rule had when it was only checked after validation)."""
+    PATTERN_MEANINGS[pattern] = meaning
+    if code is not None:
+        PATTERN_CODES[pattern] = code
+    return pattern
+
 
 def ascii_decimal(value: Any) -> Any:
     """A decimal string must match DECIMAL exactly: no other digits, no `_`, no spaces, no exponent.
@@ -52,6 +73,16 @@ Amount = Annotated[
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)]
 Line = Annotated[str, Field(max_length=200, pattern=SINGLE_LINE)]
 Text = Annotated[str, Field(max_length=5000, pattern=MULTI_LINE)]
+FilledName = Annotated[str, Field(min_length=1, max_length=200, pattern=FILLED_LINE)]
+FilledText = Annotated[str, Field(min_length=1, max_length=5000, pattern=FILLED_TEXT)]
+
+
+def text_of_at_least(characters: int) -> str:
+    """Text whose first and last visible characters are at least `characters` apart, counting both: a rule the
+    domain words as "at least so many characters once white space is stripped"."""
+    pattern = f"^{ANY_TEXT_CHAR}*{VISIBLE_CHAR}{ANY_TEXT_CHAR}{{{characters - 2},}}{VISIBLE_CHAR}{ANY_TEXT_CHAR}*$"
+    return described(pattern, f"must hold at least {characters} characters besides white space around them, "
+                              "without control characters other than line breaks and tabs")
 
 
 class Strict(BaseModel):

@@ -11,10 +11,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.schemas.common import (
-    KPI_ID, SINGLE_LINE, Amount, Line, Name, Strict, Text, example,
+    KPI_ID, SINGLE_LINE, Amount, FilledName, FilledText, Line, Name, Strict, Text, example, text_of_at_least,
 )
 from domain.goal import Goal
-from domain.recalibration import Side
+from domain.recalibration import MIN_JUSTIFICATION, Side
 from domain.terms import GoalTerms
 from domain.values import (
     Cadence, Cycle, Direction, Kpi, Measurement, Outcome, Party, ReasonCategory, RecalibrationStatus, Role, Status,
@@ -59,11 +59,11 @@ class DraftGoalRequest(Strict):
     })
 
     cycle: CycleBody
-    owner_id: Name | None = Field(None, description="Defaults to the caller when an employee drafts.")
-    manager_id: Name | None = Field(None, description="Defaults to the caller when a manager drafts.")
+    owner_id: FilledName | None = Field(None, description="Defaults to the caller when an employee drafts.")
+    manager_id: FilledName | None = Field(None, description="Defaults to the caller when a manager drafts.")
     org_unit: Name | None = None
-    title: Name
-    statement: Text
+    title: FilledName
+    statement: FilledText
     kpis: Annotated[list[KpiBody], Field(max_length=20)]
     deadline: date | None = None
     parent_goal_id: Name | None = None
@@ -81,8 +81,8 @@ class ReviseGoalRequest(Strict):
 
     model_config = example({"title": "Support throughput", "deadline": "2026-06-15"})
 
-    title: Name | None = None
-    statement: Text | None = None
+    title: FilledName | None = None
+    statement: FilledText | None = None
     kpis: Annotated[list[KpiBody], Field(max_length=20)] | None = None
     deadline: date | None = None
     parent_goal_id: Name | None = None
@@ -149,7 +149,7 @@ class RecalibrationRequest(Strict):
     deadline: date | None = None
     milestones: Annotated[list[MilestoneChange], Field(max_length=50)] = Field(default_factory=list)
     reason: ReasonCategory
-    justification: Text
+    justification: Annotated[str, Field(max_length=5000, pattern=text_of_at_least(MIN_JUSTIFICATION))]
 
     def domain_targets(self) -> dict[str, dict[str, Decimal]]:
         return {
@@ -166,7 +166,7 @@ class ClosureRequest(Strict):
     model_config = example({"outcome": "achieved", "summary": "Met both targets from April on."})
 
     outcome: Outcome
-    summary: Text
+    summary: FilledText
 
 
 # --- responses ---

@@ -73,7 +73,7 @@ def collect_facts(logged: Iterable[LoggedEvent]) -> dict[str, GoalFacts]:
             goals[str(event.originator_id)] = drafted(event)
             continue
         facts = goals.get(str(event.originator_id))
-        if facts is not None:
+        if facts is not None and isinstance(event, Goal.Event):
             apply(facts, event)
     return goals
 

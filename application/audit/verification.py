@@ -14,9 +14,12 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.utils import TopicError, resolve_topic
 
 from application.audit.chain import GENESIS
 from application.audit.keys import Keyring
@@ -26,10 +29,17 @@ from application.audit.note import Checkpoint
 from application.audit.tamper import TamperFinding, diagnose_mismatch, diagnose_version, signature_holds
 from application.errors import ApplicationError
 from application.goals import Goals
-from domain.goal import Goal
 
 PAGE_SIZE = 500
-DRAFTED_TOPIC = Goal.Drafted.TOPIC
+
+
+@cache
+def creates_an_aggregate(topic: str) -> bool:
+    """Whether events of this topic start an aggregate's stream (a goal's Drafted, a cycle's Opened...)."""
+    try:
+        return issubclass(resolve_topic(topic), Aggregate.Created)
+    except (TopicError, ValueError, ImportError, AttributeError):
+        return False
 
 
 class LogPositionError(ApplicationError):
@@ -76,9 +86,9 @@ class ChainWalk:
         goal_id = str(row.originator_id)
         last_version, previous = self.heads.get(goal_id, (0, GENESIS))
         finding = diagnose_version(self.recorder, row, last_version)
-        if finding is None and last_version == 0 and row.topic != DRAFTED_TOPIC:
+        if finding is None and last_version == 0 and not creates_an_aggregate(row.topic):
             finding = TamperFinding("inserted", goal_id, row.originator_version, row.id,
-                                    f"the goal's first event is a {row.topic}, not a Drafted")
+                                    f"the aggregate's first event is a {row.topic}, not the one that creates it")
         if finding is not None:
             return finding
         sealed = unseal(row.state)

@@ -6,6 +6,8 @@ token 401. Idempotency keys replay the first answer. No input gives a 500, and a
 
 from __future__ import annotations
 
+import re
+
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -60,10 +62,25 @@ def test_each_bad_field_is_named(api: Api) -> None:
     assert all(e["message"] for e in body["errors"])
 
 
-def test_a_malformed_value_the_domain_finds_is_a_422_naming_the_field(api: Api) -> None:
+def test_blank_required_text_is_a_422_naming_the_field_as_the_document_says(api: Api) -> None:
     body = assert_problem(api.client.post("/goals", json={**DRAFT, "title": "   "}, headers=api.as_(EMPLOYEE)),
-                          422, "invalid_input")
-    assert body["errors"] == [{"field": "body.title", "message": "must not be empty"}]
+                          422, "invalid_request")
+    assert [e["field"] for e in body["errors"]] == ["body.title"]
+    assert "white space" in body["errors"][0]["message"]
+    title = api.client.get("/openapi.json").json()["components"]["schemas"]["DraftGoalRequest"]["properties"]["title"]
+    assert re.fullmatch(title["pattern"].strip("^$"), "   ") is None
+    assert re.fullmatch(title["pattern"].strip("^$"), " Support ") is not None
+
+
+def test_a_justification_short_once_stripped_is_refused_by_the_documented_pattern(api: Api) -> None:
+    goal_id = agreed(api.goals, customer_service_terms())
+    short = {"reason": "external_factor", "justification": "   too short     ", "deadline": "2026-06-20"}
+    body = assert_problem(api.client.post(f"/goals/{goal_id}/recalibrations", json=short, headers=api.as_(MANAGER)),
+                          422, "invalid_request")
+    assert [e["field"] for e in body["errors"]] == ["body.justification"]
+    long_enough = {**short, "justification": "  Ten chars  "[:12] + "x"}
+    assert api.client.post(f"/goals/{goal_id}/recalibrations", json=long_enough,
+                           headers=api.as_(MANAGER)).status_code == 201
 
 
 def test_revising_a_required_term_to_null_is_refused_rather_than_emptying_it(

@@ -14,7 +14,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from api.app import create_app
+from api.guards.config import GuardSettings
 from api.routes.events import StreamOptions
+from application.settings import Settings
 from application.goals import Goals
 from application.live import LiveEvents
 from application.webhooks.config import WebhookSettings
@@ -36,7 +39,7 @@ TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 def server(app: FastAPI) -> Iterator[str]:
     app.state.live_events.stop()  # the app's own, with a 1 s fallback: replaced by one that never polls in time
     app.state.live_events = LiveEvents(app.state.goals, fallback_interval=SLOW).start()
-    app.state.event_stream = StreamOptions(heartbeat=SLOW, poll=SLOW, max_streams_per_caller=2)
+    app.state.event_stream = StreamOptions(heartbeat=SLOW, poll=SLOW)
     try:
         with live_server(app) as (url, _server):
             yield url
@@ -205,10 +208,25 @@ def settings_for_writer(app: FastAPI) -> Iterator[Callable[[], Goals]]:
         other.close()
 
 
-def test_a_caller_may_hold_only_so_many_streams_open(server: str, auth: Auth) -> None:
+@pytest.fixture
+def two_stream_server(api_settings: Settings, clock: Clock) -> Iterator[str]:
+    """A server whose one per-caller cap on open streams (the guards', ADR 0020) is 2."""
+    goals = Goals(api_settings, today=clock)
+    app = create_app(api_settings, goals, GuardSettings(streams_per_caller=2))
+    app.state.event_stream = StreamOptions(heartbeat=SLOW, poll=SLOW)
+    try:
+        with live_server(app) as (url, _server):
+            yield url
+    finally:
+        goals.close()
+
+
+def test_a_caller_may_hold_only_so_many_streams_open(two_stream_server: str, auth: Auth) -> None:
+    server = two_stream_server
     with StreamReader(server, auth(SERVICE)), StreamReader(server, auth(SERVICE)):
         third = httpx.get(f"{server}/events/stream", headers=auth(SERVICE))
         assert third.status_code == 429 and third.json()["code"] == "too_many_streams"
+        assert third.headers["Retry-After"] == "5"
         with httpx.stream("GET", f"{server}/events/stream", headers=auth(Actor("other", Role.SERVICE))) as other:
             assert other.status_code == 200  # the cap is per caller
 

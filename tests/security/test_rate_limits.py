@@ -13,6 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 from api.auth import issue_token
 from api.guards.config import GuardSettings
 from api.guards.rate import RateLimits, TokenBuckets
+from application.settings import SettingsError
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES
 from tests.scenarios import EMPLOYEE, HR, MANAGER
@@ -97,3 +98,12 @@ def test_a_bucket_lets_through_its_burst_then_refills_at_its_rate(per_minute: in
     clock.now += wait
     assert buckets.take("c") == 0
     assert buckets.take("other") == 0
+
+
+def test_the_stream_cap_is_one_setting_and_its_former_name_still_sets_it() -> None:
+    assert GuardSettings.from_env({"GOALENGINE_STREAMS_PER_CALLER": "3"}).streams_per_caller == 3
+    assert GuardSettings.from_env({"GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER": "7"}).streams_per_caller == 7
+    both = {"GOALENGINE_STREAMS_PER_CALLER": "3", "GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER": "7"}
+    assert GuardSettings.from_env(both).streams_per_caller == 3
+    with pytest.raises(SettingsError, match="GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER"):
+        GuardSettings.from_env({"GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER": "none"})
