@@ -92,7 +92,10 @@ class Goals(Application[UUID]):
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         assert isinstance(self.mapper, ChainingMapper)
         self.mapper.begin_save()
-        recordings = super()._record(processing_event)
+        try:
+            recordings = super()._record(processing_event)
+        finally:
+            self.mapper.end_save()
         for recording in recordings:
             self.mapper.remember(recording.notification)
         return recordings

@@ -104,6 +104,10 @@ class ChainingMapper(Mapper[UUID]):
         """A save starts on this thread: from now on, an event converted before it in the same save is its link."""
         self._this_save.links = {}
 
+    def end_save(self) -> None:
+        """The save is over (stored or failed): its links are no event's link any more."""
+        self._this_save.links = None
+
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         stored = super().to_stored_event(domain_event)
         if self.signer is None:
@@ -147,7 +151,7 @@ class ChainingMapper(Mapper[UUID]):
             return cached
         # The event before, converted earlier in this same save (a signature and the Agreed it completes): if the
         # save fails, so does this event, so no store read is needed to trust it.
-        in_this_save = getattr(self._this_save, "links", {}).get((str(originator_id), version - 1))
+        in_this_save = (getattr(self._this_save, "links", None) or {}).get((str(originator_id), version - 1))
         if in_this_save is not None:
             return str(in_this_save)
         for stored in self._last_stored(originator_id):
