@@ -27,9 +27,11 @@ from application.settings import Settings
 REQUEST_THREADS = 12
 
 # Modules under api/routes/ that each expose `router`; what they use is built by api/bootstrap.py.
-ROUTER_MODULES = ("health", "operations", "goals", "events", "subscriptions", "reviews", "goal_list", "audit")
+ROUTER_MODULES = ("health", "operations", "goals", "check_ins", "goal_warnings", "events", "subscriptions", "reviews",
+                  "review_decisions", "goal_list", "audit", "people")
 # Router-wide dependencies: the goal routes stamp (and wait for) the log position they reflect (api/positions.py).
-ROUTER_DEPENDENCIES = {"goals": [Depends(event_store_read)]}
+ROUTER_DEPENDENCIES = {"goals": [Depends(event_store_read)], "check_ins": [Depends(event_store_read)],
+                       "goal_warnings": [Depends(event_store_read)]}
 
 
 def create_app(

@@ -66,7 +66,9 @@ def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guar
     env = os.environ if environ is None else environ
     settings = settings or (goals.settings if goals else Settings.from_env(env))
     application = goals or Goals(settings)
-    projector = build_projector(application)
+    # The leading projector also runs the notifier of early warnings, unless a separate `goalengine notices run` does.
+    notices = (env.get("GOALENGINE_NOTICES_IN_PROCESS") or "true").lower() not in OFF
+    projector = build_projector(application, notices=notices)
     webhooks = WebhookSettings.from_env(env)
     return Services(
         settings=settings, goals=application, guards=guards or GuardSettings.from_env(env), projector=projector,
@@ -92,7 +94,8 @@ def publish(services: Services, state: object) -> None:
         "services": services, "settings": services.settings, "goals": services.goals,
         "projector": services.projector, "read_positions": services.read_positions,
         "projections": services.projector.runner,  # read only there: status for /ready and /metrics
-        "reviews": services.reviews, "event_stream": services.stream, "live_events": services.live_events,
+        "reviews": services.reviews, "review_decisions": services.reviews.decisions,
+        "event_stream": services.stream, "live_events": services.live_events,
         "subscriptions": services.subscriptions,
         "webhook_signal": services.live_events.signal,
     }.items():

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas.common import PATTERN_CODES, PATTERN_MEANINGS
 from application.audit.chain import SigningKeyMissingError
+from application.privacy.keys import DataKeyMissingError, DataMasterKeyMissingError
 from application.errors import (
     ApplicationError,
     ConcurrentModificationError,
@@ -25,7 +26,9 @@ from application.errors import (
     InvalidIdempotencyKeyError,
     VersionMismatchError,
 )
-from domain.errors import GoalError, InvalidGoalInputError, PermissionDeniedError, UnknownRecalibrationError
+from domain.errors import (
+    GoalError, InvalidGoalInputError, PermissionDeniedError, UnknownDisputeError, UnknownRecalibrationError,
+)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemModel"}
@@ -54,6 +57,8 @@ APPLICATION_STATUS: dict[type[ApplicationError], int] = {
     InvalidIdempotencyKeyError: 422,
     IdempotencyKeyInProgressError: 409,
     SigningKeyMissingError: 503,  # the server holds no audit signing key: nothing can be stored (ADR 0013)
+    DataMasterKeyMissingError: 503,  # no data master key: personal text can be neither sealed nor opened (ADR 0026)
+    DataKeyMissingError: 503,  # a sealed field names a key this store never held: a broken store, not an erasure
 }
 
 
@@ -104,8 +109,8 @@ def domain_status(error: GoalError) -> int:
         return 422
     if isinstance(error, PermissionDeniedError):
         return 403
-    if isinstance(error, UnknownRecalibrationError):
-        return 404  # it is a resource in the URL: /goals/{id}/recalibrations/{rid}
+    if isinstance(error, UnknownRecalibrationError | UnknownDisputeError):
+        return 404  # a resource in the URL: /goals/{id}/recalibrations/{rid}, /reviews/{e}/disputes/{did}
     return 409
 
 

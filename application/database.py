@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 
 from application.settings import Settings
@@ -18,9 +21,31 @@ def create_sql_engine(settings: Settings) -> Engine:
     if settings.store == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif settings.schema:
-        with engine.begin() as connection:
+        with schema_creation(engine), engine.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema}"'))
     return engine
+
+
+# Any fixed number: the PostgreSQL advisory lock under which a process creates tables, types and functions.
+SCHEMA_CREATION_LOCK = 0x60A1E5C4E3A
+
+
+@contextmanager
+def schema_creation(engine: Engine) -> Iterator[None]:
+    """Processes starting at once (`serve --workers N`, a CLI beside a server) create the schema one at a time:
+    PostgreSQL refuses two concurrent CREATE OR REPLACE FUNCTION of one function ("tuple concurrently updated")
+    and two concurrent CREATE TABLE IF NOT EXISTS of one table collide. SQLite serialises DDL itself."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_CREATION_LOCK})
+        connection.commit()  # the lock belongs to the session, not to this transaction
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_CREATION_LOCK})
+            connection.commit()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

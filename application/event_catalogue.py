@@ -15,6 +15,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.goal import Goal
+from domain.goal_warnings import GoalWarnings
+from domain.person import Person
+from domain.review import Review
 
 GOAL_AGGREGATE = "Goal"
 TOPIC_PREFIX = "goalengine:"
@@ -59,5 +62,5 @@ def is_goal_topic(topic: str) -> bool:
     return aggregate_name(topic) == GOAL_AGGREGATE
 
 
-AGGREGATES: tuple[type[Aggregate], ...] = (Goal,)
+AGGREGATES: tuple[type[Aggregate], ...] = (Goal, Review, GoalWarnings, Person)
 EVENT_CLASSES: tuple[type[RecordedEvent], ...] = tuple(cls for agg in AGGREGATES for cls in events_of(agg))

@@ -17,6 +17,9 @@ from typing import Any
 from application.cloudevents import EVENT_TYPES
 from application.event_catalogue import aggregate_name
 from application.serialization import META_FIELDS
+from domain.goal_warnings import PACES
+from domain.review_values import OverrideDirection, ResolutionOutcome
+from domain.check_ins import HIGHEST_CONFIDENCE, LOWEST_CONFIDENCE, CheckInStatus
 from domain.values import Cadence, Direction, Outcome, Party, ReasonCategory, Role
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -119,6 +122,19 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     ("Revised", "changes"): _ref("revision"),
     ("RecalibrationProposed", "changes"): _ref("recalibration_changes"),
     ("RecalibrationProposed", "reason"): _enum(ReasonCategory),  # SignatureVoided's reason is free text
+    ("Erased", "keys"): {"type": "array", "items": {"type": "string"}},  # the ids of the data keys deleted
+    ("CheckedIn", "status"): _enum(CheckInStatus),
+    # The Review aggregate (domain/review.py): a decision pins its scale, and the justification's hash and position.
+    "bands": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    ("DecisionRecorded", "override_direction"): _nullable(_enum(OverrideDirection)),
+    ("DecisionRecorded", "justification_hash"): {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
+    ("DisputeResolved", "outcome"): _enum(ResolutionOutcome),
+    # GoalWarnings (domain/goal_warnings.py): each names the events it was derived from, as CloudEvents ids.
+    "evidence": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f-]{36}:[0-9]+$"}, "minItems": 1},
+    "cadence": _enum(Cadence),
+    "pace": {"type": "string", "enum": list(PACES)},
+    "pace_before": {"type": "string", "enum": list(PACES)},
+    ("CheckedIn", "confidence"): {"type": "integer", "minimum": LOWEST_CONFIDENCE, "maximum": HIGHEST_CONFIDENCE},
 }
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"party": Party, "outcome": Outcome}
 SCALARS: dict[Any, dict[str, Any]] = {

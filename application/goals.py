@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
+from eventsourcing.application import (
+    AggregateNotFoundError, Application, LRUCache, ProcessingEvent, project_aggregate,
+)
 from eventsourcing.persistence import EventStore, IntegrityError, Mapper, Recording, Transcoder
 from sqlalchemy import Engine
 
@@ -17,14 +19,18 @@ from application.audit.chain import ChainingMapper
 from application.audit.keys import AuditKeys
 from application.audit.snapshots import CheckedSnapshotStore
 from application.copying import fresh_copy
-from application.database import create_sql_engine, metadata
+from application.database import create_sql_engine, metadata, schema_creation
 from application.event_catalogue import RecordedEvent
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
 from application.idempotency import CommandResult, IdempotencyStore
+from application.privacy.keys import DataKeys
+from application.privacy.personal import PersonalData
+from application.privacy.sealing import register_personal_transcodings
 from application.readings import ReadingSeries
 from application.sqlite_pool import writer_turn
 from application.settings import BusinessCalendar, Settings
 from application.transcodings import goal_transcoder
+from domain.check_ins import CheckIn
 from domain.goal import Goal
 from domain.recalibration import Changes
 from domain.terms import GoalTerms
@@ -66,19 +72,29 @@ class Goals(Application[UUID]):
         self.engine: Engine = create_sql_engine(self.settings)
         self.audit_keys = AuditKeys.of(
             self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
-        super().__init__(env=self.settings.eventsourcing_env())
-        metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
+        with schema_creation(self.engine):
+            self.data_keys = DataKeys(self.engine, self.settings.data_master_key)
+            super().__init__(env=self.settings.eventsourcing_env())
+            metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
+        # After an erasure (here or in another process) no cached goal may still hold the erased text.
+        self.data_keys.on_erasure.append(self.forget_cached_aggregates)
         self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
         self.reading_series = ReadingSeries(self._reading_events, self.settings.aggregate_cache_size)
 
     # --- wiring --------------------------------------------------------------------------------------------
 
     def construct_transcoder(self) -> Transcoder:
-        return goal_transcoder()
+        transcoder = goal_transcoder()
+        register_personal_transcodings(transcoder, self.data_keys)
+        return transcoder
 
     def construct_mapper(self) -> Mapper[UUID]:
+        transcoder = self.construct_transcoder()
+        self.personal = PersonalData(self.data_keys, lambda aggregate_id: self.recorder.select_events(
+            aggregate_id, lte=1, limit=1))
+        self.personal.transcoder = transcoder
         return ChainingMapper(
-            transcoder=self.construct_transcoder(),
+            transcoder=transcoder, personal=self.personal,
             signer=self.audit_keys.signer,
             last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
             stored_at=lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version),
@@ -99,6 +115,18 @@ class Goals(Application[UUID]):
         for recording in recordings:
             self.mapper.remember(recording.notification)
         return recordings
+
+    def forget_cached_aggregates(self) -> None:
+        """Drop every cached goal and reading series: they hold opened personal text (ADR 0026)."""
+        cache = self.repository.cache
+        if isinstance(cache, LRUCache):
+            with cache.lock:
+                cache.cache.clear()
+                cache.clear()  # the LRU's linked list goes with its entries
+                cache.full = False
+        elif cache is not None:
+            cache.cache.clear()
+        self.reading_series.forget()
 
     def close(self) -> None:
         super().close()
@@ -210,12 +238,22 @@ class Goals(Application[UUID]):
             check=check,
         )
 
+    def check_in(
+        self, goal_id: UUID, actor: Actor, check_in: CheckIn, *, expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """The owner or the manager says how the goal is going; the check-in's id is its event's id."""
+        result = self._command(goal_id, actor, "check_in", check_in.to_stored(), expected_version, idempotency_key,
+                               lambda goal: goal.check_in(check_in, actor))
+        return replace(result, reference=f"{goal_id}:{result.version}")
+
     # --- queries -------------------------------------------------------------------------------------------
 
     def get_goal(self, goal_id: UUID, *, version: int | None = None, as_of: datetime | None = None) -> Goal:
         """The goal now, at a past version, or as it stood at a past moment."""
         if as_of is not None:
             return self._goal_as_of(goal_id, as_of)
+        self.data_keys.refresh_if_stale()
         try:
             if version is None:
                 # The cached goal, copied here more cheaply than the library's deepcopy (application/copying.py).

@@ -13,6 +13,7 @@ from typing import Any
 
 from application.serialization import event_data, event_type, jsonable
 from domain import recalibration as recal
+from application.privacy.registry import ERASED
 from domain.goal import Goal
 
 TERMS = ("title", "statement", "deadline", "weight", "org_unit", "parent_goal_id", "rationale")
@@ -61,6 +62,10 @@ def describe_trail(events: Sequence[Goal.Event]) -> list[TrailEntry]:
             changes += reading_change(event, counted)
         if isinstance(event, Goal.RecalibrationProposed):
             changes += proposed_changes(event)
+        if isinstance(event, Goal.Revised):
+            changes += erased_revisions(event, changes)
+        if isinstance(event, Goal.CheckedIn):
+            changes += check_in_said(event)
         entries.append(TrailEntry(
             type=event_type(event), version=event.originator_version, timestamp=event.timestamp.isoformat(),
             actor_id=event.actor_id, actor_role=event.actor_role, data=event_data(event), changes=changes,
@@ -100,6 +105,13 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     return [Change(path, before.get(path), after.get(path)) for path in paths if before.get(path) != after.get(path)]
 
 
+def erased_revisions(event: Goal.Revised, changes: list[Change]) -> list[Change]:
+    """A revised text erased since (ADR 0026) reads the same before and after; the revision still happened."""
+    shown = {change.field for change in changes}
+    return [Change(name, ERASED, ERASED) for name, value in event.changes.items()
+            if value == ERASED and name not in shown]
+
+
 def proposed_changes(event: Goal.RecalibrationProposed) -> list[Change]:
     """What a proposal would change if approved: not in force yet, so named 'proposed.<field>'."""
     before, after = recal.Side.from_stored(event.before), recal.Side.from_stored(event.after)
@@ -116,6 +128,12 @@ def proposed_changes(event: Goal.RecalibrationProposed) -> list[Change]:
             changes.append(Change(f"proposed.milestones.{new.id}.target", jsonable(old.target) if old else None,
                                   jsonable(new.target)))
     return changes
+
+
+def check_in_said(event: Goal.CheckedIn) -> list[Change]:
+    """A check-in changes no term: what it said is described as new fields of its own, 'check_ins.<version>.*'."""
+    said = {"status": event.status, "confidence": event.confidence}
+    return [Change(f"check_ins.{event.originator_version}.{name}", None, value) for name, value in said.items()]
 
 
 def goal_standing(goal: Goal) -> dict[str, Any]:

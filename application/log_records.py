@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from functools import cache
+from functools import cache, partial
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
@@ -21,6 +22,8 @@ from eventsourcing.utils import resolve_topic
 from application.audit.chain import LEGACY_CHAIN_KEY
 from application.audit.leaf import SIG_KEY
 from application.goals import Goals
+from application.privacy.keys import DataKeys
+from application.privacy.sealing import PERSONAL_TEXT, open_text
 from application.serialization import META_FIELDS, EventRecord, type_name
 
 # Transcoded leaves and their JSON-ready form: exactly what jsonable() makes of the decoded value.
@@ -37,16 +40,25 @@ class _LongWay(Exception):  # noqa: N818 (a signal to take the slow path, not an
     """This event needs the mapper (an upcast, or a value type the fast path does not know)."""
 
 
-def _leaf(obj: dict[str, Any]) -> Any:
+def _leaf(ready: dict[str, Callable[[Any], Any]], obj: dict[str, Any]) -> Any:
     if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
-        convert = JSON_READY.get(obj["_type_"])
+        convert = ready.get(obj["_type_"])
         if convert is None:
             raise _LongWay
         return convert(obj["_data_"])
     return obj
 
 
-DECODER = json.JSONDecoder(object_hook=_leaf)
+_DECODERS: WeakKeyDictionary[DataKeys, json.JSONDecoder] = WeakKeyDictionary()
+
+
+def _decoder(keys: DataKeys) -> json.JSONDecoder:
+    """The decoder of one store: sealed personal text opens with its data keys, or reads as erased (ADR 0026)."""
+    decoder = _DECODERS.get(keys)
+    if decoder is None:
+        ready: dict[str, Callable[[Any], Any]] = {**JSON_READY, PERSONAL_TEXT: partial(open_text, keys)}
+        decoder = _DECODERS[keys] = json.JSONDecoder(object_hook=partial(_leaf, ready))
+    return decoder
 
 
 
@@ -60,7 +72,7 @@ def record_of(goals: Goals, notification: Notification) -> EventRecord:
     """The notification as a record; the same record EventRecord.of(decoded event) gives."""
     name, class_version = _event_class(notification.topic)
     try:
-        state = DECODER.decode(notification.state.decode("utf8"))
+        state = _decoder(goals.data_keys).decode(notification.state.decode("utf8"))
         if state.get("class_version", 1) != class_version:
             raise _LongWay
     except _LongWay:

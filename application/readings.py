@@ -60,6 +60,11 @@ class ReadingSeries:
         added = tuple(e.reading() for e in stored if isinstance(e, Goal.KpiRecorded))
         self._keep(goal_id, _Cached(last, entry.readings + added))
 
+    def forget(self) -> None:
+        """Drop every cached series (after an erasure: the readings' notes are personal text, ADR 0026)."""
+        with self.lock:
+            self.cached.clear()
+
     def _keep(self, goal_id: UUID, entry: _Cached) -> None:
         with self.lock:
             current = self.cached.get(goal_id)

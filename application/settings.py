@@ -40,6 +40,9 @@ class Settings:
     audit_public_keys: tuple[bytes, ...] = field(default_factory=lambda: _public_keys_from_env(os.environ))
     audit_origin: str = field(default_factory=lambda: os.environ.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN)
     read_wait_s: float = 2.0  # how long a read waits for the read models to reach its position (ADR 0016)
+    # The master key that wraps every person's data key (ADR 0026): 32 bytes, or None (personal text refused).
+    data_master_key: bytes | None = field(default_factory=lambda: _data_master_key_from_env(os.environ))
+    retention_years: int | None = field(default_factory=lambda: _retention_years(os.environ))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, create: bool = False) -> Settings:
@@ -57,6 +60,7 @@ class Settings:
             audit_signing_key=_signing_key_from_env(env), audit_public_keys=_public_keys_from_env(env),
             audit_origin=env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN,
             read_wait_s=_seconds(env, "GOALENGINE_READ_WAIT_S", 2.0),
+            data_master_key=_data_master_key_from_env(env), retention_years=_retention_years(env),
         )
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
@@ -202,6 +206,30 @@ def _read_named_file(env: Mapping[str, str], variable: str) -> bytes | None:
 
 def _signing_key_from_env(env: Mapping[str, str]) -> bytes | None:
     return _read_named_file(env, "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+
+
+def _data_master_key_from_env(env: Mapping[str, str]) -> bytes | None:
+    path = env.get("GOALENGINE_DATA_MASTER_KEY_FILE")
+    if not path:
+        return None
+    text = (_read_named_file(env, "GOALENGINE_DATA_MASTER_KEY_FILE") or b"").strip()
+    try:
+        key = bytes.fromhex(text.decode())
+    except (ValueError, UnicodeDecodeError):
+        key = b""
+    if len(key) != 32:
+        raise SettingsError(f"GOALENGINE_DATA_MASTER_KEY_FILE {path!r} must hold 64 hex digits")
+    return key
+
+
+def _retention_years(env: Mapping[str, str]) -> int | None:
+    """GOALENGINE_RETENTION_YEARS: years after a cycle is locked until its people's personal text is erased."""
+    text = env.get("GOALENGINE_RETENTION_YEARS")
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) <= 100:
+        raise SettingsError(f"GOALENGINE_RETENTION_YEARS must be a whole number of years from 1 to 100, not {text!r}")
+    return int(text)
 
 
 def _public_keys_from_env(env: Mapping[str, str]) -> tuple[bytes, ...]:

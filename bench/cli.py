@@ -13,12 +13,12 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import api_load, audit, commands, lag, loads, machine, rebuild, report, targets
+from bench import api_load, audit, commands, lag, loads, machine, privacy, rebuild, report, targets
 from bench.config import DEFAULT, QUICK, Sizes
 from bench.stats import Row
 from bench.stores import POSTGRESQL, SQLITE, Databases, postgres_problem
 
-SECTIONS = ("commands", "load", "rebuild", "lag", "http", "audit")
+SECTIONS = ("commands", "load", "rebuild", "lag", "http", "audit", "privacy")
 RESULTS_DIR = Path("bench/results")
 DOCUMENT = Path("docs/benchmarks.md")
 MIN_RUNS = 3
@@ -77,6 +77,8 @@ def measure_store(store: str, args: argparse.Namespace, progress: Callable[[str]
             rows += api_load.measure(databases, sizes, args.runs, progress)
         if "audit" in args.only:
             rows += audit.measure(databases, sizes, args.runs, progress)
+        if "privacy" in args.only:
+            rows += privacy.measure(databases, sizes, args.runs, progress)
     finally:
         databases.close()
     return rows

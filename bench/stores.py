@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -31,7 +32,18 @@ def _bench_signing_key() -> None:
     os.environ["GOALENGINE_AUDIT_SIGNING_KEY_FILE"] = str(directory / PRIVATE_FILE)
 
 
+def _bench_data_master_key() -> None:
+    """Personal text is sealed in every benchmark as in production (ADR 0026): a throw-away data master key."""
+    if os.environ.get("GOALENGINE_DATA_MASTER_KEY_FILE"):
+        return
+    directory = Path(tempfile.mkdtemp(prefix="goalengine-bench-data-key-"))
+    atexit.register(shutil.rmtree, directory, True)
+    (directory / "data-master.key").write_text(secrets.token_hex(32) + "\n")
+    os.environ["GOALENGINE_DATA_MASTER_KEY_FILE"] = str(directory / "data-master.key")
+
+
 _bench_signing_key()
+_bench_data_master_key()
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
 
 

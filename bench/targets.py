@@ -34,6 +34,8 @@ WHY = {
     "cycle's days, not the readings, but 1,000 readings over a year still fill most of its days",
     "signing": "each event's Ed25519 signature (tens of microseconds) is a larger share of a command when the store "
     "itself is fast; batching signatures per save or signing a checkpoint instead of each event would move it",
+    "privacy": "each text field costs an AES-GCM seal on write and an open on read (microseconds), and the first "
+    "use of a person's key a lookup and an unwrap; the share grows as the store itself gets faster",
     "memory": "the rebuild streams the log page by page; a growing peak would mean some state kept per event",
 }
 
@@ -134,6 +136,17 @@ def audit_ratios(rows: Sequence[Row], store: str) -> list[Ratio]:
                     lambda v: at_least(v, 0.8), WHY["signing"])]
 
 
+def privacy_ratios(rows: Sequence[Row], store: str) -> list[Ratio]:
+    """What sealing personal text costs (ADR 0026): informative, no target of the issues'."""
+    found = []
+    for what in ("commands", "rebuild"):
+        sealed, clear = _row(rows, store, f"{what}, text sealed"), _row(rows, store, f"{what}, text in the clear")
+        if sealed is not None and clear is not None:
+            found.append(Ratio(store, f"{what}: text sealed / in the clear", ratio(sealed, clear),
+                               note=WHY["privacy"]))
+    return found
+
+
 def _anchor(rows: Sequence[Row], store: str) -> Row | None:
     return next((r for r in rows if r.store == store and r.name.startswith("anchor app")
                  and r.name.endswith(": throughput")), None)
@@ -157,6 +170,7 @@ def all_ratios(rows: Sequence[Row], stores: Sequence[str]) -> list[Ratio]:
         found += api_ratios(rows, store, _row(rows, store, "goalengine"))
         found += audit_ratios(rows, store)
         found += lag_ratios(rows, store)
+        found += privacy_ratios(rows, store)
     return found
 
 

@@ -81,7 +81,8 @@ def events_per_goal(reading_count: int) -> int:
     return 4 + reading_count
 
 
-def run_goal_commands(goals: Goals, clock: Clock, n: int, reading_count: int, cycle: Cycle = YEAR) -> UUID:
+def run_goal_commands(goals: Goals, clock: Clock, n: int, reading_count: int, cycle: Cycle = YEAR,
+                      note: str = "") -> UUID:
     """Draft, sign twice and record readings through the application's commands, as the API would."""
     clock.current = cycle.start + (SIGNING_DAY - YEAR.start)
     goal_id = UUID(goals.draft_goal(owner(n), **terms(n, cycle)).goal_id)
@@ -89,15 +90,15 @@ def run_goal_commands(goals: Goals, clock: Clock, n: int, reading_count: int, cy
     goals.sign_goal(goal_id, manager(n))
     clock.current = cycle.end
     for kpi, value, day in readings(reading_count, cycle):
-        goals.record_kpi(goal_id, owner(n), kpi=kpi, value=value, observed_at=day, source="bench")
+        goals.record_kpi(goal_id, owner(n), kpi=kpi, value=value, observed_at=day, source="bench", note=note)
     return goal_id
 
 
-def goal_in_memory(n: int, reading_count: int) -> Goal:
+def goal_in_memory(n: int, reading_count: int, note: str = "") -> Goal:
     """A goal built by its domain methods without storing it, for seeding a log in bulk."""
     goal = Goal.draft(actor=owner(n), **terms(n))
     goal.sign(owner(n), today=SIGNING_DAY)
     goal.sign(manager(n), today=SIGNING_DAY)
     for kpi, value, day in readings(reading_count):
-        goal.record_kpi(kpi, value, day, owner(n), "bench", "", today=LAST_DAY)
+        goal.record_kpi(kpi, value, day, owner(n), "bench", note, today=LAST_DAY)
     return goal

@@ -121,3 +121,25 @@ class UnknownStoredValueError(GoalError):
     """A stored event holds a value the vocabulary does not know: replay stops loudly rather than guess."""
 
     code = "unknown_stored_value"
+
+
+class ReviewNotDecidedError(GoalError):
+    """The employee acknowledges or disputes a decision that has not been made yet."""
+
+    code = "review_not_decided"
+
+
+class ReviewSettledError(GoalError):
+    """The review was acknowledged, or its dispute resolved: it takes no further step."""
+
+    code = "review_settled"
+
+
+class DisputeOpenError(GoalError):
+    """A dispute awaits HR's resolution: the decision cannot change, nor be acknowledged, meanwhile."""
+
+    code = "dispute_open"
+
+
+class UnknownDisputeError(GoalError):
+    code = "unknown_dispute"

@@ -17,12 +17,13 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
+from domain import closure, rules, stored, validation
 from domain import recalibration as recal
-from domain import rules, stored, validation
+from domain.check_ins import CheckIn
 from domain.errors import (
-    AlreadySignedError, ClosureRuleError, FourEyesViolationError, GoalClosedError, GoalNotAgreedError,
-    GoalNotDraftError, InvalidGoalInputError, MilestoneLockedError, MilestoneRuleError, NotAPartyError,
-    PermissionDeniedError, RecalibrationPendingError, StaleVersionError, UnknownRecalibrationError,
+    AlreadySignedError, GoalClosedError, GoalNotAgreedError, GoalNotDraftError, InvalidGoalInputError,
+    MilestoneLockedError, MilestoneRuleError, NotAPartyError, PermissionDeniedError, RecalibrationPendingError,
+    StaleVersionError, UnknownRecalibrationError,
 )
 from domain.readings import CountedReadings
 from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport, assess, require_passes
@@ -31,7 +32,6 @@ from domain.values import (
     Actor, Cycle, Measurement, Milestone, Outcome, Party, ProposedMilestone, ReasonCategory, RecalibrationStatus,
     Signature, Status,
 )
-
 
 
 class Goal(Aggregate, TermsInForce):
@@ -207,6 +207,16 @@ class Goal(Aggregate, TermsInForce):
             goal.closed_at = self.timestamp
             goal.closed_by = self.actor_id
 
+    class CheckedIn(Event):
+        """The owner or the manager checked in; it changes no state of the goal (the review projection keeps it)."""
+
+        TOPIC = "goalengine:Goal.CheckedIn"
+        status: str
+        confidence: int
+        note: str
+        blockers: str
+        next_steps: str
+
     def __init__(self, cycle: dict[str, Any], owner_id: str, manager_id: str, actor_id: str) -> None:
         # The terms are set by Drafted.apply, which reads them from the event as one GoalTerms.
         self.cycle = stored.cycle(cycle)
@@ -242,7 +252,6 @@ class Goal(Aggregate, TermsInForce):
         return cls._create(cls.Drafted, id=goal_id or uuid4(), cycle=cycle.as_dict(), owner_id=owner_id,
                            manager_id=manager_id, **terms.to_stored(), **_by(actor))
 
-
     def smart_report(self, today: date, policy: SmartPolicy = DEFAULT_POLICY) -> SmartReport:
         return assess(self.terms, self.cycle, today, policy)
 
@@ -274,7 +283,6 @@ class Goal(Aggregate, TermsInForce):
         note: str = getattr(event, "note", "")
         recalibration.decided(status, event.actor_id, event.timestamp, event.originator_version, note)
         return recalibration
-
 
     def revise(self, changes: Mapping[str, Any], actor: Actor) -> None:
         """Change a draft's terms; a signature given to the old terms no longer holds."""
@@ -387,26 +395,15 @@ class Goal(Aggregate, TermsInForce):
     def close(self, outcome: Outcome | str, summary: str, actor: Actor) -> None:
         """Close the goal with its outcome; a closed goal takes no further command."""
         self._require_open()
-        outcome = validation.choice(Outcome, "outcome", outcome)
-        validation.require_text("summary", summary)
-        if not rules.may_close(actor, self.manager_id):
-            raise PermissionDeniedError(
-                f"only the manager ({self.manager_id!r}) or HR closes a goal, not {actor.id!r}", actor_id=actor.id
-            )
-        if not rules.closer_is_not_the_beneficiary(actor.id, self.owner_id, outcome):
-            raise FourEyesViolationError(
-                f"{actor.id!r} owns this goal and cannot close it as {outcome}: a second person must", actor_id=actor.id
-            )
-        if self.status == Status.DRAFT and outcome != Outcome.CANCELLED:
-            raise ClosureRuleError(f"a draft can only be closed as cancelled, not {outcome}", outcome=str(outcome))
-        pending = self.pending_recalibration()
-        if pending:
-            raise RecalibrationPendingError(
-                f"recalibration {pending.id!r} awaits HR's decision; decide it before closing",
-                recalibration_id=pending.id,
-            )
+        outcome = closure.require_closable(self, outcome, summary, actor)
         self.trigger_event(self.Closed, outcome=str(outcome), summary=summary, **_by(actor))
 
+    def check_in(self, check_in: CheckIn, actor: Actor) -> None:
+        """The owner or the manager says how the agreed goal is going (domain/check_ins.py)."""
+        self._require_open()
+        self._require_agreed("take check-ins")
+        self._require_party(actor, "check in on a goal")
+        self.trigger_event(self.CheckedIn, **check_in.to_stored(), **_by(actor))
 
     def _require_open(self) -> None:
         if self.status == Status.CLOSED:

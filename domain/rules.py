@@ -91,3 +91,31 @@ def review_scope(viewer: Actor, employee_id: str) -> ListingScope | None:
     if viewer.role is Role.MANAGER:
         return ListingScope(employee_id, viewer.id)
     return None
+
+
+def may_erase(actor: Actor) -> bool:
+    """Only HR erases a person's personal text (GDPR article 17, or when retention ends)."""
+    return actor.role is Role.HR
+
+
+def may_export(actor: Actor, person_id: str) -> bool:
+    """HR exports anyone's data; a person their own (GDPR article 15)."""
+    return actor.role is Role.HR or (actor.id == person_id and actor.role in WRITES_GOALS)
+
+
+def decides_the_review(actor: Actor, goal_managers: frozenset[str]) -> bool:
+    """The employee's manager decides the review band: a manager who manages every goal of the employee's cycle.
+
+    HR does not decide: HR resolves disputes, and the one who resolves must not be the one who decided.
+    """
+    return actor.role is Role.MANAGER and goal_managers == frozenset({actor.id})
+
+
+def is_the_reviewed_employee(actor: Actor, employee_id: str) -> bool:
+    """Only the employee adds their self-assessment, acknowledges or disputes their review."""
+    return actor.role in (Role.EMPLOYEE, Role.MANAGER) and actor.id == employee_id
+
+
+def resolver_is_a_second_person(resolver: Actor, decider_id: str, employee_id: str) -> bool:
+    """Four eyes: HR resolves a dispute, and neither the manager who decided nor the employee who disputed."""
+    return resolver.role is Role.HR and resolver.id not in (decider_id, employee_id)

@@ -141,7 +141,7 @@ def _unchanged(_row: dict[str, Any], _record: EventRecord) -> None:
 
 
 UNCHANGED = (Goal.SignatureVoided, Goal.AgreementSigned, Goal.MilestoneProposed, Goal.MilestoneSet, Goal.KpiRecorded,
-             Goal.RecalibrationProposed, Goal.RecalibrationRejected, Goal.Recalibrated)
+             Goal.RecalibrationProposed, Goal.RecalibrationRejected, Goal.Recalibrated, Goal.CheckedIn)
 # Keyed by each event class's stable name (from its stored topic): every type has a rule, any other stops the index.
 CHANGES: dict[str, Callable[[dict[str, Any], EventRecord], None]] = {
     type_name(Goal.Revised): _revised,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from projections.coordination import Coordination
 from projections.runner import ProjectionRunner
@@ -55,9 +55,10 @@ class Projector:
 
     def __init__(
         self, runner: ProjectionRunner, coordination: Coordination, progress: Progress | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        poll_interval: float = DEFAULT_POLL_INTERVAL, duties: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.runner = runner
+        self.duties = tuple(duties)  # the leader's other work after each round, e.g. the notifier (ADR 0024)
         self.coordination = coordination
         self.progress = progress or Progress()
         self.poll_interval = poll_interval
@@ -113,6 +114,15 @@ class Projector:
         if not self.leading:
             self.progress.publish(self.runner.positions())
             return 0
+        applied = self._project()
+        for duty in self.duties:
+            try:
+                duty()
+            except Exception:  # a failing duty must not stop the read models; it is tried again next round
+                log.exception("a duty of the leading projector failed; retrying next round")
+        return applied
+
+    def _project(self) -> int:
         head = self.runner.goals.head_position()
         if all(self.progress.position(name) >= head for name in self.runner.projections):
             return 0  # nothing new: one query per round

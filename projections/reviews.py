@@ -21,7 +21,11 @@ from application.serialization import EventRecord
 from domain import rules
 from domain.values import Actor
 from projections.review.justification import rating_justification
-from projections.review_projection import load_goal_ids, load_states
+from application.review_decisions import ReviewDecisions
+from domain.review import Review
+from domain.review_values import DecisionBasis
+from projections.review.decision_view import decision_view
+from projections.review_projection import content_hash, load_goal_ids, load_states, pinned_states
 from projections.review.state import State, fold
 from projections.review.view import review_view
 from projections.review.scoring import policy
@@ -40,10 +44,25 @@ class Reviews:
         self.goals = goals
         self.engine = engine
         self.today = today or goals.today
+        self.decisions = ReviewDecisions(goals)
 
     def review(self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None) -> dict[str, Any]:
         states, today, moment = self._states(viewer, employee_id, cycle_id, as_of)
-        return review_view(employee_id, cycle_id, moment, states, today)
+        view = review_view(employee_id, cycle_id, moment, states, today)
+        return {**view, **decision_view(self._decided(employee_id, cycle_id, as_of))}
+
+    def decision_basis(self, viewer: Actor, employee_id: str, cycle_id: str) -> DecisionBasis:
+        """The justification a decision made now rests on, pinned: policy, content hash, position, managers.
+
+        Read at one position of the review read model (read again if the projector moved meanwhile), over every
+        goal of the employee in the cycle, whoever asks; the domain then checks the asker manages them all.
+        """
+        self.require_visible(viewer, employee_id, cycle_id)
+        states, position = pinned_states(self.engine, employee_id, cycle_id)
+        scoring = policy()
+        document = rating_justification(employee_id, cycle_id, None, states, self.today(), scoring)
+        return DecisionBasis(scoring.version, content_hash(document), position, document["band"],
+                             tuple(band.name for band in scoring.bands), frozenset(s["manager_id"] for s in states))
 
     def justification(
         self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None,
@@ -70,9 +89,23 @@ class Reviews:
             raise ReviewNotVisibleError(f"no goal of {employee_id!r} in cycle {cycle_id!r} is managed by {viewer.id!r}")
         return states, today, moment
 
+    def require_visible(self, viewer: Actor, employee_id: str, cycle_id: str) -> None:
+        """The viewer may see this review (403 otherwise); a manager, if they manage one of its goals (else 404)."""
+        if (manager_id := managed_by(viewer, employee_id)) is not None:
+            load_goal_ids(self.engine, employee_id, cycle_id, manager_id) or _not_visible(viewer, employee_id, cycle_id)
+
+    def _decided(self, employee_id: str, cycle_id: str, as_of: datetime | None) -> Review | None:
+        if as_of is None:
+            return self.decisions.review(employee_id, cycle_id)
+        return self.decisions.review_as_of(employee_id, cycle_id, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
+
     def _as_of(self, goal_id: str, as_of: datetime) -> State | None:
         events = self.goals.goal_events(UUID(goal_id), until=as_of)
         return fold(EventRecord.of(event) for event in events)
+
+
+def _not_visible(viewer: Actor, employee_id: str, cycle_id: str) -> list[str]:
+    raise ReviewNotVisibleError(f"no goal of {employee_id!r} in cycle {cycle_id!r} is managed by {viewer.id!r}")
 
 
 def managed_by(viewer: Actor, employee_id: str) -> str | None:

@@ -8,6 +8,7 @@ from application.goals import Goals
 from application.settings import Settings
 from projections.coordination import coordination_for
 from projections.goal_index import GoalIndexProjection
+from projections.notices.notifier import Notifier
 from projections.projector import DEFAULT_POLL_INTERVAL, Projector
 from projections.review_projection import ReviewProjection
 from projections.runner import DEFAULT_BATCH_SIZE, REBUILD_BATCH_SIZE, Projection, ProjectionRunner
@@ -37,8 +38,13 @@ def rebuild(name: str | None, settings: Settings, batch_size: int = REBUILD_BATC
 
 
 def build_projector(
-    goals: Goals, poll_interval: float = DEFAULT_POLL_INTERVAL, batch_size: int = DEFAULT_BATCH_SIZE
+    goals: Goals, poll_interval: float = DEFAULT_POLL_INTERVAL, batch_size: int = DEFAULT_BATCH_SIZE,
+    notices: bool = False,
 ) -> Projector:
-    """The background projector over the default projections, coordinated with the store's other processes."""
+    """The background projector over the default projections, coordinated with the store's other processes;
+    with `notices`, its leader also runs the notifier of early warnings after each round (ADR 0024)."""
     coordination = coordination_for(goals.settings, goals.engine)
-    return Projector(build_runner(goals, batch_size), coordination, poll_interval=poll_interval)
+    # A read-only server (no signing key, ADR 0013) stores nothing, warnings included.
+    notifier = Notifier(goals) if notices and goals.audit_keys.signer is not None else None
+    duties = [lambda: notifier.step(max_batches=1)] if notifier else []  # one batch a round: rounds stay short
+    return Projector(build_runner(goals, batch_size), coordination, poll_interval=poll_interval, duties=duties)

@@ -45,6 +45,15 @@ SIGNING_KEY_FILE = os.path.join(KEY_DIR, PRIVATE_FILE)
 PUBLIC_KEY_FILE = os.path.join(KEY_DIR, PUBLIC_FILE)
 os.environ["GOALENGINE_AUDIT_SIGNING_KEY_FILE"] = SIGNING_KEY_FILE
 os.environ.pop("GOALENGINE_AUDIT_PUBLIC_KEY_FILE", None)
+# The data master key (ADR 0026), beside the signing keys: every test's personal text is sealed as in production.
+DATA_MASTER_KEY_FILE = os.path.join(KEY_DIR, "data-master.key")
+if not Path(DATA_MASTER_KEY_FILE).exists():
+    Path(DATA_MASTER_KEY_FILE).write_text("5e" * 32 + "\n")
+os.environ["GOALENGINE_DATA_MASTER_KEY_FILE"] = DATA_MASTER_KEY_FILE
+
+# Servers in tests run no notifier of early warnings in the background: its warnings (stamped with the real date)
+# would land in the logs of tests that count events. The notifier's own tests run it explicitly (ADR 0024).
+os.environ["GOALENGINE_NOTICES_IN_PROCESS"] = "false"
 
 
 def _postgres_problem() -> str | None:

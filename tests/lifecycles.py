@@ -7,7 +7,12 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from application.goal_warnings import WarningLedger
 from application.goals import Goals
+from application.review_decisions import ReviewDecisions
+from domain.check_ins import CheckIn
+from domain.goal_warnings import Evidence, MissedMilestone, OverdueReading, PaceChange
+from domain.review_values import DecisionBasis
 from tests.conftest import Clock
 from tests.scenarios import (
     CSAT,
@@ -21,7 +26,7 @@ from tests.scenarios import (
     draft,
 )
 
-WHOLE_LIFE_EVENTS = 16
+WHOLE_LIFE_EVENTS = 17
 
 
 def whole_life(goals: Goals, clock: Clock) -> UUID:
@@ -38,6 +43,8 @@ def whole_life(goals: Goals, clock: Clock) -> UUID:
     clock.current = date(2026, 4, 2)
     for value in ("16.5", "16.75"):  # the second reading of the day corrects the first
         goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(value), observed_at=date(2026, 3, 31))
+    goals.check_in(goal_id, EMPLOYEE, CheckIn.of("at_risk", 3, note="March outage", blockers="Ticketing tool down",
+                                                 next_steps="Catch up in April"))
     moved = [{"kpi": "tickets", "due": date(2026, 4, 30), "target": Decimal(16), "replaces": "tickets@2026-03-31"}]
     first = goals.propose_recalibration(
         goal_id, MANAGER, reason="external_factor", justification="Ticketing outage in March cost two weeks.",
@@ -51,3 +58,26 @@ def whole_life(goals: Goals, clock: Clock) -> UUID:
     goals.approve_recalibration(goal_id, OTHER_HR, second.reference or "", note="Confirmed.")
     goals.close_goal(goal_id, MANAGER, outcome="partially_achieved", summary="19 tickets/day, 89% CSAT.")
     return goal_id
+
+
+REVIEW_BANDS = ("outstanding", "exceeds_expectations", "meets_expectations", "needs_improvement", "unsatisfactory")
+
+
+def other_aggregates_life(goals: Goals, goal_id: UUID) -> None:
+    """Every kind of event of the other aggregates in the log: a review decided, disputed and resolved, another
+    acknowledged, and each kind of early warning on the goal."""
+    decisions = ReviewDecisions(goals)
+    basis = DecisionBasis("2026.1", "sha256:" + "0" * 64, goals.head_position(), "meets_expectations", REVIEW_BANDS,
+                          frozenset({MANAGER.id}))
+    for cycle in ("2026-H1", "2026"):
+        decisions.assess_self(EMPLOYEE.id, cycle, EMPLOYEE, text="I kept the queue down through the outage.")
+        decisions.decide(EMPLOYEE.id, cycle, MANAGER, band="exceeds_expectations", summary="A strong half.",
+                         override_reason="The outage work is not in the numbers.", basis=basis)
+    decisions.dispute(EMPLOYEE.id, "2026-H1", EMPLOYEE, reason="The outage deserved more.")
+    decisions.resolve_dispute(EMPLOYEE.id, "2026-H1", "d1", HR, outcome="changed", band="outstanding",
+                              note="Confirmed by the support lead.")
+    decisions.acknowledge(EMPLOYEE.id, "2026", EMPLOYEE)
+    ledger, evidence = WarningLedger(goals), Evidence(goals.head_position(), (f"{goal_id}:1",))
+    for warning in (OverdueReading("tickets", "weekly", None, date(2026, 1, 22)), PaceChange("at_risk"),
+                    MissedMilestone("tickets@2026-03-31", "tickets", date(2026, 3, 31), Decimal(17), None)):
+        ledger.record(str(goal_id), warning, evidence, today=date(2026, 4, 2))

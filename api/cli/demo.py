@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, UTC
 
-from api.cli.keys import ensure_demo_keys
+from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 from api.web.session import sign_in_link
 from application.demo import SIGN_IN_PEOPLE, seed_demo
 from application.settings import Settings
@@ -21,9 +21,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    demo_keys = ensure_demo_keys()  # the demo's events are signed like any others
-    if demo_keys:
-        print(demo_keys)
+    for demo_key in (ensure_demo_keys(), ensure_demo_data_key()):  # the demo's events are signed and sealed
+        if demo_key:
+            print(demo_key)
     settings = Settings.from_env(create=True)  # demo, like serve, may create the store and its secret
     if seed_demo(settings, datetime.now(UTC).date()):
         print(f"demo organisation seeded into {settings.store}: 2 managers, 6 employees, 7 goals, 3 recalibrations")

@@ -24,7 +24,7 @@ def rendered() -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     folder = Path(args.out)
     wanted = rendered()
-    present = {path.name: path.read_text() for path in folder.glob("goal.*.json")} if folder.exists() else {}
+    present = {path.name: path.read_text() for path in folder.glob("*.v*.json")} if folder.exists() else {}
     stale = sorted(name for name in wanted.keys() | present.keys() if wanted.get(name) != present.get(name))
     if args.check:
         for name in stale:

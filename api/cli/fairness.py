@@ -71,7 +71,23 @@ def print_table(report: FairnessReport) -> None:
     console.print(f"four-eyes violations: {len(violations)}")
     for violation in violations:
         console.print(f"  {violation['event_id']}: {violation['decided_by']} ({', '.join(violation['broken'])})")
+    print_reviews(console, body)
     console.print(f"hash: {body['hash']}")
+
+
+def print_reviews(console: Console, body: dict[str, Any]) -> None:
+    """The review decisions' figures (ADR 0025) and the closures the data does not support."""
+    reviews = body["review_decisions"]
+    for group in reviews["groups"]:
+        bands = ", ".join(f"{band} {count}" for band, count in group["bands"].items())
+        console.print(f"review decisions of {group['group']}: {group['decisions']} ({bands}); overrides up "
+                      f"{group['overrides_up']}, down {group['overrides_down']}; disputed {group['disputed']}")
+    for name in ("override_disparity", "band_disparity"):
+        test = reviews[name]
+        console.print(f"{name.replace('_', ' ')}: {test['test']}, p = {test['p_value']}"
+                      + (f"; caveat: {test['caveat']}" if test["caveat"] else ""))
+    for flagged in body["unsupported_achievements"]:
+        console.print(f"closed achieved without support: {flagged['goal_id']} {flagged['kpi']} ({flagged['why']})")
 
 
 def rows(body: dict[str, Any]) -> list[list[Any]]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 from pathlib import Path
 
 from application.audit.keys import (PRIVATE_FILE, PUBLIC_FILE, KeyFileError, generate_pair, key_id,
                                     load_public_keys, load_signer, public_pem, verifier_key)
-from application.settings import DEFAULT_AUDIT_ORIGIN
+from application.settings import DEFAULT_AUDIT_ORIGIN, create_private_file
 
 KEYRING_FILE = "audit-keyring.pub"
 DEMO_KEY_DIR = "var/keys"
+DEMO_DATA_KEY = "var/keys/data-master.key"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="the key directory (default: that of GOALENGINE_AUDIT_SIGNING_KEY_FILE)")
     rotate.add_argument("--name", default=None, help="the key name in the verifier key (default: the origin)")
     rotate.set_defaults(handler=run_rotate)
+    data = actions.add_parser("data-key", help="write a new data master key (64 hex digits, 0600) to FILE")
+    data.add_argument("--out", required=True, metavar="FILE")
+    data.set_defaults(handler=run_data_key)
 
 
 def key_name(args: argparse.Namespace) -> str:
@@ -70,6 +75,29 @@ def run_rotate(args: argparse.Namespace) -> int:
     print(f"keyring (every public key so far): {keyring}; verify with --public-key {keyring}, and set "
           f"GOALENGINE_AUDIT_PUBLIC_KEY_FILE={keyring} on the server; restart it to sign with the new key")
     return 0
+
+
+def run_data_key(args: argparse.Namespace) -> int:
+    path = Path(args.out)
+    if path.exists():
+        print(f"error: {path} exists: a data master key is never overwritten (the data keys it wraps would be lost)")
+        return 1
+    create_private_file(path, (secrets.token_hex(32) + "\n").encode())
+    print(f"data master key: {path}; set GOALENGINE_DATA_MASTER_KEY_FILE={path} and back it up apart from the data")
+    return 0
+
+
+def ensure_demo_data_key() -> str | None:
+    """For `make run`: a demo data master key in var/ unless one is configured (ADR 0026); says what it did."""
+    if os.environ.get("GOALENGINE_DATA_MASTER_KEY_FILE"):
+        return None
+    path = Path(DEMO_DATA_KEY)
+    message = f"sealing personal text with the demo data master key {path}"
+    if not path.exists():
+        create_private_file(path, (secrets.token_hex(32) + "\n").encode())
+        message = f"created a demo data master key {path} (for production keep it off the data volume)"
+    os.environ["GOALENGINE_DATA_MASTER_KEY_FILE"] = str(path)
+    return message
 
 
 def ensure_demo_keys() -> str | None:

@@ -10,7 +10,7 @@ from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
 from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
-from api.cli.keys import ensure_demo_keys
+from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 from api.guards.config import GuardSettings
 from api.guards.server import uvicorn_config
 from api.observability.logs import configure_json_logs
@@ -43,9 +43,9 @@ MIN_SECRET_BYTES = 32
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    demo_keys = ensure_demo_keys() if args.demo_token else None
-    if demo_keys:
-        print(demo_keys, flush=True)
+    for demo_key in (ensure_demo_keys(), ensure_demo_data_key()) if args.demo_token else ():
+        if demo_key:
+            print(demo_key, flush=True)
     settings = Settings.from_env(create=True)
     if args.workers < 1:
         return _refuse(f"--workers must be at least 1, not {args.workers}")
@@ -55,6 +55,9 @@ def run_serve(args: argparse.Namespace) -> int:
             "process (one writer, one projector, in-process wake-ups). Set GOALENGINE_DATABASE_URL to a "
             "postgresql+psycopg:// URL, or leave --workers at 1."
         )
+    if settings.data_master_key is None:
+        print("warning: no data master key (GOALENGINE_DATA_MASTER_KEY_FILE): commands that carry personal text "
+              "answer 503 data_master_key_missing", flush=True)
     if settings.audit_signing_key is None:
         print("warning: no audit signing key (GOALENGINE_AUDIT_SIGNING_KEY_FILE): serving read-only, "
               "commands answer 503 signing_key_missing", flush=True)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.json_route import OffLoopJSONRoute
-from api.deps import ActorDep, AsOfDep
+from api.deps import ActorDep, AsOfDep, GoalsDep
+from api.packet_pdf import packet_pdf
 from api.problems import Problem, problem_responses
 from api.schemas.common import described
 from api.schemas.reviews import JustificationResponse, ReviewResponse
 from api.positions import projection_read
+from projections.review_packet import review_packet
 from projections.review_projection import ReviewProjection
 from projections.reviews import ReviewAccessDeniedError, ReviewNotVisibleError, Reviews
 from projections.review.scoring import POLICIES, UnknownPolicyError
@@ -61,7 +64,35 @@ def read_justification(
     )
 
 
-def answer(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+PacketFormat = Annotated[Literal["json", "pdf"], Query(description="json (with the proofs) or pdf (to read)")]
+PACKET_RESPONSES = {**ERRORS, 200: {"description": "The packet.", "content": {
+    "application/json": {"schema": {"type": "object"}}, "application/pdf": {}}}}
+
+
+@router.get("/{employee_id}/packet", responses=PACKET_RESPONSES, response_model=None)
+def read_packet(
+    employee_id: str, cycle: Cycle, reviews: ReviewsDep, goals: GoalsDep, actor: ActorDep, _position: Fresh,
+    format: PacketFormat = "json",
+) -> Response | dict[str, Any]:
+    """The review packet: the review, its justification, every cited event and their audit proofs (ADR 0027)."""
+    packet = answer(lambda: review_packet(goals, reviews, actor, employee_id, cycle))
+    if format == "pdf":
+        return Response(packet_pdf(packet), media_type="application/pdf",
+                        headers={"Content-Disposition": attachment(f"review-packet-{cycle}.pdf")})
+    return packet
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition naming the file: an ASCII fallback, and the exact name in RFC 5987 form, so no cycle
+    id (quotes, non-Latin-1 letters) can break or inject into the header."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+T = TypeVar("T")
+
+
+def answer(read: Callable[[], T]) -> T:
     try:
         return read()
     except ReviewAccessDeniedError as error:

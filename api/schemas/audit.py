@@ -99,3 +99,10 @@ class FairnessReportResponse(BaseModel):
     groups: list[FairnessGroup]
     disparity: Disparity
     four_eyes_violations: list[FourEyesViolation]
+    review_decisions: dict[str, Any] = Field(description=(
+        "Per group: decisions, overrides of the computed band up and down, bands decided, disputes, each with the "
+        "event ids it counts; `override_disparity` (upward overrides per decision, each group against the rest) "
+        "and `band_disparity` (bands across groups, chi-square or Fisher's exact test)."))
+    unsupported_achievements: list[dict[str, Any]] = Field(description=(
+        "Goals closed as achieved whose data does not bear it out: a KPI with no reading, or whose last reading "
+        "falls short of the target in force at closure; each with its evidence (event ids)."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Open(BaseModel):
@@ -48,6 +48,12 @@ class ReviewResponse(Open):
     cycle: str
     as_of: str | None
     goals: list[GoalReview]
+    stage: str = Field(description="The review decision's stage: open, decided, acknowledged, disputed, resolved.")
+    final_band: str | None = Field(description="The band that stands: decided, or changed by HR on a dispute.")
+    decision: dict[str, Any] | None = Field(description="The manager's decision and the justification it pins.")
+    self_assessments: list[dict[str, Any]]
+    acknowledgement: dict[str, Any] | None
+    disputes: list[dict[str, Any]]
 
 
 class Evidence(BaseModel):

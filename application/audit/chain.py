@@ -19,6 +19,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from application.audit.keys import Signer
 from application.audit.leaf import EVENT_DOMAIN, SIG_KEY, SNAPSHOT_DOMAIN, message, seal, unseal
 from application.errors import ApplicationError
+from application.privacy.personal import PersonalData
 
 GENESIS = ""
 LEGACY_CHAIN_KEY = "_chain"  # the HMAC link of stores written before ADR 0013, until `audit migrate`
@@ -91,8 +92,10 @@ class ChainingMapper(Mapper[UUID]):
         signer: Signer | None,
         last_stored: Callable[[UUID | str], Sequence[StoredEvent]],
         stored_at: Callable[[UUID | str, int], Sequence[StoredEvent]] | None = None,
+        personal: PersonalData | None = None,
     ) -> None:
         super().__init__(transcoder=transcoder)
+        self.personal = personal  # seals personal text before it is signed (ADR 0026)
         self.signer = signer
         self.heads = ChainHeads()
         self.pending = PendingLinks()
@@ -109,10 +112,10 @@ class ChainingMapper(Mapper[UUID]):
         self._this_save.links = None
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        stored = super().to_stored_event(domain_event)
         if self.signer is None:
             raise SigningKeyMissingError(
                 "no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE (goalengine keys generate --out DIR)")
+        stored = super().to_stored_event(self.personal.sealed(domain_event) if self.personal else domain_event)
         goal_id, version = str(stored.originator_id), stored.originator_version
         if isinstance(domain_event, Snapshot):
             domain, previous = SNAPSHOT_DOMAIN, self._event_field(stored.originator_id, version)

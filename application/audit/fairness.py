@@ -20,12 +20,13 @@ from application.audit.recalibration_facts import (
     EASED,
     MIXED,
     TIGHTENED,
-    TOPICS,
     Decision,
     GoalFacts,
     Proposal,
-    collect_facts,
 )
+from application.audit.fairness_reviews import review_sections
+from application.audit.review_facts import TOPICS as REVIEW_AND_GOAL_TOPICS
+from application.audit.review_facts import collect
 from application.audit.verification import checked_position
 from application.goals import Goals
 from domain import rules
@@ -57,7 +58,8 @@ def recalibration_fairness(
     """The report over the events up to `position` (default: the head), for the goals of one cycle."""
     group_by = GroupBy(group_by)
     until = checked_position(goals, position)
-    facts = collect_facts(goals.log_events(until=until, topics=TOPICS))
+    log_facts = collect(goals.log_events(until=until, topics=REVIEW_AND_GOAL_TOPICS))
+    facts = log_facts.goals
     in_cycle = [f for f in facts.values() if f.cycle_id == cycle and f.agreed_event_id is not None]
     grouped: dict[str, list[GoalFacts]] = defaultdict(list)
     for goal in in_cycle:
@@ -71,6 +73,7 @@ def recalibration_fairness(
         "groups": groups,
         "disparity": disparity(rates),
         "four_eyes_violations": four_eyes_violations(in_cycle),
+        **review_sections(log_facts, cycle, by_manager=group_by is GroupBy.MANAGER),
     }
     body["hash"] = hashlib.sha256(canonical_json(body)).hexdigest()
     return FairnessReport(body)

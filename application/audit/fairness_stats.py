@@ -24,18 +24,24 @@ class GroupRate:
     goals: int
 
 
-def disparity(rates: Sequence[GroupRate]) -> dict[str, Any]:
-    """The test, its p-value, per-group p-values, the flagged groups and a caveat when the figures are thin."""
+EASED_MEASURE = "goals eased at least once / goals in force"
+
+
+def disparity(rates: Sequence[GroupRate], measure: str = EASED_MEASURE) -> dict[str, Any]:
+    """The test, its p-value, per-group p-values, the flagged groups and a caveat when the figures are thin.
+
+    `eased` and `goals` are the counted and the whole of any rate (the review report: upward overrides/decisions).
+    """
     tested = [r for r in rates if r.goals > 0]
     eased = sum(r.eased for r in tested)
     total = sum(r.goals for r in tested)
-    result: dict[str, Any] = {"measure": "goals eased at least once / goals in force", "alpha": ALPHA,
+    result: dict[str, Any] = {"measure": measure, "alpha": ALPHA,
                               "test": "none", "p_value": None, "flagged": [], "groups": [], "caveat": None}
     if len(tested) < 2:
         result["caveat"] = "fewer than two groups with goals in force: there is nothing to compare"
         return result
     if eased in (0, total):
-        result["caveat"] = f"{'no' if eased == 0 else 'every'} goal was eased: the rates cannot differ"
+        result["caveat"] = f"the rate is {'0' if eased == 0 else '1'} in every group: the rates cannot differ"
         return result
     table = [[r.eased, r.goals - r.eased] for r in tested]
     result["test"], result["p_value"] = overall_test(table)
@@ -43,6 +49,34 @@ def disparity(rates: Sequence[GroupRate]) -> dict[str, Any]:
     result["flagged"] = [g["group"] for g in result["groups"] if g["flagged"]]
     result["caveat"] = small_counts_caveat(table, result["test"])
     return result
+
+
+def band_disparity(bands: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """Do the bands decided differ across groups? Chi-square on groups x bands (Fisher's exact test for 2 x 2)."""
+    names = sorted({band for counts in bands.values() for band in counts})
+    table = [[counts.get(band, 0) for band in names] for _group, counts in sorted(bands.items())]
+    result: dict[str, Any] = {"measure": "bands decided per group", "alpha": ALPHA, "bands": names,
+                              "test": "none", "p_value": None, "differs": False, "caveat": None}
+    if len(table) < 2 or len(names) < 2:
+        result["caveat"] = "fewer than two groups or two bands decided: there is nothing to compare"
+        return result
+    if len(names) == 2 and len(table) == 2:
+        result["test"], result["p_value"] = "fisher_exact", rounded(_stats().fisher_exact(table).pvalue)
+    else:
+        result["test"], result["p_value"] = "chi2_contingency", rounded(_stats().chi2_contingency(table).pvalue)
+    result["differs"] = result["p_value"] < ALPHA
+    result["caveat"] = thin_table_caveat(table)
+    return result
+
+
+def thin_table_caveat(table: list[list[int]]) -> str | None:
+    total = sum(map(sum, table))
+    columns = [sum(row[i] for row in table) for i in range(len(table[0]))]
+    thin = sum(1 for row in table for column in columns if sum(row) * column / total < MIN_EXPECTED)
+    if thin == 0:
+        return None
+    return (f"{thin} of {len(table) * len(columns)} expected counts are below {MIN_EXPECTED}: read the p-value as a "
+            "hint only; groups that do not differ here are not thereby shown to be treated alike")
 
 
 def overall_test(table: list[list[int]]) -> tuple[str, float]:

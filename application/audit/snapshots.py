@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, EventStore, Mapper, StoredEvent
+from eventsourcing.persistence import (
+    AggregateRecorder, ApplicationRecorder, EventStore, Mapper, MapperDeserialisationError, StoredEvent,
+)
 
 from application.audit.keys import Keyring
 from application.audit.leaf import SNAPSHOT_DOMAIN, message, unseal
@@ -61,4 +63,11 @@ class CheckedSnapshotStore(EventStore[UUID]):
                 log.warning("snapshot of goal %s at version %s ignored (%s): replaying its events",
                             row.originator_id, row.originator_version, problem)
                 continue
-            yield self.mapper.to_domain_event(row)
+            try:
+                snapshot = self.mapper.to_domain_event(row)
+            except MapperDeserialisationError as error:
+                # Sealed under a person's data key that has since been erased (ADR 0026): replay instead.
+                log.warning("snapshot of goal %s at version %s ignored (%s): replaying its events",
+                            row.originator_id, row.originator_version, error.__cause__ or error)
+                continue
+            yield snapshot

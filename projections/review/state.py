@@ -69,6 +69,7 @@ def drafted(record: EventRecord) -> State:
         "readings": [],
         "recalibrations": [],
         "outcome": None,
+        "check_ins": [],
     }
 
 
@@ -160,6 +161,14 @@ def closed(state: State, record: EventRecord) -> None:
     }
 
 
+def checked_in(state: State, record: EventRecord) -> None:
+    # States stored before check-ins existed have no list yet: a rebuild gives them one, a live one starts it here.
+    state.setdefault("check_ins", []).append({
+        "id": f"{record.goal_id}:{record.version}", "version": record.version, "at": record.timestamp,
+        "by": record.actor_id, "role": record.actor_role, **record.data,
+    })
+
+
 def _ignored(_state: State, _record: EventRecord) -> None:
     """Signatures, their voiding and milestones awaiting the other party change nothing a review shows."""
 
@@ -170,7 +179,7 @@ def _copied(kpis: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _kpi(data: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "name", "unit", "direction", "baseline", "target", "low", "high")
+    keys = ("id", "name", "unit", "direction", "baseline", "cadence", "target", "low", "high")
     return {key: data.get(key) for key in keys}
 
 
@@ -204,6 +213,7 @@ HANDLERS: dict[str, Callable[[State, EventRecord], None]] = {
         (Goal.RecalibrationRejected, recalibration_rejected),
         (Goal.Recalibrated, recalibrated),
         (Goal.Closed, closed),
+        (Goal.CheckedIn, checked_in),
         (Goal.AgreementSigned, _ignored),
         (Goal.SignatureVoided, _ignored),
         (Goal.MilestoneProposed, _ignored),

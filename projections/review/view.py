@@ -61,6 +61,7 @@ def goal_review(state: dict[str, Any], today: date) -> dict[str, Any]:
         "milestone_summary": {s: sum(m["status"] == s for m in milestones) for s in ("met", "missed", "pending")},
         "recalibrations": [_recalibration(r) for r in state["recalibrations"]],
         "outcome": state["outcome"],
+        "check_ins": state.get("check_ins", []),
     }
 
 

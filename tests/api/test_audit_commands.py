@@ -12,7 +12,11 @@ from uuid import UUID
 import pytest
 
 from api.cli import main
+from application.goal_warnings import WarningLedger
 from application.goals import Goals
+from application.review_decisions import ReviewDecisions
+from domain.goal_warnings import Evidence, PaceChange
+from domain.values import Actor, Role
 from tests.application import tampering
 from tests.conftest import AUDIT_KEY, Clock
 from tests.projections.fairness_seed import Team, seed_team
@@ -125,3 +129,21 @@ def test_fairness_as_a_table_states_the_test_and_the_hash(teams: None, capsys: p
 def test_fairness_refuses_a_position_beyond_the_log(teams: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fairness", "--cycle", "2026-H1", "--position", "999"]) == 2
     assert "position 999 is not in the log" in capsys.readouterr().out
+
+
+def test_replay_of_a_review_prints_each_step(goals: Goals, capsys: pytest.CaptureFixture[str]) -> None:
+    ReviewDecisions(goals).assess_self("emp-1", "2026-H1", Actor("emp-1", Role.EMPLOYEE), text="A good half.")
+    assert main(["replay", "--review", "emp-1", "--cycle", "2026-H1"]) == 0
+    printed = capsys.readouterr().out
+    assert "Review of emp-1 in 2026-H1" in printed and "Review.SelfAssessed" in printed
+    assert main(["replay", "--review", "emp-2", "--cycle", "2026-H1"]) == 1
+
+
+def test_replay_of_a_goal_lists_its_early_warnings(
+    goal: UUID, goals: Goals, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evidence = Evidence(goals.head_position(), (f"{goal}:1",))
+    WarningLedger(goals).record(str(goal), PaceChange("behind"), evidence, today=date(2026, 1, 15))
+    assert main(["replay", str(goal)]) == 0
+    printed = capsys.readouterr().out
+    assert "Early warnings" in printed and "PaceChanged" in printed and f"{goal}:1" in printed

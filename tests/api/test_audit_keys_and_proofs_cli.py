@@ -207,7 +207,8 @@ def test_a_changed_snapshot_is_ignored_on_load_and_reported_by_verify_snapshots(
     writer.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(15), observed_at=date(2026, 1, 10))
     [snapshot] = writer.snapshots.recorder.select_events(goal_id)  # type: ignore[union-attr]
     writer.close()
-    forged = snapshot.state.replace(b"Support throughput and satisfaction", b"Support throughput, forged owner")
+    # The goal's state inside is sealed (ADR 0026): a forger can only add or change members around it.
+    forged = snapshot.state.replace(b'"topic":"goalengine:Goal"', b'"topic":"goalengine:Goal","owner_id":"emp-9"')
     assert forged != snapshot.state
     table = "stored_snapshots" if "sqlite" in store_url else "goalengine_snapshots"
     untouched = Goals(Settings(database_url=store_url, snapshot_interval=3), today=clock)

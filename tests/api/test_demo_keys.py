@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli.keys import ensure_demo_keys
+from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 
 
 def test_a_demo_pair_is_created_once_and_announced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,3 +26,19 @@ def test_a_configured_signing_key_is_used_as_it_is(tmp_path: Path, monkeypatch: 
     monkeypatch.chdir(tmp_path)
     assert ensure_demo_keys() is None
     assert not (tmp_path / "var").exists()
+
+
+def test_a_demo_data_master_key_is_created_once_0600_unless_one_is_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    configured = os.environ["GOALENGINE_DATA_MASTER_KEY_FILE"]
+    assert ensure_demo_data_key() is None and not (tmp_path / "var").exists()
+    monkeypatch.delenv("GOALENGINE_DATA_MASTER_KEY_FILE")
+    assert ensure_demo_data_key() == ("created a demo data master key var/keys/data-master.key "
+                                      "(for production keep it off the data volume)")
+    assert stat.S_IMODE((tmp_path / "var/keys/data-master.key").stat().st_mode) == 0o600
+    assert len(bytes.fromhex((tmp_path / "var/keys/data-master.key").read_text().strip())) == 32
+    monkeypatch.delenv("GOALENGINE_DATA_MASTER_KEY_FILE")
+    assert ensure_demo_data_key() == "sealing personal text with the demo data master key var/keys/data-master.key"
+    monkeypatch.setenv("GOALENGINE_DATA_MASTER_KEY_FILE", configured)

@@ -13,7 +13,9 @@ import pytest
 from fastapi import FastAPI
 
 from api.routes.events import StreamOptions
+from application.goal_warnings import WarningLedger
 from application.goals import Goals
+from domain.goal_warnings import Evidence, PaceChange
 from domain.values import Actor, Role
 from tests.conftest import Clock
 from tests.lifecycles import WHOLE_LIFE_EVENTS, whole_life
@@ -118,3 +120,18 @@ def test_a_bad_last_event_id_or_type_is_refused(server: tuple[str, Any], auth: A
     assert bad_id.status_code == 422 and bad_id.json()["code"] == "invalid_last_event_id"
     bad_type = httpx.get(f"{url}/events/stream", params={"type": "goal.x.v1"}, headers=auth(SERVICE))
     assert bad_type.status_code == 422 and bad_type.json()["code"] == "unknown_event_type"
+
+
+def test_the_stream_carries_early_warnings_with_the_goal_as_subject(
+    app: FastAPI, server: tuple[str, Any], auth: Auth, clock: Clock
+) -> None:
+    url, _ = server
+    goals: Goals = app.state.goals
+    goal_id = draft(goals, customer_service_terms())
+    evidence = Evidence(goals.head_position(), (f"{goal_id}:1",))
+    WarningLedger(goals).record(str(goal_id), PaceChange("behind"), evidence, today=clock.current)
+    events, _ = collect(url, auth(SERVICE), 1, after=0, type="goal.pace_changed.v1", subject=str(goal_id))
+    (event,) = events
+    cloudevent = json.loads(event["data"])
+    assert (event["event"], cloudevent["subject"], cloudevent["data"]["pace"]) == (
+        "goal.pace_changed.v1", str(goal_id), "behind")

@@ -82,6 +82,17 @@ ENDPOINTS = {
     "closure": Endpoint("POST", "/goals/{id}/closure", "agreed", {"outcome": "achieved", "summary": "Met."},
                         (403, 404, 200, 404, 200, 403, 403)),
     "history": Endpoint("GET", "/goals/{id}/history", "draft", None, (200, 404, 200, 404, 200, 200, 403)),
+    # People (ADR 0026): only HR erases; HR or the person themself exports.
+    "erasure": Endpoint("POST", "/people/emp-gone/erasure", "none", {"reason": "left in 2019"},
+                        (403, 403, 403, 403, 201, 403, 403)),
+    "export": Endpoint("GET", "/people/emp-1/export", "none", None, (200, 403, 403, 403, 200, 403, 403)),
+    # The review packet (ADR 0027): whoever may see the review; a manager of none of the goals gets 404.
+    "packet": Endpoint("GET", "/reviews/emp-1/packet?cycle=2026-H1", "draft", None,
+                       (200, 403, 200, 404, 200, 200, 403)),
+    # Only the goal's parties check in; HR sees the goal but is no party (409 not_a_party, as for a signature).
+    "check_in": Endpoint("POST", "/goals/{id}/check-ins", "agreed", {"status": "on_track", "confidence": 4},
+                         (201, 404, 201, 404, 409, 403, 403)),
+    "warnings": Endpoint("GET", "/goals/{id}/warnings", "agreed", None, (200, 404, 200, 404, 200, 200, 403)),
 }
 CASES = [
     pytest.param(name, caller, endpoint.outcomes[index], id=f"{name}-{caller}")
@@ -120,7 +131,8 @@ def test_each_caller_gets_what_their_role_and_relation_to_the_goal_allow(
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["code"] in {403: {"role_not_allowed", "permission_denied"}, 404: {"goal_not_found"},
+        assert response.json()["code"] in {403: {"role_not_allowed", "permission_denied", "review_not_allowed"},
+                                           404: {"goal_not_found", "review_not_found"},
                                            409: {"not_a_party"}}[expected]
         assert api.head() == head, "a refused request must store nothing"
     elif spec.method != "GET":

@@ -35,3 +35,13 @@ def race(settings: Settings, goal_id: UUID, rounds: int, writer: Actor, value: D
     finally:
         goals.close()
 
+
+
+def open_store(settings: Settings, barrier: Barrier, outcomes: Queue) -> None:
+    """Meet the other processes, then open the store at once with them (creating its schema if none has yet)."""
+    barrier.wait(SYNC_TIMEOUT)
+    try:
+        Goals(settings).close()
+        outcomes.put("opened")
+    except Exception as error:  # reported to the test, which names it
+        outcomes.put(f"{type(error).__name__}: {error}")

@@ -32,10 +32,18 @@ def load(database: str, goal_id: str) -> dict[str, Any]:
     from eventsourcing.application import project_aggregate
     from eventsourcing.persistence import StoredEvent
 
+    from sqlalchemy import create_engine
+
     from application.audit.chain import ChainingMapper
+    from application.privacy.keys import DataKeys
+    from application.privacy.sealing import register_personal_transcodings
+    from application.settings import Settings
     from application.transcodings import goal_transcoder
 
-    mapper = ChainingMapper(goal_transcoder(), signer=None, last_stored=lambda _: [])
+    transcoder = goal_transcoder()  # personal text opens with the store's data keys (ADR 0026)
+    register_personal_transcodings(transcoder, DataKeys(create_engine(f"sqlite:///{database}"),
+                                                        Settings.from_env().data_master_key))
+    mapper = ChainingMapper(transcoder, signer=None, last_stored=lambda _: [])
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
             "SELECT originator_id, originator_version, topic, state FROM stored_events "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -134,7 +135,8 @@ def test_stored_topics_resolve_when_the_goal_class_is_moved_and_renamed(tmp_path
         goals.close()
     done = subprocess.run([sys.executable, str(READER), str(ROOT), str(database), goal_id.hex],
                           capture_output=True, text=True, timeout=60, cwd=ROOT,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                               "GOALENGINE_DATA_MASTER_KEY_FILE": os.environ["GOALENGINE_DATA_MASTER_KEY_FILE"]})
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
     assert seen["class"] == "relocated.objectives.PersonalObjective" and not seen["old_module_loaded"]

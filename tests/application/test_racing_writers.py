@@ -12,7 +12,7 @@ import pytest
 
 from application.goals import Goals
 from application.settings import Settings
-from tests.application.racing import race
+from tests.application.racing import open_store, race
 from tests.conftest import (
     AUDIT_KEY,
     Clock,
@@ -23,6 +23,7 @@ from tests.conftest import (
 from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms
 
 ROUNDS = 8
+OPENERS = 4
 CONFLICTS = {"VersionMismatchError", "ConcurrentModificationError"}
 
 
@@ -72,3 +73,22 @@ def test_of_two_processes_writing_the_same_version_exactly_one_wins(postgres_goa
     positions = [logged.position for logged in goals.log_events()]
     assert len(positions) == len(set(positions)) == 4 + ROUNDS
     assert Counter(type(e).__name__ for e in events)["KpiRecorded"] == ROUNDS
+
+
+@pytest.mark.postgres
+def test_processes_opening_a_new_store_at_once_all_open_it() -> None:
+    """`serve --workers N` starts N processes at once on a store none has created yet: each must open it."""
+    require_postgres()
+    schema = f"t_{uuid4().hex[:16]}"
+    settings = Settings(database_url=postgres_url_with_schema(schema), audit_key=AUDIT_KEY)
+    spawn = multiprocessing.get_context("spawn")
+    outcomes, barrier = spawn.Queue(), spawn.Barrier(OPENERS)
+    processes = [spawn.Process(target=open_store, args=(settings, barrier, outcomes)) for _ in range(OPENERS)]
+    try:
+        for process in processes:
+            process.start()
+        assert sorted(outcomes.get(timeout=120) for _ in processes) == ["opened"] * OPENERS
+        for process in processes:
+            process.join(timeout=60)
+    finally:
+        drop_schema(schema)

@@ -13,6 +13,7 @@ from application.goals import Goals
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery
 from application.webhooks.subscriptions import ACTIVE, PAUSED, Subscription
+from projections.notices.notifier import Notifier
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms
 from tests.webhook_receiver import Receiver
@@ -130,3 +131,21 @@ def test_only_one_worker_at_a_time_delivers_to_a_subscription(goals: Goals, deli
 def test_retries_back_off_exponentially_up_to_the_cap() -> None:
     settings = WebhookSettings(backoff_base=1, backoff_cap=30)
     assert [settings.backoff(n) for n in range(1, 8)] == [1, 2, 4, 8, 16, 30, 30]
+
+
+def test_a_subscription_to_overdue_readings_gets_the_notice_once(
+    goals: Goals, clock: Clock, delivery: WebhookDelivery
+) -> None:
+    life(goals, clock)  # tickets read on 2 February: due again by the 9th
+    clock.current = date(2026, 2, 12)
+    for _restart in range(2):
+        Notifier(goals).step()
+    with Receiver() as receiver:
+        subscription = subscribe(delivery, receiver, ["goal.reading_overdue.v1"])
+        deliver_until(delivery, receiver, subscription.id, goals.head_position())
+    notices = [d.body for d in receiver.accepted()]
+    # The readings were stored after their due days (real timestamps, earlier business dates): as each was stored,
+    # the next was already overdue. Each due day is announced once, in log order, whatever the restarts.
+    assert [(n["type"], n["data"]["kpi"], n["data"]["due_by"]) for n in notices] == [
+        ("goal.reading_overdue.v1", "tickets", "2026-02-08"), ("goal.reading_overdue.v1", "tickets", "2026-02-09")]
+    assert [n["position"] for n in notices] == sorted(n["position"] for n in notices)

@@ -42,8 +42,9 @@ def expected_rows(store: str) -> set[tuple[str, str]]:
     lag = [f"review view lag: {name}" for name in ("p50", "p95", "max")]
     audit = ["commands, signing on", "commands, signing off", "tree build per 100k events",
              "checkpoint, tree caught up", "inclusion proof", "full verify per 100k events"]
+    privacy = [f"{what}, text {how}" for what in ("commands", "rebuild") for how in ("sealed", "in the clear")]
     sections = {"commands": contenders, "goal load": loads, "rebuild": rebuild, "memory": memory, "lag": lag,
-                "http": http, "audit": audit}
+                "http": http, "audit": audit, "privacy": privacy}
     return {(section, name) for section, names in sections.items() for name in names}
 
 
@@ -104,6 +105,8 @@ def test_each_target_is_reported_as_a_ratio_with_a_verdict(quick_run: dict[str, 
         ratios = [r for r in quick_run["ratios"] if r["store"] == store]
         judged = {r["name"] for r in ratios if r["passed"] is not None}
         assert expected_targets(store) <= judged, store
+        informative = {"commands: text sealed / in the clear", "rebuild: text sealed / in the clear"}  # ADR 0026
+        assert informative <= {r["name"] for r in ratios if math.isfinite(r["value"])}, store
         assert any(r["name"].startswith("commands: goalengine / bare library (") and r["passed"] is not None
                    for r in ratios)
         assert all(r["note"] for r in ratios if r["passed"] is False), "a miss must say why"

@@ -11,6 +11,7 @@ import pytest
 from freezegun import freeze_time
 
 from application.goals import Goals
+from domain.review_values import DecisionBasis
 from projections.reviews import Reviews
 from projections.runner import ProjectionRunner
 from projections.service import build_runner
@@ -38,6 +39,10 @@ class CaughtUpReviews(Reviews):
     def justification(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         self.runner.catch_up()
         return super().justification(*args, **kwargs)
+
+    def decision_basis(self, *args: Any, **kwargs: Any) -> DecisionBasis:
+        self.runner.catch_up()
+        return super().decision_basis(*args, **kwargs)
 
 
 @pytest.fixture

@@ -294,3 +294,13 @@ def test_hr_decides_from_the_queue_under_the_four_eyes_rule(web: Web) -> None:
     page = web.client.get(f"/workspace/goals/{goal_id}").text
     assert re.search(r'data-recalibration="r1" data-status="approved"', page)
     assert '<td class="before">90</td><td class="after">88</td>' in page
+
+
+def test_the_review_page_links_its_packet_as_a_pdf(web: Web) -> None:
+    cycle = web.goals.get_goal(web.goal_titled("Defect rate")).cycle.id
+    web.sign_in("emp-dev", "employee")
+    page = web.client.get(f"/workspace/reviews/emp-dev?cycle={cycle}")
+    assert f"/workspace/reviews/emp-dev/packet.pdf?cycle={cycle}" in page.text
+    pdf = web.client.get(f"/workspace/reviews/emp-dev/packet.pdf?cycle={cycle}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert web.client.get(f"/workspace/reviews/emp-carla/packet.pdf?cycle={cycle}").status_code == 403

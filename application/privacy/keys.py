@@ -1,0 +1,174 @@
+"""Data keys: one AES-256-GCM key per person, wrapped by the master key, deleted to erase (ADR 0026).
+
+A person's key is made on the first personal text stored about them. Erasing them deletes the wrapped key but keeps
+the row (its id, whose it was, when it was erased), so an erased field is told apart from a key that is merely
+missing (another database, a lost table), which fails loudly instead. After an erasure, text written about the same
+person later gets a new key: the erasure covers what was there when it happened.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, UTC
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Column, DateTime, Engine, Index, String, Table, Text, func, insert, select, update
+
+from application.database import metadata
+from application.errors import ApplicationError
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+WRAP_PREFIX = "v1:"
+# Erasures made by another process reach this one's caches within this many seconds.
+REFRESH_SECONDS = 1.0
+
+data_keys = Table(
+    "data_keys", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("subject_id", String(200), nullable=False),
+    Column("wrapped", Text, nullable=True),  # the data key sealed by the master key; NULL once erased
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+    Index("data_keys_subject", "subject_id"),
+)
+
+
+class DataMasterKeyMissingError(ApplicationError):
+    """No master key is configured, so personal text can be neither sealed nor opened."""
+
+    code = "data_master_key_missing"
+
+
+class DataKeyMissingError(ApplicationError):
+    """A sealed field names a data key this store never held: not an erasure, a broken store."""
+
+    code = "data_key_missing"
+
+
+class DataKeys:
+    """Makes, opens and erases the data keys of one store; caches opened keys, and forgets them on erasure."""
+
+    def __init__(self, engine: Engine, master_key: bytes | None) -> None:
+        self.engine = engine
+        self._master = AESGCM(master_key) if master_key else None
+        self._ciphers: dict[str, AESGCM | None] = {}  # key id -> its cipher, None once erased
+        self._active: dict[str, str] = {}  # subject -> the key id new text about them is sealed with
+        self._lock = threading.Lock()
+        self._erased_seen = -1
+        self._checked_at = 0.0
+        self.refresh_seconds = REFRESH_SECONDS
+        self.on_erasure: list[Callable[[], None]] = []
+        metadata.create_all(engine, tables=[data_keys])
+
+    def active_key(self, subject_id: str) -> tuple[str, AESGCM]:
+        """The key id and cipher that new personal text about this person is sealed with (made if none)."""
+        master = self._require_master()
+        self.refresh_if_stale()
+        key_id = self._active.get(subject_id)
+        if key_id is None:
+            key_id = self._stored_active(subject_id) or self._create(master, subject_id)
+            self._active[subject_id] = key_id
+        cipher = self.cipher(key_id)
+        assert cipher is not None, "an active key is never erased"
+        return key_id, cipher
+
+    def cipher(self, key_id: str) -> AESGCM | None:
+        """The key's cipher, or None if it was erased."""
+        self.refresh_if_stale()
+        if key_id not in self._ciphers:
+            self._load_all()  # one query for every key: a rebuild meets thousands of people in a row
+        if key_id not in self._ciphers:
+            raise DataKeyMissingError(f"data key {key_id} is not in this store (not erased: missing)", key_id=key_id)
+        return self._ciphers[key_id]
+
+    def _load_all(self) -> None:
+        master = self._require_master()
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(data_keys.c.key_id, data_keys.c.wrapped)).all()
+        for key_id, wrapped in rows:
+            if key_id not in self._ciphers:
+                self._ciphers[key_id] = AESGCM(_unwrap(master, key_id, wrapped)) if wrapped is not None else None
+
+    def keys_of(self, subject_id: str, *, active_only: bool = True) -> list[str]:
+        condition = data_keys.c.subject_id == subject_id
+        if active_only:
+            condition = condition & data_keys.c.erased_at.is_(None)
+        with self.engine.connect() as connection:
+            return list(connection.execute(select(data_keys.c.key_id).where(condition).order_by(data_keys.c.key_id))
+                        .scalars())
+
+    def subjects_with_keys(self) -> set[str]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(data_keys.c.subject_id).where(data_keys.c.erased_at.is_(None)))
+            return set(rows.scalars())
+
+    def erase(self, subject_id: str, now: datetime | None = None) -> list[str]:
+        """Delete the person's data keys (their rows stay, without the key); the ids of the keys erased."""
+        key_ids = self.keys_of(subject_id)
+        if key_ids:
+            with self.engine.begin() as connection:
+                connection.execute(update(data_keys).where(data_keys.c.key_id.in_(key_ids))
+                                   .values(wrapped=None, erased_at=now or datetime.now(UTC)))
+        self._forget()
+        return key_ids
+
+    def refresh_if_stale(self) -> None:
+        """Forget cached keys (and tell the listeners) once another process has erased someone."""
+        now = time.monotonic()
+        if now - self._checked_at < self.refresh_seconds:
+            return
+        self._checked_at = now
+        with self.engine.connect() as connection:
+            erased = connection.execute(
+                select(func.count()).select_from(data_keys).where(data_keys.c.erased_at.is_not(None))).scalar_one()
+        if erased != self._erased_seen:
+            first = self._erased_seen < 0
+            self._erased_seen = erased
+            if not first:
+                self._forget()
+                self._checked_at = now
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._ciphers.clear()
+            self._active.clear()
+        self._checked_at = 0.0
+        for listener in self.on_erasure:
+            listener()
+
+    def _stored_active(self, subject_id: str) -> str | None:
+        keys = self.keys_of(subject_id)
+        return keys[0] if keys else None
+
+    def _create(self, master: AESGCM, subject_id: str) -> str:
+        key_id, key = secrets.token_hex(8), AESGCM.generate_key(bit_length=256)
+        with self.engine.begin() as connection:
+            connection.execute(insert(data_keys).values(
+                key_id=key_id, subject_id=subject_id, wrapped=_wrap(master, key_id, key), created_at=datetime.now(UTC)))
+        self._ciphers[key_id] = AESGCM(key)
+        return key_id
+
+    def _require_master(self) -> AESGCM:
+        if self._master is None:
+            raise DataMasterKeyMissingError(
+                "no data master key: set GOALENGINE_DATA_MASTER_KEY_FILE (a file of 64 hex digits)")
+        return self._master
+
+
+def _wrap(master: AESGCM, key_id: str, key: bytes) -> str:
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return WRAP_PREFIX + base64.b64encode(nonce + master.encrypt(nonce, key, key_id.encode())).decode()
+
+
+def _unwrap(master: AESGCM, key_id: str, wrapped: str) -> bytes:
+    raw = base64.b64decode(wrapped.removeprefix(WRAP_PREFIX))
+    try:
+        return master.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id.encode())
+    except InvalidTag:
+        raise DataKeyMissingError(f"data key {key_id} does not open with this master key", key_id=key_id) from None

@@ -1,0 +1,50 @@
+"""The one list of personal free text in events, and whose it is (ADR 0026).
+
+Every event field that holds free text written by or about a person is named here by its event's stored topic
+(a dotted path reaches into a dict field, as `changes.rationale` of a revision); the mapper seals exactly these
+fields under the data key of the aggregate's person, so deleting that key erases them everywhere at once.
+Numbers, dates, ids (pseudonyms), enums and a goal's terms (title, statement, KPI names) are not personal free text
+and stay readable: the scores and the fairness report never depend on a key.
+
+When a new event carries free text, add its topic here (or to EXEMPT, saying why it is not personal);
+tests/application/test_privacy_registry.py fails for a text field named like one that is in neither.
+"""
+
+from __future__ import annotations
+
+# What every erased field reads as, in every answer: API, history, workspace, feed, webhooks, exports.
+ERASED = "[erased]"
+
+PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "goalengine:Goal.Drafted": ("rationale",),
+    "goalengine:Goal.Revised": ("changes.rationale",),
+    "goalengine:Goal.KpiRecorded": ("note",),
+    "goalengine:Goal.RecalibrationProposed": ("justification",),
+    "goalengine:Goal.RecalibrationRejected": ("note",),
+    "goalengine:Goal.Recalibrated": ("note",),
+    "goalengine:Goal.Closed": ("summary",),
+    "goalengine:Goal.CheckedIn": ("note", "blockers", "next_steps"),
+    "goalengine:Review.DecisionRecorded": ("summary", "override_reason"),
+    "goalengine:Review.SelfAssessed": ("text",),
+    "goalengine:Review.Disputed": ("reason",),
+    "goalengine:Review.DisputeResolved": ("note",),
+}
+
+# Text fields named like personal ones that are not: each says why.
+EXEMPT: dict[tuple[str, str], str] = {
+    ("goalengine:Goal.SignatureVoided", "reason"): "written by the system ('terms revised at version N')",
+    ("goalengine:Goal.RecalibrationProposed", "reason"): "a category from a fixed list (ReasonCategory)",
+    ("goalengine:Review.DecisionRecorded", "justification_hash"): "a SHA-256 of the justification (numbers and ids)",
+    ("goalengine:Person.Erased", "reason"): "why HR erased; the erasure notice must outlive the key (no personal data)",
+}
+
+# The event that creates an aggregate belonging to a person, and the field naming that person: the data key of
+# every later event of the aggregate is that person's (their goal; later their review).
+SUBJECT_FIELDS: dict[str, str] = {
+    "goalengine:Goal.Drafted": "owner_id",
+    "goalengine:Review.Opened": "employee_id",
+}
+
+
+def personal_paths(topic: str) -> tuple[str, ...]:
+    return PERSONAL_FIELDS.get(topic, ())

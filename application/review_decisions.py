@@ -1,0 +1,104 @@
+"""ReviewDecisions: the review of one employee and cycle as an aggregate (domain/review.py) in the goals' log.
+
+Its own module beside application/goals.py (projections/reviews.py is the read side: the computed view and its
+justification). Every step loads the review, or opens it on the first step, and saves it with the one Goals
+application, so its events share the goals' log, trail, signatures and feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError, project_aggregate
+from eventsourcing.persistence import IntegrityError
+
+from application.errors import ConcurrentModificationError
+from application.goals import RETRIES_WITHOUT_EXPECTED_VERSION, Goals
+from application.idempotency import CommandResult
+from application.saving import save_at
+from domain.review import Review
+from domain.review_values import DecisionBasis, review_id
+from domain.values import Actor
+
+
+class ReviewDecisions:
+    """The manager's decision, the employee's self-assessment, acknowledgement and dispute, HR's resolution."""
+
+    def __init__(self, goals: Goals) -> None:
+        self.goals = goals
+
+    def decide(self, employee_id: str, cycle_id: str, actor: Actor, *, band: str, summary: str,
+               override_reason: str | None, basis: DecisionBasis, idempotency_key: str | None = None) -> CommandResult:
+        # The request alone: a retry with the same key replays the first decision even if the evidence moved since.
+        payload = {"band": band, "summary": summary, "override_reason": override_reason}
+        return self._step(employee_id, cycle_id, actor, "decide_review", payload, idempotency_key,
+                          lambda review: review.decide(band, summary, override_reason, basis, actor))
+
+    def assess_self(self, employee_id: str, cycle_id: str, actor: Actor, *, text: str,
+                    idempotency_key: str | None = None) -> CommandResult:
+        return self._step(employee_id, cycle_id, actor, "assess_self", {"text": text}, idempotency_key,
+                          lambda review: review.assess_self(text, actor))
+
+    def acknowledge(self, employee_id: str, cycle_id: str, actor: Actor, *,
+                    idempotency_key: str | None = None) -> CommandResult:
+        return self._step(employee_id, cycle_id, actor, "acknowledge_review", {}, idempotency_key,
+                          lambda review: review.acknowledge(actor))
+
+    def dispute(self, employee_id: str, cycle_id: str, actor: Actor, *, reason: str,
+                idempotency_key: str | None = None) -> CommandResult:
+        """The employee disputes the decision; the result's reference is the dispute's id."""
+        return self._step(employee_id, cycle_id, actor, "dispute_review", {"reason": reason}, idempotency_key,
+                          lambda review: review.raise_dispute(reason, actor))
+
+    def resolve_dispute(self, employee_id: str, cycle_id: str, dispute_id: str, actor: Actor, *, outcome: str,
+                        band: str | None, note: str, idempotency_key: str | None = None) -> CommandResult:
+        payload = {"dispute_id": dispute_id, "outcome": outcome, "band": band, "note": note}
+        return self._step(employee_id, cycle_id, actor, "resolve_dispute", payload, idempotency_key,
+                          lambda review: review.resolve_dispute(dispute_id, outcome, band, note, actor))
+
+    def review(self, employee_id: str, cycle_id: str) -> Review | None:
+        """The review as it stands, or None before its first step."""
+        try:
+            found: object = self.goals.repository.get(review_id(employee_id, cycle_id))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(found, Review)
+        return found
+
+    def steps(self, employee_id: str, cycle_id: str, until: datetime | None = None) -> list[Review.Event]:
+        """The review's events in order (up to a moment, if given): its trail."""
+        stored = self.goals.events.get(review_id(employee_id, cycle_id))
+        return [e for e in stored if isinstance(e, Review.Event) and (until is None or e.timestamp <= until)]
+
+    def review_as_of(self, employee_id: str, cycle_id: str, as_of: datetime) -> Review | None:
+        """The review as it stood at a past moment (None if it had no step by then)."""
+        events = self.steps(employee_id, cycle_id, as_of)
+        review: object = project_aggregate(None, events) if events else None
+        assert review is None or isinstance(review, Review)
+        return review
+
+    def _step(self, employee_id: str, cycle_id: str, actor: Actor, name: str, payload: dict[str, Any],
+              idempotency_key: str | None, act: Callable[[Review], object]) -> CommandResult:
+        def execute() -> CommandResult:
+            for attempt in range(1, RETRIES_WITHOUT_EXPECTED_VERSION + 1):
+                review = self.review(employee_id, cycle_id) or Review.open(employee_id, cycle_id, actor)
+                reference = act(review)
+                try:
+                    position = save_at(self.goals, review)
+                except IntegrityError:
+                    if attempt == RETRIES_WITHOUT_EXPECTED_VERSION:
+                        raise ConcurrentModificationError(
+                            f"the review of {employee_id!r} for {cycle_id!r} changed meanwhile; read it and retry",
+                            review_id=str(review.id)) from None
+                    continue
+                return CommandResult(str(review.id), review.version, reference if isinstance(reference, str) else None,
+                                     position)
+            raise AssertionError("unreachable")
+
+        scope = {"review_id": str(review_id(employee_id, cycle_id)), **payload}
+        return self.goals._once(actor, idempotency_key, name, scope, execute)
+
+
+

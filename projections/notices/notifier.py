@@ -1,0 +1,184 @@
+"""The notifier: follows the log with a tracking position, derives early warnings and has them recorded once.
+
+Each round reads the events after its position, folds each goal event into the goal's review state (the same
+reducer as the review projection, kept in a table of its own), derives the warnings that state calls for on the
+business date, and hands them in log order to the ledger (application/goal_warnings.py), which records each once.
+Then it moves its position and the states in one transaction, if no other notifier moved it meanwhile. Once per
+business date it also looks at every agreed goal: time alone makes a reading overdue or a milestone missed.
+
+A crash after a warning was recorded but before the position moved repeats the derivation on restart; the
+GoalWarnings aggregate remembers what it emitted and skips it, so nothing is emitted twice or skipped (ADR 0024).
+"""
+
+from __future__ import annotations
+
+import json
+from copy import deepcopy
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Column, Connection, String, Table, Text, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+
+from application.database import metadata
+from application.goal_warnings import WarningLedger
+from application.goals import Goals
+from application.log_records import log_records
+from application.serialization import EventRecord
+from projections.notices.evaluation import State, warnings_for
+from projections.review.state import HANDLERS, fold
+from projections.review_projection import dump_state, erase_text
+from projections.tables import projection_positions
+
+log = logging.getLogger("goalengine.notifier")
+
+NAME = "notifier"
+BATCH_SIZE = 200
+CREATE_ATTEMPTS = 5
+GOAL_EVENTS = {"Drafted", *HANDLERS}  # other aggregates' events (reviews, the warnings themselves) are not read
+
+notifier_states = Table(
+    "notifier_goal_states",
+    metadata,
+    Column("goal_id", String(36), primary_key=True),
+    Column("state", Text, nullable=False),
+)
+
+
+def text_free(state: State) -> State:
+    """The state without its personal text: warnings never read it, and a copy kept here would outlive an erasure
+    (ADR 0026)."""
+    copy = deepcopy(state)
+    erase_text(copy)
+    return copy
+
+
+class Notifier:
+    def __init__(self, goals: Goals, today: Callable[[], date] | None = None, batch_size: int = BATCH_SIZE) -> None:
+        self.goals = goals
+        self.today = today or goals.today
+        self.ledger = WarningLedger(goals)
+        self.batch_size = batch_size
+        self.swept_on: date | None = None
+        self._seen = -1  # the head as of the last round that found nothing new: a round below it costs one query
+        self.zone = ZoneInfo(goals.settings.timezone)
+        self._create_tables()
+        self._ensure_position_row()
+
+    def step(self, max_batches: int | None = None) -> int:
+        """Catch up with the log, then (once per business date) look at every agreed goal; warnings emitted.
+
+        With `max_batches` (the projector's duty: its rounds must stay short) it may stop before the head; the
+        look at every goal then waits until a later step has caught up.
+        """
+        today = self.today()
+        head = self.goals.head_position()
+        if head <= self._seen and self.swept_on == today:
+            return 0
+        emitted, batches = 0, 0
+        while (batch := self._next_batch()) is not None:
+            emitted += self._apply(*batch, today)
+            batches += 1
+            if max_batches is not None and batches >= max_batches and len(batch[1]) == self.batch_size:
+                return emitted  # more may follow: the next step goes on
+        self._seen = head
+        if self.swept_on != today:
+            emitted += self._sweep(today)
+            self.swept_on = today
+        return emitted
+
+    def position(self) -> int:
+        with self.goals.engine.connect() as connection:
+            return int(connection.execute(_position_query()).scalar_one())
+
+    def _next_batch(self) -> tuple[int, list[EventRecord]] | None:
+        position = self.position()
+        head = self.goals.head_position()
+        if position >= head:
+            return None
+        records = list(islice(log_records(self.goals, position, head, self.batch_size), self.batch_size))
+        return (position, records) if records else None
+
+    def _apply(self, position: int, batch: Sequence[EventRecord], today: date) -> int:
+        goal_records = [r for r in batch if r.type in GOAL_EVENTS]
+        states = self._states({r.goal_id for r in goal_records if r.type != "Drafted"})
+        emitted = 0
+        for record in goal_records:
+            state = fold([record], states.get(record.goal_id), keep_input=False)
+            assert state is not None and record.position is not None
+            states[record.goal_id] = state
+            # An event is judged on its own business date: replaying the log later derives the same warnings.
+            emitted += self._record(state, min(today, self._business_date(record)), record.position)
+        last = batch[-1].position
+        assert last is not None
+        self._commit(position, last, {g: states[g] for g in {r.goal_id for r in goal_records}})
+        return emitted
+
+    def _business_date(self, record: EventRecord) -> date:
+        return datetime.fromisoformat(record.timestamp).astimezone(self.zone).date()
+
+    def _sweep(self, today: date) -> int:
+        position = self.position()
+        with self.goals.engine.connect() as connection:
+            texts = list(connection.execute(select(notifier_states.c.state).order_by(notifier_states.c.goal_id)))
+        return sum(self._record(json.loads(text), today, position) for (text,) in texts)
+
+    def _record(self, state: State, today: date, position: int) -> int:
+        recorded = 0
+        for warning, evidence in warnings_for(state, today, position):
+            if self.ledger.record(state["goal_id"], warning, evidence, today=today) is not None:
+                recorded += 1
+        return recorded
+
+    def _states(self, goal_ids: set[str]) -> dict[str, State]:
+        if not goal_ids:
+            return {}
+        query = select(notifier_states).where(notifier_states.c.goal_id.in_(sorted(goal_ids)))
+        with self.goals.engine.connect() as connection:
+            return {row.goal_id: json.loads(row.state) for row in connection.execute(query)}
+
+    def _commit(self, expected: int, reached: int, states: dict[str, State]) -> None:
+        """Move the position and the states together, unless another notifier moved the position meanwhile."""
+        with self.goals.engine.begin() as connection:
+            if _lock(connection) != expected:
+                log.info("another notifier moved past %s; this round's states are dropped", expected)
+                return
+            if states:
+                connection.execute(delete(notifier_states).where(notifier_states.c.goal_id.in_(list(states))))
+                connection.execute(insert(notifier_states), [
+                    {"goal_id": goal_id, "state": dump_state(text_free(state))} for goal_id, state in states.items()])
+            where = projection_positions.c.name == NAME
+            connection.execute(update(projection_positions).where(where).values(position=reached))
+
+    def _create_tables(self) -> None:
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                metadata.create_all(self.goals.engine, tables=[projection_positions, notifier_states])
+                return
+            except (IntegrityError, OperationalError, ProgrammingError):
+                # Another notifier created one at the same moment (PostgreSQL refuses the second CREATE TABLE with
+                # a unique violation, SQLite with "already exists"): the next look finds it there.
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+
+    def _ensure_position_row(self) -> None:
+        try:
+            with self.goals.engine.begin() as connection:
+                if connection.execute(_position_query()).first() is None:
+                    connection.execute(insert(projection_positions), [{"name": NAME, "position": 0}])
+        except IntegrityError:
+            pass  # another process added it at the same moment
+
+
+def _position_query():  # type: ignore[no-untyped-def]
+    return select(projection_positions.c.position).where(projection_positions.c.name == NAME)
+
+
+def _lock(connection: Connection) -> int:
+    # A no-op write first takes the row lock (PostgreSQL) or the write lock (SQLite) before the read.
+    where = projection_positions.c.name == NAME
+    connection.execute(update(projection_positions).where(where).values(position=projection_positions.c.position))
+    return int(connection.execute(select(projection_positions.c.position).where(where)).scalar_one())
