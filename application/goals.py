@@ -240,11 +240,11 @@ class Goals(Application[UUID]):
 
     def check_in(
         self, goal_id: UUID, actor: Actor, check_in: CheckIn, *, expected_version: int | None = None,
-        idempotency_key: str | None = None,
+        idempotency_key: str | None = None, check: Check | None = None,
     ) -> CommandResult:
         """The owner or the manager says how the goal is going; the check-in's id is its event's id."""
         result = self._command(goal_id, actor, "check_in", check_in.to_stored(), expected_version, idempotency_key,
-                               lambda goal: goal.check_in(check_in, actor))
+                               lambda goal: goal.check_in(check_in, actor), check=check)
         return replace(result, reference=f"{goal_id}:{result.version}")
 
     # --- queries -------------------------------------------------------------------------------------------

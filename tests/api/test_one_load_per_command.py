@@ -89,6 +89,8 @@ def test_every_goal_write_loads_its_goal_once_and_answers_from_it(
                                                                       "target": 17}, headers=auth(MANAGER)), 201),
         ("reading", lambda: client.post(f"{url}/measurements", json={
             "kpi": "tickets", "value": 17.5, "observed_at": "2026-03-31"}, headers=auth(EMPLOYEE)), 201),
+        ("check-in", lambda: client.post(f"{url}/check-ins", json={"status": "on_track", "confidence": 4},
+                                         headers=auth(EMPLOYEE)), 201),
         ("proposal", lambda: client.post(f"{url}/recalibrations", json={
             "targets": {"csat": 88}, "reason": "external_factor",
             "justification": "A ticketing outage in March cost two weeks of throughput."}, headers=auth(MANAGER)), 201),
