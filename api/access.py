@@ -6,6 +6,7 @@ leak.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -18,9 +19,18 @@ from domain.values import Actor
 def visible_goal(goals: Goals, goal_id: UUID, actor: Actor, as_of: datetime | None = None) -> Goal:
     """The goal (now, or as it stood at `as_of`) if the caller may see it; otherwise 404."""
     goal = goals.get_goal(goal_id)
-    if not rules.may_see(actor, goal.owner_id, goal.manager_id):
-        raise Problem(404, "goal_not_found", f"goal {goal_id} not found", goal_id=str(goal_id))
+    require_visible(actor)(goal)
     return goals.get_goal(goal_id, as_of=as_of) if as_of is not None else goal
+
+
+def require_visible(actor: Actor) -> Callable[[Goal], None]:
+    """A command's check on the goal it loaded: 404 unless the caller may see it (one load serves both)."""
+
+    def check(goal: Goal) -> None:
+        if not rules.may_see(actor, goal.owner_id, goal.manager_id):
+            raise Problem(404, "goal_not_found", f"goal {goal.id} not found", goal_id=str(goal.id))
+
+    return check
 
 
 def require_may_draft(actor: Actor, owner_id: str, manager_id: str) -> None:

@@ -51,7 +51,7 @@ class ReadPositions:
         position = progress.position(projection)
         if position >= target:
             return position
-        self.projector.wake()
+        self.projector.written()  # whatever the reader waits for was committed: the leader may not know yet
         position = progress.wait_for(projection, target, self.wait_seconds)
         if position < target:
             raise Problem(
@@ -90,7 +90,7 @@ def event_store_read(request: Request, response: Response) -> Iterator[None]:
     the projector, so that it starts on the new events before a read has to ask."""
     if request.method != "GET":
         yield
-        read_positions(request).projector.wake()
+        read_positions(request).projector.written()
         return
     asked = [_whole(request.query_params.get("min_position"), "query.min_position"),
              _whole(request.headers.get(MIN_POSITION_HEADER), f"header.{MIN_POSITION_HEADER}")]

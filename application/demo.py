@@ -206,7 +206,8 @@ class DemoStory:
     def correction_and_draft(self) -> None:
         carla = self.ids["emp-carla"]
         self.clock.on(self.today - timedelta(days=20))
-        last = max(d for (_, d) in self.goals.get_goal(carla).counted_measurements())
+        last = self.goals.get_goal(carla).readings.last_day()
+        assert last is not None  # carla's goal has readings by now
         self.goals.record_kpi(carla, employee("emp-carla"), kpi="csat", value=Decimal("88.4"), observed_at=last,
                               source="monthly report", note="the survey export had missed a week of answers")
         terms = GoalTerms(

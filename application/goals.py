@@ -28,6 +28,8 @@ from application.idempotency import CommandResult, IdempotencyStore
 from application.privacy.keys import DataKeys
 from application.privacy.personal import PersonalData
 from application.privacy.sealing import register_personal_transcodings
+from application.readings import ReadingSeries
+from application.sqlite_pool import writer_turn
 from application.settings import BusinessCalendar, Settings
 from application.transcodings import goal_transcoder
 from domain.check_ins import CheckIn
@@ -36,9 +38,11 @@ from domain.recalibration import Changes
 from domain.terms import GoalTerms
 from domain.validation import choice
 from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport
-from domain.values import Actor, Cycle, Outcome, ReasonCategory
+from domain.values import Actor, Cycle, Measurement, Outcome, ReasonCategory
 
 RETRIES_WITHOUT_EXPECTED_VERSION = 3
+# A caller's guard on the loaded goal, run before the command (e.g. the API's visibility check, which answers 404).
+Check = Callable[[Goal], None]
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,8 @@ class Goals(Application[UUID]):
             metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
         # After an erasure (here or in another process) no cached goal may still hold the erased text.
         self.data_keys.on_erasure.append(self.forget_cached_aggregates)
-        self.idempotency = IdempotencyStore(self.engine)
+        self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
+        self.reading_series = ReadingSeries(self._reading_events, self.settings.aggregate_cache_size)
 
     # --- wiring --------------------------------------------------------------------------------------------
 
@@ -103,14 +108,18 @@ class Goals(Application[UUID]):
                                     self.recorder, self.audit_keys.keyring)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        recordings = super()._record(processing_event)
         assert isinstance(self.mapper, ChainingMapper)
+        self.mapper.begin_save()
+        try:
+            recordings = super()._record(processing_event)
+        finally:
+            self.mapper.end_save()
         for recording in recordings:
             self.mapper.remember(recording.notification)
         return recordings
 
     def forget_cached_aggregates(self) -> None:
-        """Drop every cached goal: the cache holds opened personal text (ADR 0026)."""
+        """Drop every cached goal and reading series: they hold opened personal text (ADR 0026)."""
         cache = self.repository.cache
         if isinstance(cache, LRUCache):
             with cache.lock:
@@ -119,6 +128,7 @@ class Goals(Application[UUID]):
                 cache.full = False
         elif cache is not None:
             cache.cache.clear()
+        self.reading_series.forget()
 
     def close(self) -> None:
         super().close()
@@ -140,13 +150,13 @@ class Goals(Application[UUID]):
             checks.require_alignment(self.repository, terms.parent_goal_id)
             goal = Goal.draft(actor=actor, cycle=period, owner_id=owner_id, manager_id=manager_id, terms=terms)
             position = self._save_at(goal)
-            return CommandResult(str(goal.id), goal.version, position=position)
+            return CommandResult(str(goal.id), goal.version, position=position, goal=goal)
 
-        return self._once(actor, idempotency_key, "draft_goal", payload, draft)
+        return self._answered(self._once(actor, idempotency_key, "draft_goal", payload, draft), None)
 
     def revise_goal(
         self, goal_id: UUID, actor: Actor, changes: dict[str, Any], *, expected_version: int | None = None,
-        idempotency_key: str | None = None,
+        idempotency_key: str | None = None, check: Check | None = None,
     ) -> CommandResult:
         def revise(goal: Goal) -> None:
             if changes.get("parent_goal_id") is not None:
@@ -154,41 +164,46 @@ class Goals(Application[UUID]):
             goal.revise(changes, actor)
 
         return self._command(goal_id, actor, "revise_goal", {"changes": changes}, expected_version, idempotency_key,
-                             revise)
+                             revise, check=check)
 
     def sign_goal(
         self, goal_id: UUID, actor: Actor, *, read_version: int | None = None, expected_version: int | None = None,
-        idempotency_key: str | None = None,
+        idempotency_key: str | None = None, check: Check | None = None,
     ) -> CommandResult:
         return self._command(
             goal_id, actor, "sign_goal", {"read_version": read_version}, expected_version, idempotency_key,
             lambda goal: goal.sign(actor, read_version, self.smart_policy, today=self.today()),
+            check=check,
         )
 
     def set_milestone(
         self, goal_id: UUID, actor: Actor, *, kpi: str, due: date, target: Decimal,
         expected_version: int | None = None, idempotency_key: str | None = None,
+        check: Check | None = None,
     ) -> CommandResult:
         return self._command(
             goal_id, actor, "set_milestone", {"kpi": kpi, "due": due, "target": target}, expected_version,
             idempotency_key, lambda goal: goal.set_milestone(kpi, due, target, actor, today=self.today()),
+            check=check,
         )
 
     def record_kpi(
         self, goal_id: UUID, actor: Actor, *, kpi: str, value: Decimal, observed_at: date, source: str = "",
         note: str = "", expected_version: int | None = None, idempotency_key: str | None = None,
+        check: Check | None = None,
     ) -> CommandResult:
         payload = {"kpi": kpi, "value": value, "observed_at": observed_at, "source": source, "note": note}
         return self._command(
             goal_id, actor, "record_kpi", payload, expected_version, idempotency_key,
             lambda goal: goal.record_kpi(kpi, value, observed_at, actor, source, note, today=self.today()),
+            check=check,
         )
 
     def propose_recalibration(
         self, goal_id: UUID, actor: Actor, *, reason: str, justification: str,
         targets: Mapping[str, Mapping[str, Decimal]] | None = None, deadline: date | None = None,
         milestones: Sequence[Mapping[str, Any]] = (), expected_version: int | None = None,
-        idempotency_key: str | None = None,
+        idempotency_key: str | None = None, check: Check | None = None,
     ) -> CommandResult:
         category = choice(ReasonCategory, "reason", reason)
         changes = Changes.proposed(targets, deadline, milestones)
@@ -196,43 +211,49 @@ class Goals(Application[UUID]):
         return self._command(
             goal_id, actor, "propose_recalibration", payload, expected_version, idempotency_key,
             lambda goal: goal.propose_recalibration(actor, category, justification, changes, self.today()),
+            check=check,
         )
 
     def approve_recalibration(
         self, goal_id: UUID, actor: Actor, recalibration_id: str, *, note: str = "",
         expected_version: int | None = None, idempotency_key: str | None = None,
+        check: Check | None = None,
     ) -> CommandResult:
         return self._command(
             goal_id, actor, "approve_recalibration", {"id": recalibration_id, "note": note}, expected_version,
             idempotency_key, lambda goal: goal.approve_recalibration(recalibration_id, actor, note, today=self.today()),
+            check=check,
         )
 
     def reject_recalibration(
         self, goal_id: UUID, actor: Actor, recalibration_id: str, *, note: str = "",
         expected_version: int | None = None, idempotency_key: str | None = None,
+        check: Check | None = None,
     ) -> CommandResult:
         return self._command(
             goal_id, actor, "reject_recalibration", {"id": recalibration_id, "note": note}, expected_version,
             idempotency_key, lambda goal: goal.reject_recalibration(recalibration_id, actor, note),
+            check=check,
         )
 
     def close_goal(
         self, goal_id: UUID, actor: Actor, *, outcome: str, summary: str, expected_version: int | None = None,
-        idempotency_key: str | None = None,
+        idempotency_key: str | None = None, check: Check | None = None,
     ) -> CommandResult:
         chosen = choice(Outcome, "outcome", outcome)
         return self._command(
             goal_id, actor, "close_goal", {"outcome": str(chosen), "summary": summary}, expected_version,
             idempotency_key, lambda goal: goal.close(chosen, summary, actor),
+            check=check,
         )
 
     def check_in(
         self, goal_id: UUID, actor: Actor, check_in: CheckIn, *, expected_version: int | None = None,
-        idempotency_key: str | None = None,
+        idempotency_key: str | None = None, check: Check | None = None,
     ) -> CommandResult:
         """The owner or the manager says how the goal is going; the check-in's id is its event's id."""
         result = self._command(goal_id, actor, "check_in", check_in.to_stored(), expected_version, idempotency_key,
-                               lambda goal: goal.check_in(check_in, actor))
+                               lambda goal: goal.check_in(check_in, actor), check=check)
         return replace(result, reference=f"{goal_id}:{result.version}")
 
     def reassign_goal(
@@ -266,6 +287,10 @@ class Goals(Application[UUID]):
             # The library hands back the latest version when asked for a later one; that version never existed.
             raise GoalNotFoundError(goal_id, f" at version {version} (it is at version {goal.version})")
         return goal
+
+    def readings(self, goal: Goal) -> tuple[Measurement, ...]:
+        """Every KPI reading of the goal as given (corrected ones too), in the order recorded: from its events."""
+        return self.reading_series.up_to(goal.id, goal.version)
 
     def smart_report(self, goal_id: UUID) -> SmartReport:
         return self.get_goal(goal_id).smart_report(self.today(), self.smart_policy)
@@ -339,11 +364,16 @@ class Goals(Application[UUID]):
         expected_version: int | None,
         idempotency_key: str | None,
         act: Callable[[Goal], object],
+        check: Check | None = None,
     ) -> CommandResult:
+        """Load the goal once: the caller's check, the command and the caller's answer all use that one goal."""
+
         def execute() -> CommandResult:
             attempts = 1 if expected_version is not None else RETRIES_WITHOUT_EXPECTED_VERSION
             for attempt in range(1, attempts + 1):
                 goal = self.get_goal(goal_id)
+                if check is not None:
+                    check(goal)
                 if expected_version is not None and goal.version != expected_version:
                     raise VersionMismatchError(goal_id, expected_version, goal.version)
                 checks.require_cycle_unlocked(self.repository, goal.cycle.id)
@@ -358,16 +388,37 @@ class Goals(Application[UUID]):
                         ) from None
                     continue
                 return CommandResult(
-                    str(goal_id), goal.version, reference if isinstance(reference, str) else None, position
+                    str(goal_id), goal.version, reference if isinstance(reference, str) else None, position, goal
                 )
             raise AssertionError("unreachable")
 
-        return self._once(actor, idempotency_key, name, {"goal_id": str(goal_id), **payload}, execute)
+        return self._answered(
+            self._once(actor, idempotency_key, name, {"goal_id": str(goal_id), **payload}, execute), check
+        )
+
+    def _answered(self, result: CommandResult, check: Check | None) -> CommandResult:
+        """The result with the goal as the command left it; a replayed key loads it (once: nothing ran again)."""
+        if result.goal is not None:
+            return result
+        goal = self.get_goal(UUID(result.goal_id), version=result.version)
+        if check is not None:
+            check(goal)
+        return replace(result, goal=goal)
 
     def _save_at(self, *aggregates: Aggregate) -> int:
         """Save the aggregates' new events at once; the log position of the last one (the client's position token)."""
         recordings = self.save(*aggregates)
+        events = [recording.domain_event for recording in recordings]
+        for aggregate in aggregates:
+            if isinstance(aggregate, Goal):
+                self.reading_series.saved(aggregate.id, events)
         return recordings[-1].notification.id if recordings else self.head_position()
+
+    def _reading_events(self, goal_id: UUID, after: int, until: int) -> Iterator[Goal.KpiRecorded]:
+        for stored in self.recorder.select_events(goal_id, gt=after, lte=until):
+            event = self.mapper.to_domain_event(stored)
+            if isinstance(event, Goal.KpiRecorded):
+                yield event
 
     def _once(
         self,

@@ -54,11 +54,14 @@ class TrailEntry:
 def describe_trail(events: Sequence[Goal.Event]) -> list[TrailEntry]:
     """Each of a goal's events (in version order, from its Drafted on) with the changes it made."""
     goal: Goal | None = None
+    counted: dict[str, Any] = {}  # the value that counts per KPI and day: the goal keeps only their versions
     entries = []
     for event in events:
         before = flat_view(goal)
         goal = event.mutate(goal)
         changes = diff(before, flat_view(goal))
+        if isinstance(event, Goal.KpiRecorded):
+            changes += reading_change(event, counted)
         if isinstance(event, Goal.RecalibrationProposed):
             changes += proposed_changes(event)
         if isinstance(event, Goal.Revised):
@@ -86,13 +89,18 @@ def flat_view(goal: Goal | None) -> dict[str, Any]:
         view[f"milestones.{milestone.id}.target"] = milestone.target
     for milestone_id, proposal in goal.proposed_milestones.items():
         view[f"proposed.milestones.{milestone_id}.target"] = f"{proposal.milestone.target} (by {proposal.proposed_by})"
-    for (kpi_id, day), measurement in goal.counted_measurements().items():
-        view[f"measurements.{kpi_id}@{day.isoformat()}"] = measurement.value
     for recalibration in goal.recalibrations:
         view[f"recalibrations.{recalibration.id}.status"] = recalibration.status
     view.update({"outcome": goal.outcome, "summary": goal.summary})
     view.update({name: getattr(goal, name) for name in CARRIED if getattr(goal, name)})
     return {path: jsonable(value) for path, value in view.items()}
+
+
+def reading_change(event: Goal.KpiRecorded, counted: dict[str, Any]) -> list[Change]:
+    """The value that counts for the reading's KPI and day, before and after it (a correction replaces it)."""
+    path = f"measurements.{event.kpi}@{event.observed_at.isoformat()}"
+    before, counted[path] = counted.get(path), jsonable(event.value)
+    return [Change(path, before, counted[path])] if before != counted[path] else []
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
@@ -134,9 +142,7 @@ def check_in_said(event: Goal.CheckedIn) -> list[Change]:
 
 def goal_standing(goal: Goal) -> dict[str, Any]:
     """Where the goal stands: status, targets and deadline in force, the latest reading of each KPI, outcome."""
-    latest: dict[str, Any] = {}
-    for (kpi_id, day), measurement in sorted(goal.counted_measurements().items(), key=lambda item: item[0][1]):
-        latest[kpi_id] = {"value": measurement.value, "observed_at": day}
+    latest = {kpi_id: {"value": m.value, "observed_at": m.observed_at} for kpi_id, m in goal.readings.latest.items()}
     standing: dict[str, Any] = jsonable({
         "goal_id": goal.id,
         "version": goal.version,

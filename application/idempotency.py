@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import Column, DateTime, Engine, String, Table, Text, delete, in
 from sqlalchemy.exc import IntegrityError
 
 from application.database import metadata
+from domain.goal import Goal
 from application.errors import IdempotencyKeyInProgressError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError
 
 idempotency_keys = Table(
@@ -35,6 +37,13 @@ class CommandResult:
     version: int
     reference: str | None = None  # a recalibration or milestone id, where the command made one
     position: int | None = None  # the log position of the command's last event (None in keys stored before it)
+    # The goal as the command left it, for the caller's answer (never stored: a replay loads it at `version`).
+    goal: Goal | None = field(default=None, compare=False, repr=False)
+
+    def stored(self) -> dict[str, Any]:
+        """What an idempotency key keeps of the result."""
+        return {"goal_id": self.goal_id, "version": self.version, "reference": self.reference,
+                "position": self.position}
 
 
 def request_hash(command: str, payload: dict[str, Any]) -> str:
@@ -48,8 +57,10 @@ STALE_AFTER = timedelta(minutes=2)
 
 class IdempotencyStore:
     def __init__(self, engine: Engine, stale_after: timedelta = STALE_AFTER,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 turn: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
         self.engine = engine
+        self.turn = turn  # the event writers' turn on SQLite (application/sqlite_pool.py)
         self.stale_after = stale_after
         self.now = now
 
@@ -72,18 +83,18 @@ class IdempotencyStore:
         try:
             result = execute()
         except BaseException:
-            with self.engine.begin() as connection:
+            with self.turn(), self.engine.begin() as connection:
                 connection.execute(delete(idempotency_keys).where(*_row(scope, key)))
             raise
-        with self.engine.begin() as connection:
+        with self.turn(), self.engine.begin() as connection:
             connection.execute(
-                update(idempotency_keys).where(*_row(scope, key)).values(result=json.dumps(asdict(result)))
+                update(idempotency_keys).where(*_row(scope, key)).values(result=json.dumps(result.stored()))
             )
         return result, False
 
     def _claim(self, scope: str, key: str, command: str, fingerprint: str) -> bool:
         try:
-            with self.engine.begin() as connection:
+            with self.turn(), self.engine.begin() as connection:
                 connection.execute(
                     insert(idempotency_keys).values(
                         scope=scope,
@@ -113,7 +124,7 @@ class IdempotencyStore:
             return CommandResult(**json.loads(row.result))
         if _aware(row.created_at) > self.now() - self.stale_after:
             raise IdempotencyKeyInProgressError(f"the request with idempotency key {key!r} is still running", key=key)
-        with self.engine.begin() as connection:  # only the row as read: two takers cannot both free it
+        with self.turn(), self.engine.begin() as connection:  # only the row as read: two takers cannot both free it
             connection.execute(delete(idempotency_keys).where(
                 *_row(scope, key), idempotency_keys.c.result.is_(None),
                 idempotency_keys.c.created_at == row.created_at,

@@ -9,6 +9,7 @@ Selected through the library's APPLICATION_RECORDER_TOPIC (application/settings.
 from __future__ import annotations
 
 import contextlib
+import zlib
 
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from application.sqlite_pool import readers_first
 from application.tracing import TRACES_TABLE, current_trace
 
 COLUMNS = "originator_id, originator_version, traceparent, tracestate, correlation_id"
@@ -29,6 +31,11 @@ CREATE_TRACES = (
     "PRIMARY KEY (originator_id, originator_version))"
 )
 Listener = Callable[[], None]
+
+
+def wake_channel(schema: str) -> str:
+    """The NOTIFY channel that wakes the projector leader of one PostgreSQL schema (projections/coordination.py)."""
+    return f"goalengine_wake_{zlib.crc32(schema.encode()):08x}"
 
 
 def trace_rows(stored_events: Sequence[StoredEvent]) -> list[tuple[str, int, str, str | None, str]]:
@@ -65,6 +72,7 @@ class CommitListeners:
 class TracedSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
+        readers_first(datastore.pool)
         self.committed = CommitListeners()
 
     def construct_create_table_statements(self) -> list[str]:
@@ -93,6 +101,7 @@ class TracedPostgresRecorder(PostgresApplicationRecorder):
         self.insert_traces_statement = SQL(f"INSERT INTO {{table}} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s)").format(
             table=table
         )
+        self.wake_channel = wake_channel(datastore.schema or "public")
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
@@ -104,3 +113,6 @@ class TracedPostgresRecorder(PostgresApplicationRecorder):
         rows = trace_rows(stored_events)
         if rows:
             curs.executemany(self.insert_traces_statement, rows)
+        # Delivered at commit, from whichever process wrote: the projector leader starts on the events at once,
+        # with no round trip of its own for the writer (ADR 0016, 0028).
+        curs.execute("SELECT pg_notify(%s, '')", [self.wake_channel])

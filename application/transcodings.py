@@ -19,6 +19,7 @@ from eventsourcing.persistence import (
 )
 
 from domain import stored
+from domain.readings import CountedReadings
 from domain.recalibration import Changes, MilestoneMove, Recalibration, Side, TargetChange
 from domain.terms import GoalTerms
 from domain.values import Cycle, Kpi, Measurement, Milestone, ProposedMilestone, Signature
@@ -90,9 +91,22 @@ class GoalTranscoder(JSONTranscoder):
         raise TranscodingNotRegisteredError(f"Object of type {type(o)} is not serializable")
 
 
+class CountedReadingsAsDict(Transcoding):
+    """A goal's counted readings: plain JSON per KPI and day, and the latest reading of each KPI."""
+
+    type = CountedReadings
+    name = "goalengine.CountedReadings"
+
+    def encode(self, obj: CountedReadings) -> dict[str, Any]:
+        return obj.to_stored()
+
+    def decode(self, data: dict[str, Any]) -> CountedReadings:
+        return CountedReadings.from_stored(data)
+
+
 def goal_transcoder() -> GoalTranscoder:
     transcoder = GoalTranscoder()
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO(), CountedReadingsAsDict()):
         transcoder.register(transcoding)
     value_classes = (Cycle, Kpi, Milestone, Measurement, Signature, ProposedMilestone, GoalTerms, TargetChange,
                      MilestoneMove, Changes, Side,

@@ -17,18 +17,21 @@ WHY = {
     "rebuild": "the rebuild reads and decodes every event as the replay does (straight into JSON-ready records), "
     "then folds each into its goal's review state and writes the states of each batch; the fold and the row "
     "writes are the remaining per-event work",
-    "p99": "requests queue behind each other in uvicorn's thread pool (12 threads) and, on SQLite, behind the one "
-    "writer; a default read also waits for the background projector to pass the head it saw on arrival",
+    "p99": "a default read waits for the background projector to pass the head it saw on arrival (a round after the "
+    "last write); the 12 request threads and the projector share one interpreter lock, and on SQLite the writes "
+    "queue for the one writer; readers that pass their own token, or a second core per process, would move it",
     "failed": "under the offered rate some requests timed out or found the store busy (503, nothing applied)",
     "anchor": "each goalengine request does more than the anchor's single row: a write loads the goal (cache, one "
     "fast-forward query), runs its rules, chains and stores the event, then answers with the goal; a read checks "
     "visibility on the loaded goal; a review read waits for the projector",
-    "writes": "an API write does the command plus the HTTP work: JSON parsing and validation, the token, the "
-    "visibility check and the answer (loading the goal again; one load per command is item 3 of issue #12)",
-    "lag": "the projector polls the log's head every 50 ms when nobody wakes it and applies what it finds in one "
-    "transaction; the lag is that wait plus the batch",
-    "load": "a snapshot holds every reading (the review needs them all), so decoding it grows with the readings; "
-    "snapshots cut the replay of 1,000 events to the decoding of one state, not to a constant",
+    "writes": "an API write is one command (one goal load) plus the HTTP work (the anchor app's whole request costs "
+    "about 1 ms of server CPU), the answer with the goal's readings and the projector round it wakes (the goal's "
+    "review state folded and written again), on 12 threads sharing one interpreter lock and, on SQLite, one "
+    "writer; the application's commands run alone in one thread",
+    "lag": "on SQLite the projector sees another process's writes at its next look at the head (every 50 ms); on "
+    "PostgreSQL each commit wakes it; then a round applies what it finds in one transaction",
+    "load": "the snapshot holds per KPI the counted version of each day with a reading (ADR 0028): bounded by the "
+    "cycle's days, not the readings, but 1,000 readings over a year still fill most of its days",
     "signing": "each event's Ed25519 signature (tens of microseconds) is a larger share of a command when the store "
     "itself is fast; batching signatures per save or signing a checkpoint instead of each event would move it",
     "privacy": "each text field costs an AES-GCM seal on write and an open on read (microseconds), and the first "

@@ -25,6 +25,7 @@ from domain.errors import (
     RecalibrationPendingError, StaleVersionError,
 )
 from domain.goal_guards import GoalGuards
+from domain.readings import CountedReadings
 from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport, assess, require_passes
 from domain.terms import GoalTerms, TermsInForce
 from domain.values import (
@@ -37,8 +38,9 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
     """One employee's goal for one review cycle."""
 
     TOPIC = "goalengine:Goal"
-    class_version = 2  # snapshots: version 2 holds GoalTerms and typed recalibrations
+    class_version = 3  # snapshots: v2 holds GoalTerms and typed recalibrations; v3 counted readings, not the series
     upcast_v1_v2 = staticmethod(stored.goal_snapshot_v1_v2)
+    upcast_v2_v3 = staticmethod(stored.goal_snapshot_v2_v3)
 
     class Event(Aggregate.Event):
         """Every event says who acted, in which role; the library stamps when."""
@@ -146,11 +148,14 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
         corrects_version: int | None
 
         def apply(self, goal: Goal) -> None:
-            goal.measurements.append(Measurement(
+            goal.readings.record(self.reading())
+
+        def reading(self) -> Measurement:
+            return Measurement(
                 kpi=self.kpi, value=self.value, observed_at=self.observed_at, recorded_at=self.timestamp,
                 source=self.source, note=self.note, recorded_by=self.actor_id, version=self.originator_version,
                 corrects_version=self.corrects_version,
-            ))
+            )
 
     class RecalibrationProposed(Event):
         TOPIC = "goalengine:Goal.RecalibrationProposed"
@@ -262,7 +267,7 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
         self.agreed_version: int | None = None
         self.milestones: list[Milestone] = []
         self.proposed_milestones: dict[str, ProposedMilestone] = {}
-        self.measurements: list[Measurement] = []
+        self.readings = CountedReadings()  # bounded: the series itself is read from the events (ADR 0028)
         self.recalibrations: list[recal.Recalibration] = []
         self.outcome: Outcome | None = None
         self.summary: str | None = None
@@ -276,10 +281,8 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
               goal_id: UUID | None = None) -> Goal:
         """Draft a goal: the owner for themself, the manager for a report, or HR for anyone."""
         if not rules.may_draft(actor, owner_id, manager_id):
-            raise PermissionDeniedError(
-                f"{actor.role} {actor.id!r} may not draft a goal for owner {owner_id!r} and manager {manager_id!r}",
-                actor_id=actor.id,
-            )
+            raise PermissionDeniedError(f"{actor.role} {actor.id!r} may not draft a goal for owner {owner_id!r} and "
+                                        f"manager {manager_id!r}", actor_id=actor.id)
         validation.require_parties(owner_id, manager_id)
         validation.require_cycle(cycle)
         terms.require_well_formed()
@@ -365,9 +368,8 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
         self.kpi(kpi)
         assert self.deadline is not None  # an agreed goal passed the SMART check, which needs a deadline
         validation.require_reading(value, observed_at, source, note, today, self.cycle.start, self.deadline)
-        earlier = self.counted_measurements().get((kpi, observed_at))
         self.trigger_event(self.KpiRecorded, kpi=kpi, value=value, observed_at=observed_at, source=source, note=note,
-                           corrects_version=earlier.version if earlier else None, **_by(actor))
+                           corrects_version=self.readings.counted_version(kpi, observed_at), **_by(actor))
 
     def propose_recalibration(self, actor: Actor, reason: ReasonCategory | str, justification: str,
                               changes: recal.Changes, today: date) -> str:

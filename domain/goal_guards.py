@@ -5,7 +5,7 @@ A mixin of domain.goal.Goal (kept apart so that goal.py holds the events and the
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -15,7 +15,8 @@ from domain.errors import (
     GoalClosedError, GoalNotAgreedError, GoalNotDraftError, NotAPartyError, PermissionDeniedError,
     UnknownRecalibrationError,
 )
-from domain.values import Actor, Measurement, Outcome, Party, RecalibrationStatus, Status, counted_readings
+from domain.readings import CountedReadings
+from domain.values import Actor, Outcome, Party, RecalibrationStatus, Status
 
 
 class DecisionEvent(Protocol):
@@ -34,7 +35,7 @@ class GoalGuards:
     owner_id: str
     manager_id: str
     recalibrations: list[recal.Recalibration]
-    measurements: list[Measurement]
+    readings: CountedReadings
 
     @property
     def id(self) -> UUID:  # the aggregate's own id comes first in Goal's method resolution order
@@ -96,7 +97,3 @@ class GoalGuards:
         note: str = getattr(event, "note", "")
         recalibration.decided(status, event.actor_id, event.timestamp, event.originator_version, note)
         return recalibration
-
-    def counted_measurements(self) -> dict[tuple[str, date], Measurement]:
-        """The reading that counts for each KPI and day (the latest recorded wins; see values.counted)."""
-        return counted_readings(self.measurements, lambda m: (m.kpi, m.observed_at))

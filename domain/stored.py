@@ -100,3 +100,10 @@ def goal_snapshot_v1_v2(state: dict[str, Any]) -> None:
         recalibration.changes = recal.Changes.from_stored(recalibration.changes)
         recalibration.before = recal.Side.from_stored(recalibration.before)
         recalibration.after = recal.Side.from_stored(recalibration.after)
+
+
+def goal_snapshot_v2_v3(state: dict[str, Any]) -> None:
+    """A goal snapshot that held every reading, brought down to what the rules keep of them (ADR 0028)."""
+    from domain.readings import CountedReadings
+
+    state["readings"] = CountedReadings.of(state.pop("measurements"))

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, text
 
 from application.settings import Settings
+from application.traced_recorders import wake_channel
 
 
 class Coordination(Protocol):
@@ -28,6 +29,9 @@ class Coordination(Protocol):
 
     def wake(self) -> None:
         """Ask the leader to catch up now; callable from any thread."""
+
+    def hears_commits(self) -> bool:
+        """Whether every commit of new events wakes the leader by itself (then writers need not wake it)."""
 
     def announce(self) -> None:
         """Tell the other processes' projectors that the read models moved (leader only)."""
@@ -63,6 +67,9 @@ class LocalCoordination:
     def wake(self) -> None:
         self._woken.set()
 
+    def hears_commits(self) -> bool:
+        return False  # another process's commits are seen at the next poll
+
     def announce(self) -> None:
         """Followers of another process see the positions at their next poll."""
 
@@ -81,7 +88,7 @@ class PostgresCoordination:
         self._engine = engine
         tag = zlib.crc32(schema.encode())
         self._lock_key = tag - (1 << 31)  # a signed 32-bit key of its own per schema (tests share one database)
-        self.wake_channel = f"goalengine_wake_{tag:08x}"
+        self.wake_channel = wake_channel(schema)
         self.projected_channel = f"goalengine_projected_{tag:08x}"
         self._leading = False
         self._connection: Any = None  # opened by the projector's thread, which alone uses it
@@ -104,6 +111,9 @@ class PostgresCoordination:
         with self._engine.connect() as connection:
             connection.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.wake_channel})
             connection.commit()
+
+    def hears_commits(self) -> bool:
+        return True  # the event recorder notifies the wake channel in every write transaction
 
     def announce(self) -> None:
         self._session().execute("SELECT pg_notify(%s, '')", [self.projected_channel])

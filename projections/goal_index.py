@@ -30,11 +30,13 @@ class GoalIndexProjection:
     tables = (goal_index,)
 
     def apply(self, connection: Connection, batch: Sequence[EventRecord]) -> None:
+        self.staged(connection, batch)(connection)
+
+    def staged(self, reading: Connection, batch: Sequence[EventRecord]) -> Callable[[Connection], None]:
+        """The batch applied to the rows as read now; the write it returns stores them (see ReviewProjection)."""
         batch = [record for record in batch if record.of_goal]  # the log's other aggregates are not goals
-        if not batch:
-            return
         rows: dict[str, dict[str, Any]] = {}
-        known = _existing_rows(connection, {r.goal_id for r in batch} - _drafted_in(batch))
+        known = _existing_rows(reading, {r.goal_id for r in batch} - _drafted_in(batch))
         for record in batch:
             if record.type == "Drafted":
                 rows[record.goal_id] = _drafted_row(record)
@@ -42,8 +44,14 @@ class GoalIndexProjection:
                 if record.goal_id not in rows:
                     rows[record.goal_id] = known[record.goal_id]
                 _apply_change(rows[record.goal_id], record)
-        connection.execute(delete(goal_index).where(goal_index.c.goal_id.in_(list(rows))))
-        connection.execute(insert(goal_index), list(rows.values()))
+
+        def write(connection: Connection) -> None:
+            if not rows:
+                return  # the batch held only other aggregates' events
+            connection.execute(delete(goal_index).where(goal_index.c.goal_id.in_(list(rows))))
+            connection.execute(insert(goal_index), list(rows.values()))
+
+        return write
 
 
 @dataclass(frozen=True)

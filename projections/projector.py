@@ -91,6 +91,11 @@ class Projector:
         """Ask for a round now (a read is waiting for a position)."""
         self.coordination.wake()
 
+    def written(self) -> None:
+        """New events were committed here: wake the leader, unless their commit already did."""
+        if not self.coordination.hears_commits():
+            self.coordination.wake()
+
     def run(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -121,10 +126,10 @@ class Projector:
         head = self.runner.goals.head_position()
         if all(self.progress.position(name) >= head for name in self.runner.projections):
             return 0  # nothing new: one query per round
-        applied = self.runner.catch_up(until=head, on_batch=self._batch_applied, stop=self._stopping.is_set)
+        applied = self.runner.catch_up_together(head, on_positions=self._moved, stop=self._stopping.is_set)
         self.progress.publish(self.runner.positions())
         return applied
 
-    def _batch_applied(self, name: str, _count: int, position: int) -> None:
-        self.progress.publish({name: position})
+    def _moved(self, positions: Mapping[str, int]) -> None:
+        self.progress.publish(positions)
         self.coordination.announce()

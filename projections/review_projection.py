@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
@@ -35,21 +35,37 @@ class ReviewProjection:
                 segment.append(record)
         _fold(connection, segment)
 
+    def staged(self, reading: Connection, batch: Sequence[EventRecord]) -> Callable[[Connection], None]:
+        """The batch folded into the states as read now; the write it returns stores them (the runner calls it
+        under its lock, once it has checked nothing moved meanwhile). A batch with an erasure is applied whole
+        under the lock: there the order of text and erasure matters."""
+        if any(record.type == PERSON_ERASED for record in batch):
+            return lambda connection: self.apply(connection, batch)
+        return _folded(reading, [record for record in batch if record.of_goal])
+
 
 def _fold(connection: Connection, batch: Sequence[EventRecord]) -> None:
+    _folded(connection, batch)(connection)
+
+
+def _folded(reading: Connection, batch: Sequence[EventRecord]) -> Callable[[Connection], None]:
+    """The goals' states as read now with the batch folded in, and the write that stores them."""
     records: dict[str, list[EventRecord]] = defaultdict(list)
     for record in batch:
         records[record.goal_id].append(record)
-    if not records:
-        return
-    earlier = _stored_states(connection, [g for g, rs in records.items() if rs[0].type != "Drafted"])
+    earlier = _stored_states(reading, [g for g, rs in records.items() if rs[0].type != "Drafted"])
     rows = []
     for goal_id, goal_records in records.items():
         state = fold(goal_records, earlier.get(goal_id), keep_input=False)  # freshly parsed: no copy needed
         assert state is not None
         rows.append(_row(state))
-    connection.execute(delete(goal_reviews).where(goal_reviews.c.goal_id.in_(list(records))))
-    connection.execute(insert(goal_reviews), rows)
+
+    def write(connection: Connection) -> None:
+        if records:
+            connection.execute(delete(goal_reviews).where(goal_reviews.c.goal_id.in_(list(records))))
+            connection.execute(insert(goal_reviews), rows)
+
+    return write
 
 
 def _scrub_person(connection: Connection, person_id: str) -> None:

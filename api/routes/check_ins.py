@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.access import visible_goal
+from api.access import require_visible
 from api.deps import ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
 from api.json_route import OffLoopJSONRoute
 from api.positions import command_position
@@ -27,8 +27,8 @@ def check_in(
     version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> CheckInResponse:
     """The owner or the manager checks in on an agreed goal: status, confidence (1-5), note, blockers, next steps."""
-    visible_goal(goals, goal_id, actor)
-    result = goals.check_in(goal_id, actor, body.to_domain(), expected_version=version, idempotency_key=key)
+    result = goals.check_in(goal_id, actor, body.to_domain(), expected_version=version, idempotency_key=key,
+                            check=require_visible(actor))  # one load: the check runs on the command's goal
     assert result.reference is not None
     response.headers["ETag"] = f'"{result.version}"'
     response.headers["Location"] = f"/goals/{goal_id}/history"

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Response
 
 from api.json_route import OffLoopJSONRoute
-from api.access import require_may_draft, visible_goal
+from api.access import require_may_draft, require_visible, visible_goal
 from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
 from api.schemas.goals import (
     FindingView,
@@ -31,6 +31,7 @@ from api.problems import Problem, problem_responses
 from application.goals import Goals
 from application.idempotency import CommandResult
 from application.history import describe_trail
+from domain.goal import Goal
 from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
@@ -49,11 +50,16 @@ DRAFT_ERRORS = problem_responses(401, 403, 409, 422)
 
 
 def goal_response(goals: Goals, result: CommandResult, response: Response) -> GoalResponse:
-    goal = goals.get_goal(UUID(result.goal_id))  # the cached goal: the command's version, unless a later write came
-    if goal.version != result.version:
-        goal = goals.get_goal(UUID(result.goal_id), version=result.version)
+    """The answer to a command, from the goal the command loaded and left (never loaded again)."""
+    goal = answered_goal(result)
     response.headers["ETag"] = f'"{goal.version}"'
-    return GoalResponse.of(goal).model_copy(update={"position": command_position(goals, result, response)})
+    answer = GoalResponse.of(goal, goals.readings(goal))
+    return answer.model_copy(update={"position": command_position(goals, result, response)})
+
+
+def answered_goal(result: CommandResult) -> Goal:
+    assert result.goal is not None, "the application answers every command with its goal"
+    return result.goal
 
 
 @router.post("", status_code=201, responses=DRAFT_ERRORS)
@@ -79,7 +85,7 @@ def read_goal(goal_id: UUID, goals: GoalsDep, actor: Reader, response: Response,
     """The goal now, or as it stood at `as_of`; its version is in the ETag."""
     goal = visible_goal(goals, goal_id, actor, as_of)
     response.headers["ETag"] = f'"{goal.version}"'
-    return GoalResponse.of(goal)
+    return GoalResponse.of(goal, goals.readings(goal))
 
 
 @router.patch("/{goal_id}", responses=WRITE_ERRORS)
@@ -88,8 +94,8 @@ def revise_goal(
     version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> GoalResponse:
     """Revise a draft's terms; signatures given to the old terms are voided."""
-    visible_goal(goals, goal_id, actor)
-    result = goals.revise_goal(goal_id, actor, body.changes(), expected_version=version, idempotency_key=key)
+    result = goals.revise_goal(goal_id, actor, body.changes(), expected_version=version, idempotency_key=key,
+                               check=require_visible(actor))
     return goal_response(goals, result, response)
 
 
@@ -111,9 +117,8 @@ def sign_goal(
     key: IdempotencyKeyDep, body: SignatureRequest | None = None,
 ) -> GoalResponse:
     """The caller (owner or manager) signs the terms of the version they read."""
-    visible_goal(goals, goal_id, actor)
     result = goals.sign_goal(goal_id, actor, read_version=body.version if body else None,
-                             expected_version=version, idempotency_key=key)
+                             expected_version=version, idempotency_key=key, check=require_visible(actor))
     return goal_response(goals, result, response)
 
 
@@ -123,9 +128,8 @@ def set_milestone(
     version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> GoalResponse:
     """Set a milestone on the way to a KPI's target."""
-    visible_goal(goals, goal_id, actor)
     result = goals.set_milestone(goal_id, actor, kpi=body.kpi, due=body.due, target=body.target,
-                                 expected_version=version, idempotency_key=key)
+                                 expected_version=version, idempotency_key=key, check=require_visible(actor))
     return goal_response(goals, result, response)
 
 
@@ -135,19 +139,16 @@ def record_measurement(
     version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> GoalResponse:
     """Record a KPI reading; a second reading for the same KPI and day corrects the first."""
-    visible_goal(goals, goal_id, actor)
     result = goals.record_kpi(goal_id, actor, kpi=body.kpi, value=body.value, observed_at=body.observed_at,
                               source=body.source, note=body.note, expected_version=version,
-                              idempotency_key=key)
+                              idempotency_key=key, check=require_visible(actor))
     return goal_response(goals, result, response)
 
 
 def recalibration_response(
     goals: Goals, result: CommandResult, recalibration_id: str, response: Response
 ) -> RecalibrationResponse:
-    goal = goals.get_goal(UUID(result.goal_id))  # the cached goal: the command's version, unless a later write came
-    if goal.version != result.version:
-        goal = goals.get_goal(UUID(result.goal_id), version=result.version)
+    goal = answered_goal(result)
     response.headers["ETag"] = f'"{goal.version}"'
     answer = RecalibrationResponse.of(goal, recalibration_id)
     return answer.model_copy(update={"position": command_position(goals, result, response)})
@@ -159,11 +160,10 @@ def propose_recalibration(
     version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> RecalibrationResponse:
     """Propose new targets, deadline or milestones, with a reason category and a justification."""
-    visible_goal(goals, goal_id, actor)
     result = goals.propose_recalibration(
         goal_id, actor, reason=str(body.reason), justification=body.justification, targets=body.domain_targets(),
         deadline=body.deadline, milestones=[m.model_dump() for m in body.milestones],
-        expected_version=version, idempotency_key=key,
+        expected_version=version, idempotency_key=key, check=require_visible(actor),
     )
     assert result.reference is not None
     response.headers["Location"] = f"/goals/{goal_id}/recalibrations/{result.reference}"
@@ -177,7 +177,7 @@ def approve_recalibration(
 ) -> RecalibrationResponse:
     """HR approves a proposal (not the owner, not the proposer); it takes effect."""
     result = goals.approve_recalibration(goal_id, actor, recalibration_id, note=body.note if body else "",
-                                         expected_version=version, idempotency_key=key)
+                                         expected_version=version, idempotency_key=key, check=require_visible(actor))
     return recalibration_response(goals, result, recalibration_id, response)
 
 
@@ -188,7 +188,7 @@ def reject_recalibration(
 ) -> RecalibrationResponse:
     """HR rejects a proposal; the goal stays as it was."""
     result = goals.reject_recalibration(goal_id, actor, recalibration_id, note=body.note if body else "",
-                                        expected_version=version, idempotency_key=key)
+                                        expected_version=version, idempotency_key=key, check=require_visible(actor))
     return recalibration_response(goals, result, recalibration_id, response)
 
 
@@ -198,9 +198,8 @@ def close_goal(
     version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> GoalResponse:
     """Close the goal with its outcome and a summary (the manager or HR)."""
-    visible_goal(goals, goal_id, actor)
     result = goals.close_goal(goal_id, actor, outcome=str(body.outcome), summary=body.summary,
-                              expected_version=version, idempotency_key=key)
+                              expected_version=version, idempotency_key=key, check=require_visible(actor))
     return goal_response(goals, result, response)
 
 

@@ -3,6 +3,7 @@ recalibration, its SMART findings and history look like (decimals as strings, da
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from domain.goal import Goal
 from domain.recalibration import MIN_JUSTIFICATION, Side
 from domain.terms import GoalTerms
 from domain.values import (
-    Cadence, Cycle, Direction, Kpi, Outcome, Party, ReasonCategory, RecalibrationStatus, Role, Status,
+    Cadence, Cycle, Direction, Kpi, Measurement, Outcome, Party, ReasonCategory, RecalibrationStatus, Role, Status,
 )
 
 TICKETS_KPI = {"id": "tickets", "name": "Tickets resolved per day", "unit": "tickets/day", "direction": "increase",
@@ -319,7 +320,9 @@ class GoalResponse(BaseModel):
     )
 
     @classmethod
-    def of(cls, goal: Goal) -> GoalResponse:
+    def of(cls, goal: Goal, readings: Sequence[Measurement]) -> GoalResponse:
+        """The goal as loaded, with its reading series (read from its events: the aggregate keeps only what its
+        rules need, ADR 0028)."""
         originals = {k.id: k.goal_values() for k in goal.original_kpis}
         return cls(
             id=str(goal.id), version=goal.version, status=Status(goal.status), owner_id=goal.owner_id,
@@ -332,7 +335,7 @@ class GoalResponse(BaseModel):
             rationale=goal.rationale, weight=goal.weight, content_version=goal.content_version,
             signatures=[SignatureView.model_validate(s) for s in goal.signatures.values()],
             agreed_at=goal.agreed_at, milestones=[MilestoneView.model_validate(m) for m in goal.milestones],
-            measurements=[MeasurementView.model_validate(m) for m in goal.measurements],
+            measurements=[MeasurementView.model_validate(m) for m in readings],
             recalibrations=[RecalibrationView.model_validate(r) for r in goal.recalibrations],
             outcome=goal.outcome, summary=goal.summary, closed_at=goal.closed_at,
             created_at=goal.created_on, updated_at=goal.modified_on,

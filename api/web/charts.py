@@ -7,6 +7,7 @@ every mark carries a <title>, and the same figures come back as table rows for t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from markupsafe import Markup, escape
 
 from api.web.views import amount
 from domain.goal import Goal
-from domain.values import Direction, Kpi, RecalibrationStatus
+from domain.values import Direction, Kpi, Measurement, RecalibrationStatus, counted_readings
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 96, 20, 36
@@ -61,13 +62,19 @@ def target_spans(goal: Goal, kpi: Kpi) -> list[TargetSpan]:
     return spans
 
 
-def figure_rows(goal: Goal, kpi: Kpi) -> list[FigureRow]:
-    counted = {m.version for m in goal.counted_measurements().values()}
+def counted(readings: Sequence[Measurement], kpi: Kpi) -> list[Measurement]:
+    """The KPI's readings that count (the latest recorded for each day), by day."""
+    per_day = counted_readings((m for m in readings if m.kpi == kpi.id), lambda m: m.observed_at)
+    return sorted(per_day.values(), key=lambda m: m.observed_at)
+
+
+def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement]) -> list[FigureRow]:
+    counts = {m.version for m in counted(readings, kpi)}
     rows = []
-    for m in goal.measurements:
+    for m in readings:
         if m.kpi != kpi.id:
             continue
-        status = "counts" if m.version in counted else "corrected later"
+        status = "counts" if m.version in counts else "corrected later"
         if m.corrects_version is not None:
             status += f"; corrects the reading of version {m.corrects_version}"
         rows.append(FigureRow(m.observed_at, "reading", amount(m.value), status, m.version))
@@ -80,17 +87,17 @@ def figure_rows(goal: Goal, kpi: Kpi) -> list[FigureRow]:
     return sorted(rows, key=lambda r: (r.day, r.kind))
 
 
-def kpi_chart(goal: Goal, kpi: Kpi) -> KpiChart:
-    rows = figure_rows(goal, kpi)
+def kpi_chart(goal: Goal, kpi: Kpi, readings: Sequence[Measurement]) -> KpiChart:
+    rows = figure_rows(goal, kpi, readings)
     spans = target_spans(goal, kpi)
     end = max([goal.deadline or goal.cycle.end, *[r.day for r in rows]])
-    scale = Scale(goal.cycle.start, end, _values(goal, kpi, spans))
+    scale = Scale(goal.cycle.start, end, _values(goal, kpi, spans, readings))
     title = f"{kpi.name} ({kpi.unit}): readings against the target"
     parts = [scale.axes(kpi.unit)]
     parts += _target_marks(scale, spans, kpi)
     parts += _recalibration_marks(scale, spans[1:])
     parts += _milestone_marks(scale, goal, kpi)
-    parts += _reading_marks(scale, goal, kpi)
+    parts += _reading_marks(scale, readings, kpi)
     svg = Markup(
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-{escape(kpi.id)}-title" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="chart-{escape(kpi.id)}-title">{escape(title)}; the figures '
@@ -133,9 +140,9 @@ class Scale:
         return "".join(parts)
 
 
-def _values(goal: Goal, kpi: Kpi, spans: list[TargetSpan]) -> list[Decimal]:
+def _values(goal: Goal, kpi: Kpi, spans: list[TargetSpan], readings: Sequence[Measurement]) -> list[Decimal]:
     values = [kpi.baseline]
-    values += [m.value for m in goal.measurements if m.kpi == kpi.id]
+    values += [m.value for m in readings if m.kpi == kpi.id]
     values += [m.target for m in goal.milestones if m.kpi == kpi.id]
     values += [v for span in spans for v in span.values.values() if v is not None]
     return [Decimal(v) for v in values]
@@ -181,13 +188,12 @@ def _milestone_marks(scale: Scale, goal: Goal, kpi: Kpi) -> list[str]:
     return parts
 
 
-def _reading_marks(scale: Scale, goal: Goal, kpi: Kpi) -> list[str]:
-    counted = sorted((m for (k, _), m in goal.counted_measurements().items() if k == kpi.id),
-                     key=lambda m: m.observed_at)
-    counted_versions = {m.version for m in counted}
-    points = " ".join(f"{scale.x(m.observed_at)},{scale.y(m.value)}" for m in counted)
-    parts = [f'<polyline class="readings" points="{points}"/>'] if len(counted) > 1 else []
-    for m in goal.measurements:
+def _reading_marks(scale: Scale, readings: Sequence[Measurement], kpi: Kpi) -> list[str]:
+    counts = counted(readings, kpi)
+    counted_versions = {m.version for m in counts}
+    points = " ".join(f"{scale.x(m.observed_at)},{scale.y(m.value)}" for m in counts)
+    parts = [f'<polyline class="readings" points="{points}"/>'] if len(counts) > 1 else []
+    for m in readings:
         if m.kpi != kpi.id:
             continue
         x, y = scale.x(m.observed_at), scale.y(m.value)

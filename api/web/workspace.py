@@ -66,7 +66,7 @@ def waiting_for(goal: Goal, actor: Actor, today: date) -> list[str]:
         return []
     due = []
     for kpi in goal.kpis:
-        last = max((d for (k, d) in goal.counted_measurements() if k == kpi.id), default=None)
+        last = goal.readings.last_day(kpi.id)
         if last is None or (today - last).days >= CADENCE_DAYS[kpi.cadence]:
             due.append(f"a {kpi.cadence} reading of {kpi.name} is due" + (f" (last: {last})" if last else ""))
     return due

@@ -101,6 +101,15 @@ class ChainingMapper(Mapper[UUID]):
         self.pending = PendingLinks()
         self._last_stored = last_stored
         self._stored_at = stored_at
+        self._this_save = threading.local()  # links converted by the save this thread is running
+
+    def begin_save(self) -> None:
+        """A save starts on this thread: from now on, an event converted before it in the same save is its link."""
+        self._this_save.links = {}
+
+    def end_save(self) -> None:
+        """The save is over (stored or failed): its links are no event's link any more."""
+        self._this_save.links = None
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         if self.signer is None:
@@ -116,6 +125,9 @@ class ChainingMapper(Mapper[UUID]):
         state = seal(stored.state, self.signer.key_id, self.signer.sign(signed))
         if not isinstance(domain_event, Snapshot):
             self.pending.put(goal_id, version, str(signature_field(state)))
+            links: dict[tuple[str, int], str] | None = getattr(self._this_save, "links", None)
+            if links is not None:
+                links[(goal_id, version)] = str(signature_field(state))
         return StoredEvent(stored.originator_id, version, stored.topic, state)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
@@ -140,6 +152,11 @@ class ChainingMapper(Mapper[UUID]):
         cached = self.heads.get(str(originator_id), version - 1)
         if cached is not None:
             return cached
+        # The event before, converted earlier in this same save (a signature and the Agreed it completes): if the
+        # save fails, so does this event, so no store read is needed to trust it.
+        in_this_save = (getattr(self._this_save, "links", None) or {}).get((str(originator_id), version - 1))
+        if in_this_save is not None:
+            return str(in_this_save)
         for stored in self._last_stored(originator_id):
             if stored.originator_version == version - 1:
                 return signature_field(stored.state) or GENESIS

@@ -53,7 +53,7 @@ def load(database: str, goal_id: str) -> dict[str, Any]:
         "class": f"{type(goal).__module__}.{type(goal).__qualname__}",
         "topics": sorted({row[2] for row in rows}),
         "title": goal.title, "status": str(goal.status), "version": goal.version,
-        "readings": [str(m.value) for m in goal.measurements],
+        "readings": [str(m.value) for m in goal.readings.latest.values()],
         "old_module_loaded": "domain.goal" in sys.modules,
     }
 

@@ -66,8 +66,9 @@ def test_commands_on_the_copy_leave_the_original_as_it_was(goals: Goals, clock: 
 def test_mutable_values_are_copied_and_only_unchangeable_ones_are_shared(goals: Goals, clock: Clock) -> None:
     goal = a_goal_with_everything(goals, clock)
     duplicate = fresh_copy(goal)
-    assert duplicate.measurements is not goal.measurements
-    assert duplicate.measurements[0] is goal.measurements[0]  # a frozen reading: sharing it is safe
+    assert duplicate.readings is not goal.readings and duplicate.readings == goal.readings
+    assert duplicate.readings.versions is not goal.readings.versions
+    assert duplicate.readings.latest["tickets"] is goal.readings.latest["tickets"]  # frozen: sharing it is safe
     assert duplicate.recalibrations[0] is not goal.recalibrations[0]  # a recalibration changes when decided
     assert duplicate.signatures is not goal.signatures
 
@@ -86,4 +87,4 @@ def test_two_commands_from_the_cache_see_only_their_own_changes(goals: Goals, cl
     clock.current = date(2026, 4, 2)
     first, second = goals.get_goal(goal_id), goals.get_goal(goal_id)
     first.record_kpi("tickets", Decimal(15), date(2026, 3, 1), Actor("emp-1", Role.EMPLOYEE), today=clock.current)
-    assert len(second.measurements) == 0 and len(goals.get_goal(goal_id).measurements) == 0
+    assert second.readings.last_day() is None and goals.get_goal(goal_id).readings.last_day() is None

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from application.audit.verification import verify_trail
@@ -84,6 +84,40 @@ def test_an_upcast_goal_takes_new_events_of_the_current_version(goals: Goals) ->
     assert (json.loads(row.state)["class_version"], json.loads(row.state)["read_version"]) == (2, 1)
     assert goals.goal_events(later)[-1].read_version == 1  # type: ignore[attr-defined]
     assert verify_trail(goals).intact
+
+
+def test_a_version_2_snapshot_holding_every_reading_loads_as_the_counted_readings(goals: Goals) -> None:
+    goal_id = draft(goals, customer_service_terms())
+    goals.sign_goal(goal_id, EMPLOYEE)
+    goals.sign_goal(goal_id, MANAGER)
+    for value, day in ((15, date(2026, 1, 5)), (16, date(2026, 1, 12)), (17, date(2026, 1, 5))):
+        goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(value), observed_at=day)
+    goal = goals.get_goal(goal_id)
+    state = {**Snapshot.take(goal).state, "class_version": 2, "measurements": list(goals.readings(goal))}
+    del state["readings"]
+    plain = Mapper(transcoder=goals.mapper.transcoder)
+    stored = plain.to_stored_event(Snapshot(originator_id=goal.id, originator_version=goal.version,  # type: ignore[call-arg]
+                                            timestamp=goal.modified_on, topic=Snapshot.take(goal).topic, state=state))
+    assert b'"measurements"' in stored.state and b'"readings"' not in stored.state
+    loaded = plain.to_domain_event(stored).mutate(None)  # type: ignore[attr-defined]
+    assert isinstance(loaded, Goal) and loaded.readings == goal.readings
+    assert loaded.readings.counted_version("tickets", date(2026, 1, 5)) == goal.version
+    assert loaded.readings.latest["tickets"].value == Decimal(16)
+    assert not hasattr(loaded, "measurements")
+
+
+def test_a_snapshot_keeps_the_counted_readings_not_the_series(goals: Goals) -> None:
+    goal_id = draft(goals, customer_service_terms())
+    goals.sign_goal(goal_id, EMPLOYEE)
+    goals.sign_goal(goal_id, MANAGER)
+    for value in range(30):  # thirty corrections of one day: the goal keeps one version for it
+        goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(value), observed_at=date(2026, 1, 5))
+    state = json.loads(Mapper(transcoder=goals.mapper.transcoder).to_stored_event(
+        Snapshot.take(goals.get_goal(goal_id))).state)["state"]
+    readings = state["readings"]["_data_"]
+    assert state["class_version"] == 3 and "measurements" not in state
+    assert readings["versions"] == {"tickets": {"2026-01-05": 34}} and list(readings["latest"]) == ["tickets"]
+    assert len(goals.readings(goals.get_goal(goal_id))) == 30, "the series is still there, read from the events"
 
 
 READER = Path(__file__).with_name("read_relocated_goal.py")

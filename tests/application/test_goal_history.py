@@ -45,7 +45,7 @@ def test_a_goal_at_a_past_version_shows_the_terms_it_had(goals: Goals, clock: Cl
     at_two = goals.get_goal(goal_id, version=2)
     assert (at_two.title, at_two.status, at_two.version) == ("Survey score to 85%", Status.DRAFT, 2)
     assert goals.get_goal(goal_id, version=5).status == Status.AGREED
-    assert goals.get_goal(goal_id, version=6).measurements[0].value == Decimal(74)
+    assert goals.readings(goals.get_goal(goal_id, version=6))[0].value == Decimal(74)
     assert goals.get_goal(goal_id, version=7).deadline == date(2026, 6, 30), "proposed, not yet in force"
     assert goals.get_goal(goal_id, version=8).deadline == date(2026, 5, 31)
 

@@ -34,6 +34,7 @@ from application.settings import Settings
 from domain import validation as goal_rules
 from domain.errors import GoalError
 from domain.goal import Goal
+from domain.readings import CountedReadings
 from domain.values import Actor, Party, RecalibrationStatus, Role, Status
 from tests import strategies as some
 from tests.application.refusals import stored_state
@@ -194,10 +195,12 @@ class GoalLife(RuleBasedStateMachine):
         if self.goal_id is None:
             return
         goal = self.goal()
-        if goal.measurements:
+        readings = self.goals.readings(goal)
+        if readings:
             assert goal.agreed_version is not None
-            assert all(m.version > goal.agreed_version for m in goal.measurements)
-            assert all(goal.cycle.start <= m.observed_at for m in goal.measurements)
+            assert all(m.version > goal.agreed_version for m in readings)
+            assert all(goal.cycle.start <= m.observed_at for m in readings)
+        assert goal.readings == CountedReadings.of(readings), "what the goal keeps is what its series says"
         for milestone in goal.milestones:
             assert goal.deadline is not None
             goal_rules.require_milestone_fits(milestone, goal.kpi(milestone.kpi), goal.cycle.start, goal.deadline)

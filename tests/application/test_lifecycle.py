@@ -62,9 +62,10 @@ def test_defect_rate_goal_with_a_decrease_kpi_is_tracked_to_closure(goals: Goals
     goals.record_kpi(goal_id, EMPLOYEE, kpi="defects", value=Decimal("3.1"), observed_at=date(2026, 6, 30))
     goals.record_kpi(goal_id, EMPLOYEE, kpi="defects", value=Decimal("3.0"), observed_at=date(2026, 6, 30))
     goal = goals.get_goal(goal_id)
-    corrected = goal.measurements[-1]
-    assert corrected.corrects_version == goal.measurements[0].version
-    assert goal.counted_measurements()[("defects", date(2026, 6, 30))].value == Decimal("3.0")
+    first, corrected = goals.readings(goal)
+    assert corrected.corrects_version == first.version
+    assert goal.readings.counted_version("defects", date(2026, 6, 30)) == corrected.version
+    assert goal.readings.latest["defects"].value == Decimal("3.0")
     goals.close_goal(goal_id, MANAGER, outcome="partially_achieved", summary="From 5% to 3%.")
     assert goals.get_goal(goal_id).status == Status.CLOSED
 

@@ -67,7 +67,7 @@ def test_of_two_processes_writing_the_same_version_exactly_one_wins(postgres_goa
 
     events = goals.goal_events(goal_id)
     assert [e.originator_version for e in events] == list(range(1, 5 + ROUNDS)), "no version lost or doubled"
-    readings = goals.get_goal(goal_id).measurements
+    readings = goals.readings(goals.get_goal(goal_id))
     assert [m.recorded_by for m in readings] == winners and [m.value for m in readings] == [
         values[w] for w in winners]
     positions = [logged.position for logged in goals.log_events()]

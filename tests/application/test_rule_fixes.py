@@ -146,7 +146,7 @@ def test_today_is_the_organisations_business_date_in_its_time_zone(store_url: st
         with freeze_time(datetime(2026, 3, 1, 22, tzinfo=UTC), tick=True):
             assert goals.today() == date(2026, 3, 2)
             goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(16), observed_at=date(2026, 3, 2))
-        assert [m.observed_at for m in goals.get_goal(goal_id).measurements] == [date(2026, 3, 2)]
+        assert [m.observed_at for m in goals.readings(goals.get_goal(goal_id))] == [date(2026, 3, 2)]
     finally:
         goals.close()
 

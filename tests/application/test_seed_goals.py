@@ -57,8 +57,8 @@ def test_the_survey_goal_from_70_to_85_percent_lives_from_draft_to_closure(goals
     assert (goal.status, goal.outcome) == (Status.CLOSED, Outcome.PARTIALLY_ACHIEVED)
     assert (goal.kpi("survey").target, goal.original_kpis[0].target) == (Decimal(82), Decimal(85))
     assert goal.deadline == goal.original_deadline == date(2026, 6, 15)
-    assert [m.value for m in goal.counted_measurements().values()] == [
-        Decimal("71.5"), Decimal(74), Decimal("76.8"), Decimal("81.2")]
+    assert [m.value for m in goals.readings(goal)] == [Decimal("71.5"), Decimal(74), Decimal("76.8"), Decimal("81.2")]
+    assert goal.readings.latest["survey"].value == Decimal("81.2")
     assert goal.recalibrations[0].before.to_stored()["targets"] == {"survey": {"target": Decimal(85)}}
     assert names(goals, goal_id) == [
         "Drafted", "AgreementSigned", "Revised", "SignatureVoided", "MilestoneSet", "AgreementSigned",
@@ -111,9 +111,9 @@ def test_the_customer_service_goal_recalibrates_both_kpis_at_once(goals: Goals, 
     goals.approve_recalibration(goal_id, HR, proposal.reference or "")
     goal = goals.get_goal(goal_id)
     assert [(k.id, k.target) for k in goal.kpis] == [("tickets", Decimal(17)), ("csat", Decimal(88))]
-    counted = goal.counted_measurements()
-    assert (counted[("tickets", date(2026, 1, 30))].value, counted[("csat", date(2026, 1, 30))].value) == (
-        Decimal("15.5"), Decimal(84))
+    latest = goal.readings.latest
+    assert (latest["tickets"].observed_at, latest["csat"].observed_at) == (date(2026, 1, 30), date(2026, 1, 30))
+    assert (latest["tickets"].value, latest["csat"].value) == (Decimal("15.5"), Decimal(84))
     goals.close_goal(goal_id, HR, outcome="missed", summary="Onboarding took more time than planned.")
     assert goals.get_goal(goal_id).closed_by == "hr-7"
 

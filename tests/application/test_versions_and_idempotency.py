@@ -65,7 +65,7 @@ def test_the_same_key_and_payload_returns_the_first_result_and_stores_nothing_ne
     head = stored_state(goals, goal_id)
     assert record(goals, goal_id, idempotency_key="reading-1") == first
     assert stored_state(goals, goal_id) == head
-    assert len(goals.get_goal(goal_id).measurements) == 1
+    assert len(goals.readings(goals.get_goal(goal_id))) == 1
 
 
 def test_a_retried_command_with_its_expected_version_is_answered_not_refused(goals: Goals) -> None:

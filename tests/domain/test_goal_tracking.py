@@ -21,6 +21,7 @@ from domain.errors import (
     UnknownKpiError,
 )
 from domain.goal import Goal
+from domain.values import Measurement
 from tests.domain.support import TODAY, agreed, closed, drafted, event_names, refused
 from tests.scenarios import (
     AUDITOR,
@@ -45,7 +46,7 @@ def test_a_kpi_value_keeps_when_it_was_observed_and_when_it_was_recorded() -> No
                         today=RECORDED.date())
     [event] = goal.collect_events()
     assert isinstance(event, Goal.KpiRecorded) and event.timestamp == RECORDED
-    [reading] = goal.measurements
+    reading = event.reading()
     assert (reading.observed_at, reading.recorded_at) == (MARCH_1, RECORDED)
     assert (reading.value, reading.recorded_by, reading.source, reading.corrects_version) == (
         Decimal("16.5"), "emp-1", "helpdesk", None)
@@ -103,13 +104,30 @@ def test_a_second_value_for_the_same_day_corrects_the_first_and_both_stay() -> N
     goal.record_kpi("defects", Decimal("3.1"), MARCH_1, EMPLOYEE, today=TODAY.replace(month=3))
     goal.record_kpi("defects", Decimal("2.9"), date(2026, 3, 2), EMPLOYEE, today=TODAY.replace(month=3))
     goal.record_kpi("defects", Decimal("3.0"), MARCH_1, MANAGER, note="audit recount", today=TODAY.replace(month=3))
-    first, other_day, correction = goal.measurements
+    first, other_day, correction = recorded(goal)
     assert correction.corrects_version == first.version and other_day.corrects_version is None
-    counted = goal.counted_measurements()
-    assert counted[("defects", MARCH_1)] == correction and counted[("defects", date(2026, 3, 2))] == other_day
+    assert goal.readings.counted_version("defects", MARCH_1) == correction.version
+    assert goal.readings.counted_version("defects", date(2026, 3, 2)) == other_day.version
     goal.record_kpi("defects", Decimal("3.05"), MARCH_1, HR, today=TODAY.replace(month=3))
-    assert goal.measurements[-1].corrects_version == correction.version, "a correction corrects the latest reading"
-    assert len(goal.measurements) == 4
+    assert recorded(goal)[-1].corrects_version == correction.version, "a correction corrects the latest reading"
+    assert len(recorded(goal)) == 4
+
+
+def test_the_goal_keeps_the_counted_version_per_kpi_and_day_and_the_latest_reading_not_the_series() -> None:
+    goal = agreed(defect_rate_terms())
+    for value in ("3.1", "3.0", "2.9", "2.8"):
+        goal.record_kpi("defects", Decimal(value), MARCH_1, EMPLOYEE, today=TODAY.replace(month=3))
+    goal.record_kpi("defects", Decimal("2.5"), date(2026, 2, 27), EMPLOYEE, today=TODAY.replace(month=3))
+    assert goal.readings.versions == {"defects": {"2026-03-01": recorded(goal)[3].version,
+                                                  "2026-02-27": goal.version}}
+    latest = goal.readings.latest["defects"]
+    assert (latest.value, latest.observed_at) == (Decimal("2.8"), MARCH_1), "a later day's reading stays the latest"
+    assert goal.readings.last_day() == MARCH_1 and not hasattr(goal, "measurements")
+
+
+def recorded(goal: Goal) -> list[Measurement]:
+    """The readings the goal has recorded so far (its pending events: the aggregate keeps no series)."""
+    return [e.reading() for e in goal.pending_events if isinstance(e, Goal.KpiRecorded)]
 
 
 def test_a_milestone_is_set_inside_the_period_on_the_way_to_the_target() -> None:

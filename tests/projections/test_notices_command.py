@@ -49,4 +49,4 @@ def test_the_notices_command_raises_an_overdue_reading_once_across_restarts(
     (notice,) = notices
     assert notice["subject"] == str(goal_id) and notice["data"]["kpi"] == "tickets"
     assert notice["data"]["due_by"] == (today - timedelta(days=13)).isoformat()
-    assert notice["data"]["evidence"] == [f"{goal_id}:{goals.get_goal(goal_id).measurements[0].version}"]
+    assert notice["data"]["evidence"] == [f"{goal_id}:{goals.readings(goals.get_goal(goal_id))[0].version}"]

@@ -50,7 +50,7 @@ def test_a_weekly_reading_overdue_raises_one_notice_even_after_a_restart(goals: 
     assert (notice.goal_id, notice.kpi, notice.cadence) == (str(goal_id), "tickets", "weekly")
     assert (notice.last_observed_at, notice.due_by, notice.noticed_on) == (date(2026, 1, 20), date(2026, 1, 27),
                                                                            date(2026, 1, 28))
-    reading_version = goals.get_goal(goal_id).measurements[0].version
+    reading_version = goals.readings(goals.get_goal(goal_id))[0].version
     assert notice.evidence == [f"{goal_id}:{reading_version}"] and notice.evidence_position > 0
 
 

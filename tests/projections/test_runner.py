@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+
+from sqlalchemy import event
 
 from application.goals import Goals
 from projections.runner import ProjectionRunner
@@ -72,3 +75,29 @@ def test_rebuilding_one_projection_leaves_the_other_alone(goals: Goals, clock: C
     assert runner.rebuild("goal_index") == goals.head_position()
     assert runner.positions() == {"goal_index": goals.head_position(), "reviews": 10, "alignment": 10}
     assert read_models(runner)["goal_reviews"] == before
+
+
+def test_catching_up_together_applies_each_batch_to_every_projection_in_one_transaction(
+    goals: Goals, clock: Clock, runner: ProjectionRunner
+) -> None:
+    seed(goals, clock)
+    head = goals.head_position()
+    runner.catch_up(until=10, only=["reviews"])  # one read model ahead of the other
+    commits = count_commits(runner)
+    moves: list[dict[str, int]] = []
+    assert runner.catch_up_together(head, on_positions=lambda p: moves.append(dict(p))) == head
+    batches = -(-head // runner.batch_size)  # the batch starts where the one furthest behind stands
+    assert commits() == batches, "one commit per batch for both read models"
+    assert moves[-1] == runner.positions() == {"goal_index": head, "reviews": head}
+    assert all(m["reviews"] >= m["goal_index"] for m in moves), "the one ahead never goes back"
+    together = read_models(runner)
+    runner.rebuild()
+    assert together == read_models(runner), "the same read models as one catch-up each"
+    assert runner.catch_up_together(head) == 0
+
+
+def count_commits(runner: ProjectionRunner) -> Callable[[], int]:
+    """Counts the transactions the runner commits on its engine from now on."""
+    seen = [0]
+    event.listen(runner.engine, "commit", lambda _connection: seen.__setitem__(0, seen[0] + 1))
+    return lambda: seen[0]

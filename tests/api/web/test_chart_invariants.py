@@ -39,7 +39,8 @@ def test_every_mark_of_a_chart_lies_in_its_plot_and_every_reading_is_a_table_row
     for offset, value in values:
         goal.record_kpi("tickets", value, date(2026, 1, 1) + timedelta(days=offset), EMPLOYEE, today=TODAY)
 
-    chart = kpi_chart(goal, goal.kpi("tickets"))
+    series = [e.reading() for e in goal.pending_events if isinstance(e, Goal.KpiRecorded)]
+    chart = kpi_chart(goal, goal.kpi("tickets"), series)
 
     xs = [float(x) for x in re.findall(r' (?:cx|x1|x2)="([-0-9.]+)"', chart.svg)]
     ys = [float(y) for y in re.findall(r' (?:cy|y1|y2)="([-0-9.]+)"', chart.svg)]

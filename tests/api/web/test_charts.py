@@ -21,7 +21,7 @@ def test_a_chart_shows_readings_a_correction_a_milestone_and_the_recalibration(g
     goals.approve_recalibration(goal_id, HR, proposal.reference or "")
     goal = goals.get_goal(goal_id)
 
-    chart = kpi_chart(goal, goal.kpi("tickets"))
+    chart = kpi_chart(goal, goal.kpi("tickets"), goals.readings(goal))
 
     assert chart.svg.count('class="reading"') == 1 and chart.svg.count('class="corrected"') == 1
     assert 'class="milestone"' in chart.svg and 'class="recalibration"' in chart.svg
@@ -38,6 +38,6 @@ def test_text_in_a_chart_is_escaped(goals: Goals) -> None:
     terms["kpis"] = [terms["kpis"][0].__class__(**{**terms["kpis"][0].__dict__, "unit": "<script>x</script>"})]
     goal = goals.get_goal(agreed(goals, terms))
 
-    chart = kpi_chart(goal, goal.kpis[0])
+    chart = kpi_chart(goal, goal.kpis[0], goals.readings(goal))
 
     assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg

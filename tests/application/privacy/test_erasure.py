@@ -32,9 +32,9 @@ def test_an_erased_person_s_text_reads_as_erased_while_numbers_and_the_trail_sta
     erasure = erase_person(goals, "emp-1", HR, "GDPR article 17 request #12")
     goal = goals.get_goal(goal_id)
     assert erasure.keys and goal.terms.rationale == ERASED and goal.summary == ERASED
-    assert [m.note for m in goal.measurements] == [ERASED, ""]
+    assert [m.note for m in goals.readings(goal)] == [ERASED, ""]
     assert [(r.justification, r.note) for r in goal.recalibrations] == [(ERASED, ERASED)] * 2
-    assert [m.value for m in goal.measurements] == [m.value for m in before.measurements] == [Decimal("16.5"),
+    assert [m.value for m in goals.readings(goal)] == [m.value for m in goals.readings(before)] == [Decimal("16.5"),
                                                                                             Decimal("88")]
     assert goal.kpi("tickets").target == before.kpi("tickets").target == Decimal(19)
     assert goals.get_goal(other).terms.rationale == "Rationale of emp-2 stays readable"
