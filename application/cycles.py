@@ -67,7 +67,7 @@ class Cycles:
                          goal_id=new_id)
         new.carry_in(actor, old, reason)
         position = self._save(f"goal {goal_id}", old, new)
-        return CommandResult(str(new.id), new.version, str(old.id), position)
+        return CommandResult(str(new.id), new.version, str(old.id), position, goal=new)
 
     def _move(self, cycle_id: str, act: Callable[[Cycle], None]) -> CommandResult:
         cycle: object = self.goals.repository.get(self.get_cycle(cycle_id).id)  # a copy to change, not the cached one

@@ -2,8 +2,8 @@
 
 The cycle and org unit are the goal's as they stand now: a goal's cycle never changes and its org unit only while
 it is a draft, so an event of an agreed goal never moves in or out of a filter. An event of another aggregate
-(ADR 0022) is judged by the goal it names (its CloudEvents subject), or, naming none, by its own `cycle` and
-`org_unit` fields: an event that has neither passes no filter that narrows by them.
+(ADR 0022) is judged by the goal it names (its CloudEvents subject), or, naming none, by its own `cycle` (or
+`cycle_id`) and `org_unit` fields: an event that has neither passes no filter that narrows by them.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ class EventFilter:
         return is_goal_event(logged.event) or bool(getattr(logged.event, "goal_id", None))
 
     def _fields_pass(self, logged: LoggedEvent) -> bool:
-        cycle, org_unit = getattr(logged.event, "cycle", None), getattr(logged.event, "org_unit", None)
+        cycle = getattr(logged.event, "cycle", None) or getattr(logged.event, "cycle_id", None)
+        org_unit = getattr(logged.event, "org_unit", None)
         cycle_id = cycle.get("id") if isinstance(cycle, dict) else cycle
         if self.cycle is not None and cycle_id != self.cycle:
             return False

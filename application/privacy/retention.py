@@ -1,5 +1,5 @@
 """Retention (ADR 0026): a person's personal text is erased once every cycle they have goals in has been locked
-for GOALENGINE_RETENTION_YEARS years.
+(by HR, ADR 0023) for GOALENGINE_RETENTION_YEARS years.
 
 The data keys are per person, so retention erases a person whole, and only once their last cycle is due: a person
 still working keeps their text. The dry run and the real run call the same `due_erasures`, so the list the dry run
@@ -11,9 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError
 
 from application.goals import Goals
 from application.privacy.erasure import Erasure, erase_person
+from domain.cycle import Cycle, cycle_uuid
 from domain.goal import Goal
 from domain.values import Actor, Role
 
@@ -33,11 +37,18 @@ class DueErasure:
         return f"retention: {years} years after cycle {self.cycle_id} was locked on {self.locked_on.isoformat()}"
 
 
-def cycle_locked_on(cycle: dict[str, Any]) -> date:
-    """When a cycle was locked. Until cycles are aggregates with a lock of their own (issue #14), its end date:
-    this is the one place to read the lock from once they are."""
-    end = cycle["end"]
-    return end if isinstance(end, date) else date.fromisoformat(str(end))
+def cycle_locked_on(goals: Goals, cycle: dict[str, Any]) -> date | None:
+    """The business date HR locked the cycle on (ADR 0023), or None while it is not locked. A goal drafted before
+    cycles were aggregates names a cycle nobody opened: its end date stands in for the lock it could never get."""
+    try:
+        events = list(goals.events.get(cycle_uuid(str(cycle["id"]))))
+    except AggregateNotFoundError:
+        events = []
+    if not events:
+        end = cycle["end"]
+        return end if isinstance(end, date) else date.fromisoformat(str(end))
+    locks = [event.timestamp for event in events if isinstance(event, Cycle.Locked)]
+    return locks[0].astimezone(ZoneInfo(goals.settings.timezone)).date() if locks else None
 
 
 def years_after(day: date, years: int) -> date:
@@ -49,18 +60,35 @@ def years_after(day: date, years: int) -> date:
 
 def due_erasures(goals: Goals, today: date, years: int) -> list[DueErasure]:
     """Who retention erases today: people with a data key, all of whose cycles were locked `years` ago or more."""
+    last, still_open = last_locked_cycles(goals)
+    due = []
+    for person in sorted(goals.data_keys.subjects_with_keys() - still_open):
+        if person not in last:
+            continue
+        locked, cycle_id = last[person]
+        if years_after(locked, years) <= today:
+            due.append(DueErasure(person, cycle_id, locked, years_after(locked, years)))
+    return due
+
+
+def last_locked_cycles(goals: Goals) -> tuple[dict[str, tuple[date, str]], set[str]]:
+    """Per goal owner, the lock date and id of their last locked cycle; and the owners with a goal in a cycle that
+    is not locked yet (never due)."""
     last: dict[str, tuple[date, str]] = {}
+    still_open: set[str] = set()
+    locked_on: dict[str, date | None] = {}
     for logged in goals.log_events(topics=[Goal.Drafted.TOPIC]):
         drafted = logged.event
         assert isinstance(drafted, Goal.Drafted)
-        locked = (cycle_locked_on(drafted.cycle), str(drafted.cycle["id"]))
-        last[drafted.owner_id] = max(last.get(drafted.owner_id, locked), locked)
-    due = []
-    for person in sorted(goals.data_keys.subjects_with_keys()):
-        if person in last and years_after(last[person][0], years) <= today:
-            locked_on, cycle_id = last[person]
-            due.append(DueErasure(person, cycle_id, locked_on, years_after(locked_on, years)))
-    return due
+        cycle_id = str(drafted.cycle["id"])
+        if cycle_id not in locked_on:
+            locked_on[cycle_id] = cycle_locked_on(goals, drafted.cycle)
+        moment = locked_on[cycle_id]
+        if moment is None:
+            still_open.add(drafted.owner_id)
+            continue
+        last[drafted.owner_id] = max(last.get(drafted.owner_id, (moment, cycle_id)), (moment, cycle_id))
+    return last, still_open
 
 
 def run_retention(goals: Goals, today: date, years: int, *, dry_run: bool = False) -> list[DueErasure]:

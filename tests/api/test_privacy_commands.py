@@ -11,7 +11,7 @@ import pytest
 from api.cli import main
 from application.goals import Goals
 from application.privacy.registry import ERASED
-from tests.application.privacy.support import TEXTS, employee_with_history
+from tests.application.privacy.support import TEXTS, employee_with_history, locked_on
 from tests.conftest import AUDIT_KEY, Clock
 
 
@@ -42,6 +42,7 @@ def test_retention_dry_run_lists_what_the_run_erases(
     goals: Goals, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     employee_with_history(goals, clock)
+    locked_on(goals, "2026-H1", date(2026, 6, 30))
     monkeypatch.setenv("GOALENGINE_RETENTION_YEARS", "3")
     assert main(["retention", "run", "--dry-run", "--today", "2029-07-01"]) == 0
     dry = capsys.readouterr().out

@@ -88,7 +88,7 @@ def test_catching_up_together_applies_each_batch_to_every_projection_in_one_tran
     assert runner.catch_up_together(head, on_positions=lambda p: moves.append(dict(p))) == head
     batches = -(-head // runner.batch_size)  # the batch starts where the one furthest behind stands
     assert commits() == batches, "one commit per batch for both read models"
-    assert moves[-1] == runner.positions() == {"goal_index": head, "reviews": head}
+    assert moves[-1] == runner.positions() == {"goal_index": head, "reviews": head, "alignment": head}
     assert all(m["reviews"] >= m["goal_index"] for m in moves), "the one ahead never goes back"
     together = read_models(runner)
     runner.rebuild()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
+
+from freezegun import freeze_time
 from decimal import Decimal
 from uuid import UUID
 
+from application.cycles import Cycles
 from application.goals import Goals
 from application.review_decisions import ReviewDecisions
 from domain.check_ins import CheckIn
@@ -78,3 +81,9 @@ def other_employee_goal(goals: Goals) -> UUID:
     """emp-2's goal, whose text must survive emp-1's erasure."""
     return draft(goals, survey_terms(owner_id="emp-2", rationale="Rationale of emp-2 stays readable"),
                  actor=MANAGER)
+
+
+def locked_on(goals: Goals, cycle_id: str, day: date) -> None:
+    """HR locks the cycle on that business day (the library stamps the event with the frozen clock)."""
+    with freeze_time(datetime.combine(day, time(12), UTC)):
+        Cycles(goals).lock(HR, cycle_id)
