@@ -12,7 +12,7 @@ from uuid import uuid4
 import pytest
 
 from tests.api.module_app import STORES, Api, module_api
-from tests.api.test_permissions import CALLERS
+from tests.api.test_permissions import CALLERS, matrix_cases
 from tests.scenarios import QUALITY_OBJECTIVE_ID
 
 # Callers: owner, stranger, manager, other manager, hr, auditor, service. {new} is a cycle id made for the case.
@@ -27,10 +27,7 @@ ENDPOINTS = {
     "objective": ("POST", "/objectives", "objective", (403, 403, 201, 403, 201, 403, 403)),
     "read-objective": ("GET", f"/objectives/{QUALITY_OBJECTIVE_ID}", None, (200, 200, 200, 200, 200, 200, 403)),
 }
-CASES = [
-    pytest.param(name, caller, spec[3][index], id=f"{name}-{caller}")
-    for name, spec in ENDPOINTS.items() for index, caller in enumerate(CALLERS)
-]
+CASES = matrix_cases({name: spec[3] for name, spec in ENDPOINTS.items()})
 OBJECTIVE = {"title": "Faster answers", "cycle": "2026-H1", "org_unit": "support", "owner": "mgr-1",
              "description": "First response within two hours."}
 

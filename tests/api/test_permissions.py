@@ -99,11 +99,16 @@ ENDPOINTS = {
                          (201, 404, 201, 404, 409, 403, 403)),
     "warnings": Endpoint("GET", "/goals/{id}/warnings", "agreed", None, (200, 404, 200, 404, 200, 200, 403)),
 }
-CASES = [
-    pytest.param(name, caller, endpoint.outcomes[index], id=f"{name}-{caller}")
-    for name, endpoint in ENDPOINTS.items()
-    for index, caller in enumerate(CALLERS)
-]
+def matrix_cases(outcomes: dict[str, tuple[int, ...]]) -> list[Any]:
+    """One test case per row and caller: (row name, caller, the status that caller must get)."""
+    return [
+        pytest.param(name, caller, row[index], id=f"{name}-{caller}")
+        for name, row in outcomes.items()
+        for index, caller in enumerate(CALLERS)
+    ]
+
+
+CASES = matrix_cases({name: endpoint.outcomes for name, endpoint in ENDPOINTS.items()})
 
 
 @pytest.fixture(scope="module", params=STORES)

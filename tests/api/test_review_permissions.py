@@ -19,7 +19,7 @@ from application.review_decisions import ReviewDecisions
 from domain.review_values import DecisionBasis
 from domain.values import Cycle
 from tests.api.module_app import STORES, Api, module_api
-from tests.api.test_permissions import CALLERS
+from tests.api.test_permissions import CALLERS, matrix_cases
 from tests.lifecycles import REVIEW_BANDS
 from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, ensure_cycles
 
@@ -49,11 +49,7 @@ STEPS = {
     "resolution": Step("POST", "/reviews/emp-1/disputes/d1/resolution?cycle={cycle}", "disputed",
                        {"outcome": "upheld", "note": "Checked."}, (403, 403, 403, 403, 200, 403, 403)),
 }
-CASES = [
-    pytest.param(name, caller, step.outcomes[index], id=f"{name}-{caller}")
-    for name, step in STEPS.items()
-    for index, caller in enumerate(CALLERS)
-]
+CASES = matrix_cases({name: step.outcomes for name, step in STEPS.items()})
 
 
 @pytest.fixture(scope="module", params=STORES)

@@ -100,8 +100,8 @@ def launched(tmp_path: Path, database_url: str, *extra_args: str) -> Server:
 
 
 @contextmanager
-def running_server(tmp_path: Path, *extra_args: str) -> Iterator[Server]:
-    server = launched(tmp_path, f"sqlite:///{tmp_path}/goals.db", *extra_args)
+def serving(server: Server, stop_within: float = 15) -> Iterator[Server]:
+    """The launched server once healthy; stopped with SIGTERM afterwards (killed if it takes too long)."""
     process = server.process
     try:
         wait_until_healthy(server)
@@ -109,12 +109,18 @@ def running_server(tmp_path: Path, *extra_args: str) -> Iterator[Server]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=stop_within)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def running_server(tmp_path: Path, *extra_args: str) -> Iterator[Server]:
+    with serving(launched(tmp_path, f"sqlite:///{tmp_path}/goals.db", *extra_args)) as server:
+        yield server
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal, so the exit status names it.
-    assert process.returncode in (0, -signal.SIGTERM), f"goalengine serve ended with {process.returncode}"
+    assert server.process.returncode in (0, -signal.SIGTERM), f"goalengine serve ended with {server.process.returncode}"
     server.line_matching("Application shutdown complete", time.monotonic() + 5)
 
 

@@ -26,7 +26,7 @@ from api.auth import issue_token
 from domain.values import Role
 from tests.conftest import POSTGRES_URL, drop_schema, postgres_url_with_schema, require_postgres
 from tests.e2e.test_http_lifecycle import (
-    GOALENGINE, Server, customer_service_goal, launched, open_cycle_of, wait_until_healthy,
+    GOALENGINE, Server, customer_service_goal, launched, open_cycle_of, serving,
 )
 
 pytestmark = pytest.mark.e2e
@@ -38,18 +38,8 @@ ROUNDS = 2
 
 @contextmanager
 def two_workers(tmp_path: Path, schema: str) -> Iterator[Server]:
-    server = launched(tmp_path, postgres_url_with_schema(schema), "--workers", "2")
-    process = server.process
-    try:
-        wait_until_healthy(server)
+    with serving(launched(tmp_path, postgres_url_with_schema(schema), "--workers", "2"), stop_within=20) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def bearer(sub: str, role: Role) -> dict[str, str]:
