@@ -11,7 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from api.problems import Problem
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.goal import Goal
 from domain import rules
 from domain.values import Actor

@@ -19,8 +19,8 @@ from api.positions import event_store_read
 from api.problems import install_problem_handlers
 from api.tracing import TraceContextMiddleware
 from api.web import install_web
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 
 # Requests run in a thread pool; more threads than the stores' connection pools (15 each) only queue for a
 # connection inside the store and time out there, so the pool is kept below that (see ADR 0011).

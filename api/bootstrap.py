@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from api.guards.config import GuardSettings
 from api.positions import ReadPositions
 from api.routes.events import StreamOptions
-from application.cycles import Cycles
-from application.goals import Goals
-from application.objectives import Objectives
-from application.live import LiveEvents
-from application.settings import Settings
+from application.cycles.service import Cycles
+from application.goals.service import Goals
+from application.cycles.objectives import Objectives
+from application.events.live import LiveEvents
+from application.store.settings import Settings
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery, WebhookThread
 from application.webhooks.subscriptions import SubscriptionStore

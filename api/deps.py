@@ -12,8 +12,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.auth import actor_from_token
 from api.schemas.common import ETAG, IDEMPOTENCY_KEY
 from api.problems import Problem
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain.values import Actor, Role
 
 bearer = HTTPBearer(auto_error=False, description="A JWT from `goalengine token --sub ID --role ROLE`.")

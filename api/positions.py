@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 from fastapi import Depends, Header, Query, Request, Response
 
 from api.problems import Problem
-from application.goals import Goals
-from application.idempotency import CommandResult
+from application.goals.service import Goals
+from application.store.idempotency import CommandResult
 from projections.goal_index import GoalIndexProjection
 from projections.projector import Projector
 

@@ -1,13 +1,13 @@
 """Each HTTP request runs under a trace context: the caller's W3C traceparent (or a fresh one) and a correlation id.
 
-The events a command stores carry both (application/tracing.py, ADR 0018); the answer echoes the traceparent.
+The events a command stores carry both (application/store/tracing.py, ADR 0018); the answer echoes the traceparent.
 """
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from application.tracing import TraceContext, traced
+from application.store.tracing import TraceContext, traced
 
 
 class TraceContextMiddleware:

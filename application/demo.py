@@ -15,10 +15,10 @@ from datetime import date, datetime, time, timedelta, UTC
 from decimal import Decimal
 from uuid import UUID
 
-from application.cycles import Cycles
-from application.goals import Goals
-from application.objectives import Objectives
-from application.settings import Settings
+from application.cycles.service import Cycles
+from application.goals.service import Goals
+from application.cycles.objectives import Objectives
+from application.store.settings import Settings
 from domain.cycle import Cycle as ReviewCycle
 from domain.goal import Goal
 from domain.objective import Objective

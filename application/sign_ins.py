@@ -11,7 +11,7 @@ from datetime import datetime, UTC
 from sqlalchemy import Column, DateTime, Engine, String, Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from application.database import metadata
+from application.store.database import metadata
 
 spent_tokens = Table(
     "web_spent_tokens",

@@ -21,8 +21,8 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, insert, select
 
 from api.app import REQUEST_THREADS
-from application.database import create_sql_engine
-from application.settings import Settings
+from application.store.database import create_sql_engine
+from application.store.settings import Settings
 
 metadata = MetaData()
 rows = Table(

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from api.auth import issue_token
-from application.goals import Goals
+from application.goals.service import Goals
 from bench import workload
 from bench.config import Sizes
 from bench.stats import Row, percentile

@@ -16,7 +16,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from application.audit.chain import ChainingMapper
 from application.audit.log import audit_log
 from application.audit.verification import verify_trail
-from application.goals import Goals
+from application.goals.service import Goals
 from bench import seed, workload
 from bench.config import Sizes
 from bench.stats import Row, rate

@@ -14,8 +14,8 @@ from eventsourcing.persistence import Mapper, Transcoding
 
 import domain.goal  # noqa: F401 (registers the goal's event topics for decoding)
 from application.privacy.sealing import PERSONAL_TEXT, SealedText
-from application.settings import Settings
-from application.transcodings import goal_transcoder
+from application.store.settings import Settings
+from application.store.transcodings import goal_transcoder
 from bench.stores import AUDIT_KEY
 
 PAGE_SIZE = 500

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from eventsourcing.persistence import StoredEvent
 
-from application.goals import Goals
+from application.goals.service import Goals
 from bench import bare, raw, workload
 from bench.config import Sizes
 from bench.stats import Row, rate

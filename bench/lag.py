@@ -15,7 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from application.goals import Goals
+from application.goals.service import Goals
 from bench import workload
 from bench.config import Sizes
 from bench.stats import Row, percentile

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.application import project_aggregate
 
-from application.goals import Goals
+from application.goals.service import Goals
 from bench import workload
 from bench.config import Sizes
 from bench.stats import Row

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from application.audit.chain import ChainingMapper
-from application.goals import Goals
+from application.goals.service import Goals
 from bench import workload
 from bench.config import Sizes
 from bench.seed import READINGS_PER_GOAL

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from application.goals import Goals
+from application.goals.service import Goals
 from bench import seed
 from bench.config import Sizes
 from bench.stats import Row, rate

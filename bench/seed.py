@@ -7,7 +7,7 @@ from collections.abc import Callable
 from eventsourcing.persistence import StoredEvent
 
 from application.audit.chain import ChainingMapper
-from application.goals import Goals
+from application.goals.service import Goals
 from bench import workload
 
 READINGS_PER_GOAL = 22  # 26 events per goal (a year of weekly readings of two KPIs would be ~100)

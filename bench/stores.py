@@ -15,7 +15,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from application.audit.keys import PRIVATE_FILE, generate_pair
-from application.settings import Settings
+from application.store.settings import Settings
 
 POSTGRES_URL = os.environ.get("GOALENGINE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AUDIT_KEY = b"bench-audit-key"

@@ -27,12 +27,12 @@ from uuid import uuid4
 import nats
 
 from api.auth import issue_token
-from application.cloudevents import to_cloudevents
+from application.events.cloudevents import to_cloudevents
 from bench.workload import open_cycle
-from application.goals import Goals
+from application.goals.service import Goals
 from application.relay.nats_jetstream import STRUCTURED, NatsJetStreamRelay
 from application.relay.relay import RelayRunner
-from application.settings import Settings
+from application.store.settings import Settings
 from bench.machine import describe
 from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from application.cycles import Cycles
-from application.goal_checks import find_cycle
-from application.goals import Goals
+from application.cycles.service import Cycles
+from application.goals.checks import find_cycle
+from application.goals.service import Goals
 from domain.goal import Goal
 from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
-from application.serialization import EventRecord, UnknownEventError, type_name
+from application.events.serialization import EventRecord, UnknownEventError, type_name
 from domain.goal import Goal
 from domain.objective import Objective
 from projections.tables import goal_alignment, objectives

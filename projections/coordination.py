@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, text
 
-from application.settings import Settings
-from application.traced_recorders import wake_channel
+from application.store.settings import Settings
+from application.store.traced_recorders import wake_channel
 
 
 class Coordination(Protocol):

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from application.serialization import EventRecord, UnknownEventError, type_name
+from application.events.serialization import EventRecord, UnknownEventError, type_name
 from domain import rules
 from domain.goal import Goal
 from domain.values import Actor

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Table
 
-from application.serialization import EventRecord
+from application.events.serialization import EventRecord
 
 
 class Projection(Protocol):

@@ -16,8 +16,8 @@ from uuid import UUID
 from application.audit.chain import SigningKeyMissingError
 from application.audit.log import audit_log
 from application.audit.tree import TamperDetectedError
-from application.goals import Goals
-from application.serialization import EventRecord
+from application.goals.service import Goals
+from application.events.serialization import EventRecord
 from domain.values import Actor
 from projections.reviews import Reviews
 

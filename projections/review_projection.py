@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from application.privacy.registry import ERASED
-from application.serialization import EventRecord, type_name
+from application.events.serialization import EventRecord, type_name
 from domain.person import Person
 from projections.review.state import State, fold
 from projections.tables import goal_reviews, projection_positions

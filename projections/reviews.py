@@ -16,12 +16,12 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
-from application.goals import Goals
-from application.serialization import EventRecord
+from application.goals.service import Goals
+from application.events.serialization import EventRecord
 from domain import rules
 from domain.values import Actor
 from projections.review.justification import rating_justification
-from application.review_decisions import ReviewDecisions
+from application.reviews.decisions import ReviewDecisions
 from domain.review import Review
 from domain.review_values import DecisionBasis
 from projections.review.decision_view import decision_view

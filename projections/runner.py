@@ -17,11 +17,11 @@ from itertools import islice
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from application.database import metadata
-from application.goals import Goals
-from application.log_records import log_records
-from application.serialization import EventRecord
-from application.sqlite_pool import writer_turn
+from application.store.database import metadata
+from application.goals.service import Goals
+from application.events.log_records import log_records
+from application.events.serialization import EventRecord
+from application.store.sqlite_pool import writer_turn
 from projections.projection import Projection, ProjectionStatus, UnknownProjectionError
 from projections.tables import projection_positions
 

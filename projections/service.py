@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from projections.alignment import AlignmentProjection
 from projections.coordination import coordination_for
 from projections.goal_index import GoalIndexProjection

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
-from application.database import metadata
+from application.store.database import metadata
 
 # One row per projection: the log position of the last event its read model includes.
 projection_positions = Table(

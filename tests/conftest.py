@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from application.audit.keys import PRIVATE_FILE, PUBLIC_FILE, Signer, generate_pair, load_signer
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from tests.scenarios import ensure_cycles
 
 POSTGRES_URL = os.environ.get("GOALENGINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from application.goal_warnings import WarningLedger
-from application.cycles import Cycles
-from application.goals import Goals
-from application.review_decisions import ReviewDecisions
+from application.goals.warnings import WarningLedger
+from application.cycles.service import Cycles
+from application.goals.service import Goals
+from application.reviews.decisions import ReviewDecisions
 from domain.check_ins import CheckIn
 from domain.goal_warnings import Evidence, MissedMilestone, OverdueReading, PaceChange
 from domain.review_values import DecisionBasis

@@ -9,9 +9,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from application.cycles import Cycles
-from application.goal_checks import find_cycle
-from application.goals import Goals
+from application.cycles.service import Cycles
+from application.goals.checks import find_cycle
+from application.goals.service import Goals
 from domain.cycle import NAMESPACE
 from domain.objective import Objective
 from domain.terms import GoalTerms

@@ -98,7 +98,7 @@ def clock_steps() -> st.SearchStrategy[timedelta]:
 
 def event_filters(goal_ids: list[str]) -> st.SearchStrategy[Any]:
     """Filters of the event feed over the given goals: some subjects (or none), a cycle, an org unit, types."""
-    from application.event_filters import EventFilter
+    from application.events.filters import EventFilter
 
     subjects = st.lists(st.sampled_from(goal_ids), max_size=3).map(lambda ids: tuple(sorted(set(ids))))
     cycles = st.sampled_from([None, None, "2026-H1", "2026", "2027"])

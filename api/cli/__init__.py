@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from application.settings import Settings, SettingsError
+from application.store.settings import Settings, SettingsError
 
 # Commands that read an existing store and must not create one (ADR 0020): they stop with exit 2 when it is missing.
 # verify checks its store and keys itself (exit 2 naming the missing setting, ADR 0013).

@@ -11,7 +11,7 @@ from application.audit.chain import SigningKeyMissingError
 from application.audit.migration import MigrationRefusedError, migrate
 from application.audit.tree import TamperDetectedError
 from application.errors import GoalNotFoundError
-from application.goals import Goals
+from application.goals.service import Goals
 from application.audit.store_check import VerifySetupError, signing_settings
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from application.audit.chain import SigningKeyMissingError
 from application.audit.log import audit_log
 from application.audit.tree import TamperDetectedError
-from application.goals import Goals
+from application.goals.service import Goals
 from application.audit.store_check import VerifySetupError, signing_settings
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, UTC
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 from api.web.session import sign_in_link
 from application.demo import SIGN_IN_PEOPLE, seed_demo
-from application.settings import Settings
+from application.store.settings import Settings
 
 DEMO_LINK_TTL = 3600
 

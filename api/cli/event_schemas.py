@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from application.event_schemas import SCHEMAS
+from application.events.schemas import SCHEMAS
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

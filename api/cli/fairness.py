@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from application.audit.verification import LogPositionError
-from application.goals import Goals
+from application.goals.service import Goals
 from application.audit.fairness import FairnessReport, GroupBy, recalibration_fairness
 
 CSV_COLUMNS = ("group", "goals", "proposed", "approved", "rejected", "eased", "tightened", "mixed", "eased_goals",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from application.audit.keys import (PRIVATE_FILE, PUBLIC_FILE, KeyFileError, generate_pair, key_id,
                                     load_public_keys, load_signer, public_pem, verifier_key)
-from application.settings import DEFAULT_AUDIT_ORIGIN, create_private_file
+from application.store.settings import DEFAULT_AUDIT_ORIGIN, create_private_file
 
 KEYRING_FILE = "audit-keyring.pub"
 DEMO_KEY_DIR = "var/keys"

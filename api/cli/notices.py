@@ -13,7 +13,7 @@ from types import FrameType
 
 from rich.console import Console
 
-from application.goals import Goals
+from application.goals.service import Goals
 from projections.notices.notifier import Notifier
 
 console = Console(stderr=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from application.audit.store_check import VerifySetupError, signing_settings
-from application.goals import Goals
-from application.settings import Settings, SettingsError
+from application.goals.service import Goals
+from application.store.settings import Settings, SettingsError
 
 
 def privacy_goals(*, writes: bool) -> Goals:

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from application.goals import Goals
+from application.goals.service import Goals
 from projections.runner import DEFAULT_BATCH_SIZE, REBUILD_BATCH_SIZE, ProjectionRunner, UnknownProjectionError
 from projections.service import build_projector, build_runner
 

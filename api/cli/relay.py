@@ -8,9 +8,9 @@ import asyncio
 import logging
 import signal
 
-from application.goals import Goals
+from application.goals.service import Goals
 from application.relay.relay import RelayRunner
-from application.settings import Settings
+from application.store.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

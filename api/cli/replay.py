@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from application.errors import GoalNotFoundError
-from application.goals import Goals
-from application.goal_warnings import WarningLedger
-from application.history import TrailEntry, describe_trail, goal_standing
-from application.review_decisions import ReviewDecisions
-from application.review_history import describe_review
+from application.goals.service import Goals
+from application.goals.warnings import WarningLedger
+from application.goals.history import TrailEntry, describe_trail, goal_standing
+from application.reviews.decisions import ReviewDecisions
+from application.reviews.history import describe_review
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -115,7 +115,7 @@ def shown(value: Any) -> str:
 
 
 def replay_review(args: argparse.Namespace) -> int:
-    """The review of one employee and cycle, step by step (application/review_history.py)."""
+    """The review of one employee and cycle, step by step (application/reviews/history.py)."""
     console = Console()
     if not (args.review and args.cycle):
         console.print("[red]name a GOAL_ID, or a review with --review EMPLOYEE_ID --cycle CYCLE_ID[/red]")

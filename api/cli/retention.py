@@ -7,7 +7,7 @@ from datetime import date
 
 from api.cli.privacy_setup import privacy_goals
 from application.privacy.retention import run_retention
-from application.settings import SettingsError
+from application.store.settings import SettingsError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

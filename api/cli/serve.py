@@ -15,7 +15,7 @@ from api.guards.config import GuardSettings
 from api.guards.server import uvicorn_config
 from api.observability.logs import configure_json_logs
 from api.web.session import SIGN_IN_LINK_TTL, sign_in_link
-from application.settings import Settings, SettingsError
+from application.store.settings import Settings, SettingsError
 from domain.values import Role
 
 

@@ -16,7 +16,7 @@ from application.audit.store_check import VerifySetupError, verifying_settings
 from application.audit.keys import load_public_keys
 from application.audit.migration import migration_records
 from application.audit.verification import LogPositionError, TrailVerification, verify_trail
-from application.goals import Goals
+from application.goals.service import Goals
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

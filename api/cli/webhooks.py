@@ -7,9 +7,9 @@ import logging
 import signal
 from types import FrameType
 
-from application.goals import Goals
-from application.live import LiveEvents
-from application.settings import Settings
+from application.goals.service import Goals
+from application.events.live import LiveEvents
+from application.store.settings import Settings
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery
 

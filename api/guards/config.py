@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from application.settings import SettingsError
+from application.store.settings import SettingsError
 
 MIB = 1024 * 1024
 # Names a setting had before it became a guard; read when the current name is not set.

@@ -13,8 +13,8 @@ from api.positions import command_position, projection_read
 from api.problems import Problem, problem_responses
 from api.schemas.common import KPI_ID
 from api.schemas.cycles import AlignmentResponse, CycleList, CycleResponse, OpenCycleRequest
-from application.cycles import Cycles
-from application.idempotency import CommandResult
+from application.cycles.service import Cycles
+from application.store.idempotency import CommandResult
 from domain.cycle import Cycle
 from domain.errors import UnknownCycleError
 from domain.values import Actor, Role

@@ -1,7 +1,7 @@
 """The event feed for other services: GET /events (pages), /events/stream (Server-Sent Events), /events/schemas.
 
 Both take the same filters as webhook subscriptions: type, subject (goal id), cycle, org_unit. The stream is woken
-by new events (application/live.py) rather than polling, and each caller may hold only so many streams open.
+by new events (application/events/live.py) rather than polling, and each caller may hold only so many streams open.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from api.deps import GoalsDep, require_roles
 from api.schemas.common import MAX_POSITION, UUID_TEXT, described
 from api.problems import Problem, problem_responses
 from api.schemas.events import EventPage
-from application.cloudevents import EVENT_TYPES, EventFeed, UnknownEventTypeError, topics_for
-from application.event_filters import EventFilter, InvalidEventFilterError
-from application.event_schemas import SCHEMAS
-from application.live import EventSignal, LiveEvents
+from application.events.cloudevents import EVENT_TYPES, EventFeed, UnknownEventTypeError, topics_for
+from application.events.filters import EventFilter, InvalidEventFilterError
+from application.events.schemas import SCHEMAS
+from application.events.live import EventSignal, LiveEvents
 from domain.values import Actor, Role
 
 router = APIRouter(prefix="/events", tags=["events"], route_class=OffLoopJSONRoute)

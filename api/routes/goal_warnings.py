@@ -13,7 +13,7 @@ from api.deps import AsOfDep, GoalsDep, require_roles
 from api.json_route import OffLoopJSONRoute
 from api.problems import problem_responses
 from api.schemas.goals import HistoryEntry
-from application.goal_warnings import WarningLedger
+from application.goals.warnings import WarningLedger
 from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)

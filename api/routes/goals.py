@@ -28,9 +28,9 @@ from api.schemas.goals import (
 )
 from api.positions import command_position
 from api.problems import Problem, problem_responses
-from application.goals import Goals
-from application.idempotency import CommandResult
-from application.history import describe_trail
+from application.goals.service import Goals
+from application.store.idempotency import CommandResult
+from application.goals.history import describe_trail
 from domain.goal import Goal
 from domain.values import Actor, Role
 

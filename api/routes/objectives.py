@@ -13,7 +13,7 @@ from api.positions import command_position
 from api.routes.cycles import AlignmentDep, AlignmentFresh, ReviewsFresh
 from api.problems import Problem, problem_responses
 from api.schemas.cycles import ObjectiveResponse, SetObjectiveRequest
-from application.objectives import Objectives
+from application.cycles.objectives import Objectives
 from domain.errors import UnknownObjectiveError
 from domain.objective import Objective
 from domain.values import Actor, Role

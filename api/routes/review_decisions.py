@@ -17,9 +17,9 @@ from api.schemas.review_decisions import (
     SelfAssessmentRequest,
 )
 from api.schemas.goals import HistoryEntry
-from application.idempotency import CommandResult
-from application.review_history import describe_review
-from application.review_decisions import ReviewDecisions
+from application.store.idempotency import CommandResult
+from application.reviews.history import describe_review
+from application.reviews.decisions import ReviewDecisions
 from domain.review_values import review_id
 from domain.values import Actor, Role
 from projections.review.decision_view import decision_view

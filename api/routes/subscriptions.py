@@ -21,9 +21,9 @@ from api.schemas.subscriptions import (
     SubscriptionRequest,
     SubscriptionResponse,
 )
-from application.cloudevents import UnknownEventTypeError
-from application.event_filters import EventFilter, InvalidEventFilterError
-from application.live import EventSignal
+from application.events.cloudevents import UnknownEventTypeError
+from application.events.filters import EventFilter, InvalidEventFilterError
+from application.events.live import EventSignal
 from application.webhooks.parking import ParkedEventNotFoundError
 from application.webhooks.subscriptions import PositionBeyondHeadError, SubscriptionNotFoundError, SubscriptionStore
 from application.webhooks.targets import WebhookTargetError

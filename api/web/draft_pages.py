@@ -14,9 +14,9 @@ from api.access import require_may_draft
 from api.problems import Problem
 from api.schemas.goals import DraftGoalRequest
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
-from application.cycles import Cycles
+from application.cycles.service import Cycles
 from application.errors import ApplicationError
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.errors import GoalError
 from domain.smart import Criterion, SmartReport, assess
 from domain.terms import GoalTerms

@@ -19,8 +19,8 @@ from api.schemas.goals import ClosureRequest, DecisionRequest, GoalResponse, Mea
 from api.web.charts import kpi_chart
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.errors import ApplicationError
-from application.goals import Goals
-from application.history import describe_trail
+from application.goals.service import Goals
+from application.goals.history import describe_trail
 from domain.errors import GoalError
 from domain.goal import Goal
 from domain.values import Actor, Outcome, ReasonCategory, Role, Status

@@ -13,8 +13,8 @@ from api.web.fairness_chart import fairness_chart
 from api.web.pages import PageRoute, SessionDep, render
 from application.audit.fairness import GroupBy, recalibration_fairness
 from application.audit.verification import verify_trail
-from application.goals import Goals
-from application.recalibration_queue import pending_recalibrations
+from application.goals.service import Goals
+from application.goals.recalibration_queue import pending_recalibrations
 from domain.values import Actor, Role
 
 router = APIRouter(prefix="/workspace", route_class=PageRoute, include_in_schema=False)

@@ -13,8 +13,8 @@ from api.problems import Problem
 from api.web.pages import PageRoute, SessionDep, render
 from api.web.views import pace_rank
 from api.positions import ReadPositions
-from application.goals import Goals
-from application.recalibration_queue import pending_recalibrations
+from application.goals.service import Goals
+from application.goals.recalibration_queue import pending_recalibrations
 from domain.goal import Goal
 from domain.values import Actor, Cadence, Role, Status
 from projections.goal_index import GoalIndexProjection, ListingNotAllowedError, list_goals, visible_filters

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from application.audit.log import audit_log
 from application.errors import GoalNotFoundError
-from application.goals import Goals
+from application.goals.service import Goals
 
 BUNDLE_FORMAT = "goalengine-audit-bundle/v1"
 

@@ -28,7 +28,7 @@ from application.audit.fairness_reviews import review_sections
 from application.audit.review_facts import TOPICS as REVIEW_AND_GOAL_TOPICS
 from application.audit.review_facts import collect
 from application.audit.verification import checked_position
-from application.goals import Goals
+from application.goals.service import Goals
 from domain import rules
 
 NO_GROUP = "(none)"

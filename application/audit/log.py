@@ -21,9 +21,9 @@ from application.audit.merkle import ProofError, consistency_proof, inclusion_pr
 from application.audit.note import Checkpoint, CheckpointError, sign_checkpoint, verify_checkpoint
 from application.audit.tamper import TamperFinding
 from application.audit.tree import LogTree, TamperDetectedError
-from application.database import metadata
+from application.store.database import metadata
 from application.errors import ApplicationError
-from application.goals import Goals
+from application.goals.service import Goals
 
 signed_checkpoints = Table(
     "audit_checkpoints", metadata,

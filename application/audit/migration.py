@@ -24,9 +24,9 @@ from application.audit.keys import Signer
 from application.audit.leaf import EVENT_DOMAIN, message, seal, unseal
 from application.audit.log import audit_log
 from application.audit.verification import stored_rows
-from application.database import metadata
+from application.store.database import metadata
 from application.errors import ApplicationError
-from application.goals import Goals
+from application.goals.service import Goals
 
 migrations = Table(
     "audit_migrations", metadata,

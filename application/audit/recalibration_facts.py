@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from application.goals import LoggedEvent
+from application.goals.service import LoggedEvent
 from domain import recalibration as recal
 from domain import stored
 from domain.goal import Goal

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from application.audit.recalibration_facts import TOPICS as RECALIBRATION_TOPICS
 from application.audit.recalibration_facts import GoalFacts, collect_facts, event_id
-from application.goals import LoggedEvent
+from application.goals.service import LoggedEvent
 from domain.goal import Goal
 from domain.review import Review
 from domain.values import Direction, Kpi, Outcome, counted_readings

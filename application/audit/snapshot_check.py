@@ -9,7 +9,7 @@ from eventsourcing.persistence import StoredEvent
 
 from application.audit.leaf import unseal
 from application.audit.snapshots import snapshot_problem
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.goal import Goal
 
 

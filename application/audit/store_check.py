@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect
 
 from application.audit.keys import KeyFileError, load_public_keys, load_signer, public_pem, read_key_file
-from application.settings import DEFAULT_AUDIT_ORIGIN, DEFAULT_DATABASE_URL, Settings, SettingsError
+from application.store.settings import DEFAULT_AUDIT_ORIGIN, DEFAULT_DATABASE_URL, Settings, SettingsError
 
 
 class VerifySetupError(ValueError):

@@ -22,9 +22,9 @@ from application.audit.chain import GENESIS
 from application.audit.leaf import leaf_input, unseal
 from application.audit.merkle import EMPTY_ROOT, CompactRange, leaf_hash, node_hash, split_point
 from application.audit.tamper import TamperFinding, diagnose_mismatch, signature_holds
-from application.database import metadata
+from application.store.database import metadata
 from application.errors import ApplicationError
-from application.goals import Goals
+from application.goals.service import Goals
 
 BATCH = 1000
 T = TypeVar("T")

@@ -28,7 +28,7 @@ from application.audit.merkle import CompactRange, leaf_hash
 from application.audit.note import Checkpoint
 from application.audit.tamper import TamperFinding, diagnose_mismatch, diagnose_version, signature_holds
 from application.errors import ApplicationError
-from application.goals import Goals
+from application.goals.service import Goals
 
 PAGE_SIZE = 500
 

@@ -14,7 +14,7 @@ from datetime import date
 from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy import text
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain import rules
 from domain.errors import PermissionDeniedError
 from domain.person import Person, person_id_of

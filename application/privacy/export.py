@@ -14,10 +14,10 @@ from typing import Any
 
 from eventsourcing.utils import resolve_topic
 
-from application.goals import Goals
-from application.log_records import log_records
+from application.goals.service import Goals
+from application.events.log_records import log_records
 from application.privacy.registry import SUBJECT_FIELDS
-from application.serialization import EventRecord, type_name
+from application.events.serialization import EventRecord, type_name
 from domain.goal import Goal
 from domain.person import Person, person_id_of
 

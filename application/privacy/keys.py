@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, DateTime, Engine, Index, String, Table, Text, func, insert, select, update
 
-from application.database import metadata
+from application.store.database import metadata
 from application.errors import ApplicationError
 
 KEY_BYTES = 32

@@ -25,8 +25,8 @@ from application.audit.migration import MigrationRefusedError, migrations, resig
 from application.audit.leaf import unseal
 from application.audit.tree import tree_leaves, tree_nodes
 from application.audit.verification import stored_rows, verify_trail
-from application.database import metadata
-from application.goals import Goals
+from application.store.database import metadata
+from application.goals.service import Goals
 from application.privacy.erasure import drop_snapshots
 from application.privacy.personal import field_value, is_text
 from application.privacy.registry import personal_paths

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy.erasure import Erasure, erase_person
 from domain.cycle import Cycle, cycle_uuid
 from domain.goal import Goal

@@ -15,10 +15,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, Column, Engine, String, Table, insert, select, update
 
-from application.cloudevents import to_cloudevents
-from application.database import metadata
-from application.goals import Goals
-from application.live import LiveEvents
+from application.events.cloudevents import to_cloudevents
+from application.store.database import metadata
+from application.goals.service import Goals
+from application.events.live import LiveEvents
 
 log = logging.getLogger("goalengine.relay")
 

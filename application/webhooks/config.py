@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from application.settings import SettingsError
+from application.store.settings import SettingsError
 
 TRUE = ("1", "true", "yes", "on")
 

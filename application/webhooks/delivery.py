@@ -23,9 +23,9 @@ from uuid import uuid4
 
 import httpx
 
-from application.cloudevents import UnknownEventTypeError, to_cloudevents
-from application.goals import Goals
-from application.live import EventSignal
+from application.events.cloudevents import UnknownEventTypeError, to_cloudevents
+from application.goals.service import Goals
+from application.events.live import EventSignal
 from application.webhooks.config import WebhookSettings
 from application.webhooks.parking import EventRef, ParkedEvent
 from application.webhooks.signing import signed_headers

@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from application.settings import SettingsError
+from application.store.settings import SettingsError
 
 PREFIX = "v1:"
 NONCE_BYTES = 12

@@ -16,8 +16,8 @@ from uuid import uuid4
 
 from sqlalchemy import Engine, delete, insert, select, update
 
-from application.cloudevents import topics_for
-from application.event_filters import EventFilter
+from application.events.cloudevents import topics_for
+from application.events.filters import EventFilter
 from application.webhooks.booking import DeliveryBook
 from application.webhooks.config import WebhookSettings
 from application.webhooks.sealing import SecretBox

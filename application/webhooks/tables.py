@@ -18,7 +18,7 @@ from sqlalchemy import (
     update,
 )
 
-from application.database import metadata
+from application.store.database import metadata
 from application.webhooks.sealing import SecretBox, is_sealed
 
 ACTIVE, PAUSED = "active", "paused"

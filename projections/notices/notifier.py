@@ -2,7 +2,7 @@
 
 Each round reads the events after its position, folds each goal event into the goal's review state (the same
 reducer as the review projection, kept in a table of its own), derives the warnings that state calls for on the
-business date, and hands them in log order to the ledger (application/goal_warnings.py), which records each once.
+business date, and hands them in log order to the ledger (application/goals/warnings.py), which records each once.
 Then it moves its position and the states in one transaction, if no other notifier moved it meanwhile. Once per
 business date it also looks at every agreed goal: time alone makes a reading overdue or a milestone missed.
 
@@ -20,14 +20,14 @@ from datetime import date, datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Connection, String, Table, Text, delete, insert, select, update
+from sqlalchemy import Column, Connection, Select, String, Table, Text, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from application.database import metadata
-from application.goal_warnings import WarningLedger
-from application.goals import Goals
-from application.log_records import log_records
-from application.serialization import EventRecord
+from application.store.database import metadata
+from application.goals.warnings import WarningLedger
+from application.goals.service import Goals
+from application.events.log_records import log_records
+from application.events.serialization import EventRecord
 from projections.notices.evaluation import State, warnings_for
 from projections.review.state import HANDLERS, fold
 from projections.review_projection import dump_state, erase_text
@@ -173,7 +173,7 @@ class Notifier:
             pass  # another process added it at the same moment
 
 
-def _position_query():  # type: ignore[no-untyped-def]
+def _position_query() -> Select[tuple[int]]:
     return select(projection_positions.c.position).where(projection_positions.c.name == NAME)
 
 

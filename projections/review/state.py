@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
-from application.serialization import EventRecord, UnknownEventError, jsonable, type_name
+from application.events.serialization import EventRecord, UnknownEventError, jsonable, type_name
 from domain import recalibration as recal
 from domain.goal import Goal
 
@@ -212,7 +212,7 @@ def _decide(state: State, record: EventRecord, status: str) -> dict[str, Any]:
         status=status, decided_by=record.actor_id, decided_at=record.timestamp, decided_version=record.version,
         note=record.data["note"],
     )
-    return recalibration
+    return cast(dict[str, Any], recalibration)
 
 
 HANDLERS: dict[str, Callable[[State, EventRecord], None]] = {

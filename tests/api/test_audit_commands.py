@@ -12,9 +12,9 @@ from uuid import UUID
 import pytest
 
 from api.cli import main
-from application.goal_warnings import WarningLedger
-from application.goals import Goals
-from application.review_decisions import ReviewDecisions
+from application.goals.warnings import WarningLedger
+from application.goals.service import Goals
+from application.reviews.decisions import ReviewDecisions
 from domain.goal_warnings import Evidence, PaceChange
 from domain.values import Actor, Role
 from tests.application import tampering

@@ -26,8 +26,8 @@ from application.audit.chain import GENESIS
 from application.audit.hmac_chain import CHAIN_FIELD, link
 from application.audit.keys import Signer, generate_pair
 from application.audit.leaf import EVENT_DOMAIN, message, seal, unseal
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain.cycle import cycle_uuid
 from tests.application import tampering
 from tests.conftest import PUBLIC_KEY_FILE, Clock

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.values import Actor
 from tests.application import tampering
 from tests.conftest import Clock

@@ -22,9 +22,9 @@ from api.deps import ISO_MOMENT, as_of_moment
 from api.problems import Problem
 from api.routes.events import SUBJECT_LIST, TYPE_LIST, split
 from api.schemas.common import FILLED_LINE, FILLED_TEXT, text_of_at_least
-from application.cloudevents import topics_for
-from application.event_filters import EventFilter
-from application.settings import Settings
+from application.events.cloudevents import topics_for
+from application.events.filters import EventFilter
+from application.store.settings import Settings
 from domain.recalibration import MIN_JUSTIFICATION
 
 

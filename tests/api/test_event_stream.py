@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 
 from api.routes.events import StreamOptions
-from application.goal_warnings import WarningLedger
-from application.goals import Goals
+from application.goals.warnings import WarningLedger
+from application.goals.service import Goals
 from domain.goal_warnings import Evidence, PaceChange
 from domain.values import Actor, Role
 from tests.conftest import Clock

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from application.cloudevents import EVENT_TYPES
-from application.goals import Goals
+from application.events.cloudevents import EVENT_TYPES
+from application.goals.service import Goals
 from domain.values import Actor, Role
 from tests.scenarios import (
     SETUP_EVENTS,

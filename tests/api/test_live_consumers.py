@@ -17,9 +17,9 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.guards.config import GuardSettings
 from api.routes.events import StreamOptions
-from application.settings import Settings
-from application.goals import Goals
-from application.live import LiveEvents
+from application.store.settings import Settings
+from application.goals.service import Goals
+from application.events.live import LiveEvents
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery, WebhookThread
 from domain.cycle import cycle_uuid

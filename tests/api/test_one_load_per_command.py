@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.values import Actor
 from tests.api.test_goal_lifecycle import DRAFT
 from tests.conftest import Clock

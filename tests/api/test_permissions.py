@@ -15,7 +15,7 @@ from uuid import UUID
 
 import pytest
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.values import Actor, Role
 from tests.api.module_app import STORES, Api, module_api
 from tests.scenarios import (

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy.registry import ERASED
 from domain.values import Actor
 from tests.application.privacy.support import TEXTS, employee_with_history

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy.registry import ERASED
 from tests.application.privacy.support import TEXTS, employee_with_history, locked_on
 from tests.conftest import AUDIT_KEY, Clock

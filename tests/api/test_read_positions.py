@@ -18,8 +18,8 @@ from sqlalchemy import event
 
 from api.app import create_app
 from api.auth import issue_token
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain.values import Actor
 from projections.projector import Projector
 from tests.api.conftest import API_SECRET

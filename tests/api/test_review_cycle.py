@@ -11,7 +11,7 @@ from datetime import date
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.values import Actor
 from projections.notices.notifier import Notifier
 from tests.conftest import Clock

@@ -14,8 +14,8 @@ from uuid import uuid4
 
 import pytest
 
-from application.goals import Goals
-from application.review_decisions import ReviewDecisions
+from application.goals.service import Goals
+from application.reviews.decisions import ReviewDecisions
 from domain.review_values import DecisionBasis
 from domain.values import Cycle
 from tests.api.module_app import STORES, Api, module_api

@@ -9,7 +9,7 @@ from datetime import date
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.values import Actor, Role
 from projections.notices.notifier import Notifier
 from projections.review_projection import content_hash

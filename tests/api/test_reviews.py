@@ -9,7 +9,7 @@ from decimal import Decimal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.values import Actor, Role
 from tests.conftest import Clock
 from tests.scenarios import (

@@ -28,8 +28,8 @@ from schemathesis.config import SchemathesisConfig
 from api.app import create_app
 from api.auth import issue_token
 from api.guards.config import GuardSettings
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from tests.api.conftest import API_SECRET
 from tests.conftest import AUDIT_KEY, Clock
 from tests.scenarios import (

@@ -9,8 +9,8 @@ from multiprocessing.synchronize import Barrier
 from uuid import UUID
 
 from application.errors import ConcurrentModificationError, VersionMismatchError
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain.values import Actor
 
 SYNC_TIMEOUT = 60  # seconds; only reached if the other process died

@@ -37,8 +37,8 @@ def load(database: str, goal_id: str) -> dict[str, Any]:
     from application.audit.chain import ChainingMapper
     from application.privacy.keys import DataKeys
     from application.privacy.sealing import register_personal_transcodings
-    from application.settings import Settings
-    from application.transcodings import goal_transcoder
+    from application.store.settings import Settings
+    from application.store.transcodings import goal_transcoder
 
     transcoder = goal_transcoder()  # personal text opens with the store's data keys (ADR 0026)
     register_personal_transcodings(transcoder, DataKeys(create_engine(f"sqlite:///{database}"),

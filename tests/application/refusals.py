@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 
 from application.errors import ApplicationError, GoalNotFoundError
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.errors import GoalError
 from domain.values import Actor, Role
 from tests.scenarios import HR, MANAGER, agree_milestone, customer_service_terms, draft

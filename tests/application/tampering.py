@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import text
 
 from application.audit.leaf import SIG_KEY
-from application.goals import Goals
+from application.goals.service import Goals
 
 
 def _table(goals: Goals) -> str:

@@ -9,7 +9,7 @@ from eventsourcing.application import AggregateNotFoundError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.goal_checks import require_alignment
+from application.goals.checks import require_alignment
 from domain.errors import AlignmentCycleError
 from domain.goal import Goal
 from tests.domain.support import drafted

@@ -13,7 +13,7 @@ from application.audit.log import audit_log
 from application.audit.merkle import (consistency_proof, in_memory, inclusion_proof, leaf_hash, root_of,
                                       verify_consistency, verify_inclusion)
 from application.audit.note import verify_checkpoint
-from application.goals import Goals
+from application.goals.service import Goals
 from tests.application import tampering
 from tests.conftest import SIGNER
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, survey_terms

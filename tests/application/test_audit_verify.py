@@ -12,7 +12,7 @@ import pytest
 
 from application.audit.verification import LogPositionError, verify_trail
 from application.audit.leaf import unseal
-from application.goals import Goals
+from application.goals.service import Goals
 from tests.application import tampering
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, survey_terms
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from application.audit.chain import GENESIS
 from application.audit.leaf import unseal
 from application.audit.tamper import signature_holds
-from application.goals import Goals
+from application.goals.service import Goals
 from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, draft
 
 

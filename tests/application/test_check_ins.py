@@ -6,8 +6,8 @@ from uuid import UUID
 
 import pytest
 
-from application.goals import Goals
-from application.history import describe_trail
+from application.goals.service import Goals
+from application.goals.history import describe_trail
 from domain.check_ins import CheckIn
 from domain.errors import GoalNotAgreedError, InvalidGoalInputError, NotAPartyError
 from domain.goal import Goal

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from application.copying import fresh_copy
-from application.goals import Goals
+from application.goals.copying import fresh_copy
+from application.goals.service import Goals
 from domain.values import Actor, Role
 from tests.conftest import Clock
 from tests.scenarios import (

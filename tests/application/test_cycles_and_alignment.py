@@ -8,9 +8,9 @@ from uuid import UUID
 
 import pytest
 
-from application.cycles import Cycles
-from application.goals import Goals
-from application.objectives import Objectives
+from application.cycles.service import Cycles
+from application.goals.service import Goals
+from application.cycles.objectives import Objectives
 from domain.cycle import CycleStatus
 from domain.errors import (
     AlignmentCycleError, CycleExistsError, CycleLockedError, CyclePeriodMismatchError, GoalError,

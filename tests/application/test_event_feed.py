@@ -8,15 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from application.event_catalogue import EVENT_CLASSES
-from application.cloudevents import (
+from application.events.catalogue import EVENT_CLASSES
+from application.events.cloudevents import (
     EVENT_TYPES,
     EventFeed,
     UnknownEventTypeError,
     cloudevent_type,
     to_cloudevent,
 )
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.cycle import Cycle as ReviewCycle
 from domain.goal import Goal
 from tests.conftest import Clock

@@ -8,9 +8,9 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from api.cli.event_schemas import rendered
-from application.cloudevents import EVENT_TYPES, to_cloudevent
-from application.event_schemas import SCHEMAS
-from application.goals import Goals
+from application.events.cloudevents import EVENT_TYPES, to_cloudevent
+from application.events.schemas import SCHEMAS
+from application.goals.service import Goals
 from tests.conftest import Clock
 from application.privacy.erasure import erase_person
 from tests.lifecycles import cycle_life, other_aggregates_life, whole_life

@@ -15,8 +15,8 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from application.audit.verification import verify_trail
 from application.audit.chain import ChainingMapper
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain.goal import Goal
 from domain.values import Party, Status
 from tests.conftest import AUDIT_KEY

@@ -10,7 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 from application.errors import GoalNotFoundError
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.values import Status
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, agreed, draft, survey_terms

@@ -29,8 +29,8 @@ from hypothesis.stateful import (
 )
 
 from application.errors import ApplicationError
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain import validation as goal_rules
 from domain.errors import GoalError
 from domain.goal import Goal

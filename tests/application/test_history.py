@@ -12,8 +12,8 @@ from uuid import UUID
 import pytest
 from freezegun import freeze_time
 
-from application.goals import Goals
-from application.history import describe_trail, goal_standing
+from application.goals.service import Goals
+from application.goals.history import describe_trail, goal_standing
 from tests.conftest import Clock
 from tests.lifecycles import whole_life
 from tests.scenarios import EMPLOYEE, HR, MANAGER, customer_service_terms, draft

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.values import Outcome, RecalibrationStatus, Status
 from tests.conftest import Clock
 from tests.scenarios import (

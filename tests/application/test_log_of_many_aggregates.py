@@ -15,12 +15,12 @@ import pytest
 from eventsourcing.domain import Aggregate
 
 from application.audit.verification import verify_trail
-from application.cloudevents import EventFeed, cloudevent_type, to_cloudevents
+from application.events.cloudevents import EventFeed, cloudevent_type, to_cloudevents
 from application.errors import GoalNotFoundError
-from application.event_filters import EventFilter
-from application.goals import Goals
-from application.log_records import log_records
-from application.serialization import EventRecord
+from application.events.filters import EventFilter
+from application.goals.service import Goals
+from application.events.log_records import log_records
+from application.events.serialization import EventRecord
 from projections.reviews import Reviews
 from projections.service import build_runner
 from tests.conftest import Clock

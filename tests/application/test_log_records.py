@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from application.goals import Goals
-from application.log_records import log_records
-from application.serialization import EventRecord
+from application.goals.service import Goals
+from application.events.log_records import log_records
+from application.events.serialization import EventRecord
 from tests.application.test_event_versions import agreed_by_old_code
 from tests.conftest import Clock
 from tests.lifecycles import WHOLE_LIFE_EVENTS, whole_life

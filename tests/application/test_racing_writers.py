@@ -10,8 +10,8 @@ from uuid import uuid4
 
 import pytest
 
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from tests.application.racing import open_store, race
 from tests.conftest import (
     AUDIT_KEY,

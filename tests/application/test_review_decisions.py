@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from application.goals import Goals
-from application.review_decisions import ReviewDecisions
+from application.goals.service import Goals
+from application.reviews.decisions import ReviewDecisions
 from domain.errors import (
     DisputeOpenError, FourEyesViolationError, InvalidGoalInputError, PermissionDeniedError, ReviewNotDecidedError,
     ReviewSettledError, UnknownDisputeError,

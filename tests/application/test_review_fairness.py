@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from application.audit.fairness import recalibration_fairness
-from application.goals import Goals
-from application.review_decisions import ReviewDecisions
+from application.goals.service import Goals
+from application.reviews.decisions import ReviewDecisions
 from domain.review_values import DecisionBasis
 from domain.values import Actor, Role
 from tests.conftest import Clock

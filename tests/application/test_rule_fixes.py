@@ -9,8 +9,8 @@ from uuid import UUID
 import pytest
 from freezegun import freeze_time
 
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain import errors
 from domain.goal import Goal
 from domain.recalibration import Changes, before_and_after

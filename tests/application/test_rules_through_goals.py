@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain import errors
 from domain.values import Actor, Role
 from tests.application.refusals import (

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from application.cycles import Cycles
-from application.goals import Goals
+from application.cycles.service import Cycles
+from application.goals.service import Goals
 from domain.errors import CycleLockedError
 from domain.values import Outcome, RecalibrationStatus, Status
 from tests.conftest import Clock

@@ -1,5 +1,5 @@
 """SQLite: a read never queues behind writers waiting for the write lock, and other writers of the process take
-the event writers' turn (application/sqlite_pool.py)."""
+the event writers' turn (application/store/sqlite_pool.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from contextlib import AbstractContextManager
 
 import pytest
 
-from application.goals import Goals
-from application.settings import Settings
-from application.sqlite_pool import ReadersFirstPool, writer_turn
+from application.goals.service import Goals
+from application.store.settings import Settings
+from application.store.sqlite_pool import ReadersFirstPool, writer_turn
 from projections.service import build_runner
 from tests.conftest import AUDIT_KEY, Clock
 from tests.scenarios import SETUP_EVENTS, customer_service_terms, draft

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain import stored
 from domain.errors import UnknownStoredValueError
 from domain.goal import Goal

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from application.cloudevents import EventFeed
-from application.event_filters import EventFilter
-from application.goals import Goals
+from application.events.cloudevents import EventFeed
+from application.events.filters import EventFilter
+from application.goals.service import Goals
 from application.webhooks.sealing import SecretBox, SecretUnreadableError
 from application.webhooks.signing import new_secret, signed_headers
 from tests.conftest import Clock

@@ -12,8 +12,8 @@ import pytest
 from application.errors import (
     IdempotencyKeyInProgressError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError, VersionMismatchError,
 )
-from application.goals import Goals
-from application.idempotency import CommandResult, IdempotencyStore, request_hash
+from application.goals.service import Goals
+from application.store.idempotency import CommandResult, IdempotencyStore, request_hash
 from domain.errors import InvalidGoalInputError
 from domain.values import Actor, Role
 from tests.application.refusals import assert_refused, stored_state

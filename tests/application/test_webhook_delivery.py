@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from application.cloudevents import to_cloudevent
-from application.goals import Goals
+from application.events.cloudevents import to_cloudevent
+from application.goals.service import Goals
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery
 from application.webhooks.subscriptions import ACTIVE, PAUSED, Subscription

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import text
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from application.cloudevents import to_cloudevent
-from application.event_filters import EventFilter
-from application.goals import Goals
+from application.events.cloudevents import to_cloudevent
+from application.events.filters import EventFilter
+from application.goals.service import Goals
 from application.webhooks.config import WebhookSettings
 from domain.cycle import cycle_uuid
 from application.webhooks.delivery import WebhookDelivery
@@ -230,7 +230,7 @@ def test_a_subscriptions_table_made_before_adr_0018_is_upgraded_in_place(goals: 
 
 
 def test_the_new_settings_come_from_the_environment_and_bad_values_are_named() -> None:
-    from application.settings import SettingsError
+    from application.store.settings import SettingsError
 
     parsed = WebhookSettings.from_env({"GOALENGINE_WEBHOOK_SECRET_OVERLAP": "60",
                                        "GOALENGINE_WEBHOOK_SECRETS_KEY_FILE": "/etc/goalengine/webhooks.key"})
@@ -240,7 +240,7 @@ def test_the_new_settings_come_from_the_environment_and_bad_values_are_named() -
 
 
 def test_the_master_key_file_is_made_on_first_use_and_a_bad_one_is_refused_by_name(tmp_path: Path) -> None:
-    from application.settings import SettingsError
+    from application.store.settings import SettingsError
 
     key_file = tmp_path / "var" / "webhook-secrets.key"
     box = SecretBox.from_file(str(key_file))

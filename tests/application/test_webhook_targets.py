@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.settings import SettingsError
+from application.store.settings import SettingsError
 from application.webhooks.config import WebhookSettings
 from application.webhooks.targets import WebhookTargetError, check_target
 

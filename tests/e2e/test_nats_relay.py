@@ -23,11 +23,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.auth import issue_token
-from application.cloudevents import to_cloudevent
-from application.goals import Goals
+from application.events.cloudevents import to_cloudevent
+from application.goals.service import Goals
 from application.relay.nats_jetstream import NatsJetStreamRelay
 from application.relay.relay import RelayPositions, RelayRunner
-from application.tracing import TraceContext, traced
+from application.store.tracing import TraceContext, traced
 from tests.api.conftest import API_SECRET
 from tests.conftest import AUDIT_KEY, IN_CI
 from tests.scenarios import EMPLOYEE, MANAGER, SETUP_EVENTS, customer_service_terms, draft

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.auth import issue_token
 from api.routes.events import StreamOptions
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from tests.conftest import AUDIT_KEY, Clock
 from tests.lifecycles import WHOLE_LIFE_EVENTS, whole_life
 from tests.scenarios import SETUP_EVENTS

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from application.cloudevents import to_cloudevent
-from application.goals import Goals
+from application.events.cloudevents import to_cloudevent
+from application.goals.service import Goals
 from application.webhooks.config import WebhookSettings
 from application.webhooks.subscriptions import SubscriptionStore
 from tests.conftest import AUDIT_KEY, Clock

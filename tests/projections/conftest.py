@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.review_values import DecisionBasis
 from projections.reviews import Reviews
 from projections.runner import ProjectionRunner

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from freezegun import freeze_time
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.values import Actor, Role
 from tests.conftest import Clock
 from tests.scenarios import HR, customer_service_terms, draft

@@ -6,8 +6,8 @@ import signal
 import time
 from collections.abc import Callable
 
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from projections.runner import ProjectionRunner
 from tests.projections.test_crash_safety import goalengine
 from tests.scenarios import SETUP_EVENTS, agreed, defect_rate_terms

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from application.goals import Goals
-from application.serialization import EventRecord
-from application.settings import Settings
+from application.goals.service import Goals
+from application.events.serialization import EventRecord
+from application.store.settings import Settings
 from projections.review.state import fold
 from projections.review_projection import dump_state
 from projections.runner import ProjectionRunner

@@ -12,8 +12,8 @@ from uuid import UUID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application.goals import Goals
-from application.serialization import EventRecord
+from application.goals.service import Goals
+from application.events.serialization import EventRecord
 from domain.errors import GoalError
 from projections.review.state import fold
 from projections.review_projection import dump_state, load_states

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from application.cloudevents import EVENT_CLASSES
-from application.event_catalogue import is_goal_topic
-from application.serialization import EventRecord, UnknownEventError, type_name
+from application.events.cloudevents import EVENT_CLASSES
+from application.events.catalogue import is_goal_topic
+from application.events.serialization import EventRecord, UnknownEventError, type_name
 from domain.goal import Goal
 from projections.alignment import CHANGES as ALIGNMENT_CHANGES
 from projections.goal_index import CHANGES

@@ -13,7 +13,7 @@ import pytest
 
 from application.audit.fairness import canonical_json, recalibration_fairness
 from application.audit.verification import LogPositionError, verify_trail
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.goal import Goal
 from domain.recalibration import before_and_after
 from domain.values import Actor, Role

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from application.goals import Goals
+from application.goals.service import Goals
 from projections.review.scoring import UnknownPolicyError
 from projections.reviews import Reviews
 from tests.projections.conftest import OnDay

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from freezegun import freeze_time
 
-from application.cloudevents import EventFeed
-from application.goals import Goals
-from application.settings import Settings
+from application.events.cloudevents import EventFeed
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain.values import Cycle
 from tests.conftest import Clock
 from tests.projections.test_crash_safety import goalengine

@@ -10,8 +10,8 @@ from uuid import UUID
 
 import pytest
 
-from application.goal_warnings import WarningLedger
-from application.goals import Goals
+from application.goals.warnings import WarningLedger
+from application.goals.service import Goals
 from domain.goal_warnings import GoalWarnings
 from projections.notices.notifier import Notifier
 from projections.service import build_projector

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from projections.projector import Projector
 from projections.review_projection import ReviewProjection
 from projections.service import build_projector

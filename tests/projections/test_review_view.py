@@ -6,7 +6,7 @@ from datetime import date, datetime, UTC
 from decimal import Decimal
 from uuid import UUID
 
-from application.goals import Goals
+from application.goals.service import Goals
 from projections.reviews import Reviews
 from tests.projections.conftest import OnDay
 from tests.scenarios import (

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import event
 
-from application.goals import Goals
+from application.goals.service import Goals
 from projections.runner import ProjectionRunner
 from projections.service import build_runner
 from tests.conftest import Clock

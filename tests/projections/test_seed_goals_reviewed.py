@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from application.goals import Goals
-from application.review_decisions import ReviewDecisions
+from application.goals.service import Goals
+from application.reviews.decisions import ReviewDecisions
 from domain.check_ins import CheckIn
 from domain.goal_warnings import GoalWarnings
 from projections.notices.notifier import Notifier

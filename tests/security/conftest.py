@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import issue_token
 from api.guards.config import GuardSettings
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain.values import Actor
 from tests.api.conftest import API_SECRET
 from tests.scenarios import ensure_cycles

@@ -7,8 +7,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from application.errors import IdempotencyKeyInProgressError
-from application.goals import Goals
-from application.idempotency import CommandResult, IdempotencyStore
+from application.goals.service import Goals
+from application.store.idempotency import CommandResult, IdempotencyStore
 
 
 class RefusedError(Exception):

@@ -13,7 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 from api.auth import issue_token
 from api.guards.config import GuardSettings
 from api.guards.rate import RateLimits, TokenBuckets
-from application.settings import SettingsError
+from application.store.settings import SettingsError
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES
 from tests.scenarios import EMPLOYEE, HR, MANAGER

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.goals import Goals
+from application.goals.service import Goals
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery
 from application.webhooks.subscriptions import SubscriptionStore

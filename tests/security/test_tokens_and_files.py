@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from api.auth import MAX_TTL_SECONDS, is_clean_subject
 from api.cli import main
-from application.settings import Settings
+from application.store.settings import Settings
 from tests.api.conftest import API_SECRET
 from tests.security.conftest import Api
 

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from api.web.charts import kpi_chart, target_spans
-from application.goals import Goals
+from application.goals.service import Goals
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, HR, MANAGER, agree_milestone, agreed, customer_service_terms
 

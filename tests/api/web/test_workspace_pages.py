@@ -18,8 +18,8 @@ from api.auth import issue_token
 from api.cli import main
 from api.web.session import SESSION_COOKIE, sign_in_link
 from application.demo import CYCLE_DAYS_AFTER, CYCLE_DAYS_BEFORE, seed_demo
-from application.goals import Goals
-from application.settings import Settings
+from application.goals.service import Goals
+from application.store.settings import Settings
 from domain.values import Actor, Cycle, Role
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES

@@ -8,9 +8,9 @@ from freezegun import freeze_time
 from decimal import Decimal
 from uuid import UUID
 
-from application.cycles import Cycles
-from application.goals import Goals
-from application.review_decisions import ReviewDecisions
+from application.cycles.service import Cycles
+from application.goals.service import Goals
+from application.reviews.decisions import ReviewDecisions
 from domain.check_ins import CheckIn
 from domain.review_values import DecisionBasis
 from tests.conftest import Clock

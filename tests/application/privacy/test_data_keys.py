@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy import keys as data_key_module
 from application.privacy.keys import _cipher_of
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from application.audit.verification import verify_trail
-from application.goals import Goals
-from application.log_records import log_records
+from application.goals.service import Goals
+from application.events.log_records import log_records
 from application.privacy.erasure import erase_person
 from application.privacy.registry import ERASED
-from application.settings import Settings
+from application.store.settings import Settings
 from domain.goal import Goal
 from tests.application.privacy.support import TEXTS, employee_with_history, other_employee_goal
 from tests.conftest import Clock

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from application.cloudevents import EventFeed
-from application.goals import Goals
+from application.events.cloudevents import EventFeed
+from application.goals.service import Goals
 from application.privacy.erasure import erase_person
 from application.privacy.registry import ERASED
 from projections.reviews import Reviews

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy.erasure import erase_person
 from application.privacy.export import export_person
 from application.privacy.registry import ERASED

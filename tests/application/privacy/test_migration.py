@@ -5,11 +5,11 @@ from __future__ import annotations
 from application.audit.log import audit_log
 from application.audit.migration import migration_records
 from application.audit.verification import verify_trail
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy.erasure import erase_person
 from application.privacy.migration import migrate_personal_fields
 from application.privacy.registry import ERASED
-from application.settings import Settings
+from application.store.settings import Settings
 from tests.application.privacy.support import TEXTS, employee_with_history
 from tests.conftest import Clock
 from tests.scenarios import HR

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, select
 
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy.erasure import erase_person
-from application.settings import Settings
+from application.store.settings import Settings
 from projections.service import build_runner
 from tests.application.privacy.support import TEXTS, employee_with_history, other_employee_goal
 from tests.conftest import Clock

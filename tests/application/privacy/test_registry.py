@@ -10,7 +10,7 @@ import re
 import typing
 from typing import Any
 
-from application.event_catalogue import EVENT_CLASSES
+from application.events.catalogue import EVENT_CLASSES
 from application.privacy.registry import EXEMPT, PERSONAL_FIELDS, SUBJECT_FIELDS
 
 FREE_TEXT = re.compile(r"note|summary|reason|text|justification|rationale|description|blockers|next_steps|comment")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy.registry import ERASED
 from application.privacy.retention import due_erasures, run_retention, years_after
 from tests.application.privacy.support import employee_with_history, locked_on, other_employee_goal

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy.erasure import erase_person
 from application.privacy.registry import ERASED
 from application.webhooks.delivery import WebhookDelivery

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from application.goals import Goals, LoggedEvent
-from application.serialization import EventRecord
-from application.tracing import TraceContext, TraceReader
-from application.event_catalogue import EVENT_CLASSES, GOAL_AGGREGATE, RecordedEvent, aggregate_name
+from application.goals.service import Goals, LoggedEvent
+from application.events.serialization import EventRecord
+from application.store.tracing import TraceContext, TraceReader
+from application.events.catalogue import EVENT_CLASSES, GOAL_AGGREGATE, RecordedEvent, aggregate_name
 
 if TYPE_CHECKING:
-    from application.event_filters import EventFilter
+    from application.events.filters import EventFilter
 
 SPEC_VERSION = "1.0"
 SOURCE = "urn:goalengine"

@@ -1,6 +1,6 @@
 """Trace context of the command that caused an event: its W3C traceparent and a correlation id (ADR 0018).
 
-The API sets the context of each request (api/tracing.py); the event recorders (application/traced_recorders.py)
+The API sets the context of each request (api/tracing.py); the event recorders (application/store/traced_recorders.py)
 store it beside the request's events in the same transaction; the CloudEvents carry it as the distributed tracing
 extension (`traceparent`, `tracestate`) and a `correlationid` extension shared by all events of one request.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eventsourcing.domain import Aggregate
 
-from application.goals import Goals
+from application.goals.service import Goals
 
 
 def save_at(goals: Goals, aggregate: Aggregate) -> int:

@@ -6,9 +6,9 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from application import goal_checks as checks
-from application.goals import Goals
-from application.idempotency import CommandResult
+from application.goals import checks
+from application.goals.service import Goals
+from application.store.idempotency import CommandResult
 from domain.errors import UnknownObjectiveError
 from domain.objective import Objective
 from domain.values import Actor, Kpi

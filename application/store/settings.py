@@ -18,8 +18,8 @@ DEFAULT_KEY_FILE = "var/audit.key"
 DEFAULT_SECRET_FILE = "var/secret"
 DEFAULT_AUDIT_ORIGIN = "goalengine/audit-log"
 TRACED_RECORDERS = {
-    "sqlite": "application.traced_recorders:TracedSQLiteRecorder",
-    "postgresql": "application.traced_recorders:TracedPostgresRecorder",
+    "sqlite": "application.store.traced_recorders:TracedSQLiteRecorder",
+    "postgresql": "application.store.traced_recorders:TracedPostgresRecorder",
 }
 
 

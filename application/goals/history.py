@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from application.serialization import event_data, event_type, jsonable
+from application.events.serialization import event_data, event_type, jsonable
 from domain import recalibration as recal
 from application.privacy.registry import ERASED
 from domain.goal import Goal

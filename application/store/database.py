@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 
-from application.settings import Settings
+from application.store.settings import Settings
 
 metadata = MetaData()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.goals import Goals
+from application.goals.service import Goals
 from domain.goal import Goal
 
 QUEUE_TOPICS = (Goal.RecalibrationProposed.TOPIC, Goal.Recalibrated.TOPIC, Goal.RecalibrationRejected.TOPIC)

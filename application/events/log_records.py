@@ -1,6 +1,6 @@
 """The event log as JSON-ready records, decoded straight from the stored JSON (issue #12, item 5).
 
-Projections need each event as an `EventRecord` (application/serialization.py): decimals, dates and datetimes as
+Projections need each event as an `EventRecord` (application/events/serialization.py): decimals, dates and datetimes as
 strings. Decoding a stored event into a domain event and then walking it back into that form did the work twice;
 here the stored JSON is parsed once, with each transcoded leaf turned straight into its JSON-ready string. An event
 the fast path cannot reproduce exactly (one stored before its class's current version, which must be upcast, or a
@@ -21,10 +21,10 @@ from eventsourcing.utils import resolve_topic
 
 from application.audit.chain import LEGACY_CHAIN_KEY
 from application.audit.leaf import SIG_KEY
-from application.goals import Goals
+from application.goals.service import Goals
 from application.privacy.keys import DataKeys
 from application.privacy.sealing import PERSONAL_TEXT, open_text
-from application.serialization import META_FIELDS, EventRecord, type_name
+from application.events.serialization import META_FIELDS, EventRecord, type_name
 
 # Transcoded leaves and their JSON-ready form: exactly what jsonable() makes of the decoded value.
 JSON_READY: dict[str, Callable[[Any], Any]] = {

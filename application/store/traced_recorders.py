@@ -3,7 +3,7 @@
 - the trace context of the current command is written beside its events, in the same transaction;
 - once a write has committed, in-process listeners hear of it (the live streams and the webhook worker wake at once).
 
-Selected through the library's APPLICATION_RECORDER_TOPIC (application/settings.py).
+Selected through the library's APPLICATION_RECORDER_TOPIC (application/store/settings.py).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from application.sqlite_pool import readers_first
-from application.tracing import TRACES_TABLE, current_trace
+from application.store.sqlite_pool import readers_first
+from application.store.tracing import TRACES_TABLE, current_trace
 
 COLUMNS = "originator_id, originator_version, traceparent, tracestate, correlation_id"
 CREATE_TRACES = (

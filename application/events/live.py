@@ -1,6 +1,6 @@
 """Push, not poll: new events wake the live streams and the webhook worker at once (ADR 0018).
 
-- In this process, the event recorder tells the signal after each commit (application/traced_recorders.py).
+- In this process, the event recorder tells the signal after each commit (application/store/traced_recorders.py).
 - On PostgreSQL, writes by other processes arrive by LISTEN on the channel the library NOTIFYs on each insert.
 - A head watcher (one query per interval for the whole process, not one per stream) is the fallback for writes
   by other processes on SQLite, and for a LISTEN connection that was lost.
@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from application.goals import Goals
+from application.goals.service import Goals
 
 log = logging.getLogger("goalengine.live")
 

@@ -19,19 +19,19 @@ from sqlalchemy import Engine
 from application.audit.chain import ChainingMapper
 from application.audit.keys import AuditKeys
 from application.audit.snapshots import CheckedSnapshotStore
-from application import goal_checks as checks
-from application.copying import fresh_copy
-from application.database import create_sql_engine, metadata, schema_creation
-from application.event_catalogue import RecordedEvent
+from application.goals import checks
+from application.goals.copying import fresh_copy
+from application.store.database import create_sql_engine, metadata, schema_creation
+from application.events.catalogue import RecordedEvent
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
-from application.idempotency import CommandResult, IdempotencyStore
+from application.store.idempotency import CommandResult, IdempotencyStore
 from application.privacy.keys import DataKeys
 from application.privacy.personal import PersonalData
 from application.privacy.sealing import register_personal_transcodings
-from application.readings import ReadingSeries
-from application.sqlite_pool import writer_turn
-from application.settings import BusinessCalendar, Settings
-from application.transcodings import goal_transcoder
+from application.goals.readings import ReadingSeries
+from application.store.sqlite_pool import writer_turn
+from application.store.settings import BusinessCalendar, Settings
+from application.store.transcodings import goal_transcoder
 from domain.check_ins import CheckIn
 from domain.goal import Goal
 from domain.recalibration import Changes
@@ -275,7 +275,7 @@ class Goals(Application[UUID]):
         self.data_keys.refresh_if_stale()
         try:
             if version is None:
-                # The cached goal, copied here more cheaply than the library's deepcopy (application/copying.py).
+                # The cached goal, copied here more cheaply than the library's deepcopy (application/goals/copying.py).
                 goal: Goal = fresh_copy(self.repository.get(goal_id, deepcopy_from_cache=False))
             else:
                 goal = self.repository.get(goal_id, version=version)

@@ -12,10 +12,10 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from application import goal_checks as checks
+from application.goals import checks
 from application.errors import ConcurrentModificationError
-from application.goals import Goals
-from application.idempotency import CommandResult
+from application.goals.service import Goals
+from application.store.idempotency import CommandResult
 from domain.cycle import Cycle
 from domain.errors import CycleExistsError, UnknownCycleError
 from domain.goal import Goal

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.errors import GoalNotFoundError
-from application.cloudevents import is_goal_event, subject_of
-from application.goals import Goals, LoggedEvent
+from application.events.cloudevents import is_goal_event, subject_of
+from application.goals.service import Goals, LoggedEvent
 
 MAX_SUBJECTS = 100
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Engine, String, Table, Text, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from application.database import metadata
+from application.store.database import metadata
 from domain.goal import Goal
 from application.errors import IdempotencyKeyInProgressError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError
 
@@ -60,7 +60,7 @@ class IdempotencyStore:
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),
                  turn: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
         self.engine = engine
-        self.turn = turn  # the event writers' turn on SQLite (application/sqlite_pool.py)
+        self.turn = turn  # the event writers' turn on SQLite (application/store/sqlite_pool.py)
         self.stale_after = stale_after
         self.now = now
 

@@ -12,10 +12,10 @@ from datetime import date, datetime
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from application.goals import RETRIES_WITHOUT_EXPECTED_VERSION, Goals
-from application.history import TrailEntry
-from application.saving import save_at
-from application.serialization import event_data, event_type
+from application.goals.service import RETRIES_WITHOUT_EXPECTED_VERSION, Goals
+from application.goals.history import TrailEntry
+from application.goals.saving import save_at
+from application.events.serialization import event_data, event_type
 from domain.goal_warnings import EarlyWarning, Evidence, GoalWarnings, warnings_id
 from domain.values import Actor, Role
 

@@ -1,6 +1,6 @@
 """A review's trail in words: each step, who took it when, what it said, and what it changed in the review.
 
-The review's counterpart of application/history.py (a goal's trail), for GET /reviews/{employee_id}/history and
+The review's counterpart of application/goals/history.py (a goal's trail), for GET /reviews/{employee_id}/history and
 `goalengine replay --review`: the same entries, built by replaying the steps onto the Review aggregate.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from application.history import TrailEntry, diff
-from application.serialization import event_data, event_type, jsonable
+from application.goals.history import TrailEntry, diff
+from application.events.serialization import event_data, event_type, jsonable
 from domain.review import Review
 
 

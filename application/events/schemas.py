@@ -14,9 +14,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from application.cloudevents import EVENT_TYPES
-from application.event_catalogue import aggregate_name
-from application.serialization import META_FIELDS
+from application.events.cloudevents import EVENT_TYPES
+from application.events.catalogue import aggregate_name
+from application.events.serialization import META_FIELDS
 from domain.goal_warnings import PACES
 from domain.review_values import OverrideDirection, ResolutionOutcome
 from domain.check_ins import HIGHEST_CONFIDENCE, LOWEST_CONFIDENCE, CheckInStatus

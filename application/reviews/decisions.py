@@ -1,6 +1,6 @@
 """ReviewDecisions: the review of one employee and cycle as an aggregate (domain/review.py) in the goals' log.
 
-Its own module beside application/goals.py (projections/reviews.py is the read side: the computed view and its
+Its own module beside application/goals/service.py (projections/reviews.py is the read side: the computed view and its
 justification). Every step loads the review, or opens it on the first step, and saves it with the one Goals
 application, so its events share the goals' log, trail, signatures and feed.
 """
@@ -15,9 +15,9 @@ from eventsourcing.application import AggregateNotFoundError, project_aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.errors import ConcurrentModificationError
-from application.goals import RETRIES_WITHOUT_EXPECTED_VERSION, Goals
-from application.idempotency import CommandResult
-from application.saving import save_at
+from application.goals.service import RETRIES_WITHOUT_EXPECTED_VERSION, Goals
+from application.store.idempotency import CommandResult
+from application.goals.saving import save_at
 from domain.review import Review
 from domain.review_values import DecisionBasis, review_id
 from domain.values import Actor

@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from application.event_catalogue import GOAL_AGGREGATE, TOPIC_PREFIX, RecordedEvent
+from application.events.catalogue import GOAL_AGGREGATE, TOPIC_PREFIX, RecordedEvent
 
 META_FIELDS = ("originator_id", "originator_version", "timestamp", "actor_id", "actor_role", "originator_topic")
 

@@ -1,0 +1,1 @@
+"""The published event contract: catalogue, CloudEvents, filters, schemas, serialization, the live feed."""

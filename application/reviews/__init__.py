@@ -1,0 +1,1 @@
+"""Reviews: the manager's decision and the steps around it, and their history."""

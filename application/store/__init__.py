@@ -1,0 +1,1 @@
+"""The store: database, pools, recorders, transcodings, tracing, idempotency and settings."""
