@@ -24,7 +24,8 @@ from api.deps import GoalsDep, require_roles
 from api.schemas.common import MAX_POSITION, UUID_TEXT, described
 from api.problems import Problem, problem_responses
 from api.schemas.events import EventPage
-from application.events.cloudevents import EVENT_TYPES, EventFeed, UnknownEventTypeError, topics_for
+from application.events.cloudevents import EVENT_TYPES, UnknownEventTypeError, topics_for
+from application.events.feed import EventFeed
 from application.events.filters import EventFilter, InvalidEventFilterError
 from application.events.schemas import SCHEMAS
 from application.events.live import EventSignal, LiveEvents

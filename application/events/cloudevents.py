@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from application.goals.service import Goals, LoggedEvent
 from application.events.serialization import EventRecord
 from application.store.tracing import TraceContext, TraceReader
 from application.events.catalogue import EVENT_CLASSES, GOAL_AGGREGATE, RecordedEvent, aggregate_name
-
-if TYPE_CHECKING:
-    from application.events.filters import EventFilter
 
 SPEC_VERSION = "1.0"
 SOURCE = "urn:goalengine"
@@ -111,36 +106,3 @@ def to_cloudevents(goals: Goals, logged: Sequence[LoggedEvent]) -> list[dict[str
     traces = TraceReader(goals.engine).of(keys)
     pairs = zip(logged, keys, strict=True)
     return [to_cloudevent(entry.event, entry.position, traces.get(key)) for entry, key in pairs]
-
-
-@dataclass(frozen=True)
-class FeedPage:
-    """A page of the feed; `next_after` is where the next read starts (never behind an unread event)."""
-
-    items: list[dict[str, Any]]
-    next_after: int
-
-
-class EventFeed:
-    """Reads the log as CloudEvents in position order, filtered by type, goal, cycle and org unit."""
-
-    def __init__(self, goals: Goals) -> None:
-        self.goals = goals
-
-    def page(
-        self, after: int = 0, limit: int = 100, types: Sequence[str] = (), event_filter: EventFilter | None = None
-    ) -> FeedPage:
-        """Up to `limit` events after a position.
-
-        The head is read before the events: every event at or below it is committed (the store commits positions
-        in order, ADR 0009), so a short page can move `next_after` up to it without skipping one.
-        """
-        topics = topics_for(types)
-        head = self.goals.head_position()
-        logged = self.goals.log_events(after, until=head, topics=topics, page_size=limit)
-        if event_filter is not None:
-            logged = event_filter.select(self.goals, logged)
-        items = to_cloudevents(self.goals, list(islice(logged, limit)))
-        if len(items) == limit:
-            return FeedPage(items, items[-1]["position"])
-        return FeedPage(items, max(after, head))

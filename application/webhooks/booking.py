@@ -7,16 +7,14 @@ deleted or taken over meanwhile changes nothing and stops.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine, or_, select, update
 
 from application.webhooks.config import WebhookSettings
 from application.webhooks.parking import EventRef, ParkingLot
+from application.webhooks.subscription import Subscription
 from application.webhooks.tables import ACTIVE, MAX_ERROR_LENGTH, PARK, PAUSED, webhook_subscriptions
-
-if TYPE_CHECKING:
-    from application.webhooks.subscriptions import Subscription
 
 
 class DeliveryBook:

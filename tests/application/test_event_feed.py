@@ -11,11 +11,11 @@ import pytest
 from application.events.catalogue import EVENT_CLASSES
 from application.events.cloudevents import (
     EVENT_TYPES,
-    EventFeed,
     UnknownEventTypeError,
     cloudevent_type,
     to_cloudevent,
 )
+from application.events.feed import EventFeed
 from application.goals.service import Goals
 from domain.cycle import Cycle as ReviewCycle
 from domain.goal import Goal

@@ -15,7 +15,8 @@ import pytest
 from eventsourcing.domain import Aggregate
 
 from application.audit.verification import verify_trail
-from application.events.cloudevents import EventFeed, cloudevent_type, to_cloudevents
+from application.events.cloudevents import cloudevent_type, to_cloudevents
+from application.events.feed import EventFeed
 from application.errors import GoalNotFoundError
 from application.events.filters import EventFilter
 from application.goals.service import Goals

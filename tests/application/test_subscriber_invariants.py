@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from application.events.cloudevents import EventFeed
+from application.events.feed import EventFeed
 from application.events.filters import EventFilter
 from application.goals.service import Goals
 from application.webhooks.sealing import SecretBox, SecretUnreadableError

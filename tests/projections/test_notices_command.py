@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from freezegun import freeze_time
 
-from application.events.cloudevents import EventFeed
+from application.events.feed import EventFeed
 from application.goals.service import Goals
 from application.store.settings import Settings
 from domain.values import Cycle

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from application.events.cloudevents import EventFeed
+from application.events.feed import EventFeed
 from application.goals.service import Goals
 from application.privacy.erasure import erase_person
 from application.privacy.registry import ERASED
