@@ -13,7 +13,7 @@ from api.problems import problem_responses
 from api.routes.cycles import CyclesDep
 from api.routes.goals import goal_response
 from api.schemas.cycles import CarryOverRequest, ReassignmentRequest
-from api.schemas.goals import GoalResponse
+from api.schemas.goal_views import GoalResponse
 from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)

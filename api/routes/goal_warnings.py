@@ -12,7 +12,7 @@ from api.access import visible_goal
 from api.deps import AsOfDep, GoalsDep, require_roles
 from api.json_route import OffLoopJSONRoute
 from api.problems import problem_responses
-from api.schemas.goals import HistoryEntry
+from api.schemas.goal_views import HistoryEntry
 from application.goals.warnings import WarningLedger
 from domain.values import Actor, Role
 

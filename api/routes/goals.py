@@ -10,13 +10,15 @@ from fastapi import APIRouter, Depends, Path, Response
 from api.json_route import OffLoopJSONRoute
 from api.access import require_may_draft, require_visible, visible_goal
 from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
-from api.schemas.goals import (
+from api.schemas.goal_views import (
     FindingView,
     GoalResponse,
     HistoryEntry,
     HistoryResponse,
     RecalibrationResponse,
     SmartResponse,
+)
+from api.schemas.goals import (
     ClosureRequest,
     DecisionRequest,
     DraftGoalRequest,

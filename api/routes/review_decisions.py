@@ -16,7 +16,7 @@ from api.schemas.review_decisions import (
     DecisionRequest, DisputeRequest, ResolutionRequest, ReviewHistoryResponse, ReviewStepResponse,
     SelfAssessmentRequest,
 )
-from api.schemas.goals import HistoryEntry
+from api.schemas.goal_views import HistoryEntry
 from application.store.idempotency import CommandResult
 from application.reviews.history import describe_review
 from application.reviews.decisions import ReviewDecisions

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from api.schemas.goals import HistoryEntry
+from api.schemas.goal_views import HistoryEntry
 from api.schemas.common import FILLED_LINE, MULTI_LINE, FilledText, Strict, Text, example
 from domain.review_values import ResolutionOutcome
 

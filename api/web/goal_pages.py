@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from api.access import visible_goal
 from api.deps import as_of_moment
 from api.problems import Problem
-from api.schemas.goals import ClosureRequest, DecisionRequest, GoalResponse, MeasurementRequest, RecalibrationRequest
+from api.schemas.goal_views import GoalResponse
+from api.schemas.goals import ClosureRequest, DecisionRequest, MeasurementRequest, RecalibrationRequest
 from api.web.charts import kpi_chart
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.errors import ApplicationError

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.problems import Problem
-from api.schemas.goals import RecalibrationView
+from api.schemas.goal_views import RecalibrationView
 from api.web.fairness_chart import fairness_chart
 from api.web.pages import PageRoute, SessionDep, render
 from application.audit.fairness import GroupBy, recalibration_fairness

@@ -26,7 +26,7 @@ class Objectives:
         checks.cycle_period(self.goals.repository, cycle_id)
         objective = Objective.set(actor=actor, title=title, cycle_id=cycle_id, org_unit=org_unit, owner_id=owner_id,
                                   description=description, kpis=kpis)
-        position = self.goals._save_at(objective)  # the one Goals application saves them all
+        position = self.goals.save_at(objective)  # the one Goals application saves them all
         return CommandResult(str(objective.id), objective.version, position=position)
 
     def get_objective(self, objective_id: UUID) -> Objective:

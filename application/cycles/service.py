@@ -32,7 +32,7 @@ class Cycles:
     def open_cycle(self, actor: Actor, *, cycle_id: str, name: str, start: date, end: date) -> CommandResult:
         cycle = Cycle.open(actor=actor, cycle_id=cycle_id, name=name, start=start, end=end)
         try:
-            position = self.goals._save_at(cycle)  # the one Goals application saves them all
+            position = self.goals.save_at(cycle)  # the one Goals application saves them all
         except IntegrityError:
             raise CycleExistsError(f"cycle {cycle_id!r} already exists", cycle=cycle_id) from None
         return CommandResult(cycle_id, cycle.version, position=position)
@@ -78,7 +78,7 @@ class Cycles:
 
     def _save(self, what: str, *aggregates: Aggregate) -> int:
         try:
-            return self.goals._save_at(*aggregates)  # the one Goals application saves them all
+            return self.goals.save_at(*aggregates)  # the one Goals application saves them all
         except IntegrityError:
             raise ConcurrentModificationError(
                 f"{what} was changed by another writer at the same time; read it again and retry") from None

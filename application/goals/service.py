@@ -2,137 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-from eventsourcing.application import (
-    AggregateNotFoundError, Application, LRUCache, ProcessingEvent, project_aggregate,
-)
-from eventsourcing.persistence import EventStore, IntegrityError, Mapper, Recording, Transcoder
-from sqlalchemy import Engine
+from eventsourcing.application import AggregateNotFoundError, project_aggregate
+from eventsourcing.persistence import IntegrityError
 
-from application.audit.chain import ChainingMapper
-from application.audit.keys import AuditKeys
-from application.audit.snapshots import CheckedSnapshotStore
+from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
 from application.goals import checks
 from application.goals.copying import fresh_copy
-from application.store.database import create_sql_engine, metadata, schema_creation
-from application.events.catalogue import RecordedEvent
-from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
-from application.store.idempotency import CommandResult, IdempotencyStore
-from application.privacy.keys import DataKeys
-from application.privacy.personal import PersonalData
-from application.privacy.sealing import register_personal_transcodings
-from application.goals.readings import ReadingSeries
-from application.store.sqlite_pool import writer_turn
-from application.store.settings import BusinessCalendar, Settings
-from application.store.transcodings import goal_transcoder
+from application.goals.event_log import GoalEventLog, LoggedEvent
+from application.store.idempotency import CommandResult
 from domain.check_ins import CheckIn
 from domain.goal import Goal
 from domain.recalibration import Changes
 from domain.terms import GoalTerms
 from domain.validation import choice
-from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport
+from domain.smart import SmartReport
 from domain.values import Actor, Cycle, Measurement, Outcome, ReasonCategory
+
+__all__ = ["RETRIES_WITHOUT_EXPECTED_VERSION", "Check", "Goals", "LoggedEvent"]
 
 RETRIES_WITHOUT_EXPECTED_VERSION = 3
 # A caller's guard on the loaded goal, run before the command (e.g. the API's visibility check, which answers 404).
 Check = Callable[[Goal], None]
 
 
-@dataclass(frozen=True)
-class LoggedEvent:
-    """An event (a goal's, or another aggregate's: ADR 0022) and its position in the application's event log."""
-
-    position: int
-    event: RecordedEvent
-
-
-class Goals(Application[UUID]):
+class Goals(GoalEventLog):
     """Drafts, agrees, tracks, recalibrates and closes goals; answers what a goal is and was."""
 
-    name = "goalengine"
-    snapshotting_intervals = {Goal: 100}
-
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        today: Callable[[], date] | None = None,
-        smart_policy: SmartPolicy = DEFAULT_POLICY,
-    ) -> None:
-        self.settings = settings or Settings.from_env()
-        self.today = today or BusinessCalendar(self.settings.timezone).today
-        self.smart_policy = smart_policy
-        # Per instance, from the settings: the library reads the interval from self, though it declares a ClassVar.
-        self.snapshotting_intervals = {Goal: self.settings.snapshot_interval}  # type: ignore[misc]
-        # The engine comes first: on PostgreSQL it creates the schema the event store's tables go in.
-        self.engine: Engine = create_sql_engine(self.settings)
-        self.audit_keys = AuditKeys.of(
-            self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
-        with schema_creation(self.engine):
-            self.data_keys = DataKeys(self.engine, self.settings.data_master_key)
-            super().__init__(env=self.settings.eventsourcing_env())
-            metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
-        # After an erasure (here or in another process) no cached goal may still hold the erased text.
-        self.data_keys.on_erasure.append(self.forget_cached_aggregates)
-        self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
-        self.reading_series = ReadingSeries(self._reading_events, self.settings.aggregate_cache_size)
-
-    # --- wiring --------------------------------------------------------------------------------------------
-
-    def construct_transcoder(self) -> Transcoder:
-        transcoder = goal_transcoder()
-        register_personal_transcodings(transcoder, self.data_keys)
-        return transcoder
-
-    def construct_mapper(self) -> Mapper[UUID]:
-        transcoder = self.construct_transcoder()
-        self.personal = PersonalData(self.data_keys, lambda aggregate_id: self.recorder.select_events(
-            aggregate_id, lte=1, limit=1))
-        self.personal.transcoder = transcoder
-        return ChainingMapper(
-            transcoder=transcoder, personal=self.personal,
-            signer=self.audit_keys.signer,
-            last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
-            stored_at=lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version),
-        )
-
-    def construct_snapshot_store(self) -> EventStore[UUID]:
-        # Snapshots are checked against the signed events before they are used (ADR 0013).
-        return CheckedSnapshotStore(self.mapper, self.factory.aggregate_recorder(purpose="snapshots"),
-                                    self.recorder, self.audit_keys.keyring)
-
-    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        assert isinstance(self.mapper, ChainingMapper)
-        self.mapper.begin_save()
-        try:
-            recordings = super()._record(processing_event)
-        finally:
-            self.mapper.end_save()
-        for recording in recordings:
-            self.mapper.remember(recording.notification)
-        return recordings
-
-    def forget_cached_aggregates(self) -> None:
-        """Drop every cached goal and reading series: they hold opened personal text (ADR 0026)."""
-        cache = self.repository.cache
-        if isinstance(cache, LRUCache):
-            with cache.lock:
-                cache.cache.clear()
-                cache.clear()  # the LRU's linked list goes with its entries
-                cache.full = False
-        elif cache is not None:
-            cache.cache.clear()
-        self.reading_series.forget()
-
-    def close(self) -> None:
-        super().close()
-        self.engine.dispose()
+    name = "goalengine"  # the library names an application after its class unless told
 
     # --- commands ------------------------------------------------------------------------------------------
 
@@ -149,10 +52,10 @@ class Goals(Application[UUID]):
             period = checks.cycle_period(self.repository, named, None if isinstance(cycle, str) else cycle)
             checks.require_alignment(self.repository, terms.parent_goal_id)
             goal = Goal.draft(actor=actor, cycle=period, owner_id=owner_id, manager_id=manager_id, terms=terms)
-            position = self._save_at(goal)
+            position = self.save_at(goal)
             return CommandResult(str(goal.id), goal.version, position=position, goal=goal)
 
-        return self._answered(self._once(actor, idempotency_key, "draft_goal", payload, draft), None)
+        return self._answered(self.once(actor, idempotency_key, "draft_goal", payload, draft), None)
 
     def revise_goal(
         self, goal_id: UUID, actor: Actor, changes: dict[str, Any], *, expected_version: int | None = None,
@@ -310,39 +213,6 @@ class Goals(Application[UUID]):
             raise GoalNotFoundError(goal_id)
         return events
 
-    def head_position(self) -> int:
-        """The event log's last position (0 when empty)."""
-        return self.recorder.max_notification_id() or 0
-
-    def log_events(
-        self, after: int = 0, until: int | None = None, topics: Sequence[str] = (), page_size: int = 500
-    ) -> Iterator[LoggedEvent]:
-        """Logged events in log order with their positions, after one position and up to another (inclusive)."""
-        position = after
-        while True:
-            page = self.recorder.select_notifications(
-                position, page_size, stop=until, topics=topics, inclusive_of_start=False
-            )
-            for notification in page:
-                event = self.mapper.to_domain_event(notification)
-                yield LoggedEvent(notification.id, event)  # type: ignore[arg-type]  # every logged event has an actor
-            if len(page) < page_size:
-                return
-            position = page[-1].id
-
-    def iter_goal_ids(self) -> Iterator[UUID]:
-        """Every goal id, in the order goals were drafted."""
-        position = 0
-        while True:
-            page = self.recorder.select_notifications(
-                position, 500, topics=[Goal.Drafted.TOPIC], inclusive_of_start=False
-            )
-            if not page:
-                return
-            for notification in page:
-                yield UUID(str(notification.originator_id))
-            position = page[-1].id
-
     # --- internals -----------------------------------------------------------------------------------------
 
     def _goal_as_of(self, goal_id: UUID, as_of: datetime) -> Goal:
@@ -379,7 +249,7 @@ class Goals(Application[UUID]):
                 checks.require_cycle_unlocked(self.repository, goal.cycle.id)
                 reference = act(goal)
                 try:
-                    position = self._save_at(goal)
+                    position = self.save_at(goal)
                 except IntegrityError:
                     if attempt == attempts:
                         raise ConcurrentModificationError(
@@ -393,7 +263,7 @@ class Goals(Application[UUID]):
             raise AssertionError("unreachable")
 
         return self._answered(
-            self._once(actor, idempotency_key, name, {"goal_id": str(goal_id), **payload}, execute), check
+            self.once(actor, idempotency_key, name, {"goal_id": str(goal_id), **payload}, execute), check
         )
 
     def _answered(self, result: CommandResult, check: Check | None) -> CommandResult:
@@ -404,31 +274,3 @@ class Goals(Application[UUID]):
         if check is not None:
             check(goal)
         return replace(result, goal=goal)
-
-    def _save_at(self, *aggregates: Aggregate) -> int:
-        """Save the aggregates' new events at once; the log position of the last one (the client's position token)."""
-        recordings = self.save(*aggregates)
-        events = [recording.domain_event for recording in recordings]
-        for aggregate in aggregates:
-            if isinstance(aggregate, Goal):
-                self.reading_series.saved(aggregate.id, events)
-        return recordings[-1].notification.id if recordings else self.head_position()
-
-    def _reading_events(self, goal_id: UUID, after: int, until: int) -> Iterator[Goal.KpiRecorded]:
-        for stored in self.recorder.select_events(goal_id, gt=after, lte=until):
-            event = self.mapper.to_domain_event(stored)
-            if isinstance(event, Goal.KpiRecorded):
-                yield event
-
-    def _once(
-        self,
-        actor: Actor,
-        idempotency_key: str | None,
-        name: str,
-        payload: dict[str, Any],
-        execute: Callable[[], CommandResult],
-    ) -> CommandResult:
-        if idempotency_key is None:
-            return execute()
-        result, _replayed = self.idempotency.run(actor.id, idempotency_key, name, payload, execute)
-        return result

@@ -98,7 +98,7 @@ class ReviewDecisions:
             raise AssertionError("unreachable")
 
         scope = {"review_id": str(review_id(employee_id, cycle_id)), **payload}
-        return self.goals._once(actor, idempotency_key, name, scope, execute)
+        return self.goals.once(actor, idempotency_key, name, scope, execute)
 
 
 

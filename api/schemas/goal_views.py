@@ -1,0 +1,209 @@
+"""The goal resource as answered: a goal, a recalibration, its SMART findings and its history (decimals as strings,
+dates and moments as ISO 8601). What callers send is in api/schemas/goals.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.goal import Goal
+from domain.recalibration import Side
+from domain.values import (
+    Cadence, Direction, Measurement, Outcome, Party, ReasonCategory, RecalibrationStatus, Role, Status,
+)
+
+
+class View(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CycleView(View):
+    id: str
+    start: date
+    end: date
+
+
+class KpiView(View):
+    id: str
+    name: str
+    unit: str
+    direction: Direction
+    cadence: Cadence
+    baseline: Decimal
+    target: Decimal | None = Field(description="The target in force (after any approved recalibration).")
+    low: Decimal | None
+    high: Decimal | None
+    original: dict[str, Decimal | None] = Field(description="The target (or range) as first agreed.")
+
+
+class SignatureView(View):
+    party: Party
+    actor_id: str
+    content_version: int = Field(description="The version of the terms that was signed.")
+    signed_at: datetime
+    version: int
+
+
+class MilestoneView(View):
+    id: str
+    kpi: str
+    due: date
+    target: Decimal
+
+
+class MeasurementView(View):
+    kpi: str
+    value: Decimal
+    observed_at: date
+    recorded_at: datetime
+    source: str
+    note: str
+    recorded_by: str
+    version: int
+    corrects_version: int | None = Field(description="The version of the reading this one corrects.")
+
+
+class TermsView(View):
+    """What a recalibration changes: targets per KPI, the deadline, milestones (null: nothing there before)."""
+
+    targets: dict[str, dict[str, Decimal | None]]
+    deadline: date | None
+    milestones: list[MilestoneView | None]
+
+    @model_validator(mode="before")
+    @classmethod
+    def from_side(cls, value: Any) -> Any:
+        return value.to_stored() if isinstance(value, Side) else value
+
+
+class RecalibrationView(View):
+    id: str
+    status: RecalibrationStatus
+    reason: ReasonCategory
+    justification: str
+    proposed_by: str
+    proposer_role: Role
+    proposed_at: datetime
+    proposed_version: int
+    before: TermsView
+    after: TermsView
+    decided_by: str | None
+    decided_at: datetime | None
+    decided_version: int | None
+    note: str
+
+
+class GoalResponse(BaseModel):
+    id: str
+    version: int
+    status: Status
+    owner_id: str
+    manager_id: str
+    org_unit: str | None
+    cycle: CycleView
+    title: str
+    statement: str
+    kpis: list[KpiView]
+    deadline: date | None
+    original_deadline: date | None
+    aligned_to: str | None = Field(description="The objective or goal this goal serves.")
+    parent_goal_id: str | None = Field(description="The former name of aligned_to (the same value).")
+    rationale: str | None
+    weight: Decimal
+    carried_over_to: str | None = Field(None, description="The goal this one continues as in a later cycle.")
+    carried_over_from: str | None = Field(None, description="The goal of an earlier cycle this one continues.")
+    content_version: int = Field(description="The version at which the terms last changed.")
+    signatures: list[SignatureView]
+    agreed_at: datetime | None
+    milestones: list[MilestoneView]
+    measurements: list[MeasurementView]
+    recalibrations: list[RecalibrationView]
+    outcome: Outcome | None
+    summary: str | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    position: int | None = Field(
+        None, description="A command's answer: the log position of its last event (also in Goalengine-Position); "
+        "pass it as min_position to a read to see this write there. Null on reads (see their header)."
+    )
+
+    @classmethod
+    def of(cls, goal: Goal, readings: Sequence[Measurement]) -> GoalResponse:
+        """The goal as loaded, with its reading series (read from its events: the aggregate keeps only what its
+        rules need, ADR 0028)."""
+        originals = {k.id: k.goal_values() for k in goal.original_kpis}
+        return cls(
+            id=str(goal.id), version=goal.version, status=Status(goal.status), owner_id=goal.owner_id,
+            manager_id=goal.manager_id, org_unit=goal.org_unit, cycle=CycleView.model_validate(goal.cycle),
+            title=goal.title, statement=goal.statement,
+            kpis=[KpiView(**k.as_dict(), original=originals.get(k.id, k.goal_values())) for k in goal.kpis],
+            deadline=goal.deadline, original_deadline=goal.original_deadline, parent_goal_id=goal.parent_goal_id,
+            aligned_to=goal.parent_goal_id, carried_over_to=goal.carried_over_to,
+            carried_over_from=goal.carried_over_from,
+            rationale=goal.rationale, weight=goal.weight, content_version=goal.content_version,
+            signatures=[SignatureView.model_validate(s) for s in goal.signatures.values()],
+            agreed_at=goal.agreed_at, milestones=[MilestoneView.model_validate(m) for m in goal.milestones],
+            measurements=[MeasurementView.model_validate(m) for m in readings],
+            recalibrations=[RecalibrationView.model_validate(r) for r in goal.recalibrations],
+            outcome=goal.outcome, summary=goal.summary, closed_at=goal.closed_at,
+            created_at=goal.created_on, updated_at=goal.modified_on,
+        )
+
+
+class RecalibrationResponse(RecalibrationView):
+    goal_id: str
+    goal_version: int = Field(description="The goal's version after this command (also in the ETag).")
+    position: int | None = Field(
+        None, description="A command's answer: the log position of its last event (also in Goalengine-Position); "
+        "pass it as min_position to a read to see this write there. Null on reads (see their header)."
+    )
+
+    @classmethod
+    def of(cls, goal: Goal, recalibration_id: str) -> RecalibrationResponse:
+        view = RecalibrationView.model_validate(goal.recalibration(recalibration_id))
+        return cls(**dict(view), goal_id=str(goal.id), goal_version=goal.version)
+
+
+class FindingView(BaseModel):
+    criterion: str
+    code: str
+    message: str
+    blocking: bool
+
+
+class SmartResponse(BaseModel):
+    goal_id: str
+    version: int
+    passes: bool
+    findings: list[FindingView]
+
+
+class FieldChange(BaseModel):
+    """A field of the goal before and after the event (null: not there)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    field: str
+    from_: Any = Field(alias="from")
+    to: Any
+
+
+class HistoryEntry(BaseModel):
+    version: int
+    type: str
+    timestamp: datetime
+    actor_id: str
+    actor_role: str
+    data: dict[str, Any]
+    changes: list[FieldChange]
+
+
+class HistoryResponse(BaseModel):
+    goal_id: str
+    as_of: datetime | None
+    events: list[HistoryEntry]

@@ -1,0 +1,189 @@
+"""The event log behind Goals: the store's wiring, one save per command, and the log read in order.
+
+Goals (application/goals/service.py) adds the commands and queries; cycles, objectives and review decisions save
+through the same application (`save_at`, `once`), so every aggregate shares one log and one idempotency table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.application import Application, LRUCache, ProcessingEvent
+from eventsourcing.persistence import EventStore, Mapper, Recording, Transcoder
+from sqlalchemy import Engine
+
+from application.audit.chain import ChainingMapper
+from application.audit.keys import AuditKeys
+from application.audit.snapshots import CheckedSnapshotStore
+from application.store.database import create_sql_engine, metadata, schema_creation
+from application.events.catalogue import RecordedEvent
+from application.store.idempotency import CommandResult, IdempotencyStore
+from application.privacy.keys import DataKeys
+from application.privacy.personal import PersonalData
+from application.privacy.sealing import register_personal_transcodings
+from application.goals.readings import ReadingSeries
+from application.store.sqlite_pool import writer_turn
+from application.store.settings import BusinessCalendar, Settings
+from application.store.transcodings import goal_transcoder
+from domain.goal import Goal
+from domain.smart import DEFAULT_POLICY, SmartPolicy
+from domain.values import Actor
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event (a goal's, or another aggregate's: ADR 0022) and its position in the application's event log."""
+
+    position: int
+    event: RecordedEvent
+
+
+
+class GoalEventLog(Application[UUID]):
+    """The application's store, keys and caches, built from its settings; saves and reads every aggregate of the log."""
+
+    name = "goalengine"
+    snapshotting_intervals = {Goal: 100}
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        today: Callable[[], date] | None = None,
+        smart_policy: SmartPolicy = DEFAULT_POLICY,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.today = today or BusinessCalendar(self.settings.timezone).today
+        self.smart_policy = smart_policy
+        # Per instance, from the settings: the library reads the interval from self, though it declares a ClassVar.
+        self.snapshotting_intervals = {Goal: self.settings.snapshot_interval}  # type: ignore[misc]
+        # The engine comes first: on PostgreSQL it creates the schema the event store's tables go in.
+        self.engine: Engine = create_sql_engine(self.settings)
+        self.audit_keys = AuditKeys.of(
+            self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
+        with schema_creation(self.engine):
+            self.data_keys = DataKeys(self.engine, self.settings.data_master_key)
+            super().__init__(env=self.settings.eventsourcing_env())
+            metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
+        # After an erasure (here or in another process) no cached goal may still hold the erased text.
+        self.data_keys.on_erasure.append(self.forget_cached_aggregates)
+        self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
+        self.reading_series = ReadingSeries(self._reading_events, self.settings.aggregate_cache_size)
+
+    # --- wiring --------------------------------------------------------------------------------------------
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = goal_transcoder()
+        register_personal_transcodings(transcoder, self.data_keys)
+        return transcoder
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        transcoder = self.construct_transcoder()
+        self.personal = PersonalData(self.data_keys, lambda aggregate_id: self.recorder.select_events(
+            aggregate_id, lte=1, limit=1))
+        self.personal.transcoder = transcoder
+        return ChainingMapper(
+            transcoder=transcoder, personal=self.personal,
+            signer=self.audit_keys.signer,
+            last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
+            stored_at=lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version),
+        )
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        # Snapshots are checked against the signed events before they are used (ADR 0013).
+        return CheckedSnapshotStore(self.mapper, self.factory.aggregate_recorder(purpose="snapshots"),
+                                    self.recorder, self.audit_keys.keyring)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        assert isinstance(self.mapper, ChainingMapper)
+        self.mapper.begin_save()
+        try:
+            recordings = super()._record(processing_event)
+        finally:
+            self.mapper.end_save()
+        for recording in recordings:
+            self.mapper.remember(recording.notification)
+        return recordings
+
+    def forget_cached_aggregates(self) -> None:
+        """Drop every cached goal and reading series: they hold opened personal text (ADR 0026)."""
+        cache = self.repository.cache
+        if isinstance(cache, LRUCache):
+            with cache.lock:
+                cache.cache.clear()
+                cache.clear()  # the LRU's linked list goes with its entries
+                cache.full = False
+        elif cache is not None:
+            cache.cache.clear()
+        self.reading_series.forget()
+
+    def close(self) -> None:
+        super().close()
+        self.engine.dispose()
+
+    def head_position(self) -> int:
+        """The event log's last position (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    def log_events(
+        self, after: int = 0, until: int | None = None, topics: Sequence[str] = (), page_size: int = 500
+    ) -> Iterator[LoggedEvent]:
+        """Logged events in log order with their positions, after one position and up to another (inclusive)."""
+        position = after
+        while True:
+            page = self.recorder.select_notifications(
+                position, page_size, stop=until, topics=topics, inclusive_of_start=False
+            )
+            for notification in page:
+                event = self.mapper.to_domain_event(notification)
+                yield LoggedEvent(notification.id, event)  # type: ignore[arg-type]  # every logged event has an actor
+            if len(page) < page_size:
+                return
+            position = page[-1].id
+
+    def iter_goal_ids(self) -> Iterator[UUID]:
+        """Every goal id, in the order goals were drafted."""
+        position = 0
+        while True:
+            page = self.recorder.select_notifications(
+                position, 500, topics=[Goal.Drafted.TOPIC], inclusive_of_start=False
+            )
+            if not page:
+                return
+            for notification in page:
+                yield UUID(str(notification.originator_id))
+            position = page[-1].id
+
+    # --- saving --------------------------------------------------------------------------------------------
+
+    def save_at(self, *aggregates: Aggregate) -> int:
+        """Save the aggregates' new events at once; the log position of the last one (the client's position token)."""
+        recordings = self.save(*aggregates)
+        events = [recording.domain_event for recording in recordings]
+        for aggregate in aggregates:
+            if isinstance(aggregate, Goal):
+                self.reading_series.saved(aggregate.id, events)
+        return recordings[-1].notification.id if recordings else self.head_position()
+
+    def _reading_events(self, goal_id: UUID, after: int, until: int) -> Iterator[Goal.KpiRecorded]:
+        for stored in self.recorder.select_events(goal_id, gt=after, lte=until):
+            event = self.mapper.to_domain_event(stored)
+            if isinstance(event, Goal.KpiRecorded):
+                yield event
+
+    def once(
+        self,
+        actor: Actor,
+        idempotency_key: str | None,
+        name: str,
+        payload: dict[str, Any],
+        execute: Callable[[], CommandResult],
+    ) -> CommandResult:
+        if idempotency_key is None:
+            return execute()
+        result, _replayed = self.idempotency.run(actor.id, idempotency_key, name, payload, execute)
+        return result
