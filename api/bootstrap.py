@@ -1,29 +1,39 @@
-"""The composition root: every service the API needs, built once from the settings and the environment.
+"""The composition root: what every process runs on, built once from the settings and the environment.
 
-This is the one place that reads the environment for the HTTP process and decides what runs in the background;
-route modules receive what is built here through `app.state` and never read settings or start threads themselves.
+This is the one place that reads the environment (for `serve`, every command of api/cli/, the demo and the
+projector) and builds the Goals application, the projector and the notifier; it decides what runs in the
+background. Route modules receive what is built here through `app.state`; commands ask for `command_goals()`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
 
 from api.guards.config import GuardSettings
 from api.positions import ReadPositions
 from api.routes.events import StreamOptions
+from application.audit import store_check
 from application.cycles.service import Cycles
+from application.demo import DemoClock, seed_demo
 from application.goals.service import Goals
 from application.cycles.objectives import Objectives
 from application.events.live import LiveEvents
+from application.notices.notifier import BATCH_SIZE as NOTIFIER_BATCH_SIZE, Notifier
+from application.reviews.decisions import ReviewDecisions
 from application.store.settings import Settings
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery, WebhookThread
 from application.webhooks.subscriptions import SubscriptionStore
-from projections.projector import Projector
+from projections.notices.review_states import review_states
+from projections.projector import DEFAULT_POLL_INTERVAL, Projector
 from projections.reviews import Reviews
 from projections.rollup import AlignmentViews
+from projections.runner import DEFAULT_BATCH_SIZE
 from projections.service import build_projector
 
 OFF = ("0", "false", "no", "off")
@@ -39,6 +49,7 @@ class Services:
     projector: Projector
     read_positions: ReadPositions
     reviews: Reviews
+    review_decisions: ReviewDecisions
     stream: StreamOptions
     live_events: LiveEvents
     webhooks: WebhookSettings
@@ -71,12 +82,13 @@ def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guar
     application = goals or Goals(settings)
     # The leading projector also runs the notifier of early warnings, unless a separate `goalengine notices run` does.
     notices = (env.get("GOALENGINE_NOTICES_IN_PROCESS") or "true").lower() not in OFF
-    projector = build_projector(application, notices=notices)
+    projector = projector_for(application, notices=notices)
     webhooks = WebhookSettings.from_env(env)
     return Services(
         settings=settings, goals=application, guards=guards or GuardSettings.from_env(env), projector=projector,
         read_positions=ReadPositions(application, projector, settings.read_wait_s),
-        reviews=Reviews(application, application.engine), stream=stream_options(env),
+        reviews=Reviews(application, application.engine), review_decisions=ReviewDecisions(application),
+        stream=stream_options(env),
         live_events=LiveEvents(application, fallback_interval=float(
             env.get("GOALENGINE_EVENTS_FALLBACK_POLL_SECONDS") or 1.0)),
         webhooks=webhooks, subscriptions=SubscriptionStore(application.engine, webhooks), owns_goals=goals is None,
@@ -97,7 +109,7 @@ def publish(services: Services, state: object) -> None:
         "services": services, "settings": services.settings, "goals": services.goals,
         "projector": services.projector, "read_positions": services.read_positions,
         "projections": services.projector.runner,  # read only there: status for /ready and /metrics
-        "reviews": services.reviews, "review_decisions": services.reviews.decisions,
+        "reviews": services.reviews, "review_decisions": services.review_decisions,
         "event_stream": services.stream, "live_events": services.live_events,
         "subscriptions": services.subscriptions,
         "webhook_signal": services.live_events.signal,
@@ -105,3 +117,66 @@ def publish(services: Services, state: object) -> None:
         "alignment": AlignmentViews(services.goals.engine),
     }.items():
         setattr(state, name, value)
+
+
+# --- the other processes: commands, the demo, the projector and the notifier ------------------------------------
+
+def environment_settings(*, create: bool = False) -> Settings:
+    """The settings the environment names; only serve and demo pass `create` (a missing key file is made)."""
+    return Settings.from_env(os.environ, create=create)
+
+
+def guard_settings() -> GuardSettings:
+    return GuardSettings.from_env(os.environ)
+
+
+@cache
+def worker_guard_settings() -> GuardSettings:
+    """The guards of a worker process of `serve --workers N`, read once, when its first connection arrives."""
+    return guard_settings()
+
+
+def webhook_settings() -> WebhookSettings:
+    return WebhookSettings.from_env(os.environ)
+
+
+def signing_settings() -> Settings:
+    """For commands that sign (checkpoint, audit, erase, privacy migrate): the signing key and an existing store."""
+    return store_check.signing_settings(os.environ)
+
+
+def verifying_settings(public_keys: Sequence[str]) -> Settings:
+    """For `goalengine verify`: public keys only, and an existing store."""
+    return store_check.verifying_settings(public_keys, os.environ)
+
+
+@contextmanager
+def command_goals(settings: Settings | None = None, today: Callable[[], date] | None = None) -> Iterator[Goals]:
+    """The Goals application a command runs on (the environment's settings unless given), closed on the way out."""
+    goals = Goals(settings or environment_settings(), today=today)
+    try:
+        yield goals
+    finally:
+        goals.close()
+
+
+def notifier_for(goals: Goals, today: Callable[[], date] | None = None,
+                 batch_size: int = NOTIFIER_BATCH_SIZE) -> Notifier:
+    """The notifier of early warnings (ADR 0024), folding review states with the read side's reducer."""
+    return Notifier(goals, review_states(), today=today, batch_size=batch_size)
+
+
+def projector_for(goals: Goals, poll_interval: float = DEFAULT_POLL_INTERVAL, batch_size: int = DEFAULT_BATCH_SIZE,
+                  notices: bool = False) -> Projector:
+    """The background projector; with `notices`, its leader also runs the notifier after each round (ADR 0024)."""
+    # A read-only server (no signing key, ADR 0013) stores nothing, warnings included.
+    notifier = notifier_for(goals) if notices and goals.audit_keys.signer is not None else None
+    duties = [lambda: notifier.step(max_batches=1)] if notifier else []  # one batch a round: rounds stay short
+    return build_projector(goals, poll_interval, batch_size, duties)
+
+
+def seed_demo_store(settings: Settings, today: date) -> bool:
+    """Seed the demo organisation into an empty store; the story's events carry the demo clock's days."""
+    clock = DemoClock.for_story(today)
+    with command_goals(settings, today=clock.today) as goals:
+        return seed_demo(goals, clock, today)

@@ -2,7 +2,8 @@
 parsed the server keeps answering other requests (/health included). The body limit (api/guards) bounds its size.
 
 FastAPI reads a JSON body with `await request.json()`, which parses on the event loop; Starlette caches the parsed
-value on the request, so decoding it first in a thread and leaving it there is all it takes. A body that does not
+value on the request (a private attribute: api/starlette_internals.py), so decoding it first in a thread and
+leaving it there is all it takes. A body that does not
 decode is left alone: FastAPI then parses it itself and answers its usual 422.
 """
 
@@ -16,6 +17,8 @@ from typing import Any
 import anyio.to_thread
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+
+from api.starlette_internals import cache_parsed_json
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -36,7 +39,7 @@ class OffLoopJSONRoute(APIRoute):
                 # Not JSON: left for FastAPI, which parses it again and answers 422 naming the body.
                 with contextlib.suppress(ValueError, RecursionError):
                     if body:
-                        request._json = await anyio.to_thread.run_sync(json_loads, body)
+                        cache_parsed_json(request, await anyio.to_thread.run_sync(json_loads, body))
             return await handle(request)
 
         return decode_then_handle

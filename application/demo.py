@@ -18,7 +18,6 @@ from uuid import UUID
 from application.cycles.service import Cycles
 from application.goals.service import Goals
 from application.cycles.objectives import Objectives
-from application.store.settings import Settings
 from domain.cycle import Cycle as ReviewCycle
 from domain.goal import Goal
 from domain.objective import Objective
@@ -38,6 +37,11 @@ class DemoClock:
 
     def __init__(self, start: date) -> None:
         self.now = datetime.combine(start, time(9), UTC)
+
+    @classmethod
+    def for_story(cls, today: date) -> DemoClock:
+        """A clock at the start of the demo cycle laid around `today`."""
+        return cls(today - timedelta(days=CYCLE_DAYS_BEFORE))
 
     def on(self, day: date, hour: int = 9) -> None:
         self.now = max(self.now, datetime.combine(day, time(hour), UTC))
@@ -113,19 +117,16 @@ GOALS = (
 )
 
 
-def seed_demo(settings: Settings, today: date) -> bool:
-    """Seed the demo organisation into an empty store; False (and nothing stored) if the store holds events."""
-    start = today - timedelta(days=CYCLE_DAYS_BEFORE)
-    clock = DemoClock(start)
-    goals = Goals(settings, today=clock.today)
-    try:
-        if goals.head_position() > 0:
-            return False
-        with stamped_by(clock):
-            DemoStory(goals, clock, start, today).tell()
-        return True
-    finally:
-        goals.close()
+def seed_demo(goals: Goals, clock: DemoClock, today: date) -> bool:
+    """Seed the demo organisation into an empty store; False (and nothing stored) if the store holds events.
+
+    `goals` is built by the composition root (api/bootstrap.py) with the clock's `today` as its business date.
+    """
+    if goals.head_position() > 0:
+        return False
+    with stamped_by(clock):
+        DemoStory(goals, clock, clock.today(), today).tell()
+    return True
 
 
 class DemoStory:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import argparse
 import json
 import resource
@@ -14,7 +15,7 @@ from eventsourcing.persistence import Mapper, Transcoding
 
 import domain.goal  # noqa: F401 (registers the goal's event topics for decoding)
 from application.privacy.sealing import PERSONAL_TEXT, SealedText
-from application.store.settings import Settings
+from application.store.settings import Settings, key_fields_from_env
 from application.store.transcodings import goal_transcoder
 from bench.stores import AUDIT_KEY
 
@@ -62,9 +63,11 @@ def bare_replay(settings: Settings) -> tuple[int, float]:
 
 
 def goalengine_rebuild(settings: Settings, projection: str) -> tuple[int, float]:
-    from projections.service import rebuild
+    from api.bootstrap import command_goals
+    from projections.service import timed_rebuild
 
-    return rebuild(projection, settings)
+    with command_goals(settings) as goals:
+        return timed_rebuild(projection, goals)
 
 
 def peak_rss_mib() -> float:
@@ -86,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--url", required=True)
     parser.add_argument("--projection", default="reviews")
     args = parser.parse_args(argv)
-    settings = Settings(database_url=args.url, audit_key=AUDIT_KEY)
+    settings = Settings(database_url=args.url, audit_key=AUDIT_KEY, **key_fields_from_env(os.environ))
     baseline = peak_rss_mib()
     if args.work == "replay":
         events, seconds = bare_replay(settings)

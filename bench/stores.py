@@ -15,7 +15,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from application.audit.keys import PRIVATE_FILE, generate_pair
-from application.store.settings import Settings
+from application.store.settings import Settings, key_fields_from_env
 
 POSTGRES_URL = os.environ.get("GOALENGINE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AUDIT_KEY = b"bench-audit-key"
@@ -75,7 +75,7 @@ class Database:
     schema: str = ""
 
     def settings(self) -> Settings:
-        return Settings(database_url=self.url, audit_key=AUDIT_KEY)
+        return Settings(database_url=self.url, audit_key=AUDIT_KEY, **key_fields_from_env(os.environ))
 
     def library_env(self) -> dict[str, str]:
         """The library's own recorder on this database, with the library's defaults (no cache, no snapshots)."""

@@ -32,7 +32,7 @@ from bench.workload import open_cycle
 from application.goals.service import Goals
 from application.relay.nats_jetstream import STRUCTURED, NatsJetStreamRelay
 from application.relay.relay import RelayRunner
-from application.store.settings import Settings
+from application.store.settings import Settings, key_fields_from_env
 from bench.machine import describe
 from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
@@ -80,7 +80,7 @@ async def delete_stream(stream: str) -> None:
 
 
 def relay_throughput(url: str, events: int, batch: int) -> dict[str, float]:
-    goals = Goals(Settings(database_url=url, audit_key=b"bench"))
+    goals = Goals(Settings(database_url=url, audit_key=b"bench", **key_fields_from_env(os.environ)))
     try:
         seed(goals, events)
         tag = uuid4().hex[:8]

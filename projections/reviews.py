@@ -21,7 +21,7 @@ from application.events.serialization import EventRecord
 from domain import rules
 from domain.values import Actor
 from projections.review.justification import rating_justification
-from application.reviews.decisions import ReviewDecisions
+from application.reviews.records import ReviewRecords
 from domain.review import Review
 from domain.review_values import DecisionBasis
 from projections.review.decision_view import decision_view
@@ -44,7 +44,7 @@ class Reviews:
         self.goals = goals
         self.engine = engine
         self.today = today or goals.today
-        self.decisions = ReviewDecisions(goals)
+        self.records = ReviewRecords(goals)  # read only: the read side issues no command
 
     def review(self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None) -> dict[str, Any]:
         states, today, moment = self._states(viewer, employee_id, cycle_id, as_of)
@@ -96,8 +96,8 @@ class Reviews:
 
     def _decided(self, employee_id: str, cycle_id: str, as_of: datetime | None) -> Review | None:
         if as_of is None:
-            return self.decisions.review(employee_id, cycle_id)
-        return self.decisions.review_as_of(employee_id, cycle_id, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
+            return self.records.review(employee_id, cycle_id)
+        return self.records.review_as_of(employee_id, cycle_id, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
 
     def _as_of(self, goal_id: str, as_of: datetime) -> State | None:
         events = self.goals.goal_events(UUID(goal_id), until=as_of)

@@ -1,15 +1,18 @@
-"""Wiring: the default projections, a runner and a background projector over them, a timed rebuild for benchmarks."""
+"""Wiring: the default projections, a runner and a background projector over them, a timed rebuild for benchmarks.
+
+The Goals application and any extra duties of the projector's leader (the notifier) come from the composition root
+(api/bootstrap.py): nothing here builds an application or issues a command.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 
 from application.goals.service import Goals
-from application.store.settings import Settings
 from projections.alignment import AlignmentProjection
 from projections.coordination import coordination_for
 from projections.goal_index import GoalIndexProjection
-from projections.notices.notifier import Notifier
 from projections.projector import DEFAULT_POLL_INTERVAL, Projector
 from projections.review_projection import ReviewProjection
 from projections.runner import DEFAULT_BATCH_SIZE, REBUILD_BATCH_SIZE, Projection, ProjectionRunner
@@ -23,29 +26,22 @@ def build_runner(goals: Goals, batch_size: int = DEFAULT_BATCH_SIZE) -> Projecti
     return ProjectionRunner(goals, default_projections(), batch_size=batch_size)
 
 
-def rebuild(name: str | None, settings: Settings, batch_size: int = REBUILD_BATCH_SIZE) -> tuple[int, float]:
+def timed_rebuild(name: str | None, goals: Goals, batch_size: int = REBUILD_BATCH_SIZE) -> tuple[int, float]:
     """Rebuild one projection (or all, if name is None) from the first event: (events applied, seconds taken).
 
     The entry point for benchmarks: the rate is events / seconds, setup and teardown excluded.
     """
-    goals = Goals(settings)
-    try:
-        runner = build_runner(goals, batch_size)
-        started = time.perf_counter()
-        events = runner.rebuild(name)
-        return events, time.perf_counter() - started
-    finally:
-        goals.close()
+    runner = build_runner(goals, batch_size)
+    started = time.perf_counter()
+    events = runner.rebuild(name)
+    return events, time.perf_counter() - started
 
 
 def build_projector(
     goals: Goals, poll_interval: float = DEFAULT_POLL_INTERVAL, batch_size: int = DEFAULT_BATCH_SIZE,
-    notices: bool = False,
+    duties: Sequence[Callable[[], object]] = (),
 ) -> Projector:
-    """The background projector over the default projections, coordinated with the store's other processes;
-    with `notices`, its leader also runs the notifier of early warnings after each round (ADR 0024)."""
+    """The background projector over the default projections, coordinated with the store's other processes; its
+    leader also runs the given duties after each round (the notifier of early warnings, ADR 0024)."""
     coordination = coordination_for(goals.settings, goals.engine)
-    # A read-only server (no signing key, ADR 0013) stores nothing, warnings included.
-    notifier = Notifier(goals) if notices and goals.audit_keys.signer is not None else None
-    duties = [lambda: notifier.step(max_batches=1)] if notifier else []  # one batch a round: rounds stay short
     return Projector(build_runner(goals, batch_size), coordination, poll_interval=poll_interval, duties=duties)

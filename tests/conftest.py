@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import psycopg
@@ -51,6 +52,18 @@ DATA_MASTER_KEY_FILE = os.path.join(KEY_DIR, "data-master.key")
 if not Path(DATA_MASTER_KEY_FILE).exists():
     Path(DATA_MASTER_KEY_FILE).write_text("5e" * 32 + "\n")
 os.environ["GOALENGINE_DATA_MASTER_KEY_FILE"] = DATA_MASTER_KEY_FILE
+
+# Settings made in code read no environment (only the composition root's `Settings.from_env` does): a test's own
+# Settings sign and seal with the session's keys through `store_settings`, as its child processes do through the
+# variables above.
+SESSION_KEYS = {"audit_signing_key": Path(SIGNING_KEY_FILE).read_bytes(),
+                "data_master_key": bytes.fromhex(Path(DATA_MASTER_KEY_FILE).read_text().strip())}
+
+
+def store_settings(**fields: Any) -> Settings:
+    """Settings with the session's signing and data master keys, and whatever else is given."""
+    return Settings(**{**SESSION_KEYS, **fields})
+
 
 # Servers in tests run no notifier of early warnings in the background: its warnings (stamped with the real date)
 # would land in the logs of tests that count events. The notifier's own tests run it explicitly (ADR 0024).
@@ -111,7 +124,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture
 def settings(store_url: str) -> Settings:
-    return Settings(database_url=store_url, audit_key=AUDIT_KEY)
+    return store_settings(database_url=store_url, audit_key=AUDIT_KEY)
 
 
 class Clock:

@@ -7,7 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from application.store.settings import Settings, SettingsError
+from api.bootstrap import environment_settings
+from application.store.settings import SettingsError
 
 # Commands that read an existing store and must not create one (ADR 0020): they stop with exit 2 when it is missing.
 # verify checks its store and keys itself (exit 2 naming the missing setting, ADR 0013).
@@ -32,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command in NEEDS_STORE:
-            Settings.from_env().require_store()
+            environment_settings().require_store()
         return int(args.handler(args) or 0)
     except SettingsError as error:
         print(f"goalengine {args.command}: {error}", file=sys.stderr)

@@ -11,8 +11,9 @@ from application.audit.chain import SigningKeyMissingError
 from application.audit.migration import MigrationRefusedError, migrate
 from application.audit.tree import TamperDetectedError
 from application.errors import GoalNotFoundError
-from application.goals.service import Goals
-from application.audit.store_check import VerifySetupError, signing_settings
+from api.bootstrap import command_goals, signing_settings
+from application.audit.store_check import VerifySetupError
+from application.store.settings import Settings
 
 
 def goal_id(text: str) -> UUID:
@@ -34,28 +35,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     migration.set_defaults(handler=run_migrate)
 
 
-def signing_goals() -> Goals | None:
+def signing_settings_or_none() -> Settings | None:
     try:
-        return Goals(signing_settings())
+        return signing_settings()
     except VerifySetupError as error:
         print(f"error: {error}")
         return None
 
 
 def run_export(args: argparse.Namespace) -> int:
-    goals = signing_goals()
-    if goals is None:
+    settings = signing_settings_or_none()
+    if settings is None:
         return 2
-    try:
-        bundle = export_bundle(goals, args.goal_id)
-    except GoalNotFoundError as error:
-        print(f"error: {error.message}")
-        return 1
-    except (TamperDetectedError, SigningKeyMissingError) as error:
-        print(f"error: {error.message}")
-        return 1
-    finally:
-        goals.close()
+    with command_goals(settings) as goals:
+        try:
+            bundle = export_bundle(goals, args.goal_id)
+        except (GoalNotFoundError, TamperDetectedError, SigningKeyMissingError) as error:
+            print(f"error: {error.message}")
+            return 1
     Path(args.out).write_text(bundle_json(bundle), encoding="utf-8")
     print(f"{len(bundle['events'])} events of goal {args.goal_id}, proven in the tree of size {bundle['tree_size']}: "
           f"{args.out}")
@@ -68,16 +65,15 @@ def run_migrate(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: --old-key: cannot read {args.old_key}: {error.strerror}")
         return 2
-    goals = signing_goals()
-    if goals is None:
+    settings = signing_settings_or_none()
+    if settings is None:
         return 2
-    try:
-        result = migrate(goals, old_key)
-    except MigrationRefusedError as error:
-        print(f"error: {error.message}")
-        return 1
-    finally:
-        goals.close()
+    with command_goals(settings) as goals:
+        try:
+            result = migrate(goals, old_key)
+        except MigrationRefusedError as error:
+            print(f"error: {error.message}")
+            return 1
     print(f"migrated {result.events} events from the HMAC chain (old digest {result.old_digest}) to signed events")
     print("checkpoint after the migration:")
     print(result.checkpoint, end="")

@@ -8,8 +8,8 @@ from pathlib import Path
 from application.audit.chain import SigningKeyMissingError
 from application.audit.log import audit_log
 from application.audit.tree import TamperDetectedError
-from application.goals.service import Goals
-from application.audit.store_check import VerifySetupError, signing_settings
+from api.bootstrap import command_goals, signing_settings
+from application.audit.store_check import VerifySetupError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,14 +24,12 @@ def run(args: argparse.Namespace) -> int:
     except VerifySetupError as error:
         print(f"error: {error}")
         return 2
-    goals = Goals(settings)
-    try:
-        note = audit_log(goals).checkpoint()
-    except (TamperDetectedError, SigningKeyMissingError) as error:
-        print(f"error: {error.message}")
-        return 1
-    finally:
-        goals.close()
+    with command_goals(settings) as goals:
+        try:
+            note = audit_log(goals).checkpoint()
+        except (TamperDetectedError, SigningKeyMissingError) as error:
+            print(f"error: {error.message}")
+            return 1
     if args.out is None:
         print(note, end="")
     else:

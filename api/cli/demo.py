@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, UTC
 
+from api.bootstrap import environment_settings, seed_demo_store
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 from api.web.session import sign_in_link
-from application.demo import SIGN_IN_PEOPLE, seed_demo
-from application.store.settings import Settings
+from application.demo import SIGN_IN_PEOPLE
 
-DEMO_LINK_TTL = 3600
+DEMO_LINK_TTL = 3600  # the README's "each works once, within 60 minutes" (tests/api/test_readme_settings.py holds them)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,8 +24,8 @@ def run(args: argparse.Namespace) -> int:
     for demo_key in (ensure_demo_keys(), ensure_demo_data_key()):  # the demo's events are signed and sealed
         if demo_key:
             print(demo_key)
-    settings = Settings.from_env(create=True)  # demo, like serve, may create the store and its secret
-    if seed_demo(settings, datetime.now(UTC).date()):
+    settings = environment_settings(create=True)  # demo, like serve, may create the store and its secret
+    if seed_demo_store(settings, datetime.now(UTC).date()):
         print(f"demo organisation seeded into {settings.store}: 2 managers, 6 employees, 7 goals, 3 recalibrations")
     else:
         print(f"the store ({settings.store}) already holds events: nothing seeded")

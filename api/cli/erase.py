@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from api.cli.privacy_setup import privacy_goals
+from api.bootstrap import command_goals
+from api.cli.privacy_setup import privacy_settings
 from application.privacy.erasure import erase_person
 from domain.errors import GoalError
 from domain.values import Actor, Role
@@ -19,14 +20,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    goals = privacy_goals(writes=True)
-    try:
-        erasure = erase_person(goals, args.person_id, Actor(args.by, Role.HR), args.reason)
-    except GoalError as error:
-        print(f"error: {error.message}")
-        return 1
-    finally:
-        goals.close()
+    with command_goals(privacy_settings(writes=True)) as goals:
+        try:
+            erasure = erase_person(goals, args.person_id, Actor(args.by, Role.HR), args.reason)
+        except GoalError as error:
+            print(f"error: {error.message}")
+            return 1
     print(f"erased {args.person_id}: {len(erasure.keys)} data key(s) deleted; the erasure notice is at position "
           f"{erasure.position}; their text now reads as [erased] (the projector scrubs the read models)")
     return 0

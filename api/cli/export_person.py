@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from api.cli.privacy_setup import privacy_goals
+from api.bootstrap import command_goals
+from api.cli.privacy_setup import privacy_settings
 from application.privacy.export import export_person
 
 
@@ -18,11 +19,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    goals = privacy_goals(writes=False)
-    try:
+    with command_goals(privacy_settings(writes=False)) as goals:
         text = json.dumps(export_person(goals, args.person_id), indent=2, ensure_ascii=False)
-    finally:
-        goals.close()
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
         print(f"the data of {args.person_id}: {args.out}")

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from application.audit.verification import LogPositionError
-from application.goals.service import Goals
+from api.bootstrap import command_goals
 from application.audit.fairness import FairnessReport, GroupBy, recalibration_fairness
 
 CSV_COLUMNS = ("group", "goals", "proposed", "approved", "rejected", "eased", "tightened", "mixed", "eased_goals",
@@ -29,14 +29,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    goals = Goals()
-    try:
-        report = recalibration_fairness(goals, args.cycle, args.group_by, position=args.position)
-    except LogPositionError as error:
-        print(f"error: {error.message}")
-        return 2
-    finally:
-        goals.close()
+    with command_goals() as goals:
+        try:
+            report = recalibration_fairness(goals, args.cycle, args.group_by, position=args.position)
+        except LogPositionError as error:
+            print(f"error: {error.message}")
+            return 2
     {"json": print_json, "csv": print_csv, "table": print_table}[args.format](report)
     return 0
 

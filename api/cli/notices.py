@@ -13,8 +13,7 @@ from types import FrameType
 
 from rich.console import Console
 
-from application.goals.service import Goals
-from projections.notices.notifier import Notifier
+from api.bootstrap import command_goals, notifier_for
 
 console = Console(stderr=True)
 
@@ -36,13 +35,10 @@ def run_notifier(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    goals = Goals()
-    try:
-        notifier = Notifier(goals)
+    with command_goals() as goals:
+        notifier = notifier_for(goals)
         emitted = notifier.step()
         while not args.once and not stopping.wait(args.poll_interval):
             emitted += notifier.step()
         console.print(f"{emitted} warning(s) emitted; position {notifier.position()}")
-    finally:
-        goals.close()
     return 0

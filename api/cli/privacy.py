@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from api.cli.privacy_setup import privacy_goals
+from api.bootstrap import command_goals
+from api.cli.privacy_setup import privacy_settings
 from application.audit.migration import MigrationRefusedError
 from application.privacy.migration import migrate_personal_fields
 
@@ -17,14 +18,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    goals = privacy_goals(writes=True)
-    try:
-        result = migrate_personal_fields(goals)
-    except MigrationRefusedError as error:
-        print(f"error: {error.message}")
-        return 1
-    finally:
-        goals.close()
+    with command_goals(privacy_settings(writes=True)) as goals:
+        try:
+            result = migrate_personal_fields(goals)
+        except MigrationRefusedError as error:
+            print(f"error: {error.message}")
+            return 1
     if result.checkpoint is None:
         print("nothing to migrate: every personal field is already sealed")
         return 0

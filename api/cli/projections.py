@@ -14,9 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from application.goals.service import Goals
+from api.bootstrap import command_goals, projector_for
 from projections.runner import DEFAULT_BATCH_SIZE, REBUILD_BATCH_SIZE, ProjectionRunner, UnknownProjectionError
-from projections.service import build_projector, build_runner
+from projections.service import build_runner
 
 console = Console(stderr=True)
 
@@ -50,17 +50,14 @@ def run_projections(args: argparse.Namespace) -> int:
             applied = runner.catch_up(stop=stopping.is_set)
             console.print(f"applied {applied} event(s); positions {runner.positions()}")
         return 0
-    goals = Goals()
-    try:
+    with command_goals() as goals:
         # The same projector `goalengine serve` runs in the background: it leads if no other process does (a
         # lease on PostgreSQL, a file lock on SQLite) and otherwise stands by to take over (ADR 0016).
-        projector = build_projector(goals, poll_interval=args.poll_interval, batch_size=args.batch_size)
+        projector = projector_for(goals, poll_interval=args.poll_interval, batch_size=args.batch_size)
         projector.start()
         stopping.wait()
         projector.stop()
         console.print(f"stopped; positions {projector.runner.positions()}")
-    finally:
-        goals.close()
     return 0
 
 
@@ -102,11 +99,8 @@ class RateColumn(ProgressColumn):
 @contextmanager
 def open_runner(batch_size: int) -> Iterator[ProjectionRunner]:
     """A runner over the configured store (GOALENGINE_DATABASE_URL), closed on the way out."""
-    goals = Goals()
-    try:
+    with command_goals() as goals:
         yield build_runner(goals, batch_size)
-    finally:
-        goals.close()
 
 
 def _positive(text: str) -> int:

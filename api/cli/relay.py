@@ -8,9 +8,8 @@ import asyncio
 import logging
 import signal
 
-from application.goals.service import Goals
+from api.bootstrap import command_goals
 from application.relay.relay import RelayRunner
-from application.store.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,19 +32,16 @@ def run_nats(args: argparse.Namespace) -> int:
         raise SystemExit("--batch-size must be at least 1")
     from application.relay.nats_jetstream import DUPLICATE_WINDOW, NatsJetStreamRelay  # only this command needs nats
 
-    goals = Goals(Settings.from_env())
     relay = NatsJetStreamRelay(args.url, args.stream, args.subject_prefix, args.duplicate_window or DUPLICATE_WINDOW)
-    runner = RelayRunner(goals, relay, batch_size=args.batch_size)
+    with command_goals() as goals:
+        runner = RelayRunner(goals, relay, batch_size=args.batch_size)
 
-    async def main() -> int:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, runner.stop)
-        relayed = await runner.run(once=args.once)
-        logging.getLogger("goalengine.relay").info("relay %s stopped after %d events", relay.name, relayed)
-        return 0
+        async def main() -> int:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, runner.stop)
+            relayed = await runner.run(once=args.once)
+            logging.getLogger("goalengine.relay").info("relay %s stopped after %d events", relay.name, relayed)
+            return 0
 
-    try:
         return asyncio.run(main())
-    finally:
-        goals.close()

@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from application.errors import GoalNotFoundError
-from application.goals.service import Goals
+from api.bootstrap import command_goals
 from application.goals.warnings import WarningLedger
 from application.goals.history import TrailEntry, describe_trail, goal_standing
-from application.reviews.decisions import ReviewDecisions
+from application.reviews.records import ReviewRecords
 from application.reviews.history import describe_review
 
 
@@ -47,19 +47,17 @@ def run(args: argparse.Namespace) -> int:
     if args.review or args.goal_id is None:
         return replay_review(args)
     console = Console()
-    goals = Goals()
-    try:
-        events = goals.goal_events(args.goal_id, until=args.as_of)
-        if not events:
-            console.print(f"[red]goal {args.goal_id} did not exist yet at {args.as_of.isoformat()}[/red]")
+    with command_goals() as goals:
+        try:
+            events = goals.goal_events(args.goal_id, until=args.as_of)
+            if not events:
+                console.print(f"[red]goal {args.goal_id} did not exist yet at {args.as_of.isoformat()}[/red]")
+                return 1
+            standing = goal_standing(goals.get_goal(args.goal_id, version=events[-1].originator_version))
+            warnings = WarningLedger(goals).trail(str(args.goal_id), until=args.as_of)
+        except GoalNotFoundError as error:
+            console.print(f"[red]{error.message}[/red]")
             return 1
-        standing = goal_standing(goals.get_goal(args.goal_id, version=events[-1].originator_version))
-        warnings = WarningLedger(goals).trail(str(args.goal_id), until=args.as_of)
-    except GoalNotFoundError as error:
-        console.print(f"[red]{error.message}[/red]")
-        return 1
-    finally:
-        goals.close()
     console.print(trail_table(describe_trail(events), args.goal_id, args.as_of))
     console.print(standing_table(standing))
     if warnings:
@@ -120,11 +118,8 @@ def replay_review(args: argparse.Namespace) -> int:
     if not (args.review and args.cycle):
         console.print("[red]name a GOAL_ID, or a review with --review EMPLOYEE_ID --cycle CYCLE_ID[/red]")
         return 2
-    goals = Goals()
-    try:
-        entries = describe_review(ReviewDecisions(goals).steps(args.review, args.cycle, until=args.as_of))
-    finally:
-        goals.close()
+    with command_goals() as goals:
+        entries = describe_review(ReviewRecords(goals).steps(args.review, args.cycle, until=args.as_of))
     if not entries:
         console.print(f"[red]no review of {args.review!r} in {args.cycle!r}" + (" by then" if args.as_of else "")
                       + "[/red]")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from api.cli.privacy_setup import privacy_goals
+from api.bootstrap import command_goals
+from api.cli.privacy_setup import privacy_settings
 from application.privacy.retention import run_retention
 from application.store.settings import SettingsError
 
@@ -21,14 +22,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    goals = privacy_goals(writes=not args.dry_run)
-    try:
+    with command_goals(privacy_settings(writes=not args.dry_run)) as goals:
         years = goals.settings.retention_years
         if years is None:
             raise SettingsError("GOALENGINE_RETENTION_YEARS is not set: no retention policy to apply")
         due = run_retention(goals, args.today or goals.today(), years, dry_run=args.dry_run)
-    finally:
-        goals.close()
     verb = "would erase" if args.dry_run else "erased"
     for person in due:
         print(f"{verb} {person.person_id}: {person.reason(years)} (due {person.due_on.isoformat()})")

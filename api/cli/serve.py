@@ -11,11 +11,11 @@ from uvicorn.supervisors import Multiprocess
 from api.app import create_app
 from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
-from api.guards.config import GuardSettings
+from api.bootstrap import environment_settings, guard_settings
 from api.guards.server import uvicorn_config
 from api.observability.logs import configure_json_logs
 from api.web.session import SIGN_IN_LINK_TTL, sign_in_link
-from application.store.settings import Settings, SettingsError
+from application.store.settings import SettingsError
 from domain.values import Role
 
 
@@ -46,7 +46,7 @@ def run_serve(args: argparse.Namespace) -> int:
     for demo_key in (ensure_demo_keys(), ensure_demo_data_key()) if args.demo_token else ():
         if demo_key:
             print(demo_key, flush=True)
-    settings = Settings.from_env(create=True)
+    settings = environment_settings(create=True)
     if args.workers < 1:
         return _refuse(f"--workers must be at least 1, not {args.workers}")
     if args.workers > 1 and settings.store != "postgresql":
@@ -67,7 +67,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.demo_token:
         print(f"goalengine on {settings.store}: docs at http://{args.host}:{args.port}/docs")
         print(f"demo hr token (sub hr-demo): {issue_token(settings.api_secret, 'hr-demo', Role.HR)}", flush=True)
-    guards = GuardSettings.from_env()
+    guards = guard_settings()
     configure_json_logs()
     if args.workers > 1:
         # Each worker builds its own app from the environment; they share the store, and so everything else.
@@ -84,13 +84,13 @@ def _refuse(message: str) -> int:
 
 
 def run_token(args: argparse.Namespace) -> int:
-    max_ttl = GuardSettings.from_env().token_max_ttl
+    max_ttl = guard_settings().token_max_ttl
     if not 0 < args.ttl <= max_ttl:
         raise SettingsError(f"--ttl must be 1 to {max_ttl} seconds (GOALENGINE_TOKEN_MAX_TTL)")
     if not is_clean_subject(args.sub):
         raise SettingsError("--sub must be printable, NFC-normalised, without surrounding spaces, "
                             "at most 200 characters")
-    settings = Settings.from_env()
+    settings = environment_settings()
     settings.require_secret()
     if args.login_url:
         ttl = args.ttl if args.ttl != DEFAULT_TTL_SECONDS else SIGN_IN_LINK_TTL

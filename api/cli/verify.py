@@ -12,11 +12,11 @@ from pathlib import Path
 
 from application.audit.note import Checkpoint, CheckpointError, verify_checkpoint
 from application.audit.snapshot_check import snapshot_mismatches
-from application.audit.store_check import VerifySetupError, verifying_settings
+from api.bootstrap import command_goals, verifying_settings
+from application.audit.store_check import VerifySetupError
 from application.audit.keys import load_public_keys
 from application.audit.migration import migration_records
 from application.audit.verification import LogPositionError, TrailVerification, verify_trail
-from application.goals.service import Goals
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,16 +44,15 @@ def run(args: argparse.Namespace) -> int:
     except VerifySetupError as error:
         print(f"error: {error}")
         return 2
-    goals = Goals(settings)
-    try:
-        result = verify_trail(goals, position=args.position, expected_digest=args.expect_digest, checkpoint=checkpoint)
-        mismatches = snapshot_mismatches(goals) if args.snapshots and result.intact else []
-        migrations = migration_records(goals)
-    except LogPositionError as error:
-        print(f"error: {error.message}")
-        return 2
-    finally:
-        goals.close()
+    with command_goals(settings) as goals:
+        try:
+            result = verify_trail(goals, position=args.position, expected_digest=args.expect_digest,
+                                  checkpoint=checkpoint)
+            mismatches = snapshot_mismatches(goals) if args.snapshots and result.intact else []
+            migrations = migration_records(goals)
+        except LogPositionError as error:
+            print(f"error: {error.message}")
+            return 2
     for record in migrations:
         print(f"migrated from the HMAC chain on {record['migrated_at']}: {record['events']} events, "
               f"old digest {record['old_digest']}")

@@ -7,10 +7,8 @@ import logging
 import signal
 from types import FrameType
 
-from application.goals.service import Goals
+from api.bootstrap import command_goals, webhook_settings
 from application.events.live import LiveEvents
-from application.store.settings import Settings
-from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery
 
 
@@ -28,22 +26,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is too much
-    goals = Goals(Settings.from_env())
-    settings = WebhookSettings.from_env()
-    # New events wake the worker: its own process's writes, PostgreSQL LISTEN, and a head watcher as the fallback.
-    live = LiveEvents(goals, fallback_interval=settings.poll_interval).start()
-    delivery = WebhookDelivery(goals, settings, worker_id=args.worker_id, signal=live.signal)
+    settings = webhook_settings()
+    with command_goals() as goals:
+        # New events wake the worker: its own process's writes, PostgreSQL LISTEN, and a head watcher as the fallback.
+        live = LiveEvents(goals, fallback_interval=settings.poll_interval).start()
+        delivery = WebhookDelivery(goals, settings, worker_id=args.worker_id, signal=live.signal)
 
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        logging.getLogger("goalengine.webhooks").info("signal %s: stopping after the current delivery", signum)
-        delivery.stop()
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            logging.getLogger("goalengine.webhooks").info("signal %s: stopping after the current delivery", signum)
+            delivery.stop()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        delivery.run()
-    finally:
-        live.stop()
-        delivery.close()
-        goals.close()
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            delivery.run()
+        finally:
+            live.stop()
+            delivery.close()
     return 0

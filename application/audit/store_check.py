@@ -9,11 +9,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, inspect
 
 from application.audit.keys import KeyFileError, load_public_keys, load_signer, public_pem, read_key_file
-from application.store.settings import DEFAULT_AUDIT_ORIGIN, DEFAULT_DATABASE_URL, Settings, SettingsError
+from application.store.settings import (
+    DEFAULT_AUDIT_ORIGIN, DEFAULT_DATABASE_URL, Settings, SettingsError, data_master_key_from_env,
+    retention_years_from_env,
+)
 
 
 class VerifySetupError(ValueError):
@@ -69,19 +73,18 @@ def existing_store(env: Mapping[str, str]) -> str:
     return url
 
 
-def verifying_settings(paths: Sequence[str], env: Mapping[str, str] | None = None) -> Settings:
+def verifying_settings(paths: Sequence[str], env: Mapping[str, str]) -> Settings:
     """Settings that verify with public keys only, for an existing store; VerifySetupError names what is missing."""
-    env = os.environ if env is None else env
     pems = public_key_pems(paths, env)
     url = existing_store(env)
     origin = env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN
-    return Settings(database_url=url, audit_signing_key=None, audit_public_keys=pems, audit_origin=origin)
+    return Settings(database_url=url, audit_signing_key=None, audit_public_keys=pems, audit_origin=origin,
+                    **other_fields(env))
 
 
-def signing_settings(env: Mapping[str, str] | None = None) -> Settings:
+def signing_settings(env: Mapping[str, str]) -> Settings:
     """Settings for commands that sign (checkpoint, audit export, audit migrate): the signing key and an existing
     store, and nothing else (no API secret is read or created)."""
-    env = os.environ if env is None else env
     path = env.get("GOALENGINE_AUDIT_SIGNING_KEY_FILE")
     if not path:
         raise VerifySetupError("no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE "
@@ -97,4 +100,14 @@ def signing_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise VerifySetupError(str(error)) from None
     url = existing_store(env)
     origin = env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN
-    return Settings(database_url=url, audit_signing_key=signing, audit_public_keys=publics, audit_origin=origin)
+    return Settings(database_url=url, audit_signing_key=signing, audit_public_keys=publics, audit_origin=origin,
+                    **other_fields(env))
+
+
+def other_fields(env: Mapping[str, str]) -> dict[str, Any]:
+    """The data master key, the retention period and the business calendar, as the environment names them."""
+    try:
+        return {"data_master_key": data_master_key_from_env(env), "retention_years": retention_years_from_env(env),
+                "timezone": env.get("GOALENGINE_TIMEZONE") or "UTC"}
+    except SettingsError as error:
+        raise VerifySetupError(str(error)) from None

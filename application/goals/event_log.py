@@ -13,13 +13,14 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.application import Application, LRUCache, ProcessingEvent
+from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import EventStore, Mapper, Recording, Transcoder
 from sqlalchemy import Engine
 
 from application.audit.chain import ChainingMapper
 from application.audit.keys import AuditKeys
 from application.audit.snapshots import CheckedSnapshotStore
+from application.store.eventsourcing_internals import RecordHook, empty_cache
 from application.store.database import create_sql_engine, metadata, schema_creation
 from application.events.catalogue import RecordedEvent
 from application.store.idempotency import CommandResult, IdempotencyStore
@@ -44,7 +45,7 @@ class LoggedEvent:
 
 
 
-class GoalEventLog(Application[UUID]):
+class GoalEventLog(RecordHook):
     """The application's store, keys and caches, built from its settings; saves and reads every aggregate of the log."""
 
     name = "goalengine"
@@ -52,11 +53,11 @@ class GoalEventLog(Application[UUID]):
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: Settings,
         today: Callable[[], date] | None = None,
         smart_policy: SmartPolicy = DEFAULT_POLICY,
     ) -> None:
-        self.settings = settings or Settings.from_env()
+        self.settings = settings  # from the composition root (api/bootstrap.py): nothing here reads the environment
         self.today = today or BusinessCalendar(self.settings.timezone).today
         self.smart_policy = smart_policy
         # Per instance, from the settings: the library reads the interval from self, though it declares a ClassVar.
@@ -98,11 +99,13 @@ class GoalEventLog(Application[UUID]):
         return CheckedSnapshotStore(self.mapper, self.factory.aggregate_recorder(purpose="snapshots"),
                                     self.recorder, self.audit_keys.keyring)
 
-    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+    def recorded(self, processing_event: ProcessingEvent[UUID],
+                 record: Callable[[ProcessingEvent[UUID]], list[Recording[UUID]]]) -> list[Recording[UUID]]:
+        """Every save: the chain's heads are read once for the whole save and remembered after it (ADR 0013)."""
         assert isinstance(self.mapper, ChainingMapper)
         self.mapper.begin_save()
         try:
-            recordings = super()._record(processing_event)
+            recordings = record(processing_event)
         finally:
             self.mapper.end_save()
         for recording in recordings:
@@ -111,14 +114,7 @@ class GoalEventLog(Application[UUID]):
 
     def forget_cached_aggregates(self) -> None:
         """Drop every cached goal and reading series: they hold opened personal text (ADR 0026)."""
-        cache = self.repository.cache
-        if isinstance(cache, LRUCache):
-            with cache.lock:
-                cache.cache.clear()
-                cache.clear()  # the LRU's linked list goes with its entries
-                cache.full = False
-        elif cache is not None:
-            cache.cache.clear()
+        empty_cache(self.repository.cache)
         self.reading_series.forget()
 
     def close(self) -> None:

@@ -8,26 +8,22 @@ application, so its events share the goals' log, trail, signatures and feed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError, project_aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.errors import ConcurrentModificationError
-from application.goals.service import RETRIES_WITHOUT_EXPECTED_VERSION, Goals
+from application.goals.service import RETRIES_WITHOUT_EXPECTED_VERSION
 from application.store.idempotency import CommandResult
 from application.goals.saving import save_at
+from application.reviews.records import ReviewRecords
 from domain.review import Review
 from domain.review_values import DecisionBasis, review_id
 from domain.values import Actor
 
 
-class ReviewDecisions:
+class ReviewDecisions(ReviewRecords):
     """The manager's decision, the employee's self-assessment, acknowledgement and dispute, HR's resolution."""
-
-    def __init__(self, goals: Goals) -> None:
-        self.goals = goals
 
     def decide(self, employee_id: str, cycle_id: str, actor: Actor, *, band: str, summary: str,
                override_reason: str | None, basis: DecisionBasis, idempotency_key: str | None = None) -> CommandResult:
@@ -57,27 +53,6 @@ class ReviewDecisions:
         payload = {"dispute_id": dispute_id, "outcome": outcome, "band": band, "note": note}
         return self._step(employee_id, cycle_id, actor, "resolve_dispute", payload, idempotency_key,
                           lambda review: review.resolve_dispute(dispute_id, outcome, band, note, actor))
-
-    def review(self, employee_id: str, cycle_id: str) -> Review | None:
-        """The review as it stands, or None before its first step."""
-        try:
-            found: object = self.goals.repository.get(review_id(employee_id, cycle_id))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(found, Review)
-        return found
-
-    def steps(self, employee_id: str, cycle_id: str, until: datetime | None = None) -> list[Review.Event]:
-        """The review's events in order (up to a moment, if given): its trail."""
-        stored = self.goals.events.get(review_id(employee_id, cycle_id))
-        return [e for e in stored if isinstance(e, Review.Event) and (until is None or e.timestamp <= until)]
-
-    def review_as_of(self, employee_id: str, cycle_id: str, as_of: datetime) -> Review | None:
-        """The review as it stood at a past moment (None if it had no step by then)."""
-        events = self.steps(employee_id, cycle_id, as_of)
-        review: object = project_aggregate(None, events) if events else None
-        assert review is None or isinstance(review, Review)
-        return review
 
     def _step(self, employee_id: str, cycle_id: str, actor: Actor, name: str, payload: dict[str, Any],
               idempotency_key: str | None, act: Callable[[Review], object]) -> CommandResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,18 +35,21 @@ class Settings:
     snapshot_interval: int = 100
     aggregate_cache_size: int = 1000
     timezone: str = "UTC"  # the organisation's time zone: its business date is "today" for every goal rule
-    # The audit keys (ADR 0013): PEM bytes. Built in code, Settings still picks up the files the environment names.
-    audit_signing_key: bytes | None = field(default_factory=lambda: _signing_key_from_env(os.environ))
-    audit_public_keys: tuple[bytes, ...] = field(default_factory=lambda: _public_keys_from_env(os.environ))
-    audit_origin: str = field(default_factory=lambda: os.environ.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN)
+    # The audit keys (ADR 0013): PEM bytes. Only `from_env` reads the files the environment names: Settings made
+    # in code hold what they are given (no signing key: a read-only store).
+    audit_signing_key: bytes | None = None
+    audit_public_keys: tuple[bytes, ...] = ()
+    audit_origin: str = DEFAULT_AUDIT_ORIGIN
     read_wait_s: float = 2.0  # how long a read waits for the read models to reach its position (ADR 0016)
     # The master key that wraps every person's data key (ADR 0026): 32 bytes, or None (personal text refused).
-    data_master_key: bytes | None = field(default_factory=lambda: _data_master_key_from_env(os.environ))
-    retention_years: int | None = field(default_factory=lambda: _retention_years(os.environ))
+    data_master_key: bytes | None = None
+    retention_years: int | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, create: bool = False) -> Settings:
-        """The settings; only `create=True` (serve, demo) writes a missing key file, 0600 in a 0700 folder."""
+        """The settings the environment names (the composition root, api/bootstrap.py, asks for them; given no
+        mapping, the process's environment); only `create=True` (serve, demo) writes a missing key file, 0600 in a
+        0700 folder."""
         env = os.environ if environ is None else environ
         url = env.get("GOALENGINE_DATABASE_URL") or DEFAULT_DATABASE_URL
         # The HMAC key of the chain before ADR 0013: only read (for `audit migrate`), never created any more.
@@ -57,10 +60,7 @@ class Settings:
         BusinessCalendar(zone)  # refuses an unknown zone at start, with a clear message
         settings = cls(
             database_url=url, audit_key=key.encode(), api_secret=secret, timezone=zone,
-            audit_signing_key=_signing_key_from_env(env), audit_public_keys=_public_keys_from_env(env),
-            audit_origin=env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN,
-            read_wait_s=_seconds(env, "GOALENGINE_READ_WAIT_S", 2.0),
-            data_master_key=_data_master_key_from_env(env), retention_years=_retention_years(env),
+            read_wait_s=_seconds(env, "GOALENGINE_READ_WAIT_S", 2.0), **key_fields_from_env(env),
         )
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
@@ -204,11 +204,21 @@ def _read_named_file(env: Mapping[str, str], variable: str) -> bytes | None:
         raise SettingsError(f"{variable}: cannot read {path}: {error.strerror}") from None
 
 
+def key_fields_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    """The fields the environment's key files and policies fill: the audit keys and origin, the data master key and
+    the retention period (for commands that build their Settings from parts, application/audit/store_check.py)."""
+    return {
+        "audit_signing_key": _signing_key_from_env(env), "audit_public_keys": _public_keys_from_env(env),
+        "audit_origin": env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN,
+        "data_master_key": data_master_key_from_env(env), "retention_years": retention_years_from_env(env),
+    }
+
+
 def _signing_key_from_env(env: Mapping[str, str]) -> bytes | None:
     return _read_named_file(env, "GOALENGINE_AUDIT_SIGNING_KEY_FILE")
 
 
-def _data_master_key_from_env(env: Mapping[str, str]) -> bytes | None:
+def data_master_key_from_env(env: Mapping[str, str]) -> bytes | None:
     path = env.get("GOALENGINE_DATA_MASTER_KEY_FILE")
     if not path:
         return None
@@ -222,7 +232,7 @@ def _data_master_key_from_env(env: Mapping[str, str]) -> bytes | None:
     return key
 
 
-def _retention_years(env: Mapping[str, str]) -> int | None:
+def retention_years_from_env(env: Mapping[str, str]) -> int | None:
     """GOALENGINE_RETENTION_YEARS: years after a cycle is locked until its people's personal text is erased."""
     text = env.get("GOALENGINE_RETENTION_YEARS")
     if not text:

@@ -9,44 +9,12 @@ load (issue #12, ADR 0028): the readers' wait on that semaphore was most of a wr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from time import time
+from contextlib import AbstractContextManager, nullcontext
 
-from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool
+# The pool class itself touches the library's private bookkeeping, so it lives with the other such parts.
+from application.store.eventsourcing_internals import ReadersFirstPool, readers_first
 
-
-class ReadersFirstPool(SQLiteConnectionPool):
-    def get_connection(self, timeout: float | None = None, *, is_writer: bool | None = None) -> SQLiteConnection:
-        if is_writer is not False or self._mutually_exclusive_read_write:
-            return super().get_connection(timeout, is_writer=is_writer)  # writers, and in-memory databases
-        started = time()
-        with self._no_readers:
-            self._num_readers += 1
-        try:
-            connection = self._get_connection(timeout=self._time_remaining(
-                self.pool_timeout if timeout is None else timeout, started))
-        except BaseException:
-            with self._no_readers:
-                self._num_readers -= 1
-            raise
-        connection.is_writer = False
-        return connection
-
-    @contextmanager
-    def writer_turn(self) -> Iterator[None]:
-        """Hold this pool's one-writer lock while another connection of the process writes to the database."""
-        if not self._writer_lock.acquire(timeout=self.pool_timeout):
-            raise TimeoutError("timed out waiting for the event store's writer")
-        try:
-            yield
-        finally:
-            self._writer_lock.release()
-
-
-def readers_first(pool: SQLiteConnectionPool) -> None:
-    """Make the library's pool (built by its datastore) one whose readers skip the writers' queue."""
-    pool.__class__ = ReadersFirstPool
+__all__ = ["ReadersFirstPool", "readers_first", "writer_turn"]
 
 
 def writer_turn(recorder: object) -> AbstractContextManager[None]:

@@ -15,13 +15,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from application.store.sqlite_pool import readers_first
+from application.store.eventsourcing_internals import PostgresInsertHook, SQLiteInsertHook, readers_first
 from application.store.tracing import TRACES_TABLE, current_trace
 
 COLUMNS = "originator_id, originator_version, traceparent, tracestate, correlation_id"
@@ -69,7 +69,7 @@ class CommitListeners:
                 listener()
 
 
-class TracedSQLiteRecorder(SQLiteApplicationRecorder):
+class TracedSQLiteRecorder(SQLiteInsertHook):
     def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         readers_first(datastore.pool)
@@ -83,16 +83,13 @@ class TracedSQLiteRecorder(SQLiteApplicationRecorder):
         self.committed.notify()
         return ids
 
-    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
-                       ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+    def inserted(self, cursor: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> None:
         rows = trace_rows(stored_events)
         if rows:
-            c.executemany(f"INSERT INTO {TRACES_TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)", rows)
-        return ids
+            cursor.executemany(f"INSERT INTO {TRACES_TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)", rows)
 
 
-class TracedPostgresRecorder(PostgresApplicationRecorder):
+class TracedPostgresRecorder(PostgresInsertHook):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.committed = CommitListeners()
@@ -108,11 +105,10 @@ class TracedPostgresRecorder(PostgresApplicationRecorder):
         self.committed.notify()
         return ids
 
-    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        super()._insert_events(curs, stored_events, **kwargs)
+    def inserted(self, cursor: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
         rows = trace_rows(stored_events)
         if rows:
-            curs.executemany(self.insert_traces_statement, rows)
+            cursor.executemany(self.insert_traces_statement, rows)
         # Delivered at commit, from whichever process wrote: the projector leader starts on the events at once,
         # with no round trip of its own for the writer (ADR 0016, 0028).
-        curs.execute("SELECT pg_notify(%s, '')", [self.wake_channel])
+        cursor.execute("SELECT pg_notify(%s, '')", [self.wake_channel])

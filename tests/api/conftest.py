@@ -13,7 +13,7 @@ from api.auth import issue_token
 from application.goals.service import Goals
 from application.store.settings import Settings
 from domain.values import Actor
-from tests.conftest import AUDIT_KEY, Clock
+from tests.conftest import AUDIT_KEY, Clock, store_settings
 from tests.scenarios import ensure_cycles
 
 API_SECRET = "test-api-secret-of-at-least-32-bytes!"
@@ -21,7 +21,7 @@ API_SECRET = "test-api-secret-of-at-least-32-bytes!"
 
 @pytest.fixture
 def api_settings(store_url: str) -> Settings:
-    return Settings(database_url=store_url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
+    return store_settings(database_url=store_url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
 
 
 @pytest.fixture

@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import issue_token
 from application.goals.service import Goals
-from application.store.settings import Settings
 from domain.values import Actor
 from tests.api.conftest import API_SECRET
 from tests.scenarios import H1, H2, YEAR, ensure_cycles
 from tests.conftest import (
     AUDIT_KEY,
+    store_settings,
     Clock,
     drop_schema,
     postgres_url_with_schema,
@@ -54,7 +54,7 @@ def module_api(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         require_postgres()
         schema = f"t_{uuid4().hex[:16]}"
         url = postgres_url_with_schema(schema)
-    settings = Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
+    settings = store_settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
     goals = Goals(settings, today=Clock(date(2026, 1, 15)))
     ensure_cycles(goals, H1, YEAR, H2)
     try:

@@ -27,10 +27,9 @@ from application.audit.hmac_chain import CHAIN_FIELD, link
 from application.audit.keys import Signer, generate_pair
 from application.audit.leaf import EVENT_DOMAIN, message, seal, unseal
 from application.goals.service import Goals
-from application.store.settings import Settings
 from domain.cycle import cycle_uuid
 from tests.application import tampering
-from tests.conftest import PUBLIC_KEY_FILE, Clock
+from tests.conftest import Clock, PUBLIC_KEY_FILE, store_settings
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, survey_terms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,13 +179,15 @@ def test_after_rotation_old_events_verify_with_the_old_public_key_and_new_ones_w
     keys = tmp_path / "keys"
     generate_pair(keys)
     monkeypatch.setenv("GOALENGINE_AUDIT_SIGNING_KEY_FILE", str(keys / "audit-signing.key"))
-    fresh = Goals(Settings(database_url=store_url), today=goals.today)
+    fresh = Goals(store_settings(database_url=store_url, audit_signing_key=(keys / "audit-signing.key").read_bytes()),
+                  today=goals.today)
     try:
         fresh.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(21), observed_at=date(2026, 1, 12))
         first = (keys / "audit-signing.pub").read_bytes()
         assert main(["keys", "rotate"]) == 0
         assert (keys / "audit-signing.pub").read_bytes() != first
-        rotated = Goals(Settings(database_url=store_url), today=goals.today)
+        rotated = Goals(store_settings(database_url=store_url,
+                                       audit_signing_key=(keys / "audit-signing.key").read_bytes()), today=goals.today)
         rotated.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(22), observed_at=date(2026, 1, 13))
         rotated.close()
     finally:
@@ -204,7 +205,7 @@ def test_a_changed_snapshot_is_ignored_on_load_and_reported_by_verify_snapshots(
     store_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str]
 ) -> None:
-    writer = Goals(Settings(database_url=store_url, snapshot_interval=3), today=clock)
+    writer = Goals(store_settings(database_url=store_url, snapshot_interval=3), today=clock)
     goal_id = agreed(writer, customer_service_terms())
     writer.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(15), observed_at=date(2026, 1, 10))
     [snapshot] = writer.snapshots.recorder.select_events(goal_id)  # type: ignore[union-attr]
@@ -213,12 +214,12 @@ def test_a_changed_snapshot_is_ignored_on_load_and_reported_by_verify_snapshots(
     forged = snapshot.state.replace(b'"topic":"goalengine:Goal"', b'"topic":"goalengine:Goal","owner_id":"emp-9"')
     assert forged != snapshot.state
     table = "stored_snapshots" if "sqlite" in store_url else "goalengine_snapshots"
-    untouched = Goals(Settings(database_url=store_url, snapshot_interval=3), today=clock)
+    untouched = Goals(store_settings(database_url=store_url, snapshot_interval=3), today=clock)
     with caplog.at_level(logging.WARNING, logger="goalengine.audit"):
         assert untouched.get_goal(goal_id).version == 5
     untouched.close()
     assert "ignored" not in caplog.text, "a genuine snapshot is used"
-    reader = Goals(Settings(database_url=store_url, snapshot_interval=3), today=clock)
+    reader = Goals(store_settings(database_url=store_url, snapshot_interval=3), today=clock)
     try:
         tampering._execute(reader, "UPDATE " + table + " SET state = :s WHERE originator_version = :v",
                            s=forged, v=snapshot.originator_version)

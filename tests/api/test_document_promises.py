@@ -24,8 +24,8 @@ from api.routes.events import SUBJECT_LIST, TYPE_LIST, split
 from api.schemas.common import FILLED_LINE, FILLED_TEXT, text_of_at_least
 from application.events.cloudevents import topics_for
 from application.events.filters import EventFilter
-from application.store.settings import Settings
 from domain.recalibration import MIN_JUSTIFICATION
+from tests.conftest import store_settings
 
 
 def _is_29_february_of_a_common_year(text: str) -> bool:
@@ -85,7 +85,8 @@ def test_every_text_parameter_refuses_control_characters_in_the_document(client_
 @pytest.fixture(scope="module")
 def client_openapi(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     store = tmp_path_factory.mktemp("document") / "goals.db"
-    document: dict[str, Any] = create_app(Settings(database_url=f"sqlite:///{store}", api_secret="x" * 40)).openapi()
+    settings = store_settings(database_url=f"sqlite:///{store}", api_secret="x" * 40)
+    document: dict[str, Any] = create_app(settings).openapi()
     return document
 
 
@@ -96,7 +97,7 @@ def test_every_type_list_the_pattern_allows_names_known_types(text: str) -> None
 
 
 def test_a_method_a_resource_does_not_take_is_405_with_the_methods_it_takes(tmp_path: Path) -> None:
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'goals.db'}", api_secret="x" * 40))
+    app = create_app(store_settings(database_url=f"sqlite:///{tmp_path / 'goals.db'}", api_secret="x" * 40))
     with TestClient(app) as client:
         answer = client.request("TRACE", "/subscriptions/some-id/secret")
     assert answer.status_code == 405 and answer.json()["code"] == "method_not_allowed"

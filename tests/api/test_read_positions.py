@@ -19,12 +19,11 @@ from sqlalchemy import event
 from api.app import create_app
 from api.auth import issue_token
 from application.goals.service import Goals
-from application.store.settings import Settings
 from domain.values import Actor
 from projections.projector import Projector
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES
-from tests.conftest import AUDIT_KEY, Clock, drop_schema, postgres_url_with_schema, require_postgres
+from tests.conftest import AUDIT_KEY, Clock, drop_schema, postgres_url_with_schema, require_postgres, store_settings
 from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft
 
 READ_WAIT_S = 0.5  # short, so the refusals below come quickly
@@ -73,7 +72,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         require_postgres()
         schema = f"t_{uuid4().hex[:16]}"
         url = postgres_url_with_schema(schema)
-    settings = Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET, read_wait_s=READ_WAIT_S)
+    settings = store_settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET, read_wait_s=READ_WAIT_S)
     goals = Goals(settings, today=Clock(date(2026, 1, 15)))
     try:
         with TestClient(create_app(settings, goals)) as client:

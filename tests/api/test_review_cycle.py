@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from application.goals.service import Goals
 from domain.values import Actor
-from projections.notices.notifier import Notifier
+from api.bootstrap import notifier_for
 from tests.conftest import Clock
 from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, defect_rate_terms
 
@@ -36,8 +36,8 @@ def test_check_ins_readings_a_notice_an_override_a_dispute_a_resolution_and_the_
         assert client.post(f"/goals/{goal_id}/measurements", json=reading, headers=auth(EMPLOYEE)).status_code == 201
 
     clock.current = date(2026, 2, 12)  # tickets are weekly: due again by 9 February
-    Notifier(goals).step()
-    Notifier(goals).step()  # a restarted notifier: nothing twice
+    notifier_for(goals).step()
+    notifier_for(goals).step()  # a restarted notifier: nothing twice
     overdue = client.get("/events?type=goal.reading_overdue.v1", headers=auth(HR)).json()["items"]
     assert [(n["subject"], n["data"]["kpi"]) for n in overdue] == [(goal_id, "tickets")]
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from application.goals.service import Goals
 from domain.values import Actor, Role
-from projections.notices.notifier import Notifier
+from api.bootstrap import notifier_for
 from projections.review_projection import content_hash
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, HR, MANAGER, STRANGER, agreed, customer_service_terms
@@ -100,7 +100,7 @@ def test_an_overdue_reading_is_one_notice_on_the_feed_whoever_runs_the_notifier(
     goal_id = tracked_goal(app, client, auth, clock)  # tickets read on 27 February: due again by 6 March
     clock.current = date(2026, 3, 7)
     for _restart in range(2):
-        Notifier(app.state.goals).step()
+        notifier_for(app.state.goals).step()
     feed = client.get(f"/events?type=goal.reading_overdue.v1&subject={goal_id}", headers=auth(HR)).json()["items"]
     assert [(n["subject"], n["data"]["kpi"], n["data"]["due_by"]) for n in feed] == [
         (goal_id, "tickets", "2026-03-06")]

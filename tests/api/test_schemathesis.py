@@ -29,9 +29,8 @@ from api.app import create_app
 from api.auth import issue_token
 from api.guards.config import GuardSettings
 from application.goals.service import Goals
-from application.store.settings import Settings
 from tests.api.conftest import API_SECRET
-from tests.conftest import AUDIT_KEY, Clock
+from tests.conftest import AUDIT_KEY, Clock, store_settings
 from tests.scenarios import (
     EMPLOYEE,
     H1,
@@ -107,7 +106,7 @@ class Seeded:
 # then on; its lifespan runs from the first request to the end of the test.
 STORE = Path(tempfile.mkdtemp(prefix="goalengine-schemathesis-")) / "goals.db"
 atexit.register(shutil.rmtree, STORE.parent, ignore_errors=True)
-GOALS = Goals(Settings(database_url=f"sqlite:///{STORE}", audit_key=AUDIT_KEY, api_secret=API_SECRET),
+GOALS = Goals(store_settings(database_url=f"sqlite:///{STORE}", audit_key=AUDIT_KEY, api_secret=API_SECRET),
               today=Clock(date(2026, 1, 15)))
 # Writes come faster than any caller's rate limit allows: the limit is tested in tests/security, not here.
 APP = create_app(GOALS.settings, GOALS, GuardSettings(writes_per_minute=1_000_000))

@@ -16,10 +16,9 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from application.audit.verification import verify_trail
 from application.audit.chain import ChainingMapper
 from application.goals.service import Goals
-from application.store.settings import Settings
 from domain.goal import Goal
 from domain.values import Party, Status
-from tests.conftest import AUDIT_KEY
+from tests.conftest import AUDIT_KEY, store_settings
 from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft, drafting
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +124,8 @@ READER = Path(__file__).with_name("read_relocated_goal.py")
 
 def test_stored_topics_resolve_when_the_goal_class_is_moved_and_renamed(tmp_path: Path) -> None:
     database = tmp_path / "goals.db"
-    goals = Goals(Settings(database_url=f"sqlite:///{database}", audit_key=AUDIT_KEY), today=lambda: date(2026, 1, 15))
+    settings = store_settings(database_url=f"sqlite:///{database}", audit_key=AUDIT_KEY)
+    goals = Goals(settings, today=lambda: date(2026, 1, 15))
     try:
         goal_id = draft(goals, customer_service_terms())
         goals.sign_goal(goal_id, EMPLOYEE)

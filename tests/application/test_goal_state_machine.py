@@ -30,7 +30,6 @@ from hypothesis.stateful import (
 
 from application.errors import ApplicationError
 from application.goals.service import Goals
-from application.store.settings import Settings
 from domain import validation as goal_rules
 from domain.errors import GoalError
 from domain.goal import Goal
@@ -38,7 +37,7 @@ from domain.readings import CountedReadings
 from domain.values import Actor, Party, RecalibrationStatus, Role, Status
 from tests import strategies as some
 from tests.application.refusals import stored_state
-from tests.conftest import AUDIT_KEY, Clock
+from tests.conftest import AUDIT_KEY, Clock, store_settings
 from tests.scenarios import customer_service_terms, drafting, ensure_cycles
 
 HR_IDS = ("hr-7", "hr-8")
@@ -55,7 +54,7 @@ class GoalLife(RuleBasedStateMachine):
         self.clock = Clock(date(2026, 1, 15))
         # Snapshots every few events, so that reloading goes through snapshots as well as events.
         url = f"sqlite:///{self.directory}/goals.db"
-        store = Settings(database_url=url, audit_key=AUDIT_KEY, snapshot_interval=3)
+        store = store_settings(database_url=url, audit_key=AUDIT_KEY, snapshot_interval=3)
         self.goals = Goals(store, today=self.clock)
         ensure_cycles(self.goals)
         self.goal_id: UUID | None = None

@@ -11,10 +11,10 @@ from uuid import uuid4
 import pytest
 
 from application.goals.service import Goals
-from application.store.settings import Settings
 from tests.application.racing import open_store, race
 from tests.conftest import (
     AUDIT_KEY,
+    store_settings,
     Clock,
     drop_schema,
     postgres_url_with_schema,
@@ -31,7 +31,7 @@ CONFLICTS = {"VersionMismatchError", "ConcurrentModificationError"}
 def postgres_goals(clock: Clock) -> Iterator[Goals]:
     require_postgres()
     schema = f"t_{uuid4().hex[:16]}"
-    goals = Goals(Settings(database_url=postgres_url_with_schema(schema), audit_key=AUDIT_KEY), today=clock)
+    goals = Goals(store_settings(database_url=postgres_url_with_schema(schema), audit_key=AUDIT_KEY), today=clock)
     yield goals
     goals.close()
     drop_schema(schema)
@@ -80,7 +80,7 @@ def test_processes_opening_a_new_store_at_once_all_open_it() -> None:
     """`serve --workers N` starts N processes at once on a store none has created yet: each must open it."""
     require_postgres()
     schema = f"t_{uuid4().hex[:16]}"
-    settings = Settings(database_url=postgres_url_with_schema(schema), audit_key=AUDIT_KEY)
+    settings = store_settings(database_url=postgres_url_with_schema(schema), audit_key=AUDIT_KEY)
     spawn = multiprocessing.get_context("spawn")
     outcomes, barrier = spawn.Queue(), spawn.Barrier(OPENERS)
     processes = [spawn.Process(target=open_store, args=(settings, barrier, outcomes)) for _ in range(OPENERS)]

@@ -20,7 +20,7 @@ from projections.review.scoring import policy
 from projections.reviews import Reviews
 from projections.service import build_runner
 from tests.application.refusals import assert_refused
-from tests.conftest import AUDIT_KEY, Clock
+from tests.conftest import AUDIT_KEY, Clock, store_settings
 from tests.scenarios import (
     EMPLOYEE,
     HR,
@@ -138,7 +138,7 @@ def test_attainment_does_not_depend_on_the_callers_decimal_context() -> None:
 
 
 def test_today_is_the_organisations_business_date_in_its_time_zone(store_url: str) -> None:
-    goals = Goals(Settings(database_url=store_url, audit_key=AUDIT_KEY, timezone="Australia/Brisbane"))
+    goals = Goals(store_settings(database_url=store_url, audit_key=AUDIT_KEY, timezone="Australia/Brisbane"))
     try:
         with freeze_time(datetime(2026, 1, 10, 12, tzinfo=UTC), tick=True):
             goal_id = agreed(goals, customer_service_terms())

@@ -11,16 +11,15 @@ from contextlib import AbstractContextManager
 import pytest
 
 from application.goals.service import Goals
-from application.store.settings import Settings
 from application.store.sqlite_pool import ReadersFirstPool, writer_turn
 from projections.service import build_runner
-from tests.conftest import AUDIT_KEY, Clock
+from tests.conftest import AUDIT_KEY, Clock, store_settings
 from tests.scenarios import SETUP_EVENTS, customer_service_terms, draft
 
 
 @pytest.fixture
 def sqlite_goals(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[Goals]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('pool')}/goals.db", audit_key=AUDIT_KEY)
+    settings = store_settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('pool')}/goals.db", audit_key=AUDIT_KEY)
     goals = Goals(settings, today=clock)
     yield goals
     goals.close()

@@ -13,7 +13,7 @@ from application.goals.service import Goals
 from application.webhooks.config import WebhookSettings
 from application.webhooks.delivery import WebhookDelivery
 from application.webhooks.subscriptions import ACTIVE, PAUSED, Subscription
-from projections.notices.notifier import Notifier
+from api.bootstrap import notifier_for
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms
 from tests.webhook_receiver import Receiver
@@ -139,7 +139,7 @@ def test_a_subscription_to_overdue_readings_gets_the_notice_once(
     life(goals, clock)  # tickets read on 2 February: due again by the 9th
     clock.current = date(2026, 2, 12)
     for _restart in range(2):
-        Notifier(goals).step()
+        notifier_for(goals).step()
     with Receiver() as receiver:
         subscription = subscribe(delivery, receiver, ["goal.reading_overdue.v1"])
         deliver_until(delivery, receiver, subscription.id, goals.head_position())

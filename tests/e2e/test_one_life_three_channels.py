@@ -14,8 +14,7 @@ from api.app import create_app
 from api.auth import issue_token
 from api.routes.events import StreamOptions
 from application.goals.service import Goals
-from application.store.settings import Settings
-from tests.conftest import AUDIT_KEY, Clock
+from tests.conftest import AUDIT_KEY, Clock, store_settings
 from tests.lifecycles import WHOLE_LIFE_EVENTS, whole_life
 from tests.scenarios import SETUP_EVENTS
 from tests.live_server import live_server
@@ -34,7 +33,7 @@ def app(store_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterat
         "GOALENGINE_WEBHOOK_BACKOFF_BASE": "0.01", "GOALENGINE_WEBHOOK_POLL_INTERVAL": "0.02",
     }.items():
         monkeypatch.setenv(name, value)
-    goals = Goals(Settings(database_url=store_url, audit_key=AUDIT_KEY, api_secret=SECRET), today=clock)
+    goals = Goals(store_settings(database_url=store_url, audit_key=AUDIT_KEY, api_secret=SECRET), today=clock)
     app = create_app(goals.settings, goals)
     app.state.event_stream = StreamOptions(heartbeat=0.2, poll=0.02)
     yield app

@@ -13,8 +13,8 @@ import pytest
 from application.goals.warnings import WarningLedger
 from application.goals.service import Goals
 from domain.goal_warnings import GoalWarnings
-from projections.notices.notifier import Notifier
-from projections.service import build_projector
+from api.bootstrap import notifier_for
+from api.bootstrap import projector_for
 from tests.conftest import Clock
 from tests.projections.conftest import OnDay
 from tests.scenarios import EMPLOYEE, agree_milestone, agreed, customer_service_terms
@@ -39,12 +39,12 @@ def test_a_weekly_reading_overdue_raises_one_notice_even_after_a_restart(goals: 
                                                                          clock: Clock) -> None:
     goal_id = agreed_with_a_reading(goals, on_day)
     with on_day(date(2026, 1, 27)):
-        assert Notifier(goals).step() == 0  # due by the 27th: not overdue yet
+        assert notifier_for(goals).step() == 0  # due by the 27th: not overdue yet
     with on_day(date(2026, 1, 28)):
-        assert Notifier(goals).step() == 1
-        assert Notifier(goals).step() == 0  # a new notifier on the same store: nothing again
+        assert notifier_for(goals).step() == 1
+        assert notifier_for(goals).step() == 0  # a new notifier on the same store: nothing again
     with on_day(date(2026, 1, 29)):
-        assert Notifier(goals).step() == 0  # the same missing reading is not news
+        assert notifier_for(goals).step() == 0  # the same missing reading is not news
     (notice,) = notices(goals, goal_id)
     assert isinstance(notice, GoalWarnings.ReadingOverdue)
     assert (notice.goal_id, notice.kpi, notice.cadence) == (str(goal_id), "tickets", "weekly")
@@ -57,11 +57,11 @@ def test_a_weekly_reading_overdue_raises_one_notice_even_after_a_restart(goals: 
 def test_a_new_reading_after_a_notice_resets_the_cadence(goals: Goals, on_day: OnDay) -> None:
     goal_id = agreed_with_a_reading(goals, on_day)
     with on_day(date(2026, 1, 28)):
-        Notifier(goals).step()
+        notifier_for(goals).step()
         goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal(16), observed_at=date(2026, 1, 28))
-        assert Notifier(goals).step() == 0
+        assert notifier_for(goals).step() == 0
     with on_day(date(2026, 2, 5)):
-        Notifier(goals).step()  # due by 4 February after the reading of the 28th
+        notifier_for(goals).step()  # due by 4 February after the reading of the 28th
     overdue = [n for n in notices(goals, goal_id) if isinstance(n, GoalWarnings.ReadingOverdue)]
     assert [(n.kpi, n.due_by) for n in overdue] == [("tickets", date(2026, 1, 27)), ("tickets", date(2026, 2, 4))]
 
@@ -72,7 +72,7 @@ def test_a_crash_between_a_notice_and_the_position_neither_repeats_nor_skips(
     goal_id = agreed_with_a_reading(goals, on_day)
     with on_day(date(2026, 3, 2)):
         agree_milestone(goals, goal_id, kpi="tickets", due=date(2026, 3, 10), target=Decimal(17))
-    crashing = Notifier(goals)
+    crashing = notifier_for(goals)
 
     def crash(*_args: object) -> None:
         raise RuntimeError("killed before the position moved")
@@ -83,7 +83,7 @@ def test_a_crash_between_a_notice_and_the_position_neither_repeats_nor_skips(
     emitted_before_the_crash = len(notices(goals, goal_id))
     assert emitted_before_the_crash >= 1 and crashing.position() == 0
     with on_day(date(2026, 3, 12)):
-        Notifier(goals).step()
+        notifier_for(goals).step()
     emitted = notices(goals, goal_id)
     assert len(emitted) > emitted_before_the_crash  # the restart went on where the crash stopped
     overdue = [(n.kpi, n.due_by) for n in emitted if isinstance(n, GoalWarnings.ReadingOverdue)]
@@ -101,7 +101,7 @@ def test_a_missed_milestone_names_the_milestone_and_its_evidence(goals: Goals, o
     with on_day(date(2026, 1, 21)):
         agree_milestone(goals, goal_id, kpi="tickets", due=date(2026, 1, 25), target=Decimal(17))
     with on_day(date(2026, 1, 26)):
-        Notifier(goals).step()
+        notifier_for(goals).step()
     (missed,) = [n for n in notices(goals, goal_id) if isinstance(n, GoalWarnings.MilestoneMissed)]
     assert (missed.milestone_id, missed.target, missed.reading) == ("tickets@2026-01-25", Decimal(17), Decimal(15))
     assert len(missed.evidence) == 2
@@ -109,7 +109,7 @@ def test_a_missed_milestone_names_the_milestone_and_its_evidence(goals: Goals, o
 
 def test_the_leading_projector_of_goalengine_serve_runs_the_notifier(goals: Goals, on_day: OnDay) -> None:
     goal_id = agreed_with_a_reading(goals, on_day)
-    projector = build_projector(goals, notices=True)
+    projector = projector_for(goals, notices=True)
     try:
         with on_day(date(2026, 1, 28)):
             projector.round()  # leads (nobody else does), projects, then runs its duties: the notifier
@@ -120,7 +120,7 @@ def test_the_leading_projector_of_goalengine_serve_runs_the_notifier(goals: Goal
 
 def test_a_notifier_limited_to_one_batch_a_step_goes_on_where_it_stopped(goals: Goals, on_day: OnDay) -> None:
     goal_id = agreed_with_a_reading(goals, on_day)
-    notifier = Notifier(goals, batch_size=2)
+    notifier = notifier_for(goals, batch_size=2)
     with on_day(date(2026, 1, 28)):
         notifier.step(max_batches=1)
         assert notifier.position() == 2 and notices(goals, goal_id) == []  # the look at today waits
@@ -138,7 +138,7 @@ def test_two_notifiers_racing_on_one_store_emit_each_warning_once(goals: Goals, 
 
     def run(app: Goals) -> None:
         try:
-            notifier = Notifier(app)
+            notifier = notifier_for(app)
             start.wait(timeout=30)
             notifier.step()
         except BaseException as error:  # reported below: a thread's exception would otherwise vanish

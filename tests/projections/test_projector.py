@@ -13,7 +13,7 @@ from application.goals.service import Goals
 from application.store.settings import Settings
 from projections.projector import Projector
 from projections.review_projection import ReviewProjection
-from projections.service import build_projector
+from api.bootstrap import projector_for
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms
 
@@ -26,7 +26,7 @@ REVIEWS = ReviewProjection.name
 def two_processes(settings: Settings, clock: Clock) -> Iterator[tuple[Goals, list[Projector]]]:
     """Two applications with a projector each on one store, as two `goalengine serve` processes would have."""
     apps = [Goals(settings, today=clock) for _ in range(2)]
-    projectors = [build_projector(app) for app in apps]
+    projectors = [projector_for(app) for app in apps]
     for projector in projectors:
         projector.start()
     yield apps[0], projectors

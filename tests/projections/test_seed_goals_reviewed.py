@@ -9,7 +9,7 @@ from application.goals.service import Goals
 from application.reviews.decisions import ReviewDecisions
 from domain.check_ins import CheckIn
 from domain.goal_warnings import GoalWarnings
-from projections.notices.notifier import Notifier
+from api.bootstrap import notifier_for
 from projections.reviews import Reviews
 from tests.projections.conftest import OnDay
 from tests.projections.test_notifier import notices
@@ -29,7 +29,7 @@ def test_the_seed_goals_are_checked_in_on_warned_about_and_reviewed(
         for goal_id in (service, defects, survey):
             goals.check_in(goal_id, EMPLOYEE, CheckIn.of("on_track", 4, note="Steady."))
     with on_day(date(2026, 2, 12)):
-        Notifier(goals).step()
+        notifier_for(goals).step()
     overdue = {g: [n.kpi for n in notices(goals, g) if isinstance(n, GoalWarnings.ReadingOverdue)]
                for g in (service, defects, survey)}
     assert overdue == {service: ["tickets"], defects: [], survey: []}  # only the weekly KPI is due already

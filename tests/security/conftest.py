@@ -13,11 +13,10 @@ from api.app import create_app
 from api.auth import issue_token
 from api.guards.config import GuardSettings
 from application.goals.service import Goals
-from application.store.settings import Settings
 from domain.values import Actor
 from tests.api.conftest import API_SECRET
 from tests.scenarios import ensure_cycles
-from tests.conftest import AUDIT_KEY, Clock, drop_schema, postgres_url_with_schema, require_postgres
+from tests.conftest import AUDIT_KEY, Clock, drop_schema, postgres_url_with_schema, require_postgres, store_settings
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 GUARDS = GuardSettings(max_body_bytes=64 * 1024, writes_per_minute=10_000)
@@ -42,7 +41,7 @@ def store_url_for(store: str, tmp_path_factory: pytest.TempPathFactory) -> tuple
 
 def guarded_api(store: str, tmp_path_factory: pytest.TempPathFactory, guards: GuardSettings = GUARDS) -> Iterator[Api]:
     url, schema = store_url_for(store, tmp_path_factory)
-    settings = Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
+    settings = store_settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
     goals = Goals(settings, today=Clock(date(2026, 1, 15)))
     ensure_cycles(goals)
     try:

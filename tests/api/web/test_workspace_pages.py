@@ -17,13 +17,14 @@ from api.app import create_app
 from api.auth import issue_token
 from api.cli import main
 from api.web.session import SESSION_COOKIE, sign_in_link
-from application.demo import CYCLE_DAYS_AFTER, CYCLE_DAYS_BEFORE, seed_demo
+from api.bootstrap import seed_demo_store
+from application.demo import CYCLE_DAYS_AFTER, CYCLE_DAYS_BEFORE
 from application.goals.service import Goals
 from application.store.settings import Settings
 from domain.values import Actor, Cycle, Role
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES
-from tests.conftest import AUDIT_KEY, drop_schema, postgres_url_with_schema, require_postgres
+from tests.conftest import AUDIT_KEY, drop_schema, postgres_url_with_schema, require_postgres, store_settings
 from tests.scenarios import ensure_cycles, customer_service_terms, drafting
 
 TODAY = date.today()
@@ -65,8 +66,8 @@ def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         require_postgres()
         schema = f"t_{uuid4().hex[:16]}"
         url = postgres_url_with_schema(schema)
-    settings = Settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
-    assert seed_demo(settings, TODAY)
+    settings = store_settings(database_url=url, audit_key=AUDIT_KEY, api_secret=API_SECRET)
+    assert seed_demo_store(settings, TODAY)
     goals = Goals(settings, today=lambda: TODAY)
     try:
         with TestClient(create_app(settings, goals), base_url=BASE) as client:
@@ -79,7 +80,7 @@ def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 def test_the_demo_organisation_is_seeded_once(web: Web) -> None:
     head = web.goals.head_position()
-    assert not seed_demo(web.settings, TODAY)
+    assert not seed_demo_store(web.settings, TODAY)
     assert web.goals.head_position() == head
     goals = [web.goals.get_goal(goal_id) for goal_id in web.goals.iter_goal_ids()]
     assert len(goals) == 7 and {g.manager_id for g in goals} == {"mgr-ana", "mgr-ben"}

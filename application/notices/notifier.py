@@ -3,6 +3,8 @@
 Each round reads the events after its position, folds each goal event into the goal's review state (the same
 reducer as the review projection, kept in a table of its own), derives the warnings that state calls for on the
 business date, and hands them in log order to the ledger (application/goals/warnings.py), which records each once.
+The fold, the warnings and the positions table belong to the read side (projections/): the composition root
+(api/bootstrap.py) hands them in as a `ReviewStates`, so that application/ imports nothing from projections/.
 Then it moves its position and the states in one transaction, if no other notifier moved it meanwhile. Once per
 business date it also looks at every agreed goal: time alone makes a reading overdue or a milestone missed.
 
@@ -13,11 +15,12 @@ GoalWarnings aggregate remembers what it emitted and skips it, so nothing is emi
 from __future__ import annotations
 
 import json
-from copy import deepcopy
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Connection, Select, String, Table, Text, delete, insert, select, update
@@ -28,17 +31,25 @@ from application.goals.warnings import WarningLedger
 from application.goals.service import Goals
 from application.events.log_records import log_records
 from application.events.serialization import EventRecord
-from projections.notices.evaluation import State, warnings_for
-from projections.review.state import HANDLERS, fold
-from projections.review_projection import dump_state, erase_text
-from projections.tables import projection_positions
+from domain.goal_warnings import EarlyWarning, Evidence
 
 log = logging.getLogger("goalengine.notifier")
 
 NAME = "notifier"
 BATCH_SIZE = 200
 CREATE_ATTEMPTS = 5
-GOAL_EVENTS = {"Drafted", *HANDLERS}  # other aggregates' events (reviews, the warnings themselves) are not read
+State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReviewStates:
+    """What the notifier borrows from the read side: the review-state fold and the warnings a state calls for."""
+
+    goal_events: frozenset[str]  # the event types the fold reads; other aggregates' events are not read
+    fold: Callable[[EventRecord, State | None], State]  # one record into a state (the caller's own, changed)
+    warnings_for: Callable[[State, date, int], list[tuple[EarlyWarning, Evidence]]]
+    stored: Callable[[State], str]  # the state as kept, without its personal text (ADR 0026)
+    positions: Table  # the tracking positions, beside the read models'
 
 notifier_states = Table(
     "notifier_goal_states",
@@ -48,17 +59,11 @@ notifier_states = Table(
 )
 
 
-def text_free(state: State) -> State:
-    """The state without its personal text: warnings never read it, and a copy kept here would outlive an erasure
-    (ADR 0026)."""
-    copy = deepcopy(state)
-    erase_text(copy)
-    return copy
-
-
 class Notifier:
-    def __init__(self, goals: Goals, today: Callable[[], date] | None = None, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, goals: Goals, states: ReviewStates, today: Callable[[], date] | None = None,
+                 batch_size: int = BATCH_SIZE) -> None:
         self.goals = goals
+        self.states = states
         self.today = today or goals.today
         self.ledger = WarningLedger(goals)
         self.batch_size = batch_size
@@ -92,7 +97,7 @@ class Notifier:
 
     def position(self) -> int:
         with self.goals.engine.connect() as connection:
-            return int(connection.execute(_position_query()).scalar_one())
+            return int(connection.execute(self._position_query()).scalar_one())
 
     def _next_batch(self) -> tuple[int, list[EventRecord]] | None:
         position = self.position()
@@ -103,12 +108,12 @@ class Notifier:
         return (position, records) if records else None
 
     def _apply(self, position: int, batch: Sequence[EventRecord], today: date) -> int:
-        goal_records = [r for r in batch if r.type in GOAL_EVENTS]
+        goal_records = [r for r in batch if r.type in self.states.goal_events]
         states = self._states({r.goal_id for r in goal_records if r.type != "Drafted"})
         emitted = 0
         for record in goal_records:
-            state = fold([record], states.get(record.goal_id), keep_input=False)
-            assert state is not None and record.position is not None
+            state = self.states.fold(record, states.get(record.goal_id))
+            assert record.position is not None
             states[record.goal_id] = state
             # An event is judged on its own business date: replaying the log later derives the same warnings.
             emitted += self._record(state, min(today, self._business_date(record)), record.position)
@@ -128,7 +133,7 @@ class Notifier:
 
     def _record(self, state: State, today: date, position: int) -> int:
         recorded = 0
-        for warning, evidence in warnings_for(state, today, position):
+        for warning, evidence in self.states.warnings_for(state, today, position):
             if self.ledger.record(state["goal_id"], warning, evidence, today=today) is not None:
                 recorded += 1
         return recorded
@@ -143,20 +148,20 @@ class Notifier:
     def _commit(self, expected: int, reached: int, states: dict[str, State]) -> None:
         """Move the position and the states together, unless another notifier moved the position meanwhile."""
         with self.goals.engine.begin() as connection:
-            if _lock(connection) != expected:
+            if self._lock(connection) != expected:
                 log.info("another notifier moved past %s; this round's states are dropped", expected)
                 return
             if states:
                 connection.execute(delete(notifier_states).where(notifier_states.c.goal_id.in_(list(states))))
                 connection.execute(insert(notifier_states), [
-                    {"goal_id": goal_id, "state": dump_state(text_free(state))} for goal_id, state in states.items()])
-            where = projection_positions.c.name == NAME
-            connection.execute(update(projection_positions).where(where).values(position=reached))
+                    {"goal_id": goal_id, "state": self.states.stored(state)} for goal_id, state in states.items()])
+            positions = self.states.positions
+            connection.execute(update(positions).where(positions.c.name == NAME).values(position=reached))
 
     def _create_tables(self) -> None:
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
-                metadata.create_all(self.goals.engine, tables=[projection_positions, notifier_states])
+                metadata.create_all(self.goals.engine, tables=[self.states.positions, notifier_states])
                 return
             except (IntegrityError, OperationalError, ProgrammingError):
                 # Another notifier created one at the same moment (PostgreSQL refuses the second CREATE TABLE with
@@ -167,18 +172,19 @@ class Notifier:
     def _ensure_position_row(self) -> None:
         try:
             with self.goals.engine.begin() as connection:
-                if connection.execute(_position_query()).first() is None:
-                    connection.execute(insert(projection_positions), [{"name": NAME, "position": 0}])
+                if connection.execute(self._position_query()).first() is None:
+                    connection.execute(insert(self.states.positions), [{"name": NAME, "position": 0}])
         except IntegrityError:
             pass  # another process added it at the same moment
 
 
-def _position_query() -> Select[tuple[int]]:
-    return select(projection_positions.c.position).where(projection_positions.c.name == NAME)
+    def _position_query(self) -> Select[tuple[int]]:
+        positions = self.states.positions
+        return select(positions.c.position).where(positions.c.name == NAME)
 
-
-def _lock(connection: Connection) -> int:
-    # A no-op write first takes the row lock (PostgreSQL) or the write lock (SQLite) before the read.
-    where = projection_positions.c.name == NAME
-    connection.execute(update(projection_positions).where(where).values(position=projection_positions.c.position))
-    return int(connection.execute(select(projection_positions.c.position).where(where)).scalar_one())
+    def _lock(self, connection: Connection) -> int:
+        # A no-op write first takes the row lock (PostgreSQL) or the write lock (SQLite) before the read.
+        positions = self.states.positions
+        where = positions.c.name == NAME
+        connection.execute(update(positions).where(where).values(position=positions.c.position))
+        return int(connection.execute(select(positions.c.position).where(where)).scalar_one())
