@@ -64,6 +64,11 @@ def may_set_objective(actor: Actor, owner_id: str) -> bool:
     return actor.role is Role.HR or (actor.role is Role.MANAGER and actor.id == owner_id)
 
 
+def moves_cycles(actor: Actor) -> bool:
+    """Only HR opens review cycles and moves them on (active, in review, locked)."""
+    return actor.role is Role.HR
+
+
 def may_reassign(actor: Actor) -> bool:
     """Only HR moves a goal to another owner or manager (reorganisations), and carries goals over to a new cycle."""
     return actor.role is Role.HR

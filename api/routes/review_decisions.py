@@ -60,6 +60,7 @@ def decide(
 ) -> ReviewStepResponse:
     """The employee's manager decides the band; the decision pins the justification it rests on (policy version,
     content hash, log position). A band other than the computed one needs `override_reason`."""
+    decisions.cycle(cycle)  # an unknown cycle is 404 before any evidence is read
     basis = answer(lambda: reviews.decision_basis(actor, employee_id, cycle))
     result = decisions.decide(employee_id, cycle, actor, band=body.band, summary=body.summary,
                               override_reason=body.override_reason, basis=basis, idempotency_key=key)

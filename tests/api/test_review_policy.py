@@ -1,0 +1,68 @@
+"""The review policy of ADR 0029 over HTTP, on both stores: a locked cycle takes no review step (409 cycle_locked),
+a cycle in planning takes no decision (409 cycle_in_planning), a cycle nobody opened has no review (404)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from application.cycles.service import Cycles
+from application.goals.service import Goals
+from domain.values import Actor
+from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, start_cycles
+
+Auth = Callable[[Actor], dict[str, str]]
+DECISION = {"band": "unsatisfactory", "summary": "Nothing measured yet."}
+STEPS: tuple[tuple[str, dict[str, str], Actor], ...] = (
+    ("self-assessment", {"text": "I kept the queue down."}, EMPLOYEE),
+    ("decision", DECISION, MANAGER),
+    ("acknowledgement", {}, EMPLOYEE),
+    ("disputes", {"reason": "Too low for the outage."}, EMPLOYEE),
+    ("disputes/d1/resolution", {"outcome": "upheld", "note": "The numbers stand."}, HR),
+)
+
+
+def step(client: TestClient, auth: Auth, path: str, body: dict[str, str], actor: Actor,
+         cycle: str = "2026-H1") -> Response:
+    return client.post(f"/reviews/emp-1/{path}?cycle={cycle}", json=body, headers=auth(actor))
+
+
+def test_a_locked_cycle_takes_no_review_step_and_stores_nothing(app: FastAPI, client: TestClient, auth: Auth) -> None:
+    goals: Goals = app.state.goals
+    agreed(goals, customer_service_terms())
+    start_cycles(goals, "2026-H1")
+    assert step(client, auth, "decision", DECISION, MANAGER).status_code == 201
+    assert step(client, auth, "disputes", {"reason": "Too low for the outage."}, EMPLOYEE).status_code == 201
+    Cycles(goals).lock(HR, "2026-H1")
+    head = goals.head_position()
+    for path, body, actor in STEPS:
+        refused = step(client, auth, path, body, actor)
+        assert (refused.status_code, refused.json()["code"]) == (409, "cycle_locked"), (path, refused.text)
+        assert refused.json()["cycle"] == "2026-H1"
+    assert goals.head_position() == head
+    review = client.get("/reviews/emp-1?cycle=2026-H1", headers=auth(HR)).json()
+    assert (review["stage"], review["final_band"]) == ("disputed", "unsatisfactory")
+
+
+def test_a_cycle_in_planning_takes_no_decision_but_a_self_assessment(app: FastAPI, client: TestClient,
+                                                                      auth: Auth) -> None:
+    goals: Goals = app.state.goals
+    agreed(goals, customer_service_terms())
+    refused = step(client, auth, "decision", DECISION, MANAGER)
+    assert (refused.status_code, refused.json()["code"]) == (409, "cycle_in_planning"), refused.text
+    assert step(client, auth, "self-assessment", {"text": "Planning went well."}, EMPLOYEE).status_code == 201
+    start_cycles(goals, "2026-H1")
+    assert step(client, auth, "decision", DECISION, MANAGER).status_code == 201
+
+
+def test_a_cycle_nobody_opened_has_no_review_to_take_a_step_in(app: FastAPI, client: TestClient, auth: Auth) -> None:
+    goals: Goals = app.state.goals
+    agreed(goals, customer_service_terms())
+    head = goals.head_position()
+    for path, body, actor in STEPS:
+        missing = step(client, auth, path, body, actor, cycle="2031-H1")
+        assert (missing.status_code, missing.json()["code"]) == (404, "cycle_not_found"), (path, missing.text)
+    assert goals.head_position() == head
