@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, UTC
 
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 from api.web.session import sign_in_link
 from application.demo import SIGN_IN_PEOPLE, seed_demo
-from application.store.settings import Settings
+from application.store.settings import BusinessCalendar, Settings
 
 DEMO_LINK_TTL = 3600
 
@@ -25,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
         if demo_key:
             print(demo_key)
     settings = Settings.from_env(create=True)  # demo, like serve, may create the store and its secret
-    if seed_demo(settings, datetime.now(UTC).date()):
+    if seed_demo(settings, BusinessCalendar(settings.timezone).today()):
         print(f"demo organisation seeded into {settings.store}: 2 managers, 6 employees, 7 goals, 3 recalibrations")
     else:
         print(f"the store ({settings.store}) already holds events: nothing seeded")

@@ -21,6 +21,7 @@ from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_o
 from application.errors import ApplicationError
 from application.goals.service import Goals
 from application.goals.history import describe_trail
+from application.store.settings import BusinessCalendar
 from domain.errors import GoalError
 from domain.goal import Goal
 from domain.values import Actor, Outcome, ReasonCategory, Role, Status
@@ -50,7 +51,7 @@ def goal_context(
     goal = visible_goal(goals, goal_id, actor, as_of)
     every_event = goals.goal_events(goal_id)
     trail = describe_trail(goals.goal_events(goal_id, until=as_of))
-    day = as_of.date() if as_of else goals.today()
+    day = BusinessCalendar(goals.settings.timezone).date_of(as_of) if as_of else goals.today()
     readings = goals.readings(goal)
     return {
         "goal": GoalResponse.of(goal, readings), "as_of": as_of, "trail": list(reversed(trail)),
