@@ -10,7 +10,7 @@ from typing import Protocol
 from uuid import UUID
 
 from domain import recalibration as recal
-from domain import rules, validation
+from domain import rules
 from domain.errors import (
     GoalClosedError, GoalNotAgreedError, GoalNotDraftError, NotAPartyError, PermissionDeniedError,
     UnknownRecalibrationError,
@@ -88,7 +88,7 @@ class GoalGuards:
         self._require_open()
         recalibration = self.recalibration(recalibration_id)
         recal.require_decidable(recalibration, actor, self.owner_id, self.manager_id)
-        validation.require_text("note", note, required=False)
+        recal.require_decision_note(note)
         return recalibration
 
     def decide(self, recalibration_id: str, status: RecalibrationStatus, event: DecisionEvent) -> recal.Recalibration:

@@ -215,6 +215,7 @@ class Recalibration:
 
 
 MIN_JUSTIFICATION = 10
+MIN_DECISION_NOTE = 10
 
 
 def require_justification(justification: str) -> None:
@@ -225,6 +226,14 @@ def require_justification(justification: str) -> None:
             f"justification {justification!r} is too short: say what changed in reality "
             f"(at least {MIN_JUSTIFICATION} characters)"
         )
+
+
+def require_decision_note(note: str) -> None:
+    """HR says why it approves or rejects a proposal, in more than a word or two (the trail's reason for it)."""
+    validation.require_text("note", note)
+    if len(note.strip()) < MIN_DECISION_NOTE:
+        raise InvalidGoalInputError("note", f"{note.strip()!r} is too short: say why HR decides so "
+                                            f"(at least {MIN_DECISION_NOTE} characters)")
 
 
 def require_valid(changes: Changes, in_force: InForce, cycle: Cycle, today: date) -> None:

@@ -173,10 +173,10 @@ def propose_recalibration(
 @router.post("/{goal_id}/recalibrations/{recalibration_id}/approval", responses=WRITE_ERRORS)
 def approve_recalibration(
     goal_id: UUID, recalibration_id: RecalibrationId, goals: GoalsDep, actor: HrOnly, response: Response,
-    version: ExpectedVersionDep, key: IdempotencyKeyDep, body: DecisionRequest | None = None,
+    body: DecisionRequest, version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> RecalibrationResponse:
-    """HR approves a proposal (not the owner, not the proposer); it takes effect."""
-    result = goals.approve_recalibration(goal_id, actor, recalibration_id, note=body.note if body else "",
+    """HR approves a proposal (not the owner, not the proposer), saying why in `note`; it takes effect."""
+    result = goals.approve_recalibration(goal_id, actor, recalibration_id, note=body.note,
                                          expected_version=version, idempotency_key=key, check=require_visible(actor))
     return recalibration_response(goals, result, recalibration_id, response)
 
@@ -184,10 +184,10 @@ def approve_recalibration(
 @router.post("/{goal_id}/recalibrations/{recalibration_id}/rejection", responses=WRITE_ERRORS)
 def reject_recalibration(
     goal_id: UUID, recalibration_id: RecalibrationId, goals: GoalsDep, actor: HrOnly, response: Response,
-    version: ExpectedVersionDep, key: IdempotencyKeyDep, body: DecisionRequest | None = None,
+    body: DecisionRequest, version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> RecalibrationResponse:
-    """HR rejects a proposal; the goal stays as it was."""
-    result = goals.reject_recalibration(goal_id, actor, recalibration_id, note=body.note if body else "",
+    """HR rejects a proposal, saying why in `note`; the goal stays as it was."""
+    result = goals.reject_recalibration(goal_id, actor, recalibration_id, note=body.note,
                                         expected_version=version, idempotency_key=key, check=require_visible(actor))
     return recalibration_response(goals, result, recalibration_id, response)
 

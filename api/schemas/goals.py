@@ -15,7 +15,7 @@ from api.schemas.common import (
     text_of_at_least,
 )
 from domain.goal import Goal
-from domain.recalibration import MIN_JUSTIFICATION, Side
+from domain.recalibration import MIN_DECISION_NOTE, MIN_JUSTIFICATION, Side
 from domain.terms import GoalTerms
 from domain.values import (
     Cadence, Cycle, Direction, Kpi, Measurement, Outcome, Party, ReasonCategory, RecalibrationStatus, Role, Status,
@@ -192,7 +192,11 @@ class RecalibrationRequest(Strict):
 
 
 class DecisionRequest(Strict):
-    note: Text = ""
+    """HR's reason for approving or rejecting a proposal."""
+
+    model_config = example({"note": "The outage is documented in the incident log."})
+
+    note: Annotated[str, Field(max_length=5000, pattern=text_of_at_least(MIN_DECISION_NOTE))]
 
 
 class ClosureRequest(Strict):

@@ -1,5 +1,6 @@
 """The review policy of ADR 0029 over HTTP, on both stores: a locked cycle takes no review step (409 cycle_locked),
-a cycle in planning takes no decision (409 cycle_in_planning), a cycle nobody opened has no review (404)."""
+a cycle in planning takes no decision (409 cycle_in_planning), a cycle nobody opened has no review (404); HR's
+decision on a recalibration says why in a note of at least 10 characters."""
 
 from __future__ import annotations
 
@@ -66,3 +67,22 @@ def test_a_cycle_nobody_opened_has_no_review_to_take_a_step_in(app: FastAPI, cli
         missing = step(client, auth, path, body, actor, cycle="2031-H1")
         assert (missing.status_code, missing.json()["code"]) == (404, "cycle_not_found"), (path, missing.text)
     assert goals.head_position() == head
+
+
+def test_hr_decides_a_recalibration_only_with_a_note_of_ten_characters(app: FastAPI, client: TestClient,
+                                                                        auth: Auth) -> None:
+    goals: Goals = app.state.goals
+    goal_id = agreed(goals, customer_service_terms())
+    proposal = {"deadline": "2026-05-31", "reason": "external_factor",
+                "justification": "A supplier outage halted deliveries for a month."}
+    assert client.post(f"/goals/{goal_id}/recalibrations", json=proposal, headers=auth(MANAGER)).status_code == 201
+    head = goals.head_position()
+    for decision in ("approval", "rejection"):
+        for body in (None, {}, {"note": "Fine."}, {"note": "   short   "}):
+            refused = client.post(f"/goals/{goal_id}/recalibrations/r1/{decision}", json=body, headers=auth(HR))
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["errors"][0]["field"].startswith("body"), refused.text
+    assert goals.head_position() == head
+    approved = client.post(f"/goals/{goal_id}/recalibrations/r1/approval", json={"note": "Outage confirmed."},
+                           headers=auth(HR))
+    assert (approved.status_code, approved.json()["note"]) == (200, "Outage confirmed."), approved.text

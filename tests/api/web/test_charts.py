@@ -18,7 +18,7 @@ def test_a_chart_shows_readings_a_correction_a_milestone_and_the_recalibration(g
     goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("15.5"), observed_at=date(2026, 1, 10))
     proposal = goals.propose_recalibration(goal_id, MANAGER, reason="external_factor", targets={
         "tickets": {"target": Decimal(19)}}, justification="An outage in January cost a week of throughput.")
-    goals.approve_recalibration(goal_id, HR, proposal.reference or "")
+    goals.approve_recalibration(goal_id, HR, proposal.reference or "", note="Checked against the evidence.")
     goal = goals.get_goal(goal_id)
 
     chart = kpi_chart(goal, goal.kpi("tickets"), goals.readings(goal))
