@@ -16,7 +16,8 @@ from domain.cycle import Cycle as CycleAggregate, cycle_uuid
 from domain.errors import AlignmentCycleError, CyclePeriodMismatchError, UnknownCycleError, UnknownParentError
 from domain.goal import Goal
 from domain.objective import Objective
-from domain.values import Cycle
+from domain import rules
+from domain.values import Actor, Cycle
 
 # Longest chain of goals aligned to goals that is followed looking for a circle (a tree deeper than this is refused).
 MAX_ALIGNMENT_DEPTH = 50
@@ -52,8 +53,13 @@ def require_cycle_unlocked(repository: Repository[UUID], cycle_id: str) -> None:
         cycle.require_unlocked()
 
 
-def require_alignment(repository: Repository[UUID], aligned_to: str | None, goal_id: UUID | None = None) -> None:
-    """`aligned_to` names an objective or a goal that exists, and following it never leads back to this goal."""
+def require_alignment(repository: Repository[UUID], aligned_to: str | None, goal_id: UUID | None = None, *,
+                      viewer: Actor | None = None) -> None:
+    """`aligned_to` names an objective or a goal that exists, and following it never leads back to this goal.
+
+    A goal the viewer may not see is answered exactly like one that does not exist (same error, same words), so
+    that `aligned_to` tells nobody which goals exist (ADR 0029).
+    """
     if aligned_to is None:
         return
     seen: set[UUID] = set() if goal_id is None else {goal_id}
@@ -62,6 +68,9 @@ def require_alignment(repository: Repository[UUID], aligned_to: str | None, goal
         if target is None:
             return
         parent = _aggregate(repository, target)
+        if target == aligned_to and viewer is not None and isinstance(parent, Goal) and not rules.may_see(
+                viewer, parent.owner_id, parent.manager_id):
+            parent = None
         if parent is None and target != aligned_to:
             return  # a goal higher up still names free text from before links were checked: the walk ends there
         if parent is None:

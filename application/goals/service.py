@@ -147,7 +147,7 @@ class Goals(Application[UUID]):
 
         def draft() -> CommandResult:
             period = checks.cycle_period(self.repository, named, None if isinstance(cycle, str) else cycle)
-            checks.require_alignment(self.repository, terms.parent_goal_id)
+            checks.require_alignment(self.repository, terms.parent_goal_id, viewer=actor)
             goal = Goal.draft(actor=actor, cycle=period, owner_id=owner_id, manager_id=manager_id, terms=terms)
             position = self._save_at(goal)
             return CommandResult(str(goal.id), goal.version, position=position, goal=goal)
@@ -160,7 +160,7 @@ class Goals(Application[UUID]):
     ) -> CommandResult:
         def revise(goal: Goal) -> None:
             if changes.get("parent_goal_id") is not None:
-                checks.require_alignment(self.repository, changes["parent_goal_id"], goal.id)
+                checks.require_alignment(self.repository, changes["parent_goal_id"], goal.id, viewer=actor)
             goal.revise(changes, actor)
 
         return self._command(goal_id, actor, "revise_goal", {"changes": changes}, expected_version, idempotency_key,

@@ -1,6 +1,7 @@
 """The review policy of ADR 0029 over HTTP, on both stores: a locked cycle takes no review step (409 cycle_locked),
 a cycle in planning takes no decision (409 cycle_in_planning), a cycle nobody opened has no review (404); HR's
-decision on a recalibration says why in a note of at least 10 characters."""
+decision on a recalibration says why in a note of at least 10 characters; `aligned_to` a goal the caller may not see
+answers exactly like a goal that does not exist."""
 
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ from httpx import Response
 from application.cycles.service import Cycles
 from application.goals.service import Goals
 from domain.values import Actor
-from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, start_cycles
+from tests.api.test_goal_lifecycle import DRAFT
+from tests.scenarios import (
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    STRANGER,
+    agreed,
+    customer_service_terms,
+    draft,
+    start_cycles,
+)
 
 Auth = Callable[[Actor], dict[str, str]]
 DECISION = {"band": "unsatisfactory", "summary": "Nothing measured yet."}
@@ -86,3 +97,20 @@ def test_hr_decides_a_recalibration_only_with_a_note_of_ten_characters(app: Fast
     approved = client.post(f"/goals/{goal_id}/recalibrations/r1/approval", json={"note": "Outage confirmed."},
                            headers=auth(HR))
     assert (approved.status_code, approved.json()["note"]) == (200, "Outage confirmed."), approved.text
+
+
+def test_aligning_to_a_goal_the_caller_may_not_see_answers_like_aligning_to_none(app: FastAPI, client: TestClient,
+                                                                                  auth: Auth) -> None:
+    goals: Goals = app.state.goals
+    unseen = str(draft(goals, customer_service_terms(owner_id=STRANGER.id), STRANGER))  # emp-9's, not emp-1's
+    missing = "5d1b3c1e-0000-4000-8000-000000000000"
+    head = goals.head_position()
+    answers = [client.post("/goals", json={**DRAFT, "aligned_to": aligned_to}, headers=auth(EMPLOYEE))
+               for aligned_to in (unseen, missing)]
+    assert [a.status_code for a in answers] == [409, 409]
+    hidden, absent = (a.json() for a in answers)
+    assert hidden == {**absent, "detail": absent["detail"].replace(missing, unseen), "aligned_to": unseen}
+    assert goals.head_position() == head
+    by_hr = {**DRAFT, "aligned_to": unseen, "owner_id": EMPLOYEE.id, "manager_id": MANAGER.id}
+    seen = client.post("/goals", json=by_hr, headers=auth(HR))
+    assert seen.status_code == 201, seen.text  # HR sees every goal: the same parent is found
