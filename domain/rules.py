@@ -64,6 +64,11 @@ def may_set_objective(actor: Actor, owner_id: str) -> bool:
     return actor.role is Role.HR or (actor.role is Role.MANAGER and actor.id == owner_id)
 
 
+def decides_recalibrations(actor: Actor) -> bool:
+    """Only HR approves or rejects a proposed recalibration (and then only as a second person: see below)."""
+    return actor.role is Role.HR
+
+
 def moves_cycles(actor: Actor) -> bool:
     """Only HR opens review cycles and moves them on (active, in review, locked)."""
     return actor.role is Role.HR

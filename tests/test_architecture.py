@@ -107,7 +107,7 @@ def test_the_rules_each_have_one_home() -> None:
     callers = {
         "api/access.py": "rules.may_see", "projections/goal_index.py": "rules.listing_scope",
         "projections/reviews.py": "rules.review_scope", "application/audit/fairness.py":
-        "rules.decider_is_a_second_person", "domain/recalibration.py": "rules.decider_is_a_second_person",
+        "rules.decider_is_a_second_person", "domain/recalibration_rules.py": "rules.decider_is_a_second_person",
         "domain/goal.py": "rules.may_draft",
     }
     missing = [f"{path} does not call {call}" for path, call in callers.items()

@@ -159,11 +159,12 @@ def propose_recalibration(
     goal_id: UUID, body: RecalibrationRequest, goals: GoalsDep, actor: Writer, response: Response,
     version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> RecalibrationResponse:
-    """Propose new targets, deadline or milestones, with a reason category and a justification."""
+    """Propose new targets, deadline or milestones, or (`cancel`) the goal's cancellation, with a reason category
+    and a justification; HR decides. Refused after the goal's deadline or once its cycle is in review."""
     result = goals.propose_recalibration(
         goal_id, actor, reason=str(body.reason), justification=body.justification, targets=body.domain_targets(),
         deadline=body.deadline, milestones=[m.model_dump() for m in body.milestones],
-        expected_version=version, idempotency_key=key, check=require_visible(actor),
+        expected_version=version, idempotency_key=key, check=require_visible(actor), cancel=body.cancel,
     )
     assert result.reference is not None
     response.headers["Location"] = f"/goals/{goal_id}/recalibrations/{result.reference}"

@@ -183,6 +183,8 @@ class RecalibrationRequest(Strict):
     milestones: Annotated[list[MilestoneChange], Field(max_length=50)] = Field(default_factory=list)
     reason: ReasonCategory
     justification: Annotated[str, Field(max_length=5000, pattern=text_of_at_least(MIN_JUSTIFICATION))]
+    cancel: bool = Field(False, description="Cancel the agreed goal instead (no other change): HR decides, and an "
+                                            "approval closes it as cancelled.")
 
     def domain_targets(self) -> dict[str, dict[str, Decimal]]:
         return {
@@ -286,6 +288,7 @@ class RecalibrationView(View):
     decided_at: datetime | None
     decided_version: int | None
     note: str
+    cancels: bool = Field(False, description="The proposal cancels the agreed goal (approved: it closes as cancelled).")
 
 
 class GoalResponse(BaseModel):

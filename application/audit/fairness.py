@@ -97,6 +97,7 @@ def group_figures(name: str, goals: list[GoalFacts]) -> dict[str, Any]:
         "eased": in_order(d.event_id for d in approved if d.effect == EASED),
         "tightened": in_order(d.event_id for d in approved if d.effect == TIGHTENED),
         "mixed": in_order(d.event_id for d in approved if d.effect == MIXED),
+        "cancelled": in_order(d.event_id for d in approved if d.proposal.cancels),  # counted as eased too
         "eased_goals": in_order(first_easing(g) for g in goals if first_easing(g)),
         "by_reason": by_reason(proposals),
         "median_days_before_deadline": in_order(d.event_id for d in approved if d.deadline_after),

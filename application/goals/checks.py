@@ -53,6 +53,13 @@ def require_cycle_unlocked(repository: Repository[UUID], cycle_id: str) -> None:
         cycle.require_unlocked()
 
 
+def require_terms_open(repository: Repository[UUID], cycle_id: str) -> None:
+    """Refuse a recalibration of a goal whose cycle is in review or locked (ADR 0029)."""
+    cycle = find_cycle(repository, cycle_id)
+    if cycle is not None:
+        cycle.require_terms_still_open()
+
+
 def require_alignment(repository: Repository[UUID], aligned_to: str | None, goal_id: UUID | None = None, *,
                       viewer: Actor | None = None) -> None:
     """`aligned_to` names an objective or a goal that exists, and following it never leads back to this goal.

@@ -203,27 +203,31 @@ class Goals(Application[UUID]):
         self, goal_id: UUID, actor: Actor, *, reason: str, justification: str,
         targets: Mapping[str, Mapping[str, Decimal]] | None = None, deadline: date | None = None,
         milestones: Sequence[Mapping[str, Any]] = (), expected_version: int | None = None,
-        idempotency_key: str | None = None, check: Check | None = None,
+        idempotency_key: str | None = None, check: Check | None = None, cancel: bool = False,
     ) -> CommandResult:
+        """Propose new terms, or (`cancel`) the agreed goal's cancellation; HR decides (ADR 0029)."""
         category = choice(ReasonCategory, "reason", reason)
-        changes = Changes.proposed(targets, deadline, milestones)
+        changes = replace(Changes.proposed(targets, deadline, milestones), cancel=cancel)
         payload = {"reason": str(category), "justification": justification, **changes.to_stored()}
-        return self._command(
-            goal_id, actor, "propose_recalibration", payload, expected_version, idempotency_key,
-            lambda goal: goal.propose_recalibration(actor, category, justification, changes, self.today()),
-            check=check,
-        )
+
+        def propose(goal: Goal) -> str:
+            checks.require_terms_open(self.repository, goal.cycle.id)
+            return goal.propose_recalibration(actor, category, justification, changes, self.today())
+
+        return self._command(goal_id, actor, "propose_recalibration", payload, expected_version, idempotency_key,
+                             propose, check=check)
 
     def approve_recalibration(
         self, goal_id: UUID, actor: Actor, recalibration_id: str, *, note: str = "",
         expected_version: int | None = None, idempotency_key: str | None = None,
         check: Check | None = None,
     ) -> CommandResult:
-        return self._command(
-            goal_id, actor, "approve_recalibration", {"id": recalibration_id, "note": note}, expected_version,
-            idempotency_key, lambda goal: goal.approve_recalibration(recalibration_id, actor, note, today=self.today()),
-            check=check,
-        )
+        def approve(goal: Goal) -> None:
+            checks.require_terms_open(self.repository, goal.cycle.id)
+            goal.approve_recalibration(recalibration_id, actor, note, today=self.today())
+
+        return self._command(goal_id, actor, "approve_recalibration", {"id": recalibration_id, "note": note},
+                             expected_version, idempotency_key, approve, check=check)
 
     def reject_recalibration(
         self, goal_id: UUID, actor: Actor, recalibration_id: str, *, note: str = "",
