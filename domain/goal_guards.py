@@ -70,7 +70,8 @@ class GoalGuards(TermsInForce):
         raise NotImplementedError
 
     def party_of(self, actor: Actor) -> Party | None:
-        if actor.role not in rules.WRITES_GOALS:
+        if not (rules.is_a_party(actor.id, self.owner_id, self.manager_id)
+                and rules.may_write(actor, self.owner_id, self.manager_id)):
             return None
         return {self.owner_id: Party.OWNER, self.manager_id: Party.MANAGER}.get(actor.id)
 

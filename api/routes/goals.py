@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
 from api.json_route import OffLoopJSONRoute
 from api.access import require_may_draft, require_visible, visible_goal
-from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
+from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, HrOnly, IdempotencyKeyDep, Reader, Writer
 from api.schemas.goals import (
     FindingView,
     GoalResponse,
@@ -31,17 +31,12 @@ from api.problems import Problem, problem_responses
 from application.goals.service import Goals
 from application.store.idempotency import CommandResult
 from application.goals.history import describe_trail
+from domain import rules
 from domain.goal import Goal
-from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
 
 # Role checks come first and do not depend on the goal, so a 403 here reveals nothing about which goals exist.
-READERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR)
-WRITERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR)
-Reader = Annotated[Actor, Depends(require_roles(*READERS))]
-Writer = Annotated[Actor, Depends(require_roles(*WRITERS))]
-HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
 RecalibrationId = Annotated[str, Path(max_length=100, description="The proposal's id: r1, r2, ...")]
 
 READ_ERRORS = problem_responses(401, 403, 404, 422)
@@ -67,8 +62,7 @@ def draft_goal(
     body: DraftGoalRequest, goals: GoalsDep, actor: Writer, response: Response, key: IdempotencyKeyDep
 ) -> GoalResponse:
     """Draft a goal: an employee for themself naming their manager, a manager for a report naming the owner."""
-    owner_id = body.owner_id or (actor.id if actor.role is Role.EMPLOYEE else None)
-    manager_id = body.manager_id or (actor.id if actor.role is Role.MANAGER and owner_id != actor.id else None)
+    owner_id, manager_id = rules.drafting_parties(actor, body.owner_id, body.manager_id)
     if owner_id is None or manager_id is None:
         missing = "owner_id" if owner_id is None else "manager_id"
         raise Problem(422, "invalid_request", f"body.{missing}: is required for a {actor.role}",

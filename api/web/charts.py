@@ -52,13 +52,13 @@ class TargetSpan:
 
 def target_spans(goal: Goal, kpi: Kpi) -> list[TargetSpan]:
     """The agreed target, then each approved recalibration's, from the day it was decided."""
-    original = next((k for k in goal.original_kpis if k.id == kpi.id), kpi)
-    spans = [TargetSpan(goal.cycle.start, original.goal_values(), "agreed")]
+    in_force = next((k for k in goal.original_kpis if k.id == kpi.id), kpi)
+    spans = [TargetSpan(goal.cycle.start, in_force.goal_values(), "agreed")]
     for recalibration in goal.recalibrations:
         change = recalibration.after.targets.get(kpi.id)
         if recalibration.status is RecalibrationStatus.APPROVED and change and recalibration.decided_at:
-            values = {**spans[-1].values, **change.given()}  # a stored one-bound change keeps the other bound
-            spans.append(TargetSpan(recalibration.decided_at.date(), values, recalibration.id))
+            in_force = change.applied_to(in_force)  # the one way a target change applies (domain.recalibration)
+            spans.append(TargetSpan(recalibration.decided_at.date(), in_force.goal_values(), recalibration.id))
     return spans
 
 
