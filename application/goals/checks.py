@@ -8,6 +8,7 @@ another process is seen by the next command here (ADR 0023).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
@@ -46,18 +47,13 @@ def cycle_period(repository: Repository[UUID], cycle_id: str, sent: Cycle | None
     return cycle.period
 
 
-def require_cycle_unlocked(repository: Repository[UUID], cycle_id: str) -> None:
-    """Refuse a command on a goal whose cycle is locked (goals of cycles never opened as aggregates are not)."""
+def require_cycle_unlocked(repository: Repository[UUID], cycle_id: str,
+                           allows: Callable[[CycleAggregate], None] = CycleAggregate.require_unlocked) -> None:
+    """Refuse a command on a goal whose cycle is locked (goals of cycles never opened as aggregates are not), or
+    whose cycle does not allow it otherwise (`allows`: a recalibration, once the cycle is in review, ADR 0029)."""
     cycle = find_cycle(repository, cycle_id)
     if cycle is not None:
-        cycle.require_unlocked()
-
-
-def require_terms_open(repository: Repository[UUID], cycle_id: str) -> None:
-    """Refuse a recalibration of a goal whose cycle is in review or locked (ADR 0029)."""
-    cycle = find_cycle(repository, cycle_id)
-    if cycle is not None:
-        cycle.require_terms_still_open()
+        allows(cycle)
 
 
 def require_alignment(repository: Repository[UUID], aligned_to: str | None, goal_id: UUID | None = None, *,

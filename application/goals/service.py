@@ -33,6 +33,7 @@ from application.store.sqlite_pool import writer_turn
 from application.store.settings import BusinessCalendar, Settings
 from application.store.transcodings import goal_transcoder
 from domain.check_ins import CheckIn
+from domain.cycle import Cycle as CycleAggregate
 from domain.goal import Goal
 from domain.recalibration import Changes
 from domain.terms import GoalTerms
@@ -209,25 +210,22 @@ class Goals(Application[UUID]):
         category = choice(ReasonCategory, "reason", reason)
         changes = replace(Changes.proposed(targets, deadline, milestones), cancel=cancel)
         payload = {"reason": str(category), "justification": justification, **changes.to_stored()}
-
-        def propose(goal: Goal) -> str:
-            checks.require_terms_open(self.repository, goal.cycle.id)
-            return goal.propose_recalibration(actor, category, justification, changes, self.today())
-
-        return self._command(goal_id, actor, "propose_recalibration", payload, expected_version, idempotency_key,
-                             propose, check=check)
+        return self._command(
+            goal_id, actor, "propose_recalibration", payload, expected_version, idempotency_key,
+            lambda goal: goal.propose_recalibration(actor, category, justification, changes, self.today()),
+            check=check, cycle_allows=CycleAggregate.require_terms_still_open,
+        )
 
     def approve_recalibration(
         self, goal_id: UUID, actor: Actor, recalibration_id: str, *, note: str = "",
         expected_version: int | None = None, idempotency_key: str | None = None,
         check: Check | None = None,
     ) -> CommandResult:
-        def approve(goal: Goal) -> None:
-            checks.require_terms_open(self.repository, goal.cycle.id)
-            goal.approve_recalibration(recalibration_id, actor, note, today=self.today())
-
-        return self._command(goal_id, actor, "approve_recalibration", {"id": recalibration_id, "note": note},
-                             expected_version, idempotency_key, approve, check=check)
+        return self._command(
+            goal_id, actor, "approve_recalibration", {"id": recalibration_id, "note": note}, expected_version,
+            idempotency_key, lambda goal: goal.approve_recalibration(recalibration_id, actor, note, today=self.today()),
+            check=check, cycle_allows=CycleAggregate.require_terms_still_open,
+        )
 
     def reject_recalibration(
         self, goal_id: UUID, actor: Actor, recalibration_id: str, *, note: str = "",
@@ -369,6 +367,7 @@ class Goals(Application[UUID]):
         idempotency_key: str | None,
         act: Callable[[Goal], object],
         check: Check | None = None,
+        cycle_allows: Callable[[CycleAggregate], None] = CycleAggregate.require_unlocked,
     ) -> CommandResult:
         """Load the goal once: the caller's check, the command and the caller's answer all use that one goal."""
 
@@ -380,7 +379,7 @@ class Goals(Application[UUID]):
                     check(goal)
                 if expected_version is not None and goal.version != expected_version:
                     raise VersionMismatchError(goal_id, expected_version, goal.version)
-                checks.require_cycle_unlocked(self.repository, goal.cycle.id)
+                checks.require_cycle_unlocked(self.repository, goal.cycle.id, cycle_allows)
                 reference = act(goal)
                 try:
                     position = self._save_at(goal)
