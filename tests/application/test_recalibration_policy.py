@@ -9,8 +9,11 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 
 from application.audit.fairness import recalibration_fairness
+from application.events.cloudevents import to_cloudevent
+from application.events.schemas import SCHEMAS
 from application.cycles.service import Cycles
 from application.goals.service import Goals
 from domain import errors
@@ -138,3 +141,16 @@ def test_a_proposed_milestone_that_fell_due_while_pending_is_not_approved(goals:
     clock.current = date(2026, 3, 1)
     assert_refused(goals, goal_id, lambda: goals.approve_recalibration(
         goal_id, HR, proposal.reference or "", note="Outage confirmed."), errors.MilestoneRuleError, "in the past")
+
+
+def test_a_cancellation_and_its_approval_validate_against_the_published_event_schemas(goals: Goals) -> None:
+    goal_id = agreed(goals, customer_service_terms())
+    head = goals.head_position()
+    proposal = goals.propose_recalibration(goal_id, MANAGER, reason="priority_shift", justification=WHY, cancel=True)
+    goals.approve_recalibration(goal_id, HR, proposal.reference or "", note="The product line was closed.")
+    cloudevents = [to_cloudevent(e.event, e.position) for e in goals.log_events() if (e.position or 0) > head]
+    assert [e["type"] for e in cloudevents] == [
+        "goal.recalibration_proposed.v1", "goal.recalibrated.v1", "goal.closed.v1"]
+    assert cloudevents[0]["data"]["changes"]["cancel"] is True
+    for cloudevent in cloudevents:
+        Draft202012Validator(SCHEMAS[cloudevent["type"]], format_checker=FormatChecker()).validate(cloudevent["data"])
