@@ -366,8 +366,7 @@ class Goals(Application[UUID]):
         expected_version: int | None,
         idempotency_key: str | None,
         act: Callable[[Goal], object],
-        check: Check | None = None,
-        cycle_allows: Callable[[CycleAggregate], None] = CycleAggregate.require_unlocked,
+        check: Check | None = None, cycle_allows: Callable[[CycleAggregate], None] = CycleAggregate.require_unlocked,
     ) -> CommandResult:
         """Load the goal once: the caller's check, the command and the caller's answer all use that one goal."""
 
