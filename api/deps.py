@@ -14,6 +14,7 @@ from api.schemas.common import ETAG, IDEMPOTENCY_KEY
 from api.problems import Problem
 from application.goals.service import Goals
 from application.store.settings import Settings
+from domain import rules
 from domain.values import Actor, Role
 
 bearer = HTTPBearer(auto_error=False, description="A JWT from `goalengine token --sub ID --role ROLE`.")
@@ -53,6 +54,19 @@ def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
         return actor
 
     return check
+
+
+# Who may call which route, by role: the one home of the API's role sets (the rules they express are domain.rules').
+Reader = Annotated[Actor, Depends(require_roles(*rules.READS_GOALS))]
+Writer = Annotated[Actor, Depends(require_roles(*rules.WRITES_GOALS))]
+HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
+ManagerOnly = Annotated[Actor, Depends(require_roles(Role.MANAGER))]
+# The reviewed person acts with their own token; a manager is reviewed too, as an employee of their manager.
+Reviewed = Annotated[Actor, Depends(require_roles(*rules.HOLDS_GOALS))]
+Setter = Annotated[Actor, Depends(require_roles(*rules.DRAFTS_FOR_OTHERS))]
+Overseer = Annotated[Actor, Depends(require_roles(*rules.SEES_EVERY_GOAL))]
+OVERSEERS = rules.SEES_EVERY_GOAL
+WRITERS = rules.WRITES_GOALS
 
 
 def expected_version(

@@ -27,7 +27,8 @@ from application.errors import (
     VersionMismatchError,
 )
 from domain.errors import (
-    GoalError, InvalidGoalInputError, PermissionDeniedError, UnknownDisputeError, UnknownRecalibrationError,
+    GoalError, InvalidGoalInputError, PermissionDeniedError, ReviewCycleNotFoundError, UnknownDisputeError,
+    UnknownRecalibrationError,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -109,8 +110,8 @@ def domain_status(error: GoalError) -> int:
         return 422
     if isinstance(error, PermissionDeniedError):
         return 403
-    if isinstance(error, UnknownRecalibrationError | UnknownDisputeError):
-        return 404  # a resource in the URL: /goals/{id}/recalibrations/{rid}, /reviews/{e}/disputes/{did}
+    if isinstance(error, UnknownRecalibrationError | UnknownDisputeError | ReviewCycleNotFoundError):
+        return 404  # a resource in the URL: /goals/{id}/recalibrations/{rid}, /reviews/{e}/disputes/{did}, ?cycle=
     return 409
 
 

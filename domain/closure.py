@@ -26,6 +26,9 @@ def require_closable(goal: Goal, outcome: Outcome | str, summary: str, actor: Ac
         )
     if goal.status == Status.DRAFT and outcome != Outcome.CANCELLED:
         raise ClosureRuleError(f"a draft can only be closed as cancelled, not {outcome}", outcome=str(outcome))
+    if goal.status == Status.AGREED and outcome == Outcome.CANCELLED:
+        raise ClosureRuleError("an agreed goal is cancelled by a recalibration to cancelled (a reason, HR's "
+                               "decision, four eyes), not closed as cancelled", outcome=str(outcome))
     pending = goal.pending_recalibration()
     if pending:
         raise RecalibrationPendingError(

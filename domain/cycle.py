@@ -13,8 +13,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain import validation
-from domain.errors import CycleLockedError, CycleStateError, InvalidGoalInputError, PermissionDeniedError
-from domain.values import Actor, Cycle as Period, Role
+from domain import rules
+from domain.errors import (
+    CycleInPlanningError, CycleInReviewError, CycleLockedError, CycleStateError, InvalidGoalInputError,
+    PermissionDeniedError,
+)
+from domain.values import Actor, Cycle as Period
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://goalengine.example/aggregates")
 
@@ -120,6 +124,26 @@ class Cycle(Aggregate):
             raise CycleLockedError(f"cycle {self.cycle_id!r} is locked: its goals take no further command",
                                    cycle=self.cycle_id)
 
+    def require_open_to_reviews(self) -> None:
+        """A locked cycle's reviews are final: no self-assessment, decision, acknowledgement, dispute or resolution."""
+        if self.locked:
+            raise CycleLockedError(f"cycle {self.cycle_id!r} is locked: its reviews take no further step",
+                                   cycle=self.cycle_id)
+
+    def require_open_to_decisions(self) -> None:
+        """A band is decided once the cycle has started (active or in review), never while it is planned."""
+        self.require_open_to_reviews()
+        if self.status is CycleStatus.PLANNING:
+            raise CycleInPlanningError(f"cycle {self.cycle_id!r} is still in planning: no band is decided before "
+                                       "HR starts it", cycle=self.cycle_id, status=str(self.status))
+
+    def require_terms_still_open(self) -> None:
+        """Once the cycle is in review its goals' terms are what is rated: no recalibration changes them."""
+        self.require_unlocked()
+        if self.status is CycleStatus.REVIEW:
+            raise CycleInReviewError(f"cycle {self.cycle_id!r} is in review: its goals' terms no longer change",
+                                     cycle=self.cycle_id)
+
     def _move(self, to: CycleStatus, event: type[Cycle.Event], actor: Actor) -> None:
         _require_hr(actor, f"move to {to}")
         self.require_unlocked()
@@ -130,6 +154,6 @@ class Cycle(Aggregate):
 
 
 def _require_hr(actor: Actor, doing: str) -> None:
-    if actor.role is not Role.HR:
+    if not rules.moves_cycles(actor):
         raise PermissionDeniedError(f"only HR may {doing} a review cycle, not {actor.role} {actor.id!r}",
                                     actor_id=actor.id)

@@ -195,3 +195,21 @@ class ReassignmentRuleError(GoalError):
 
 class CarryOverRuleError(GoalError):
     code = "carry_over_invalid"
+
+
+class CycleInPlanningError(GoalError):
+    """The review cycle has not started: no review band is decided while it is still being planned."""
+
+    code = "cycle_in_planning"
+
+
+class CycleInReviewError(GoalError):
+    """The goal's cycle is in review: its terms are what is being rated and no longer change."""
+
+    code = "cycle_in_review"
+
+
+class ReviewCycleNotFoundError(UnknownCycleError):
+    """A review step names a cycle nobody opened (the cycle is part of the review's URL: 404)."""
+
+    code = "cycle_not_found"

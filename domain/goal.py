@@ -1,6 +1,8 @@
 """The Goal aggregate: a SMART goal's life from draft to closure, as a stream of events.
 
-Public methods guard the rules and trigger events; each event's `apply` only changes state, because it runs
+Its commands live in mixins by stage (goal_agreement, goal_tracking, goal_recalibration, goal_assignment; their
+guards in goal_guards); this module holds the events, drafting and closing. Public methods guard the rules and
+trigger events; each event's `apply` only changes state, because it runs
 again on every replay: a rule tightened later must never sit there, or old goals would stop replaying.
 Stored topics are explicit (`goalengine:Goal.<Event>`) so that moving or renaming a class never breaks them, and
 stored strings are read through domain.stored, so renaming or retiring a value never breaks them either.
@@ -8,8 +10,6 @@ stored strings are read through domain.stored, so renaming or retiring a value n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,23 +18,24 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain import recalibration as recal
-from domain import assignment, closure, rules, stored, validation
-from domain.check_ins import CheckIn
+from domain import closure, rules, stored, validation
 from domain.errors import (
-    AlreadySignedError, InvalidGoalInputError, MilestoneLockedError, MilestoneRuleError, PermissionDeniedError,
-    RecalibrationPendingError, StaleVersionError,
+    PermissionDeniedError,
 )
-from domain.goal_guards import GoalGuards
+from domain.goal_agreement import GoalAgreement
+from domain.goal_assignment import GoalAssignment
+from domain.goal_guards import by
+from domain.goal_recalibration import GoalRecalibration
+from domain.goal_tracking import GoalTracking
 from domain.readings import CountedReadings
-from domain.smart import DEFAULT_POLICY, SmartPolicy, SmartReport, assess, require_passes
-from domain.terms import GoalTerms, TermsInForce
+from domain.terms import GoalTerms
 from domain.values import (
-    Actor, Cycle, Measurement, Milestone, Outcome, Party, ProposedMilestone, ReasonCategory, RecalibrationStatus,
+    Actor, Cycle, Measurement, Milestone, Outcome, Party, ProposedMilestone, RecalibrationStatus,
     Signature, Status,
 )
 
 
-class Goal(Aggregate, TermsInForce, GoalGuards):
+class Goal(Aggregate, GoalAgreement, GoalTracking, GoalRecalibration, GoalAssignment):
     """One employee's goal for one review cycle."""
 
     TOPIC = "goalengine:Goal"
@@ -287,163 +288,10 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
         validation.require_cycle(cycle)
         terms.require_well_formed()
         return cls._create(cls.Drafted, id=goal_id or uuid4(), cycle=cycle.as_dict(), owner_id=owner_id,
-                           manager_id=manager_id, **terms.to_stored(), **_by(actor))
-
-    def smart_report(self, today: date, policy: SmartPolicy = DEFAULT_POLICY) -> SmartReport:
-        return assess(self.terms, self.cycle, today, policy)
-
-    def in_force(self) -> recal.InForce:
-        return recal.InForce(self.kpis, self.deadline, tuple(self.milestones))
-
-    def put_in_force(self, terms: recal.InForce) -> None:
-        self.terms = replace(self.terms, kpis=terms.kpis, deadline=terms.deadline)
-        self.milestones = list(terms.milestones)
-
-    def revise(self, changes: Mapping[str, Any], actor: Actor) -> None:
-        """Change a draft's terms; a signature given to the old terms no longer holds."""
-        self._require_open()
-        self._require_draft("revised")
-        self._require_writer(actor, "revise")
-        revised = self.terms.revised(changes)
-        if revised == self.terms:
-            raise InvalidGoalInputError("changes", "the revision changes nothing")
-        revised.require_well_formed()
-        recal.require_milestones_fit(self.milestones, revised.kpis, revised.deadline, self.cycle.start)
-        self.trigger_event(self.Revised, changes=self.terms.stored_changes(revised), **_by(actor))
-        for party, signature in list(self.signatures.items()):
-            self.trigger_event(self.SignatureVoided, party=str(party), signed_content_version=signature.content_version,
-                               reason=f"terms revised at version {self.content_version}", **_by(actor))
-
-    def sign(self, actor: Actor, read_version: int | None = None, policy: SmartPolicy = DEFAULT_POLICY, *,
-             today: date) -> None:
-        """The owner or the manager signs the terms they read; the second signature puts the goal in force."""
-        self._require_open()
-        self._require_draft("signed")
-        party = self._require_party(actor, "signs a goal")
-        if party in self.signatures:
-            raise AlreadySignedError(f"the {party} {actor.id!r} has already signed", party=str(party))
-        if read_version is not None and not self.content_version <= read_version <= self.version:
-            raise StaleVersionError(
-                f"version {read_version} is not the current terms: they were last changed at version "
-                f"{self.content_version} and the goal is at version {self.version}",
-                read_version=read_version, content_version=self.content_version,
-            )
-        require_passes(self.smart_report(today, policy))
-        self.trigger_event(self.AgreementSigned, party=str(party), content_version=self.content_version,
-                           read_version=read_version, **_by(actor))
-        if len(self.signatures) == len(Party):
-            self.trigger_event(self.Agreed, content_version=self.content_version, **_by(actor))
-
-    def set_milestone(self, kpi: str, due: date, target: Decimal, actor: Actor, *, today: date) -> str:
-        """Set a checkpoint on the way to a KPI's target. Once the goal is agreed, a milestone holds when both
-        parties have set it (the first proposes, the second confirms); changing one takes a recalibration."""
-        self._require_open()
-        self._require_writer(actor, "set milestones on")
-        milestone = Milestone(id=f"{kpi}@{due.isoformat()}", kpi=kpi, due=due, target=target)
-        if self.deadline is None:
-            raise MilestoneRuleError("a goal without a deadline cannot have milestones")
-        validation.require_new_milestone_fits(milestone, self.kpi(kpi), self.cycle.start, self.deadline, today)
-        if self.status is Status.DRAFT:
-            self.trigger_event(self.MilestoneSet, milestone=milestone.as_dict(), **_by(actor))
-            return milestone.id
-        if any(m.id == milestone.id for m in self.milestones):
-            raise MilestoneLockedError(
-                f"milestone {milestone.id!r} is part of the agreed goal; change it through a recalibration",
-                milestone_id=milestone.id,
-            )
-        self._require_party(actor, "adds a milestone to an agreed goal (or propose a recalibration)")
-        proposed = self.proposed_milestones.get(milestone.id)
-        if proposed is not None and proposed.milestone == milestone and proposed.proposed_by != actor.id:
-            self.trigger_event(self.MilestoneSet, milestone=milestone.as_dict(), **_by(actor))
-        else:
-            self.trigger_event(self.MilestoneProposed, milestone=milestone.as_dict(), **_by(actor))
-        return milestone.id
-
-    def record_kpi(self, kpi: str, value: Decimal, observed_at: date, actor: Actor, source: str = "",
-                   note: str = "", *, today: date) -> None:
-        """Record a KPI reading; a second reading for the same KPI and day is a correction."""
-        self._require_open()
-        self._require_agreed("take KPI values")
-        self._require_writer(actor, "record KPI values on")
-        self.kpi(kpi)
-        assert self.deadline is not None  # an agreed goal passed the SMART check, which needs a deadline
-        validation.require_reading(value, observed_at, source, note, today, self.cycle.start, self.deadline)
-        self.trigger_event(self.KpiRecorded, kpi=kpi, value=value, observed_at=observed_at, source=source, note=note,
-                           corrects_version=self.readings.counted_version(kpi, observed_at), **_by(actor))
-
-    def propose_recalibration(self, actor: Actor, reason: ReasonCategory | str, justification: str,
-                              changes: recal.Changes, today: date) -> str:
-        """Propose new targets, deadline or milestones when reality has changed; HR decides."""
-        self._require_open()
-        self._require_agreed("be recalibrated")
-        self._require_party(actor, "proposes a recalibration")
-        reason = validation.choice(ReasonCategory, "reason", reason)
-        recal.require_justification(justification)
-        pending = self.pending_recalibration()
-        if pending:
-            raise RecalibrationPendingError(
-                f"recalibration {pending.id!r} awaits HR's decision; decide it first", recalibration_id=pending.id
-            )
-        recal.require_valid(changes, self.in_force(), self.cycle, today)
-        recalibration_id = f"r{len(self.recalibrations) + 1}"
-        before, after = recal.before_and_after(self.in_force(), changes)
-        self.trigger_event(self.RecalibrationProposed, recalibration_id=recalibration_id, reason=str(reason),
-                           justification=justification, changes=changes.to_stored(), before=before.to_stored(),
-                           after=after.to_stored(), **_by(actor))
-        return recalibration_id
-
-    def approve_recalibration(self, recalibration_id: str, actor: Actor, note: str = "", *, today: date) -> None:
-        """HR approves a proposal; it takes effect. Four eyes: not a party to the goal, not the proposer."""
-        recalibration = self._decidable(recalibration_id, actor, note)
-        recal.require_deadline_still_ahead(recalibration.changes, today)
-        # Milestones set while the proposal waited must fit the recalibrated terms too.
-        recal.require_milestones_fit_after(recalibration.changes, self.in_force(), self.cycle)
-        before, after = recal.before_and_after(self.in_force(), recalibration.changes)
-        self.trigger_event(self.Recalibrated, recalibration_id=recalibration_id, note=note, before=before.to_stored(),
-                           after=after.to_stored(), **_by(actor))
-
-    def reject_recalibration(self, recalibration_id: str, actor: Actor, note: str = "") -> None:
-        """HR rejects a proposal; the goal stays as it was."""
-        self._decidable(recalibration_id, actor, note)
-        self.trigger_event(self.RecalibrationRejected, recalibration_id=recalibration_id, note=note, **_by(actor))
+                           manager_id=manager_id, **terms.to_stored(), **by(actor))
 
     def close(self, outcome: Outcome | str, summary: str, actor: Actor) -> None:
         """Close the goal with its outcome; a closed goal takes no further command."""
         self._require_open()
         outcome = closure.require_closable(self, outcome, summary, actor)
-        self.trigger_event(self.Closed, outcome=str(outcome), summary=summary, **_by(actor))
-
-    def check_in(self, check_in: CheckIn, actor: Actor) -> None:
-        """The owner or the manager says how the agreed goal is going (domain/check_ins.py)."""
-        self._require_open()
-        self._require_agreed("take check-ins")
-        self._require_party(actor, "check in on a goal")
-        self.trigger_event(self.CheckedIn, **check_in.to_stored(), **_by(actor))
-
-    def reassign(self, actor: Actor, reason: str, owner_id: str | None = None, manager_id: str | None = None) -> None:
-        """HR moves the goal to another owner or manager; a replaced party's signature on a draft lapses."""
-        self._require_open()
-        change = assignment.reassignment(actor, (self.owner_id, self.manager_id), owner_id, manager_id, reason)
-        self.trigger_event(self.Reassigned, **change.to_stored(), **_by(actor))
-        for party in change.replaced_parties():
-            if self.status is Status.DRAFT and party in self.signatures:
-                self.trigger_event(self.SignatureVoided, party=str(party), reason="reassigned: " + reason,
-                                   signed_content_version=self.signatures[party].content_version, **_by(actor))
-
-    def carry_over(self, actor: Actor, to_cycle: Cycle, reason: str, new_goal_id: UUID) -> GoalTerms:
-        """HR carries the open goal over to a later cycle; the terms the new goal there starts from."""
-        self._require_open()
-        pending = getattr(self.pending_recalibration(), "id", None)
-        terms = assignment.carried_terms(actor, self.terms, (self.cycle, to_cycle), reason, pending)
-        self.trigger_event(self.CarriedOver, to_cycle=to_cycle.id, new_goal_id=str(new_goal_id), reason=reason,
-                           **_by(actor))
-        return terms
-
-    def carry_in(self, actor: Actor, from_goal: Goal, reason: str) -> None:
-        """Record on a goal just drafted that it continues `from_goal`."""
-        self.trigger_event(self.CarriedIn, from_goal_id=str(from_goal.id), from_cycle=from_goal.cycle.id,
-                           reason=reason, **_by(actor))
-
-
-def _by(actor: Actor) -> dict[str, str]:
-    return {"actor_id": actor.id, "actor_role": str(actor.role)}
+        self.trigger_event(self.Closed, outcome=str(outcome), summary=summary, **by(actor))

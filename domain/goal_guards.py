@@ -6,17 +6,21 @@ A mixin of domain.goal.Goal (kept apart so that goal.py holds the events and the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from domain import recalibration as recal
-from domain import rules, validation
+from domain import recalibration_rules as recal_rules
+from domain import rules
 from domain.errors import (
     GoalClosedError, GoalNotAgreedError, GoalNotDraftError, NotAPartyError, PermissionDeniedError,
     UnknownRecalibrationError,
 )
 from domain.readings import CountedReadings
-from domain.values import Actor, Outcome, Party, RecalibrationStatus, Status
+from domain.terms import TermsInForce
+from domain.values import (
+    Actor, Cycle, Milestone, Outcome, Party, ProposedMilestone, RecalibrationStatus, Signature, Status,
+)
 
 
 class DecisionEvent(Protocol):
@@ -27,22 +31,47 @@ class DecisionEvent(Protocol):
     originator_version: int
 
 
-class GoalGuards:
+class GoalGuards(TermsInForce):
     """What a goal checks before a command; the attributes are the Goal aggregate's."""
 
     status: Status
     outcome: Outcome | None
     owner_id: str
     manager_id: str
+    cycle: Cycle
+    content_version: int
+    signatures: dict[Party, Signature]
+    milestones: list[Milestone]
+    proposed_milestones: dict[str, ProposedMilestone]
     recalibrations: list[recal.Recalibration]
     readings: CountedReadings
+
+    if TYPE_CHECKING:  # the Goal aggregate's events and library members, as its command mixins use them
+        Revised: Any
+        SignatureVoided: Any
+        AgreementSigned: Any
+        Agreed: Any
+        MilestoneProposed: Any
+        MilestoneSet: Any
+        KpiRecorded: Any
+        CheckedIn: Any
+        RecalibrationProposed: Any
+        RecalibrationRejected: Any
+        Recalibrated: Any
+        Closed: Any
+
+        @property
+        def version(self) -> int: ...
+
+        def trigger_event(self, event_class: Any, **kwargs: Any) -> None: ...
 
     @property
     def id(self) -> UUID:  # the aggregate's own id comes first in Goal's method resolution order
         raise NotImplementedError
 
     def party_of(self, actor: Actor) -> Party | None:
-        if actor.role not in rules.WRITES_GOALS:
+        if not (rules.is_a_party(actor.id, self.owner_id, self.manager_id)
+                and rules.may_write(actor, self.owner_id, self.manager_id)):
             return None
         return {self.owner_id: Party.OWNER, self.manager_id: Party.MANAGER}.get(actor.id)
 
@@ -87,8 +116,8 @@ class GoalGuards:
     def _decidable(self, recalibration_id: str, actor: Actor, note: str) -> recal.Recalibration:
         self._require_open()
         recalibration = self.recalibration(recalibration_id)
-        recal.require_decidable(recalibration, actor, self.owner_id, self.manager_id)
-        validation.require_text("note", note, required=False)
+        recal_rules.require_decidable(recalibration, actor, self.owner_id, self.manager_id)
+        recal_rules.require_decision_note(note)
         return recalibration
 
     def decide(self, recalibration_id: str, status: RecalibrationStatus, event: DecisionEvent) -> recal.Recalibration:
@@ -97,3 +126,8 @@ class GoalGuards:
         note: str = getattr(event, "note", "")
         recalibration.decided(status, event.actor_id, event.timestamp, event.originator_version, note)
         return recalibration
+
+
+def by(actor: Actor) -> dict[str, str]:
+    """Who acted, in which role: every event carries both."""
+    return {"actor_id": actor.id, "actor_role": str(actor.role)}

@@ -33,7 +33,8 @@ class CountedReadings:
         return counted
 
     def record(self, reading: Measurement) -> None:
-        """The latest recorded reading for a KPI and day counts; it corrects any earlier one."""
+        """The latest recorded reading for a KPI and day counts; it corrects any earlier one (the incremental form of
+        domain.values.counted_readings, the rule's one definition: ADR 0030)."""
         self.versions.setdefault(reading.kpi, {})[reading.observed_at.isoformat()] = reading.version
         latest = self.latest.get(reading.kpi)
         if latest is None or reading.observed_at >= latest.observed_at:

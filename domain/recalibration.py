@@ -13,12 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from domain import rules, validation
-from domain.errors import (
-    DeadlineBeyondCycleError, DeadlinePassedError, FourEyesViolationError, InvalidGoalInputError, MilestoneRuleError,
-    PermissionDeniedError, RecalibrationDecidedError, RecalibrationRuleError, UnknownKpiError,
-)
-from domain.values import Actor, Cycle, Direction, Kpi, Milestone, ReasonCategory, RecalibrationStatus, Role
+from domain.errors import InvalidGoalInputError
+from domain.values import Direction, Kpi, Milestone, ReasonCategory, RecalibrationStatus, Role
 
 BOUNDS = ("target", "low", "high")
 T = TypeVar("T")
@@ -79,11 +75,12 @@ class MilestoneMove:
 
 @dataclass(frozen=True)
 class Changes:
-    """What a proposal asks to change."""
+    """What a proposal asks to change: targets, deadline and milestones, or the goal's cancellation (ADR 0029)."""
 
     targets: Mapping[str, TargetChange]
     deadline: date | None
     milestones: tuple[MilestoneMove, ...]
+    cancel: bool = False
 
     @classmethod
     def from_stored(cls, data: Mapping[str, Any]) -> Changes:
@@ -91,7 +88,13 @@ class Changes:
             targets={k: TargetChange.from_stored(v) for k, v in data["targets"].items()},
             deadline=_date(data["deadline"]),
             milestones=tuple(MilestoneMove(_milestone(m), m.get("replaces")) for m in data["milestones"]),
+            cancel=data.get("cancel") is True,  # proposals stored before cancellations were recalibrations: False
         )
+
+    @classmethod
+    def cancellation(cls) -> Changes:
+        """A proposal to cancel the agreed goal: HR decides it like any recalibration, and the goal closes."""
+        return cls({}, None, (), cancel=True)
 
     @classmethod
     def proposed(cls, targets: Mapping[str, Mapping[str, Decimal]] | None, deadline: date | None,
@@ -112,13 +115,15 @@ class Changes:
         return cls({k: TargetChange(**dict(v)) for k, v in (targets or {}).items()}, deadline, tuple(moves))
 
     def to_stored(self) -> dict[str, Any]:
-        return {
+        stored = {
             "targets": {k: v.given() for k, v in self.targets.items()},
             "deadline": self.deadline,
             "milestones": [{**m.milestone.as_dict(), "replaces": m.replaces} for m in self.milestones],
         }
+        return {**stored, "cancel": True} if self.cancel else stored  # the shape stored before, unless cancelling
 
     def is_empty(self) -> bool:
+        """Changes no term (a cancellation changes none either)."""
         return not self.targets and self.deadline is None and not self.milestones
 
     def replaced(self) -> set[str]:
@@ -210,120 +215,14 @@ class Recalibration:
     decided_version: int | None = None
     note: str = field(default="")
 
+    @property
+    def cancels(self) -> bool:
+        """The proposal cancels the agreed goal."""
+        return self.changes.cancel
+
     def decided(self, status: RecalibrationStatus, by: str, at: datetime, version: int, note: str) -> None:
         self.status, self.decided_by, self.decided_at, self.decided_version, self.note = status, by, at, version, note
 
 
-MIN_JUSTIFICATION = 10
-
-
-def require_justification(justification: str) -> None:
-    """A recalibration says what changed in reality, in more than a word or two."""
-    validation.require_text("justification", justification)
-    if len(justification.strip()) < MIN_JUSTIFICATION:
-        raise RecalibrationRuleError(
-            f"justification {justification!r} is too short: say what changed in reality "
-            f"(at least {MIN_JUSTIFICATION} characters)"
-        )
-
-
-def require_valid(changes: Changes, in_force: InForce, cycle: Cycle, today: date) -> None:
-    """A proposal changes something, names whole targets that stay reachable, keeps the deadline inside the cycle
-    and ahead of today, and leaves every milestone fitting the terms it would put in force."""
-    if changes.is_empty():
-        raise RecalibrationRuleError("a recalibration must change targets, the deadline or milestones")
-    kpis = {k.id: k for k in in_force.kpis}
-    for kpi_id, change in changes.targets.items():
-        kpis[kpi_id] = _require_target_change(_known_kpi(kpis, kpi_id), change)
-    deadline = _require_deadline(changes.deadline, in_force.deadline, cycle, today)
-    milestone_ids = {m.id for m in in_force.milestones}
-    for index, move in enumerate(changes.milestones):
-        if move.replaces is not None and move.replaces not in milestone_ids:
-            raise InvalidGoalInputError(f"milestones[{index}].replaces", f"no milestone {move.replaces!r}")
-        kpi = _known_kpi(kpis, move.milestone.kpi)
-        validation.require_milestone_fits(move.milestone, kpi, cycle.start, deadline)
-    require_milestones_fit_after(changes, in_force, cycle)
-
-
-def _known_kpi(kpis: Mapping[str, Kpi], kpi_id: str) -> Kpi:
-    if kpi_id not in kpis:
-        raise UnknownKpiError(f"the goal has no KPI {kpi_id!r} (it has: {', '.join(kpis)})", kpi=kpi_id)
-    return kpis[kpi_id]
-
-
-def _require_target_change(kpi: Kpi, change: TargetChange) -> Kpi:
-    if not change.names_every_bound_of(kpi.direction):
-        wanted = "both low and high" if kpi.direction is Direction.RANGE else "a target"
-        raise InvalidGoalInputError(f"targets.{kpi.id}", f"a {kpi.direction} KPI takes {wanted}")
-    for name, value in change.given().items():
-        validation.require_finite(f"targets.{kpi.id}.{name}", value)
-    changed = change.applied_to(kpi)
-    if changed == kpi:
-        raise RecalibrationRuleError(f"KPI {kpi.id!r} already has those values", kpi=kpi.id)
-    validation.require_reachable_target(changed)
-    return changed
-
-
-def _require_deadline(deadline: date | None, current: date | None, cycle: Cycle, today: date) -> date:
-    if deadline is None:
-        assert current is not None  # an agreed goal has a deadline
-        return current
-    if deadline == current:
-        raise RecalibrationRuleError(f"the deadline is already {deadline}")
-    if deadline < max(today, cycle.start):
-        raise RecalibrationRuleError(f"new deadline {deadline} lies in the past or before the cycle")
-    if deadline > cycle.end:
-        raise DeadlineBeyondCycleError(
-            f"new deadline {deadline} lies after the end of cycle {cycle.id!r} ({cycle.end})",
-            deadline=str(deadline), cycle_end=str(cycle.end),
-        )
-    return deadline
-
-
-def require_deadline_still_ahead(changes: Changes, today: date) -> None:
-    """An approval puts no deadline in force that has already passed."""
-    if changes.deadline is not None and changes.deadline < today:
-        raise DeadlinePassedError(
-            f"the proposed deadline {changes.deadline} has already passed (today is {today}); propose a new one",
-            deadline=str(changes.deadline),
-        )
-
-
-def require_decidable(recalibration: Recalibration, actor: Actor, owner_id: str, manager_id: str) -> None:
-    """Only HR decides a pending proposal, and never a party to the goal or the proposer (four eyes)."""
-    if recalibration.status != RecalibrationStatus.PROPOSED:
-        raise RecalibrationDecidedError(
-            f"recalibration {recalibration.id!r} was already {recalibration.status}", recalibration_id=recalibration.id
-        )
-    if actor.role is not Role.HR:
-        raise PermissionDeniedError(f"only HR decides recalibrations, not {actor.role} {actor.id!r}")
-    if not rules.decider_is_a_second_person(actor.id, owner_id, manager_id, recalibration.proposed_by):
-        who = {owner_id: "owner of the goal", manager_id: "manager of the goal"}.get(
-            actor.id, "proposer of the recalibration")
-        raise FourEyesViolationError(f"{actor.id!r} is the {who}: a second person from HR must decide",
-                                     actor_id=actor.id)
-
-
-def require_milestones_fit_after(changes: Changes, in_force: InForce, cycle: Cycle) -> None:
-    """Milestones already set, and not replaced, must fit the terms the proposal would put in force."""
-    after = apply(in_force, before_and_after(in_force, changes)[1], changes.replaced())
-    require_milestones_fit(in_force.milestones, after.kpis, after.deadline, cycle.start, changes.spared())
-
-
-def require_milestones_fit(milestones: Iterable[Milestone], kpis: Iterable[Kpi], deadline: date | None,
-                           period_start: date, spared: Collection[str] = ()) -> None:
-    """Milestones already set must still fit the terms a revision or recalibration would put in force."""
-    by_id = {k.id: k for k in kpis}
-    for milestone in milestones:
-        if milestone.id in spared:
-            continue
-        kpi = by_id.get(milestone.kpi)
-        if kpi is None or deadline is None:
-            lost = f"KPI {milestone.kpi!r}" if kpi is None else "deadline"
-            raise MilestoneRuleError(f"milestone {milestone.id!r} would lose its {lost}", milestone_id=milestone.id)
-        try:
-            validation.require_milestone_fits(milestone, kpi, period_start, deadline)
-        except MilestoneRuleError as unfit:
-            raise MilestoneRuleError(
-                f"milestone {milestone.id!r} would no longer fit: {unfit.message}", milestone_id=milestone.id
-            ) from None
+MIN_JUSTIFICATION = 10  # characters, once white space is stripped: what changed in reality, in more than a word
+MIN_DECISION_NOTE = 10  # characters, likewise: why HR approves or rejects

@@ -121,7 +121,7 @@ class Review(Aggregate):
     def decide(self, band: str, summary: str, override_reason: str | None, basis: DecisionBasis,
                actor: Actor) -> None:
         """The employee's manager decides the band; one other than the computed band needs a reason."""
-        guard.require_decidable(self, band, summary, override_reason, basis, actor)
+        guard.require_band_decidable(self, band, summary, override_reason, basis, actor)
         direction = basis.direction(band)
         self.trigger_event(
             self.DecisionRecorded, band=band, computed_band=basis.computed_band, summary=summary,

@@ -11,7 +11,7 @@ from domain.errors import (
     ReviewSettledError, UnknownDisputeError,
 )
 from domain.review_values import Decision, DecisionBasis, Dispute, ResolutionOutcome, Stage
-from domain.values import Actor, Role
+from domain.values import Actor
 
 if TYPE_CHECKING:
     from domain.review import Review
@@ -33,7 +33,7 @@ def require_open_to_change(review: Review) -> None:
                                dispute_id=review.disputes[-1].id)
 
 
-def require_decidable(review: Review, band: str, summary: str, override_reason: str | None, basis: DecisionBasis,
+def require_band_decidable(review: Review, band: str, summary: str, override_reason: str | None, basis: DecisionBasis,
                       actor: Actor) -> None:
     """Only the employee's manager decides, on a band of the policy's scale; an override names its reason."""
     if not rules.decides_the_review(actor, basis.goal_managers):
@@ -95,7 +95,7 @@ def require_resolvable(review: Review, dispute_id: str, outcome: ResolutionOutco
                                  dispute_id=dispute_id)
     decision = review.decision
     assert decision is not None  # a dispute is raised against a decision
-    if actor.role is not Role.HR:
+    if not rules.resolves_disputes(actor):
         raise PermissionDeniedError(f"only HR resolves a dispute, not {actor.role} {actor.id!r}", actor_id=actor.id)
     if not rules.resolver_is_a_second_person(actor, decision.decided_by, review.employee_id):
         raise FourEyesViolationError(f"{actor.id!r} decided this review or is its employee: a second person resolves "

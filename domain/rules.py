@@ -12,12 +12,33 @@ from domain.values import Actor, Outcome, Role
 
 SEES_EVERY_GOAL = (Role.HR, Role.AUDITOR)
 WRITES_GOALS = (Role.EMPLOYEE, Role.MANAGER, Role.HR)
+READS_GOALS = (*WRITES_GOALS, Role.AUDITOR)
+HOLDS_GOALS = (Role.EMPLOYEE, Role.MANAGER)  # people who own goals and are reviewed: they act as themselves
+DRAFTS_FOR_OTHERS = (Role.MANAGER, Role.HR)
 FAVOURABLE_OUTCOMES = (Outcome.ACHIEVED, Outcome.PARTIALLY_ACHIEVED)
 
 
 def may_see(actor: Actor, owner_id: str, manager_id: str) -> bool:
     """Employees see the goals they own; managers those they own or manage; HR and auditors every goal."""
     return actor.role in SEES_EVERY_GOAL or holds(actor, owner_id, manager_id)
+
+
+def acts_as_oneself(actor: Actor, person_id: str) -> bool:
+    """The actor is this person, acting for themself as someone who holds goals (an employee or a manager)."""
+    return actor.role in HOLDS_GOALS and actor.id == person_id
+
+
+def drafting_parties(actor: Actor, owner_id: str | None, manager_id: str | None) -> tuple[str | None, str | None]:
+    """The owner and manager a draft names when left out: an employee owns what they draft, a manager manages
+    what they draft for someone else (None: the caller must name it)."""
+    owner = owner_id or (actor.id if actor.role is Role.EMPLOYEE else None)
+    manager = manager_id or (actor.id if actor.role is Role.MANAGER and owner != actor.id else None)
+    return owner, manager
+
+
+def drafts_for_others(actor: Actor) -> bool:
+    """Managers (for their reports) and HR (for anyone) draft goals for other people."""
+    return actor.role in DRAFTS_FOR_OTHERS
 
 
 def may_draft(actor: Actor, owner_id: str, manager_id: str) -> bool:
@@ -27,11 +48,7 @@ def may_draft(actor: Actor, owner_id: str, manager_id: str) -> bool:
 
 def holds(actor: Actor, owner_id: str, manager_id: str) -> bool:
     """An employee holds the goals they own; a manager those they own or manage."""
-    if actor.role is Role.EMPLOYEE:
-        return actor.id == owner_id
-    if actor.role is Role.MANAGER:
-        return actor.id in (owner_id, manager_id)
-    return False
+    return acts_as_oneself(actor, owner_id) or (actor.role is Role.MANAGER and actor.id == manager_id)
 
 
 def is_a_party(actor_id: str, owner_id: str, manager_id: str) -> bool:
@@ -62,6 +79,16 @@ def closer_is_not_the_beneficiary(closer_id: str, owner_id: str, outcome: Outcom
 def may_set_objective(actor: Actor, owner_id: str) -> bool:
     """HR sets objectives for anyone; a manager sets the team objectives they own."""
     return actor.role is Role.HR or (actor.role is Role.MANAGER and actor.id == owner_id)
+
+
+def decides_recalibrations(actor: Actor) -> bool:
+    """Only HR approves or rejects a proposed recalibration (and then only as a second person: see below)."""
+    return actor.role is Role.HR
+
+
+def moves_cycles(actor: Actor) -> bool:
+    """Only HR opens review cycles and moves them on (active, in review, locked)."""
+    return actor.role is Role.HR
 
 
 def may_reassign(actor: Actor) -> bool:
@@ -96,7 +123,7 @@ def listing_scope(viewer: Actor, owner_id: str | None, manager_id: str | None) -
 def review_scope(viewer: Actor, employee_id: str) -> ListingScope | None:
     """The goals of an employee's review a viewer may see: all of them for HR, auditors and the employee
     themself, those they manage for a manager, none otherwise."""
-    if viewer.role in SEES_EVERY_GOAL or (viewer.id == employee_id and viewer.role in WRITES_GOALS):
+    if viewer.role in SEES_EVERY_GOAL or acts_as_oneself(viewer, employee_id):
         return ListingScope(employee_id, None)
     if viewer.role is Role.MANAGER:
         return ListingScope(employee_id, viewer.id)
@@ -110,7 +137,7 @@ def may_erase(actor: Actor) -> bool:
 
 def may_export(actor: Actor, person_id: str) -> bool:
     """HR exports anyone's data; a person their own (GDPR article 15)."""
-    return actor.role is Role.HR or (actor.id == person_id and actor.role in WRITES_GOALS)
+    return actor.role is Role.HR or acts_as_oneself(actor, person_id)
 
 
 def decides_the_review(actor: Actor, goal_managers: frozenset[str]) -> bool:
@@ -123,9 +150,19 @@ def decides_the_review(actor: Actor, goal_managers: frozenset[str]) -> bool:
 
 def is_the_reviewed_employee(actor: Actor, employee_id: str) -> bool:
     """Only the employee adds their self-assessment, acknowledges or disputes their review."""
-    return actor.role in (Role.EMPLOYEE, Role.MANAGER) and actor.id == employee_id
+    return acts_as_oneself(actor, employee_id)
+
+
+def resolves_disputes(actor: Actor) -> bool:
+    """Only HR resolves a disputed review (and then only as a second person: see below)."""
+    return actor.role is Role.HR
 
 
 def resolver_is_a_second_person(resolver: Actor, decider_id: str, employee_id: str) -> bool:
     """Four eyes: HR resolves a dispute, and neither the manager who decided nor the employee who disputed."""
-    return resolver.role is Role.HR and resolver.id not in (decider_id, employee_id)
+    return resolves_disputes(resolver) and resolver.id not in (decider_id, employee_id)
+
+
+def sees_every_subscription(actor: Actor) -> bool:
+    """HR may list every caller's webhook subscriptions; anyone else only their own."""
+    return actor.role is Role.HR

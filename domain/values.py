@@ -112,6 +112,14 @@ class Kpi:
             "high": self.high,
         }
 
+    def is_reached_by(self, value: Decimal) -> bool:
+        """A reading meets the KPI's goal: at or beyond the target in its direction, or inside the range."""
+        if self.direction is Direction.RANGE:
+            return self.low is not None and self.high is not None and self.low <= value <= self.high
+        if self.target is None:
+            return False
+        return value >= self.target if self.direction is Direction.INCREASE else value <= self.target
+
     def goal_values(self) -> dict[str, Decimal | None]:
         """What a recalibration may change: the target, or the range bounds."""
         if self.direction is Direction.RANGE:

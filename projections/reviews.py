@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import Engine
 
 from application.goals.service import Goals
+from application.store.settings import BusinessCalendar
 from application.events.serialization import EventRecord
 from domain import rules
 from domain.values import Actor
@@ -45,6 +46,7 @@ class Reviews:
         self.engine = engine
         self.today = today or goals.today
         self.records = ReviewRecords(goals)  # read only: the read side issues no command
+        self.calendar = BusinessCalendar(goals.settings.timezone)  # "today" as of a moment: the business date then
 
     def review(self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None) -> dict[str, Any]:
         states, today, moment = self._states(viewer, employee_id, cycle_id, as_of)
@@ -84,7 +86,7 @@ class Reviews:
             as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
             goal_ids = load_goal_ids(engine, employee_id, cycle_id, manager_id)
             states = [s for g in goal_ids if (s := self._as_of(g, as_of))]
-            today, moment = as_of.astimezone(UTC).date(), as_of.isoformat()
+            today, moment = self.calendar.date_of(as_of), as_of.isoformat()
         if manager_id is not None and not states:
             raise ReviewNotVisibleError(f"no goal of {employee_id!r} in cycle {cycle_id!r} is managed by {viewer.id!r}")
         return states, today, moment

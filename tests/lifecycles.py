@@ -27,6 +27,7 @@ from tests.scenarios import (
     customer_service_terms,
     draft,
     ensure_cycles,
+    start_cycles,
 )
 
 WHOLE_LIFE_EVENTS = 17
@@ -72,6 +73,7 @@ def other_aggregates_life(goals: Goals, goal_id: UUID) -> None:
     decisions = ReviewDecisions(goals)
     basis = DecisionBasis("2026.1", "sha256:" + "0" * 64, goals.head_position(), "meets_expectations", REVIEW_BANDS,
                           frozenset({MANAGER.id}))
+    start_cycles(goals, "2026-H1", "2026")
     for cycle in ("2026-H1", "2026"):
         decisions.assess_self(EMPLOYEE.id, cycle, EMPLOYEE, text="I kept the queue down through the outage.")
         decisions.decide(EMPLOYEE.id, cycle, MANAGER, band="exceeds_expectations", summary="A strong half.",

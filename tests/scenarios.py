@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from application.cycles.service import Cycles
 from application.goals.checks import find_cycle
 from application.goals.service import Goals
-from domain.cycle import NAMESPACE
+from domain.cycle import NAMESPACE, CycleStatus
 from domain.objective import Objective
 from domain.terms import GoalTerms
 from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role, Status
@@ -49,6 +49,16 @@ def ensure_cycles(goals: Goals, *periods: Cycle) -> None:
     except AggregateNotFoundError:
         goals.save(Objective.set(actor=HR, title="Product quality", cycle_id=YEAR.id, org_unit="quality",
                                  owner_id=HR.id, description="Fewer defects", objective_id=QUALITY_OBJECTIVE_ID))
+
+def start_cycles(goals: Goals, *cycle_ids: str) -> None:
+    """HR starts the test cycles (H1 and the year, or those named) that are still in planning: bands are decided
+    only in a cycle that has started."""
+    cycles = Cycles(goals)
+    for cycle_id in cycle_ids or (H1.id, YEAR.id):
+        found = find_cycle(goals.repository, cycle_id)
+        if found is not None and found.status is CycleStatus.PLANNING:
+            cycles.activate(HR, cycle_id)
+
 
 TICKETS = Kpi("tickets", "Tickets resolved per day", "tickets/day", Direction.INCREASE, Decimal(14),
               Cadence.WEEKLY, target=Decimal(20))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, UTC
 
 from api.bootstrap import environment_settings, seed_demo_store
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 from api.web.session import sign_in_link
 from application.demo import SIGN_IN_PEOPLE
+from application.store.settings import BusinessCalendar
 
 DEMO_LINK_TTL = 3600  # the README's "each works once, within 60 minutes" (tests/api/test_readme_settings.py holds them)
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         if demo_key:
             print(demo_key)
     settings = environment_settings(create=True)  # demo, like serve, may create the store and its secret
-    if seed_demo_store(settings, datetime.now(UTC).date()):
+    if seed_demo_store(settings, BusinessCalendar(settings.timezone).today()):
         print(f"demo organisation seeded into {settings.store}: 2 managers, 6 employees, 7 goals, 3 recalibrations")
     else:
         print(f"the store ({settings.store}) already holds events: nothing seeded")

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from api.access import require_visible
-from api.deps import ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
+from api.deps import ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, Writer
 from api.json_route import OffLoopJSONRoute
 from api.positions import command_position
 from api.problems import problem_responses
 from api.schemas.check_ins import CheckInRequest, CheckInResponse
-from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
 
 # HR sees every goal but is no party to it: a check-in from HR is refused as 409 not_a_party, like a signature.
-Writer = Annotated[Actor, Depends(require_roles(Role.EMPLOYEE, Role.MANAGER, Role.HR))]
 
 
 @router.post("/{goal_id}/check-ins", status_code=201, responses=problem_responses(401, 403, 404, 409, 412, 422))

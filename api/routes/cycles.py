@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from api.deps import GoalsDep, require_roles
+from api.deps import GoalsDep, HrOnly, Reader
 from api.json_route import OffLoopJSONRoute
 from api.positions import command_position, projection_read
 from api.problems import Problem, problem_responses
@@ -17,16 +17,12 @@ from application.cycles.service import Cycles
 from application.store.idempotency import CommandResult
 from domain.cycle import Cycle
 from domain.errors import UnknownCycleError
-from domain.values import Actor, Role
 from projections.alignment import AlignmentProjection
 from projections.review_projection import ReviewProjection
 from projections.rollup import AlignmentViews
 
 router = APIRouter(prefix="/cycles", tags=["cycles"], route_class=OffLoopJSONRoute)
 
-READERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR)
-Reader = Annotated[Actor, Depends(require_roles(*READERS))]
-HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
 CycleId = Annotated[str, Path(min_length=1, max_length=100, pattern=KPI_ID, description="The cycle's id: 2026-H1.")]
 READ_ERRORS = problem_responses(401, 403, 404, 422)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
-from api.deps import ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
+from api.deps import ExpectedVersionDep, GoalsDep, HrOnly, IdempotencyKeyDep
 from api.json_route import OffLoopJSONRoute
 from api.problems import problem_responses
 from api.routes.cycles import CyclesDep
 from api.routes.goals import goal_response
 from api.schemas.cycles import CarryOverRequest, ReassignmentRequest
 from api.schemas.goal_views import GoalResponse
-from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
 
-HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
 ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 

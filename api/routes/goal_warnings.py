@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.access import visible_goal
-from api.deps import AsOfDep, GoalsDep, require_roles
+from api.deps import AsOfDep, GoalsDep, Reader
 from api.json_route import OffLoopJSONRoute
 from api.problems import problem_responses
 from api.schemas.goal_views import HistoryEntry
 from application.goals.warnings import WarningLedger
-from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
 
-Reader = Annotated[Actor, Depends(require_roles(Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR))]
 
 
 class WarningsResponse(BaseModel):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
 from api.json_route import OffLoopJSONRoute
 from api.access import require_may_draft, require_visible, visible_goal
-from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, require_roles
+from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, HrOnly, IdempotencyKeyDep, Reader, Writer
 from api.schemas.goal_views import (
     FindingView,
     GoalResponse,
@@ -33,17 +33,12 @@ from api.problems import Problem, problem_responses
 from application.goals.service import Goals
 from application.store.idempotency import CommandResult
 from application.goals.history import describe_trail
+from domain import rules
 from domain.goal import Goal
-from domain.values import Actor, Role
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
 
 # Role checks come first and do not depend on the goal, so a 403 here reveals nothing about which goals exist.
-READERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR)
-WRITERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR)
-Reader = Annotated[Actor, Depends(require_roles(*READERS))]
-Writer = Annotated[Actor, Depends(require_roles(*WRITERS))]
-HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
 RecalibrationId = Annotated[str, Path(max_length=100, description="The proposal's id: r1, r2, ...")]
 
 READ_ERRORS = problem_responses(401, 403, 404, 422)
@@ -69,8 +64,7 @@ def draft_goal(
     body: DraftGoalRequest, goals: GoalsDep, actor: Writer, response: Response, key: IdempotencyKeyDep
 ) -> GoalResponse:
     """Draft a goal: an employee for themself naming their manager, a manager for a report naming the owner."""
-    owner_id = body.owner_id or (actor.id if actor.role is Role.EMPLOYEE else None)
-    manager_id = body.manager_id or (actor.id if actor.role is Role.MANAGER and owner_id != actor.id else None)
+    owner_id, manager_id = rules.drafting_parties(actor, body.owner_id, body.manager_id)
     if owner_id is None or manager_id is None:
         missing = "owner_id" if owner_id is None else "manager_id"
         raise Problem(422, "invalid_request", f"body.{missing}: is required for a {actor.role}",
@@ -161,11 +155,12 @@ def propose_recalibration(
     goal_id: UUID, body: RecalibrationRequest, goals: GoalsDep, actor: Writer, response: Response,
     version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> RecalibrationResponse:
-    """Propose new targets, deadline or milestones, with a reason category and a justification."""
+    """Propose new targets, deadline or milestones, or (`cancel`) the goal's cancellation, with a reason category
+    and a justification; HR decides. Refused after the goal's deadline or once its cycle is in review."""
     result = goals.propose_recalibration(
         goal_id, actor, reason=str(body.reason), justification=body.justification, targets=body.domain_targets(),
         deadline=body.deadline, milestones=[m.model_dump() for m in body.milestones],
-        expected_version=version, idempotency_key=key, check=require_visible(actor),
+        expected_version=version, idempotency_key=key, check=require_visible(actor), cancel=body.cancel,
     )
     assert result.reference is not None
     response.headers["Location"] = f"/goals/{goal_id}/recalibrations/{result.reference}"
@@ -175,10 +170,10 @@ def propose_recalibration(
 @router.post("/{goal_id}/recalibrations/{recalibration_id}/approval", responses=WRITE_ERRORS)
 def approve_recalibration(
     goal_id: UUID, recalibration_id: RecalibrationId, goals: GoalsDep, actor: HrOnly, response: Response,
-    version: ExpectedVersionDep, key: IdempotencyKeyDep, body: DecisionRequest | None = None,
+    body: DecisionRequest, version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> RecalibrationResponse:
-    """HR approves a proposal (not the owner, not the proposer); it takes effect."""
-    result = goals.approve_recalibration(goal_id, actor, recalibration_id, note=body.note if body else "",
+    """HR approves a proposal (not the owner, not the proposer), saying why in `note`; it takes effect."""
+    result = goals.approve_recalibration(goal_id, actor, recalibration_id, note=body.note,
                                          expected_version=version, idempotency_key=key, check=require_visible(actor))
     return recalibration_response(goals, result, recalibration_id, response)
 
@@ -186,10 +181,10 @@ def approve_recalibration(
 @router.post("/{goal_id}/recalibrations/{recalibration_id}/rejection", responses=WRITE_ERRORS)
 def reject_recalibration(
     goal_id: UUID, recalibration_id: RecalibrationId, goals: GoalsDep, actor: HrOnly, response: Response,
-    version: ExpectedVersionDep, key: IdempotencyKeyDep, body: DecisionRequest | None = None,
+    body: DecisionRequest, version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> RecalibrationResponse:
-    """HR rejects a proposal; the goal stays as it was."""
-    result = goals.reject_recalibration(goal_id, actor, recalibration_id, note=body.note if body else "",
+    """HR rejects a proposal, saying why in `note`; the goal stays as it was."""
+    result = goals.reject_recalibration(goal_id, actor, recalibration_id, note=body.note,
                                         expected_version=version, idempotency_key=key, check=require_visible(actor))
     return recalibration_response(goals, result, recalibration_id, response)
 

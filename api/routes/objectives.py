@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.deps import GoalsDep, require_roles
+from api.deps import GoalsDep, Reader, Setter
 from api.json_route import OffLoopJSONRoute
 from api.positions import command_position
 from api.routes.cycles import AlignmentDep, AlignmentFresh, ReviewsFresh
@@ -16,12 +16,9 @@ from api.schemas.cycles import ObjectiveResponse, SetObjectiveRequest
 from application.cycles.objectives import Objectives
 from domain.errors import UnknownObjectiveError
 from domain.objective import Objective
-from domain.values import Actor, Role
 
 router = APIRouter(prefix="/objectives", tags=["objectives"], route_class=OffLoopJSONRoute)
 
-Reader = Annotated[Actor, Depends(require_roles(Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR))]
-Setter = Annotated[Actor, Depends(require_roles(Role.MANAGER, Role.HR))]
 
 
 def get_objectives(request: Request) -> Objectives:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
-from api.deps import GoalsDep, require_roles
+from api.deps import GoalsDep, HrOnly, Writer
 from api.json_route import OffLoopJSONRoute
 from api.positions import POSITION_HEADER
 from api.problems import Problem, problem_responses
@@ -15,7 +15,6 @@ from api.schemas.people import ErasureRequest, ErasureResponse, ExportResponse
 from application.privacy.erasure import erase_person
 from application.privacy.export import export_person
 from domain import rules
-from domain.values import Actor, Role
 
 router = APIRouter(prefix="/people", tags=["people"], route_class=OffLoopJSONRoute)
 
@@ -23,8 +22,7 @@ PERSON_ID = described(r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])
                       "must be a person's id: no surrounding spaces, no control characters")
 PersonId = Annotated[str, Path(min_length=1, max_length=200, pattern=PERSON_ID,
                                description="The person's id, as in tokens and goals (e.g. emp-1).")]
-HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
-Person = Annotated[Actor, Depends(require_roles(Role.EMPLOYEE, Role.MANAGER, Role.HR))]
+Person = Writer
 
 
 @router.post("/{person_id}/erasure", status_code=201, responses=problem_responses(401, 403, 422, 503))

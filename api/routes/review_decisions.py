@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from api.deps import ActorDep, AsOfDep, IdempotencyKeyDep, require_roles
+from api.deps import ActorDep, AsOfDep, HrOnly, IdempotencyKeyDep, ManagerOnly, Reviewed
 from api.json_route import OffLoopJSONRoute
 from api.positions import command_position
 from api.problems import problem_responses
@@ -21,15 +21,12 @@ from application.store.idempotency import CommandResult
 from application.reviews.history import describe_review
 from application.reviews.decisions import ReviewDecisions
 from domain.review_values import review_id
-from domain.values import Actor, Role
 from projections.review.decision_view import decision_view
 
 router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=OffLoopJSONRoute)
 
-Manager = Annotated[Actor, Depends(require_roles(Role.MANAGER))]
-# The reviewed employee acts with their own token; a manager is reviewed too, as an employee of their manager.
-Employee = Annotated[Actor, Depends(require_roles(Role.EMPLOYEE, Role.MANAGER))]
-HrOnly = Annotated[Actor, Depends(require_roles(Role.HR))]
+Manager = ManagerOnly
+Employee = Reviewed
 DisputeId = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^d[0-9]{1,6}$", description="d1, d2, ...")]
 ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
 
@@ -60,6 +57,7 @@ def decide(
 ) -> ReviewStepResponse:
     """The employee's manager decides the band; the decision pins the justification it rests on (policy version,
     content hash, log position). A band other than the computed one needs `override_reason`."""
+    decisions.cycle(cycle)  # an unknown cycle is 404 before any evidence is read
     basis = answer(lambda: reviews.decision_basis(actor, employee_id, cycle))
     result = decisions.decide(employee_id, cycle, actor, band=body.band, summary=body.summary,
                               override_reason=body.override_reason, basis=basis, idempotency_key=key)

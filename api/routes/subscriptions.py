@@ -27,6 +27,7 @@ from application.events.live import EventSignal
 from application.webhooks.parking import ParkedEventNotFoundError
 from application.webhooks.subscriptions import PositionBeyondHeadError, SubscriptionNotFoundError, SubscriptionStore
 from application.webhooks.targets import WebhookTargetError
+from domain import rules
 from domain.values import Actor, Role
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"], route_class=OffLoopJSONRoute)
@@ -84,7 +85,7 @@ def list_subscriptions(
     every: Annotated[bool, Query(alias="all", description="Every caller's subscriptions (hr only).")] = False,
 ) -> SubscriptionList:
     """The caller's own subscriptions; hr may ask for everyone's with ?all=true."""
-    if every and actor.role != Role.HR:
+    if every and not rules.sees_every_subscription(actor):
         raise Problem(403, "role_not_allowed", f"role {actor.role} may list only its own subscriptions")
     owned = subscriptions.list(None if every else actor.id)
     return SubscriptionList(items=[SubscriptionResponse(**s.public()) for s in owned])

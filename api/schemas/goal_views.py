@@ -95,6 +95,7 @@ class RecalibrationView(View):
     decided_at: datetime | None
     decided_version: int | None
     note: str
+    cancels: bool = Field(False, description="The proposal cancels the agreed goal (approved: it closes as cancelled).")
 
 
 class GoalResponse(BaseModel):

@@ -13,7 +13,7 @@ from api.schemas.common import (
     KPI_ID, SINGLE_LINE, Amount, FilledName, FilledText, Line, Name, Strict, Text, example,
     text_of_at_least,
 )
-from domain.recalibration import MIN_JUSTIFICATION
+from domain.recalibration import MIN_DECISION_NOTE, MIN_JUSTIFICATION
 from domain.terms import GoalTerms
 from domain.values import (
     Cadence, Cycle, Direction, Kpi, Outcome, ReasonCategory,
@@ -181,6 +181,8 @@ class RecalibrationRequest(Strict):
     milestones: Annotated[list[MilestoneChange], Field(max_length=50)] = Field(default_factory=list)
     reason: ReasonCategory
     justification: Annotated[str, Field(max_length=5000, pattern=text_of_at_least(MIN_JUSTIFICATION))]
+    cancel: bool = Field(False, description="Cancel the agreed goal instead (no other change): HR decides, and an "
+                                            "approval closes it as cancelled.")
 
     def domain_targets(self) -> dict[str, dict[str, Decimal]]:
         return {
@@ -190,7 +192,11 @@ class RecalibrationRequest(Strict):
 
 
 class DecisionRequest(Strict):
-    note: Text = ""
+    """HR's reason for approving or rejecting a proposal."""
+
+    model_config = example({"note": "The outage is documented in the incident log."})
+
+    note: Annotated[str, Field(max_length=5000, pattern=text_of_at_least(MIN_DECISION_NOTE))]
 
 
 class ClosureRequest(Strict):

@@ -7,20 +7,24 @@ every mark carries a <title>, and the same figures come back as table rows for t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from markupsafe import Markup, escape
 
 from api.web.views import amount
+from application.store.settings import BusinessCalendar
 from domain.goal import Goal
 from domain.values import Direction, Kpi, Measurement, RecalibrationStatus, counted_readings
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 96, 20, 36
 
+
+DayOf = Callable[[datetime], date]
+UTC_DAY: DayOf = BusinessCalendar("UTC").date_of  # the page passes the organisation's (GOALENGINE_TIMEZONE)
 
 @dataclass(frozen=True)
 class FigureRow:
@@ -50,15 +54,15 @@ class TargetSpan:
     label: str
 
 
-def target_spans(goal: Goal, kpi: Kpi) -> list[TargetSpan]:
-    """The agreed target, then each approved recalibration's, from the day it was decided."""
-    original = next((k for k in goal.original_kpis if k.id == kpi.id), kpi)
-    spans = [TargetSpan(goal.cycle.start, original.goal_values(), "agreed")]
+def target_spans(goal: Goal, kpi: Kpi, day_of: DayOf = UTC_DAY) -> list[TargetSpan]:
+    """The agreed target, then each approved recalibration's, from the business day it was decided (`day_of`)."""
+    in_force = next((k for k in goal.original_kpis if k.id == kpi.id), kpi)
+    spans = [TargetSpan(goal.cycle.start, in_force.goal_values(), "agreed")]
     for recalibration in goal.recalibrations:
         change = recalibration.after.targets.get(kpi.id)
         if recalibration.status is RecalibrationStatus.APPROVED and change and recalibration.decided_at:
-            values = {**spans[-1].values, **change.given()}  # a stored one-bound change keeps the other bound
-            spans.append(TargetSpan(recalibration.decided_at.date(), values, recalibration.id))
+            in_force = change.applied_to(in_force)  # the one way a target change applies (domain.recalibration)
+            spans.append(TargetSpan(day_of(recalibration.decided_at), in_force.goal_values(), recalibration.id))
     return spans
 
 
@@ -68,7 +72,7 @@ def counted(readings: Sequence[Measurement], kpi: Kpi) -> list[Measurement]:
     return sorted(per_day.values(), key=lambda m: m.observed_at)
 
 
-def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement]) -> list[FigureRow]:
+def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: DayOf = UTC_DAY) -> list[FigureRow]:
     counts = {m.version for m in counted(readings, kpi)}
     rows = []
     for m in readings:
@@ -81,15 +85,15 @@ def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement]) -> list[F
     for milestone in goal.milestones:
         if milestone.kpi == kpi.id:
             rows.append(FigureRow(milestone.due, "milestone", amount(milestone.target), "due", None))
-    for span in target_spans(goal, kpi):
+    for span in target_spans(goal, kpi, day_of):
         rows.append(FigureRow(span.start, "target", _values_text(span.values),
                               "as agreed" if span.label == "agreed" else f"recalibration {span.label} approved", None))
     return sorted(rows, key=lambda r: (r.day, r.kind))
 
 
-def kpi_chart(goal: Goal, kpi: Kpi, readings: Sequence[Measurement]) -> KpiChart:
-    rows = figure_rows(goal, kpi, readings)
-    spans = target_spans(goal, kpi)
+def kpi_chart(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: DayOf = UTC_DAY) -> KpiChart:
+    rows = figure_rows(goal, kpi, readings, day_of)
+    spans = target_spans(goal, kpi, day_of)
     end = max([goal.deadline or goal.cycle.end, *[r.day for r in rows]])
     scale = Scale(goal.cycle.start, end, _values(goal, kpi, spans, readings))
     title = f"{kpi.name} ({kpi.unit}): readings against the target"

@@ -20,7 +20,8 @@ from application.goals.service import Goals
 from domain.errors import GoalError
 from domain.smart import Criterion, SmartReport, assess
 from domain.terms import GoalTerms
-from domain.values import Cadence, Cycle, Direction, Role
+from domain import rules
+from domain.values import Actor, Cadence, Cycle, Direction
 
 router = APIRouter(prefix="/workspace/goals", route_class=PageRoute, include_in_schema=False)
 # Where each SMART criterion's findings are shown: beside the field that fixes them.
@@ -70,15 +71,16 @@ def draft_form(request: Request, fields: dict[str, str], problem: FormProblem | 
     return render(request, "goal_new.html", context, status)
 
 
-def manager_only(role: Role) -> None:
-    if role not in (Role.MANAGER, Role.HR):
-        raise Problem(403, "role_not_allowed", f"role {role} does not draft for a team here; allowed: manager, hr")
+def manager_only(actor: Actor) -> None:
+    if not rules.drafts_for_others(actor):
+        raise Problem(403, "role_not_allowed",
+                      f"role {actor.role} does not draft for a team here; allowed: manager, hr")
 
 
 @router.get("/new", response_class=HTMLResponse)
 def new_goal(request: Request, session: SessionDep) -> HTMLResponse:
     """The drafting form, with the open cycle running today filled in (else today's half-year)."""
-    manager_only(session.actor.role)
+    manager_only(session.actor)
     today: date = request.app.state.goals.today()
     cycle_id, start, end = running_cycle(request.app.state.cycles, today)
     defaults = {"cycle_id": cycle_id, "cycle_start": start.isoformat(), "cycle_end": end.isoformat(),
@@ -123,7 +125,7 @@ def _day(text: str | None) -> date | None:
 @router.post("/new")
 def submit_goal(request: Request, session: SessionDep, fields: FormDep) -> Response:
     """Check the draft against SMART (nothing stored), or store it and open its page."""
-    manager_only(session.actor.role)
+    manager_only(session.actor)
     goals: Goals = request.app.state.goals
     report = assess(*lenient_terms(fields, goals.today()), goals.today(), goals.smart_policy)
     try:

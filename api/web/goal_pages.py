@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.access import visible_goal
-from api.deps import as_of_moment
+from api.deps import WRITERS, as_of_moment, require_roles
 from api.problems import Problem
 from api.schemas.goal_views import GoalResponse
 from api.schemas.goals import ClosureRequest, DecisionRequest, MeasurementRequest, RecalibrationRequest
@@ -22,25 +22,37 @@ from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_o
 from application.errors import ApplicationError
 from application.goals.service import Goals
 from application.goals.history import describe_trail
+from application.store.settings import BusinessCalendar
 from domain.errors import GoalError
 from domain.goal import Goal
-from domain.values import Actor, Outcome, ReasonCategory, Role, Status
+from domain import rules
+from domain.values import Actor, Outcome, ReasonCategory, Status
 
 router = APIRouter(prefix="/workspace/goals", route_class=PageRoute, include_in_schema=False)
-WRITERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR)
 
 
 def actions(goal: Goal, actor: Actor) -> dict[str, bool]:
-    """Which forms to offer; the domain still guards each command (these only spare people a refusal)."""
-    writer, party = actor.role in WRITERS, goal.party_of(actor)
+    """Which forms to offer, by the domain's own rules (domain.rules); the domain still guards each command."""
+    writes, party = rules.may_write(actor, goal.owner_id, goal.manager_id), goal.party_of(actor)
     is_open, pending = goal.status != Status.CLOSED, goal.pending_recalibration()
     return {
-        "sign": writer and goal.status == Status.DRAFT and party is not None and party not in goal.signatures,
-        "record": writer and goal.status == Status.AGREED and (party is not None or actor.role is Role.HR),
-        "propose": writer and goal.status == Status.AGREED and party is not None and pending is None,
-        "decide": actor.role is Role.HR and pending is not None,
-        "close": is_open and pending is None and (actor.id == goal.manager_id or actor.role is Role.HR),
+        "sign": goal.status == Status.DRAFT and party is not None and party not in goal.signatures,
+        "record": writes and goal.status == Status.AGREED,
+        "propose": goal.status == Status.AGREED and party is not None and pending is None,
+        "decide": pending is not None and rules.decides_recalibrations(actor) and rules.decider_is_a_second_person(
+            actor.id, goal.owner_id, goal.manager_id, pending.proposed_by),
+        "close": is_open and pending is None and rules.may_close(actor, goal.manager_id) and bool(closing_outcomes(
+            goal, actor)),
     }
+
+
+def closing_outcomes(goal: Goal, actor: Actor) -> list[Outcome]:
+    """The outcomes this actor may close this goal with: none of their own goal's favourable outcomes (four eyes),
+    and cancelled only for a draft (an agreed goal is cancelled by a recalibration)."""
+    allowed = [o for o in Outcome if rules.closer_is_not_the_beneficiary(actor.id, goal.owner_id, o)]
+    if goal.status == Status.DRAFT:
+        return [o for o in allowed if o is Outcome.CANCELLED]
+    return [o for o in allowed if o is not Outcome.CANCELLED]
 
 
 def goal_context(
@@ -51,16 +63,17 @@ def goal_context(
     goal = visible_goal(goals, goal_id, actor, as_of)
     every_event = goals.goal_events(goal_id)
     trail = describe_trail(goals.goal_events(goal_id, until=as_of))
-    day = as_of.date() if as_of else goals.today()
+    day_of = BusinessCalendar(goals.settings.timezone).date_of
+    day = day_of(as_of) if as_of else goals.today()
     readings = goals.readings(goal)
     return {
         "goal": GoalResponse.of(goal, readings), "as_of": as_of, "trail": list(reversed(trail)),
         "smart": goal.smart_report(day, goals.smart_policy),
-        "charts": [kpi_chart(goal, k, readings) for k in goal.kpis],
+        "charts": [kpi_chart(goal, k, readings, day_of) for k in goal.kpis],
         "moments": [(e.timestamp, e.originator_version, type(e).__name__) for e in every_event],
         "actions": actions(goal, actor) if as_of is None else {}, "pending": goal.pending_recalibration(),
         "problems": problems or {}, "values": values or {}, "today": goals.today(),
-        "reasons": list(ReasonCategory), "outcomes": list(Outcome),
+        "reasons": list(ReasonCategory), "outcomes": closing_outcomes(goal, actor),
     }
 
 
@@ -90,8 +103,7 @@ def command(
 
 
 def writer(actor: Actor) -> None:
-    if actor.role not in WRITERS:
-        raise Problem(403, "role_not_allowed", f"role {actor.role} may not do this; allowed: employee, manager, hr")
+    require_roles(*WRITERS)(actor)
 
 
 @router.post("/{goal_id}/signatures")
@@ -134,8 +146,8 @@ def propose(request: Request, goal_id: UUID, session: SessionDep, fields: FormDe
 
 def decide(request: Request, goal_id: UUID, rid: str, session: Any, fields: dict[str, str], approve: bool) -> Response:
     def act(goals: Goals, actor: Actor) -> None:
-        if actor.role is not Role.HR:
-            raise Problem(403, "role_not_allowed", f"role {actor.role} may not do this; allowed: hr")
+        if not rules.decides_recalibrations(actor):
+            raise Problem(403, "role_not_allowed", f"role {actor.role} may not do this; only HR decides")
         body = DecisionRequest.model_validate({"note": fields.get("note", "")})
         decision = goals.approve_recalibration if approve else goals.reject_recalibration
         decision(goal_id, actor, rid, note=body.note)

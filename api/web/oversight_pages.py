@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.problems import Problem
+from api.deps import OVERSEERS, require_roles
 from api.schemas.goal_views import RecalibrationView
 from api.web.fairness_chart import fairness_chart
 from api.web.pages import PageRoute, SessionDep, render
@@ -15,15 +15,13 @@ from application.audit.fairness import GroupBy, recalibration_fairness
 from application.audit.verification import verify_trail
 from application.goals.service import Goals
 from application.goals.recalibration_queue import pending_recalibrations
-from domain.values import Actor, Role
+from domain.values import Actor
 
 router = APIRouter(prefix="/workspace", route_class=PageRoute, include_in_schema=False)
-OVERSIGHT = (Role.HR, Role.AUDITOR)
 
 
 def oversight(actor: Actor) -> None:
-    if actor.role not in OVERSIGHT:
-        raise Problem(403, "role_not_allowed", f"role {actor.role} may not see this page; allowed: hr, auditor")
+    require_roles(*OVERSEERS)(actor)
 
 
 @router.get("/hr/recalibrations", response_class=HTMLResponse)

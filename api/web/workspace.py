@@ -86,11 +86,22 @@ def waiting_list(goals: Goals, actor: Actor, rows: list[dict[str, Any]]) -> list
     return items
 
 
+# The one table that picks a page per role (home_<role>.html) and the sections it shows; a role not in it (a service
+# identity) has no workspace. tests/test_architecture.py names this table.
+HOME_SECTIONS: dict[Role, frozenset[str]] = {
+    Role.EMPLOYEE: frozenset({"mine"}),
+    Role.MANAGER: frozenset({"mine", "team"}),
+    Role.HR: frozenset({"oversight"}),
+    Role.AUDITOR: frozenset({"oversight"}),
+}
+
+
 @router.get("/", response_class=HTMLResponse)
 def workspace(request: Request, session: SessionDep, cycle: str | None = None) -> HTMLResponse:
     """The signed-in person's workspace."""
     actor = session.actor
-    if actor.role is Role.SERVICE:
+    sections = HOME_SECTIONS.get(actor.role)
+    if sections is None:
         raise Problem(403, "role_not_allowed", "a service identity has no workspace; it reads the event feed")
     goals: Goals = request.app.state.goals
     reviews: Reviews = request.app.state.reviews
@@ -99,15 +110,15 @@ def workspace(request: Request, session: SessionDep, cycle: str | None = None) -
     chosen, cycles = current_cycle(rows, cycle)
     in_cycle = [r for r in rows if r["cycle_id"] == chosen]
     context: dict[str, Any] = {"cycle": chosen, "cycles": cycles, "rows": in_cycle, "today": goals.today()}
-    if actor.role in (Role.EMPLOYEE, Role.MANAGER):
+    if "mine" in sections:
         mine = [r for r in in_cycle if r["owner_id"] == actor.id]
         context["mine"] = review_goals(reviews, actor, actor.id, chosen) if mine and chosen else []
         context["waiting"] = waiting_list(goals, actor, in_cycle)
-    if actor.role is Role.MANAGER and chosen:
+    if "team" in sections and chosen:
         owners = sorted({r["owner_id"] for r in in_cycle if r["manager_id"] == actor.id and r["owner_id"] != actor.id})
         team = [g for owner in owners for g in review_goals(reviews, actor, owner, chosen)]
         context["team"] = sorted(team, key=lambda g: (pace_rank(g["pace"]), g["owner_id"]))
-    if actor.role in (Role.HR, Role.AUDITOR):
+    if "oversight" in sections:
         context["queue"] = len(pending_recalibrations(goals))
         context["employees"] = sorted({r["owner_id"] for r in in_cycle})
     return render(request, f"home_{actor.role}.html", context)

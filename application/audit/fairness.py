@@ -29,7 +29,9 @@ from application.audit.review_facts import TOPICS as REVIEW_AND_GOAL_TOPICS
 from application.audit.review_facts import collect
 from application.audit.verification import checked_position
 from application.goals.service import Goals
-from domain import rules
+from domain import rules, stored
+from domain.errors import UnknownStoredValueError
+from domain.values import Actor, Role
 
 NO_GROUP = "(none)"
 
@@ -97,6 +99,7 @@ def group_figures(name: str, goals: list[GoalFacts]) -> dict[str, Any]:
         "eased": in_order(d.event_id for d in approved if d.effect == EASED),
         "tightened": in_order(d.event_id for d in approved if d.effect == TIGHTENED),
         "mixed": in_order(d.event_id for d in approved if d.effect == MIXED),
+        "cancelled": in_order(d.event_id for d in approved if d.proposal.cancels),  # counted as eased too
         "eased_goals": in_order(first_easing(g) for g in goals if first_easing(g)),
         "by_reason": by_reason(proposals),
         "median_days_before_deadline": in_order(d.event_id for d in approved if d.deadline_after),
@@ -153,10 +156,18 @@ def four_eyes_violations(goals: list[GoalFacts]) -> list[dict[str, Any]]:
 
 def rules_broken(goal: GoalFacts, decision: Decision) -> list[str]:
     """What a stored decision broke: only HR decides, and never a party to the goal or the proposer."""
-    broken = [] if decision.decider_role == "hr" else ["decider_not_hr"]
+    broken = [] if rules.decides_recalibrations(decider(decision)) else ["decider_not_hr"]
     if rules.decider_is_a_second_person(decision.decided_by, goal.owner_id, goal.manager_id,
                                         decision.proposal.proposed_by):
         return broken
     parties = (("decider_is_owner", goal.owner_id), ("decider_is_manager", goal.manager_id),
                ("decider_is_proposer", decision.proposal.proposed_by))
     return broken + [name for name, who in parties if who == decision.decided_by]
+
+
+def decider(decision: Decision) -> Actor:
+    """Who decided, in the role the event stored (a role outside the vocabulary decides nothing)."""
+    try:
+        return Actor(decision.decided_by, stored.role(decision.decider_role))
+    except UnknownStoredValueError:
+        return Actor(decision.decided_by, Role.SERVICE)

@@ -33,6 +33,7 @@ class Proposal:
     recalibration_id: str
     reason: str
     proposed_by: str
+    cancels: bool = False  # a cancellation of the agreed goal: approved, it drops out of the score (eased)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ def apply(facts: GoalFacts, event: Goal.Event) -> None:
         facts.agreed_event_id = event_id(event)
     elif isinstance(event, Goal.RecalibrationProposed):
         facts.proposals[event.recalibration_id] = Proposal(
-            event_id(event), facts.goal_id, event.recalibration_id, event.reason, event.actor_id
+            event_id(event), facts.goal_id, event.recalibration_id, event.reason, event.actor_id,
+            recal.Changes.from_stored(event.changes).cancel,
         )
     elif isinstance(event, (Goal.Recalibrated, Goal.RecalibrationRejected)):
         decide(facts, event)
@@ -111,7 +113,7 @@ def decide(facts: GoalFacts, event: Goal.Recalibrated | Goal.RecalibrationReject
     effect = NEUTRAL
     if isinstance(event, Goal.Recalibrated):
         before, after = recal.Side.from_stored(event.before), recal.Side.from_stored(event.after)
-        effect = recalibration_effect(facts.kpis, before, after)
+        effect = EASED if proposal.cancels else recalibration_effect(facts.kpis, before, after)
         in_force = recal.apply(recal.InForce(tuple(facts.kpis.values()), facts.deadline, ()), after, ())
         facts.kpis, facts.deadline = {k.id: k for k in in_force.kpis}, in_force.deadline
     facts.decisions.append(Decision(

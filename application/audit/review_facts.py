@@ -16,7 +16,7 @@ from application.audit.recalibration_facts import GoalFacts, collect_facts, even
 from application.goals.service import LoggedEvent
 from domain.goal import Goal
 from domain.review import Review
-from domain.values import Direction, Kpi, Outcome, counted_readings
+from domain.values import Outcome, counted_readings
 
 TOPICS = (*RECALIBRATION_TOPICS, Goal.KpiRecorded.TOPIC, Goal.Closed.TOPIC,
           *(cls.TOPIC for cls in (Review.Opened, Review.DecisionRecorded, Review.Disputed, Review.DisputeResolved)))
@@ -88,16 +88,8 @@ def unsupported_achievement(goal: GoalFacts, readings: Readings) -> list[dict[st
         mine = sorted((r for (kpi_id, _), r in counted.items() if kpi_id == kpi.id), key=lambda r: r[1])
         if not mine:
             found.append({"kpi": kpi.id, "why": "no_reading", "reading": None, "evidence": [event_id(closed)]})
-        elif not reaches(kpi, mine[-1][2]):
+        elif not kpi.is_reached_by(mine[-1][2]):
             found.append({"kpi": kpi.id, "why": "short_of_target", "reading": str(mine[-1][2]),
                           "evidence": [mine[-1][3], event_id(closed)]})
     return found
 
-
-def reaches(kpi: Kpi, value: Decimal) -> bool:
-    """Whether a reading meets the KPI's goal: at or beyond the target in its direction, or inside the range."""
-    if kpi.direction is Direction.RANGE:
-        return kpi.low is not None and kpi.high is not None and kpi.low <= value <= kpi.high
-    if kpi.target is None:
-        return False
-    return value >= kpi.target if kpi.direction is Direction.INCREASE else value <= kpi.target

@@ -97,7 +97,9 @@ DEFINITIONS: dict[str, Any] = {
             "type": "array",
             "items": _object({**MILESTONE, "replaces": _nullable({"type": "string"})}),
         },
-    }),
+        # Only on a proposal to cancel the agreed goal (ADR 0029); absent on every other proposal.
+        "cancel": {"const": True},
+    }, required=["targets", "deadline", "milestones"]),
     "goal_values_before": _object({
         "targets": _ref("targets"),
         "deadline": _nullable(_ref("date")),

@@ -8,6 +8,7 @@ another process is seen by the next command here (ADR 0023).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
@@ -16,7 +17,8 @@ from domain.cycle import Cycle as CycleAggregate, cycle_uuid
 from domain.errors import AlignmentCycleError, CyclePeriodMismatchError, UnknownCycleError, UnknownParentError
 from domain.goal import Goal
 from domain.objective import Objective
-from domain.values import Cycle
+from domain import rules
+from domain.values import Actor, Cycle
 
 # Longest chain of goals aligned to goals that is followed looking for a circle (a tree deeper than this is refused).
 MAX_ALIGNMENT_DEPTH = 50
@@ -45,15 +47,22 @@ def cycle_period(repository: Repository[UUID], cycle_id: str, sent: Cycle | None
     return cycle.period
 
 
-def require_cycle_unlocked(repository: Repository[UUID], cycle_id: str) -> None:
-    """Refuse a command on a goal whose cycle is locked (goals of cycles never opened as aggregates are not)."""
+def require_cycle_unlocked(repository: Repository[UUID], cycle_id: str,
+                           allows: Callable[[CycleAggregate], None] = CycleAggregate.require_unlocked) -> None:
+    """Refuse a command on a goal whose cycle is locked (goals of cycles never opened as aggregates are not), or
+    whose cycle does not allow it otherwise (`allows`: a recalibration, once the cycle is in review, ADR 0029)."""
     cycle = find_cycle(repository, cycle_id)
     if cycle is not None:
-        cycle.require_unlocked()
+        allows(cycle)
 
 
-def require_alignment(repository: Repository[UUID], aligned_to: str | None, goal_id: UUID | None = None) -> None:
-    """`aligned_to` names an objective or a goal that exists, and following it never leads back to this goal."""
+def require_alignment(repository: Repository[UUID], aligned_to: str | None, goal_id: UUID | None = None, *,
+                      viewer: Actor | None = None) -> None:
+    """`aligned_to` names an objective or a goal that exists, and following it never leads back to this goal.
+
+    A goal the viewer may not see is answered exactly like one that does not exist (same error, same words), so
+    that `aligned_to` tells nobody which goals exist (ADR 0029).
+    """
     if aligned_to is None:
         return
     seen: set[UUID] = set() if goal_id is None else {goal_id}
@@ -62,6 +71,9 @@ def require_alignment(repository: Repository[UUID], aligned_to: str | None, goal
         if target is None:
             return
         parent = _aggregate(repository, target)
+        if target == aligned_to and viewer is not None and isinstance(parent, Goal) and not rules.may_see(
+                viewer, parent.owner_id, parent.manager_id):
+            parent = None
         if parent is None and target != aligned_to:
             return  # a goal higher up still names free text from before links were checked: the walk ends there
         if parent is None:

@@ -18,6 +18,7 @@ from application.goals.copying import fresh_copy
 from application.goals.event_log import GoalEventLog, LoggedEvent
 from application.store.idempotency import CommandResult
 from domain.check_ins import CheckIn
+from domain.cycle import Cycle as CycleAggregate
 from domain.goal import Goal
 from domain.recalibration import Changes
 from domain.terms import GoalTerms
@@ -50,7 +51,7 @@ class Goals(GoalEventLog):
 
         def draft() -> CommandResult:
             period = checks.cycle_period(self.repository, named, None if isinstance(cycle, str) else cycle)
-            checks.require_alignment(self.repository, terms.parent_goal_id)
+            checks.require_alignment(self.repository, terms.parent_goal_id, viewer=actor)
             goal = Goal.draft(actor=actor, cycle=period, owner_id=owner_id, manager_id=manager_id, terms=terms)
             position = self.save_at(goal)
             return CommandResult(str(goal.id), goal.version, position=position, goal=goal)
@@ -63,7 +64,7 @@ class Goals(GoalEventLog):
     ) -> CommandResult:
         def revise(goal: Goal) -> None:
             if changes.get("parent_goal_id") is not None:
-                checks.require_alignment(self.repository, changes["parent_goal_id"], goal.id)
+                checks.require_alignment(self.repository, changes["parent_goal_id"], goal.id, viewer=actor)
             goal.revise(changes, actor)
 
         return self._command(goal_id, actor, "revise_goal", {"changes": changes}, expected_version, idempotency_key,
@@ -106,15 +107,16 @@ class Goals(GoalEventLog):
         self, goal_id: UUID, actor: Actor, *, reason: str, justification: str,
         targets: Mapping[str, Mapping[str, Decimal]] | None = None, deadline: date | None = None,
         milestones: Sequence[Mapping[str, Any]] = (), expected_version: int | None = None,
-        idempotency_key: str | None = None, check: Check | None = None,
+        idempotency_key: str | None = None, check: Check | None = None, cancel: bool = False,
     ) -> CommandResult:
+        """Propose new terms, or (`cancel`) the agreed goal's cancellation; HR decides (ADR 0029)."""
         category = choice(ReasonCategory, "reason", reason)
-        changes = Changes.proposed(targets, deadline, milestones)
+        changes = replace(Changes.proposed(targets, deadline, milestones), cancel=cancel)
         payload = {"reason": str(category), "justification": justification, **changes.to_stored()}
         return self._command(
             goal_id, actor, "propose_recalibration", payload, expected_version, idempotency_key,
             lambda goal: goal.propose_recalibration(actor, category, justification, changes, self.today()),
-            check=check,
+            check=check, cycle_allows=CycleAggregate.require_terms_still_open,
         )
 
     def approve_recalibration(
@@ -125,7 +127,7 @@ class Goals(GoalEventLog):
         return self._command(
             goal_id, actor, "approve_recalibration", {"id": recalibration_id, "note": note}, expected_version,
             idempotency_key, lambda goal: goal.approve_recalibration(recalibration_id, actor, note, today=self.today()),
-            check=check,
+            check=check, cycle_allows=CycleAggregate.require_terms_still_open,
         )
 
     def reject_recalibration(
@@ -234,7 +236,7 @@ class Goals(GoalEventLog):
         expected_version: int | None,
         idempotency_key: str | None,
         act: Callable[[Goal], object],
-        check: Check | None = None,
+        check: Check | None = None, cycle_allows: Callable[[CycleAggregate], None] = CycleAggregate.require_unlocked,
     ) -> CommandResult:
         """Load the goal once: the caller's check, the command and the caller's answer all use that one goal."""
 
@@ -246,7 +248,7 @@ class Goals(GoalEventLog):
                     check(goal)
                 if expected_version is not None and goal.version != expected_version:
                     raise VersionMismatchError(goal_id, expected_version, goal.version)
-                checks.require_cycle_unlocked(self.repository, goal.cycle.id)
+                checks.require_cycle_unlocked(self.repository, goal.cycle.id, cycle_allows)
                 reference = act(goal)
                 try:
                     position = self.save_at(goal)

@@ -17,6 +17,9 @@ from application.goals.service import RETRIES_WITHOUT_EXPECTED_VERSION
 from application.store.idempotency import CommandResult
 from application.goals.saving import save_at
 from application.reviews.records import ReviewRecords
+from application.goals.checks import find_cycle
+from domain.cycle import Cycle
+from domain.errors import ReviewCycleNotFoundError
 from domain.review import Review
 from domain.review_values import DecisionBasis, review_id
 from domain.values import Actor
@@ -30,7 +33,8 @@ class ReviewDecisions(ReviewRecords):
         # The request alone: a retry with the same key replays the first decision even if the evidence moved since.
         payload = {"band": band, "summary": summary, "override_reason": override_reason}
         return self._step(employee_id, cycle_id, actor, "decide_review", payload, idempotency_key,
-                          lambda review: review.decide(band, summary, override_reason, basis, actor))
+                          lambda review: review.decide(band, summary, override_reason, basis, actor),
+                          Cycle.require_open_to_decisions)
 
     def assess_self(self, employee_id: str, cycle_id: str, actor: Actor, *, text: str,
                     idempotency_key: str | None = None) -> CommandResult:
@@ -54,10 +58,19 @@ class ReviewDecisions(ReviewRecords):
         return self._step(employee_id, cycle_id, actor, "resolve_dispute", payload, idempotency_key,
                           lambda review: review.resolve_dispute(dispute_id, outcome, band, note, actor))
 
+    def cycle(self, cycle_id: str) -> Cycle:
+        """The review's cycle as stored now; a cycle nobody opened has no reviews (404)."""
+        cycle = find_cycle(self.goals.repository, cycle_id)
+        if cycle is None:
+            raise ReviewCycleNotFoundError(f"no review cycle {cycle_id!r}", cycle=cycle_id)
+        return cycle
+
     def _step(self, employee_id: str, cycle_id: str, actor: Actor, name: str, payload: dict[str, Any],
-              idempotency_key: str | None, act: Callable[[Review], object]) -> CommandResult:
+              idempotency_key: str | None, act: Callable[[Review], object],
+              cycle_allows: Callable[[Cycle], None] = Cycle.require_open_to_reviews) -> CommandResult:
         def execute() -> CommandResult:
             for attempt in range(1, RETRIES_WITHOUT_EXPECTED_VERSION + 1):
+                cycle_allows(self.cycle(cycle_id))
                 review = self.review(employee_id, cycle_id) or Review.open(employee_id, cycle_id, actor)
                 reference = act(review)
                 try:

@@ -6,7 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
@@ -187,6 +187,10 @@ class BusinessCalendar:
 
     def today(self) -> date:
         return datetime.now(self.zone).date()
+
+    def date_of(self, moment: datetime) -> date:
+        """The business date of a moment ("today" as of then); a moment without a zone is read as UTC."""
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(self.zone).date()
 
 
 def _existing_key(path: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from domain import recalibration as recal
 from domain.values import ARITHMETIC
+from projections.review.pace import counted_readings
 from projections.review.view import fraction, goal_attainment, goal_review, kpi_attainment
 from projections.review.scoring import ScoringPolicy
 
@@ -78,11 +79,11 @@ def _kpi_statement(state: State, kpi: dict[str, Any]) -> dict[str, Any]:
                       f"approved by {recalibration['decided_by']})")
         versions += [recalibration["proposed_version"], recalibration["decided_version"]]
     attainment = kpi_attainment(state, kpi)
-    readings = [r for r in state["readings"] if r["kpi"] == kpi["id"]]
+    readings = counted_readings(state, kpi["id"])  # the latest reading per day counts (domain.values)
     if attainment is None or not readings:
         text = f"{kpi['name']}: {goal_text}, no reading recorded: counted as 0% attainment"
         return _statement("attainment", state, text, versions)
-    latest = max(readings, key=lambda r: (r["observed_at"], r["version"]))
+    latest = readings[-1]
     text = (f"{kpi['name']}: {goal_text}, achieved {_amount(latest['value'], unit)} on {latest['observed_at']}: "
             f"{_percent(attainment)} attainment")
     return _statement("attainment", state, text, [*versions, latest["version"]])

@@ -142,6 +142,7 @@ def recalibrated(state: State, record: EventRecord) -> None:
     after = recal.Side.from_stored(record.data["after"])
     for kpi in state["kpis"]:
         if kpi["id"] in after.targets:
+            # TargetChange.applied_to's merge (ADR 0030), on the JSON state: the bounds it names replace those in force.
             kpi.update(jsonable(after.targets[kpi["id"]].given()))
             state["targets"][kpi["id"]].append(_target_entry(kpi, record))
     if after.deadline is not None:

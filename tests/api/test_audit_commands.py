@@ -37,7 +37,7 @@ def goal(goals: Goals) -> UUID:
     goals.propose_recalibration(goal_id, MANAGER, reason="external_factor",
                                 justification="A ticketing outage cost two weeks.",
                                 targets={"tickets": {"target": Decimal(19)}})
-    goals.approve_recalibration(goal_id, HR, "r1")
+    goals.approve_recalibration(goal_id, HR, "r1", note="Checked against the evidence.")
     return goal_id
 
 

@@ -121,7 +121,9 @@ def test_hr_may_not_decide_a_recalibration_they_proposed(api: Api) -> None:
     goal_id = agreed(api.goals, customer_service_terms(manager_id=HR.id))
     proposal = {"targets": {"csat": 88}, "reason": "external_factor", "justification": "The survey changed."}
     assert api.client.post(f"/goals/{goal_id}/recalibrations", json=proposal, headers=api.as_(HR)).status_code == 201
-    assert_problem(api.client.post(f"/goals/{goal_id}/recalibrations/r1/approval", headers=api.as_(HR)), 409,
+    note = {"note": "Checked the evidence."}
+    assert_problem(api.client.post(f"/goals/{goal_id}/recalibrations/r1/approval", json=note, headers=api.as_(HR)),
+                   409,
                    "four_eyes_violation")
 
 
@@ -148,7 +150,9 @@ def test_an_unknown_goal_is_a_404(api: Api) -> None:
 @pytest.mark.parametrize("recalibration_id", ["r9", "r1;drop", "%E2%9C%93", "..", "r 1"])
 def test_an_unknown_recalibration_is_a_404(api: Api, recalibration_id: str) -> None:
     goal_id = agreed(api.goals, customer_service_terms())
-    response = api.client.post(f"/goals/{goal_id}/recalibrations/{recalibration_id}/rejection", headers=api.as_(HR))
+    response = api.client.post(f"/goals/{goal_id}/recalibrations/{recalibration_id}/rejection",
+                               json={"note": "Checked the evidence."},
+                               headers=api.as_(HR))
     assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
 
 

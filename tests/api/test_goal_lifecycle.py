@@ -59,10 +59,12 @@ def test_customer_service_goal_lives_from_draft_to_closure_over_http(
                 "justification": "A ticketing outage in March cost two weeks of throughput."}
     first = client.post(f"{url}/recalibrations", json=proposal, headers=auth(MANAGER))
     assert first.status_code == 201 and first.json()["id"] == "r1"
-    rejected = client.post(f"{url}/recalibrations/r1/rejection", json={"note": "Not enough"}, headers=auth(HR))
+    rejected = client.post(f"{url}/recalibrations/r1/rejection", json={"note": "Not enough evidence"},
+                           headers=auth(HR))
     assert rejected.json()["status"] == "rejected"
     second = client.post(f"{url}/recalibrations", json=proposal, headers=auth(MANAGER)).json()
-    approved = client.post(f"{url}/recalibrations/{second['id']}/approval", headers=auth(OTHER_HR))
+    approved = client.post(f"{url}/recalibrations/{second['id']}/approval", json={"note": "Checked the evidence."},
+                           headers=auth(OTHER_HR))
     assert approved.status_code == 200 and approved.json()["after"]["targets"] == {"csat": {"target": "88"}}
 
     closed = client.post(f"{url}/closure", json={"outcome": "achieved", "summary": "Met."}, headers=auth(MANAGER))

@@ -105,7 +105,9 @@ def test_every_goal_write_loads_its_goal_once_and_answers_from_it(
         ("proposal", lambda: client.post(f"{url}/recalibrations", json={
             "targets": {"csat": 88}, "reason": "external_factor",
             "justification": "A ticketing outage in March cost two weeks of throughput."}, headers=auth(MANAGER)), 201),
-        ("rejection", lambda: client.post(f"{url}/recalibrations/r1/rejection", headers=auth(HR)), 200),
+        ("rejection", lambda: client.post(f"{url}/recalibrations/r1/rejection", json={"note": "Not this quarter."},
+                                          headers=auth(HR)),
+         200),
         ("closure", lambda: client.post(f"{url}/closure", json={"outcome": "achieved", "summary": "On target."},
                                         headers=auth(MANAGER)), 200),
     ]

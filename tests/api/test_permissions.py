@@ -74,9 +74,9 @@ ENDPOINTS = {
                             (201, 404, 201, 404, 201, 403, 403)),
     "recalibration": Endpoint("POST", "/goals/{id}/recalibrations", "agreed", PROPOSAL,
                               (201, 404, 201, 404, 409, 403, 403)),
-    "approval": Endpoint("POST", "/goals/{id}/recalibrations/r1/approval", "proposed", {},
+    "approval": Endpoint("POST", "/goals/{id}/recalibrations/r1/approval", "proposed", {"note": "Agreed, see log"},
                          (403, 403, 403, 403, 200, 403, 403)),
-    "rejection": Endpoint("POST", "/goals/{id}/recalibrations/r1/rejection", "proposed", {"note": "no"},
+    "rejection": Endpoint("POST", "/goals/{id}/recalibrations/r1/rejection", "proposed", {"note": "Not this time"},
                           (403, 403, 403, 403, 200, 403, 403)),
     # Only the manager or HR closes; the owner sees the goal, so the refusal is a 403.
     "closure": Endpoint("POST", "/goals/{id}/closure", "agreed", {"outcome": "achieved", "summary": "Met."},

@@ -15,7 +15,16 @@ from application.goals.service import Goals
 from domain.values import Actor
 from api.bootstrap import notifier_for
 from tests.conftest import Clock
-from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, defect_rate_terms
+from tests.scenarios import (
+    AUDITOR,
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    agreed,
+    customer_service_terms,
+    defect_rate_terms,
+    start_cycles,
+)
 
 Auth = Callable[[Actor], dict[str, str]]
 
@@ -41,6 +50,7 @@ def test_check_ins_readings_a_notice_an_override_a_dispute_a_resolution_and_the_
     overdue = client.get("/events?type=goal.reading_overdue.v1", headers=auth(HR)).json()["items"]
     assert [(n["subject"], n["data"]["kpi"]) for n in overdue] == [(goal_id, "tickets")]
 
+    start_cycles(goals)
     computed = client.get("/reviews/emp-1/justification?cycle=2026-H1", headers=auth(HR)).json()["band"]
     decision = {"band": "meets_expectations", "summary": "Solid half.", "override_reason": "Outage in January."}
     assert computed != "meets_expectations"

@@ -21,7 +21,7 @@ from domain.values import Cycle
 from tests.api.module_app import STORES, Api, module_api
 from tests.api.test_permissions import CALLERS, matrix_cases
 from tests.lifecycles import REVIEW_BANDS
-from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, ensure_cycles
+from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, ensure_cycles, start_cycles
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ def prepare(goals: Goals, state: str) -> str:
     ensure_cycles(goals, period)
     agreed(goals, customer_service_terms(cycle=period))
     decisions = ReviewDecisions(goals)
+    start_cycles(goals, cycle)
     if state in ("decided", "disputed"):
         basis = DecisionBasis("2026.1", "sha256:" + "0" * 64, 1, "unsatisfactory", REVIEW_BANDS,
                               frozenset({MANAGER.id}))

@@ -14,7 +14,7 @@ from domain.values import Actor, Role
 from api.bootstrap import notifier_for
 from projections.review_projection import content_hash
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, HR, MANAGER, STRANGER, agreed, customer_service_terms
+from tests.scenarios import EMPLOYEE, HR, MANAGER, STRANGER, agreed, customer_service_terms, start_cycles
 
 Auth = Callable[[Actor], dict[str, str]]
 REVIEW = "/reviews/emp-1"
@@ -24,6 +24,7 @@ H1 = "?cycle=2026-H1"
 def tracked_goal(app: FastAPI, client: TestClient, auth: Auth, clock: Clock) -> str:
     goals: Goals = app.state.goals
     goal_id = str(agreed(goals, customer_service_terms()))
+    start_cycles(goals)
     clock.current = date(2026, 3, 1)
     check_in = client.post(f"/goals/{goal_id}/check-ins", headers=auth(EMPLOYEE), json={
         "status": "at_risk", "confidence": 3, "note": "The queue doubled", "blockers": "Outage",

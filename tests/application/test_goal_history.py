@@ -35,7 +35,7 @@ def survey_goal_lived_through_time(goals: Goals, clock: Clock) -> UUID:
     with freeze_time(RECALIBRATED):
         goals.propose_recalibration(goal_id, MANAGER, reason="priority_shift",
                                     justification="Survey moved to a quarterly panel.", deadline=date(2026, 5, 31))
-        goals.approve_recalibration(goal_id, HR, "r1")
+        goals.approve_recalibration(goal_id, HR, "r1", note="Checked against the evidence.")
     return goal_id
 
 
@@ -114,5 +114,5 @@ def test_a_second_hr_decision_on_the_past_does_not_change_it(goals: Goals, clock
     before = vars(goals.get_goal(goal_id, as_of=MEASURED))
     goals.propose_recalibration(goal_id, EMPLOYEE, reason="data_correction",
                                 justification="The February panel was miscounted.", deadline=date(2026, 6, 15))
-    goals.reject_recalibration(goal_id, OTHER_HR, "r2")
+    goals.reject_recalibration(goal_id, OTHER_HR, "r2", note="Checked against the evidence.")
     assert vars(goals.get_goal(goal_id, as_of=MEASURED)) == before

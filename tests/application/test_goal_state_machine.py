@@ -158,7 +158,8 @@ class GoalLife(RuleBasedStateMachine):
         pending = self.goal().pending_recalibration()
         recalibration_id = (pending.id if pending else "r1") if which == "pending" else which
         command = Goals.approve_recalibration if approve else Goals.reject_recalibration
-        self.attempt(lambda goal_id: command(self.goals, goal_id, self.actor(part), recalibration_id))
+        self.attempt(lambda goal_id: command(self.goals, goal_id, self.actor(part), recalibration_id,
+                                             note="Checked the evidence."))
 
     @rule(part=some.parts(("manager", "hr")), outcome=some.outcomes(), summary=some.summaries())
     def close(self, part: str, outcome: str, summary: str) -> None:

@@ -16,7 +16,7 @@ from domain.errors import (
 from domain.review import Review
 from domain.review_values import DecisionBasis, ResolutionOutcome, Stage
 from domain.values import Actor, Role
-from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, STRANGER
+from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, STRANGER, start_cycles
 
 BANDS = ("outstanding", "exceeds_expectations", "meets_expectations", "needs_improvement", "unsatisfactory")
 BASIS = DecisionBasis("2026.1", "sha256:" + "ab" * 32, 42, "meets_expectations", BANDS, frozenset({MANAGER.id}))
@@ -25,6 +25,7 @@ CYCLE = "2026-H1"
 
 @pytest.fixture
 def decisions(goals: Goals) -> ReviewDecisions:
+    start_cycles(goals, CYCLE)
     return ReviewDecisions(goals)
 
 
@@ -105,6 +106,7 @@ def test_a_dispute_freezes_the_decision_until_a_second_person_in_hr_resolves_it(
 
 def test_hr_who_is_the_employee_cannot_resolve_their_own_dispute(goals: Goals) -> None:
     decisions = ReviewDecisions(goals)
+    start_cycles(goals, CYCLE)
     hr_employee = Actor("hr-7", Role.EMPLOYEE)
     basis = DecisionBasis("2026.1", "h", 1, "meets_expectations", BANDS, frozenset({MANAGER.id}))
     decisions.decide("hr-7", CYCLE, MANAGER, band="meets_expectations", summary="ok", override_reason=None, basis=basis)

@@ -13,7 +13,7 @@ from domain.review_values import DecisionBasis
 from domain.values import Actor, Role
 from tests.conftest import Clock
 from tests.lifecycles import REVIEW_BANDS
-from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, draft, survey_terms
+from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, draft, survey_terms, start_cycles
 
 OTHER_MANAGER = Actor("mgr-2", Role.MANAGER)
 REPORT = Actor("emp-2", Role.EMPLOYEE)
@@ -29,6 +29,7 @@ def test_overrides_are_counted_by_group_and_direction_with_their_events(goals: G
     goals.sign_goal(report_goal, REPORT)
     goals.sign_goal(report_goal, OTHER_MANAGER)
     decisions = ReviewDecisions(goals)
+    start_cycles(goals, "2026-H1")
     up = decisions.decide(EMPLOYEE.id, "2026-H1", MANAGER, band="outstanding", summary="Great.",
                           override_reason="Led the migration.", basis=basis("meets_expectations", MANAGER))
     decisions.decide(REPORT.id, "2026-H1", OTHER_MANAGER, band="needs_improvement", summary="Weak.",

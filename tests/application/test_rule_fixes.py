@@ -81,7 +81,8 @@ def test_an_approval_refuses_a_proposed_deadline_that_has_passed_meanwhile(goals
                                            deadline=date(2026, 3, 31))
     clock.current = date(2026, 4, 1)
     refusal = assert_refused(goals, goal_id, lambda: goals.approve_recalibration(
-        goal_id, HR, proposal.reference or ""), errors.DeadlinePassedError, "2026-03-31", "2026-04-01")
+        goal_id, HR, proposal.reference or "", note="Checked against the evidence."), errors.DeadlinePassedError,
+        "2026-03-31", "2026-04-01")
     assert refusal.code == "deadline_passed"
     goals.reject_recalibration(goal_id, HR, proposal.reference or "", note="Too late now.")
 
@@ -104,7 +105,8 @@ def test_the_goals_manager_from_hr_cannot_decide_its_recalibration(goals: Goals)
     goal_id = agreed(goals, customer_service_terms(manager_id=hr_manager.id))
     proposal = goals.propose_recalibration(goal_id, EMPLOYEE, reason="resourcing", justification=WHY,
                                            deadline=date(2026, 5, 31))
-    assert_refused(goals, goal_id, lambda: goals.approve_recalibration(goal_id, hr_manager, proposal.reference or ""),
+    assert_refused(goals, goal_id, lambda: goals.approve_recalibration(goal_id, hr_manager, proposal.reference or "",
+                                                                       note="Checked against the evidence."),
                    errors.FourEyesViolationError, "manager of the goal")
 
 

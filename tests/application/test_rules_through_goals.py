@@ -79,7 +79,7 @@ def propose(actor: Actor = MANAGER, reason: str = "resourcing", justification: s
 
 def decide(actor: Actor, approve: bool = True, recalibration_id: str = "r1") -> Command:
     command = Goals.approve_recalibration if approve else Goals.reject_recalibration
-    return lambda goals, goal_id, _: command(goals, goal_id, actor, recalibration_id)
+    return lambda goals, goal_id, _: command(goals, goal_id, actor, recalibration_id, note="Checked the evidence.")
 
 
 def close(actor: Actor = MANAGER, outcome: str = "achieved", summary: str = "Done.") -> Command:
@@ -221,6 +221,6 @@ def test_a_broken_rule_is_refused_and_nothing_is_stored(name: str, goals: Goals,
 
 def test_a_decided_recalibration_is_not_decided_again(goals: Goals, clock: Clock) -> None:
     goal_id = with_pending_recalibration(goals)
-    goals.approve_recalibration(goal_id, HR, "r1")
+    goals.approve_recalibration(goal_id, HR, "r1", note="Checked against the evidence.")
     assert_refused(goals, goal_id, lambda: decide(OTHER_HR, approve=False)(goals, goal_id, clock),
                    errors.RecalibrationDecidedError, "'r1'", "approved")

@@ -83,7 +83,7 @@ def test_the_defect_rate_goal_moves_its_milestone_and_target_down_by_recalibrati
         milestones=[{"kpi": "defects", "due": date(2026, 9, 30), "target": Decimal("3.5"),
                      "replaces": "defects@2026-06-30"}],
     )
-    goals.approve_recalibration(goal_id, OTHER_HR, proposal.reference or "")
+    goals.approve_recalibration(goal_id, OTHER_HR, proposal.reference or "", note="Checked against the evidence.")
     clock.current = date(2027, 1, 5)
     goals.record_kpi(goal_id, EMPLOYEE, kpi="defects", value=Decimal("2.4"), observed_at=date(2026, 12, 31))
     goals.close_goal(goal_id, MANAGER, outcome="achieved", summary="2.4% against the recalibrated 2.5%.")
@@ -108,7 +108,7 @@ def test_the_customer_service_goal_recalibrates_both_kpis_at_once(goals: Goals, 
         justification="I now lead onboarding two days a week, agreed with my manager.",
         targets={"tickets": {"target": Decimal(17)}, "csat": {"target": Decimal(88)}},
     )
-    goals.approve_recalibration(goal_id, HR, proposal.reference or "")
+    goals.approve_recalibration(goal_id, HR, proposal.reference or "", note="Checked against the evidence.")
     goal = goals.get_goal(goal_id)
     assert [(k.id, k.target) for k in goal.kpis] == [("tickets", Decimal(17)), ("csat", Decimal(88))]
     latest = goal.readings.latest

@@ -83,8 +83,8 @@ COMMANDS: dict[str, Callable[[Goal], object]] = {
     "record_kpi": lambda g: g.record_kpi("tickets", Decimal(15), date(2026, 1, 10), EMPLOYEE, today=TODAY),
     "propose_recalibration": lambda g: propose_on(
         g, MANAGER, "other", "Reorganisation of the team.", deadline=date(2026, 5, 31), today=TODAY),
-    "approve_recalibration": lambda g: g.approve_recalibration("r1", OTHER_HR, today=TODAY),
-    "reject_recalibration": lambda g: g.reject_recalibration("r1", OTHER_HR),
+    "approve_recalibration": lambda g: g.approve_recalibration("r1", OTHER_HR, today=TODAY, note="Checked it."),
+    "reject_recalibration": lambda g: g.reject_recalibration("r1", OTHER_HR, note="Checked evidence."),
     "close": lambda g: g.close("missed", "Again.", HR),
 }
 

@@ -162,9 +162,9 @@ def test_one_proposal_at_a_time() -> None:
 def test_only_hr_decides(actor: Actor) -> None:
     goal, recalibration_id = with_pending_recalibration()
     with refused(goal, PermissionDeniedError, "only HR decides", repr(actor.id)):
-        goal.approve_recalibration(recalibration_id, actor, today=TODAY)
+        goal.approve_recalibration(recalibration_id, actor, today=TODAY, note="Checked against the evidence.")
     with refused(goal, PermissionDeniedError, "only HR decides"):
-        goal.reject_recalibration(recalibration_id, actor)
+        goal.reject_recalibration(recalibration_id, actor, note="Checked against the evidence.")
 
 
 def test_hr_who_owns_the_goal_cannot_decide_its_recalibration() -> None:
@@ -172,7 +172,7 @@ def test_hr_who_owns_the_goal_cannot_decide_its_recalibration() -> None:
     goal = agreed(customer_service_terms(owner_id=hr_owner.id))
     _, recalibration_id = with_pending_recalibration(goal)
     with refused(goal, FourEyesViolationError, "'hr-7'", "owner of the goal"):
-        goal.approve_recalibration(recalibration_id, hr_owner, today=TODAY)
+        goal.approve_recalibration(recalibration_id, hr_owner, today=TODAY, note="Checked against the evidence.")
 
 
 def test_hr_who_proposed_cannot_decide_their_own_proposal() -> None:
@@ -181,19 +181,19 @@ def test_hr_who_proposed_cannot_decide_their_own_proposal() -> None:
     recalibration_id = propose(goal, actor=hr_manager, deadline=date(2026, 5, 31))
     goal.collect_events()
     with refused(goal, FourEyesViolationError, "'hr-7'", "manager of the goal"):
-        goal.reject_recalibration(recalibration_id, hr_manager)
-    goal.approve_recalibration(recalibration_id, OTHER_HR, today=TODAY)
+        goal.reject_recalibration(recalibration_id, hr_manager, note="Checked against the evidence.")
+    goal.approve_recalibration(recalibration_id, OTHER_HR, today=TODAY, note="Checked against the evidence.")
     assert goal.recalibration(recalibration_id).decided_by == OTHER_HR.id
 
 
 def test_a_decided_or_unknown_recalibration_cannot_be_decided() -> None:
     goal, recalibration_id = with_pending_recalibration()
-    goal.approve_recalibration(recalibration_id, HR, today=TODAY)
+    goal.approve_recalibration(recalibration_id, HR, today=TODAY, note="Checked against the evidence.")
     goal.collect_events()
     with refused(goal, RecalibrationDecidedError, repr(recalibration_id), "approved"):
-        goal.reject_recalibration(recalibration_id, OTHER_HR)
+        goal.reject_recalibration(recalibration_id, OTHER_HR, note="Checked against the evidence.")
     with refused(goal, UnknownRecalibrationError, "'r9'"):
-        goal.approve_recalibration("r9", OTHER_HR, today=TODAY)
+        goal.approve_recalibration("r9", OTHER_HR, today=TODAY, note="Checked against the evidence.")
 
 
 def test_a_new_deadline_before_a_milestone_must_move_that_milestone_too() -> None:
@@ -219,8 +219,8 @@ def test_a_milestone_set_while_a_proposal_waits_must_fit_it_before_approval() ->
     agreed_milestone(goal, "tickets", date(2026, 5, 31), Decimal(19))
     goal.collect_events()
     with refused(goal, MilestoneRuleError, "'tickets@2026-05-31'", "at most the target 18"):
-        goal.approve_recalibration(recalibration_id, HR, today=TODAY)
-    goal.reject_recalibration(recalibration_id, HR)
+        goal.approve_recalibration(recalibration_id, HR, today=TODAY, note="Checked against the evidence.")
+    goal.reject_recalibration(recalibration_id, HR, note="Checked against the evidence.")
 
 
 def test_a_revision_cannot_leave_a_drafts_milestone_behind() -> None:

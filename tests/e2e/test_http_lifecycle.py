@@ -188,10 +188,12 @@ def test_the_customer_service_goal_lives_from_draft_to_closure_over_real_http(tm
                     "justification": "A ticketing outage cost two weeks of throughput."}
         first = http.post(f"{url}/recalibrations", json=proposal, headers=as_["manager"])
         assert (first.status_code, first.json()["id"]) == (201, "r1"), first.text
-        rejected = http.post(f"{url}/recalibrations/r1/rejection", json={"note": "Not enough"}, headers=as_["hr"])
+        rejected = http.post(f"{url}/recalibrations/r1/rejection", json={"note": "Not enough evidence"},
+                             headers=as_["hr"])
         assert rejected.json()["status"] == "rejected"
         second = http.post(f"{url}/recalibrations", json=proposal, headers=as_["employee"]).json()
-        approved = http.post(f"{url}/recalibrations/{second['id']}/approval", headers=as_["other_hr"])
+        approved = http.post(f"{url}/recalibrations/{second['id']}/approval", json={"note": "Checked the evidence."},
+                             headers=as_["other_hr"])
         assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
 
         current = http.get(url, headers=as_["employee"])

@@ -196,6 +196,7 @@ def test_hr_approves_a_recalibration_and_sees_before_and_after(pages: Pages) -> 
     assert (before, after) == ("2", "2.4")
     pages.check("hr-queue")
     goal_path = item.find_element(By.CSS_SELECTOR, "h2 a").get_attribute("href")
+    item.find_element(By.NAME, "note").send_keys("Outage confirmed by IT.")  # HR says why (ADR 0029)
     item.find_element(By.XPATH, ".//button[text()='Approve']").click()
     pages.wait_for(lambda d: "No proposal is waiting" in d.page_source)
     pages.driver.get(str(goal_path))

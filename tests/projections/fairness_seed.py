@@ -74,4 +74,4 @@ def recalibrate(goals: Goals, clock: Clock, goal_id: UUID, proposer: Actor, chan
         )
     with on(DECIDED_ON, clock):
         decide = goals.approve_recalibration if approve else goals.reject_recalibration
-        decide(goal_id, HR, proposal.reference or "")
+        decide(goal_id, HR, proposal.reference or "", note="Checked the evidence.")

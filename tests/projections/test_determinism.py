@@ -47,7 +47,7 @@ def act(goals: Goals, goal_id: UUID, step: tuple[Any, ...]) -> None:
             targets={"tickets": {"target": Decimal(int(target))}},
         )
         decide = goals.approve_recalibration if approve else goals.reject_recalibration
-        decide(goal_id, HR, proposal.reference or "")
+        decide(goal_id, HR, proposal.reference or "", note="Checked the evidence.")
     elif step[0] == "close":
         goals.close_goal(goal_id, MANAGER, outcome="partially_achieved", summary="Closed mid-workload.")
 

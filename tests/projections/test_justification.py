@@ -56,7 +56,7 @@ def test_the_weighted_score_its_band_and_the_statements_rest_on_cited_events(
     # tickets (19-14)/(20-14) = 5/6, csat (90-82)/(90-82) = 1: goal 11/12; survey (82-70)/(85-70) = 0.8.
     # (60 * 11/12 + 40 * 0.8) / 100 = (55 + 32) / 100 = 0.87: below 0.90, so needs_improvement.
     assert (justification["score"], justification["band"], justification["policy_version"]) == (
-        0.87, "needs_improvement", "2026.1",
+        0.87, "needs_improvement", "2026.2",
     )
     tickets = next(s for s in justification["statements"]
                    if "Tickets resolved" in s["text"] and s["kind"] == "attainment")
@@ -72,7 +72,7 @@ def test_the_weighted_score_its_band_and_the_statements_rest_on_cited_events(
     assert [e["version"] for e in correction["evidence"]] == [5, 6] and correction["goal_id"] == str(survey)
     assert texts(justification, "left_out") == ["Mentor a new hire: not counted in the score: not agreed yet"]
     [score] = texts(justification, "score")
-    assert "weighted score 87% over 2 goal(s)" in score and score.endswith("needs_improvement under policy 2026.1")
+    assert "weighted score 87% over 2 goal(s)" in score and score.endswith("needs_improvement under policy 2026.2")
 
 
 def test_the_review_of_the_same_goals_shows_pace_along_the_milestone_path(

@@ -13,7 +13,16 @@ from api.bootstrap import notifier_for
 from projections.reviews import Reviews
 from tests.projections.conftest import OnDay
 from tests.projections.test_notifier import notices
-from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, defect_rate_terms, survey_terms
+from tests.scenarios import (
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    agreed,
+    customer_service_terms,
+    defect_rate_terms,
+    start_cycles,
+    survey_terms,
+)
 
 
 def test_the_seed_goals_are_checked_in_on_warned_about_and_reviewed(
@@ -35,6 +44,7 @@ def test_the_seed_goals_are_checked_in_on_warned_about_and_reviewed(
     assert overdue == {service: ["tickets"], defects: [], survey: []}  # only the weekly KPI is due already
     with on_day(date(2026, 3, 1)):
         decisions = ReviewDecisions(goals)
+        start_cycles(goals, "2026-H1", "2026")
         for cycle in ("2026-H1", "2026"):
             basis = reviews.decision_basis(MANAGER, EMPLOYEE.id, cycle)
             decisions.decide(EMPLOYEE.id, cycle, MANAGER, band="meets_expectations", summary="On the way.",

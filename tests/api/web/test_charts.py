@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+
+from freezegun import freeze_time
 
 from api.web.charts import kpi_chart, target_spans
 from application.goals.service import Goals
+from application.store.settings import BusinessCalendar
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, HR, MANAGER, agree_milestone, agreed, customer_service_terms
 
@@ -18,7 +21,7 @@ def test_a_chart_shows_readings_a_correction_a_milestone_and_the_recalibration(g
     goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("15.5"), observed_at=date(2026, 1, 10))
     proposal = goals.propose_recalibration(goal_id, MANAGER, reason="external_factor", targets={
         "tickets": {"target": Decimal(19)}}, justification="An outage in January cost a week of throughput.")
-    goals.approve_recalibration(goal_id, HR, proposal.reference or "")
+    goals.approve_recalibration(goal_id, HR, proposal.reference or "", note="Checked against the evidence.")
     goal = goals.get_goal(goal_id)
 
     chart = kpi_chart(goal, goal.kpi("tickets"), goals.readings(goal))
@@ -41,3 +44,16 @@ def test_text_in_a_chart_is_escaped(goals: Goals) -> None:
     chart = kpi_chart(goal, goal.kpis[0], goals.readings(goal))
 
     assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
+
+
+def test_a_recalibration_is_drawn_from_the_business_day_it_was_decided(goals: Goals) -> None:
+    """03:00 UTC on 2 March is still 1 March in Los Angeles: the organisation's day, as every page shows it."""
+    goal_id = agreed(goals, customer_service_terms())
+    proposal = goals.propose_recalibration(goal_id, MANAGER, reason="external_factor", targets={
+        "tickets": {"target": Decimal(19)}}, justification="An outage in January cost a week of throughput.")
+    with freeze_time(datetime(2026, 3, 2, 3, tzinfo=UTC)):
+        goals.approve_recalibration(goal_id, HR, proposal.reference or "", note="Checked against the evidence.")
+    goal = goals.get_goal(goal_id)
+    spans = target_spans(goal, goal.kpi("tickets"), BusinessCalendar("America/Los_Angeles").date_of)
+    assert [span.start for span in spans] == [date(2026, 1, 1), date(2026, 3, 1)]
+    assert target_spans(goal, goal.kpi("tickets"))[-1].start == date(2026, 3, 2)

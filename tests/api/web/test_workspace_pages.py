@@ -283,12 +283,14 @@ def test_hr_decides_from_the_queue_under_the_four_eyes_rule(web: Web) -> None:
     queue = web.client.get("/workspace/hr/recalibrations").text
     assert f'data-goal="{goal_id}"' in queue
     own = web.client.post(f"/workspace/goals/{goal_id}/recalibrations/r1/approval",
-                          data={"csrf_token": csrf, "return_to": "/workspace/hr/recalibrations"})
+                          data={"csrf_token": csrf, "note": "My own call.",
+                                "return_to": "/workspace/hr/recalibrations"})
     assert own.status_code == 409 and 'data-code="four_eyes_violation"' in own.text
 
     csrf = web.sign_in("hr-iris", "hr")
     decided = web.client.post(f"/workspace/goals/{goal_id}/recalibrations/r1/approval",
-                              data={"csrf_token": csrf, "note": "Agreed.", "return_to": "/workspace/hr/recalibrations"},
+                              data={"csrf_token": csrf, "note": "Agreed: outage.",
+                                    "return_to": "/workspace/hr/recalibrations"},
                               follow_redirects=False)
     assert decided.status_code == 303 and decided.headers["location"] == "/workspace/hr/recalibrations"
     assert f'data-goal="{goal_id}"' not in web.client.get("/workspace/hr/recalibrations").text

@@ -15,7 +15,17 @@ from domain.check_ins import CheckIn
 from domain.review_values import DecisionBasis
 from tests.conftest import Clock
 from tests.lifecycles import REVIEW_BANDS
-from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, agreed, customer_service_terms, draft, survey_terms
+from tests.scenarios import (
+    EMPLOYEE,
+    HR,
+    MANAGER,
+    OTHER_HR,
+    agreed,
+    customer_service_terms,
+    draft,
+    start_cycles,
+    survey_terms,
+)
 
 # Every text written by or about emp-1, each one unique so that a scan of the raw store can find it.
 TEXTS = {
@@ -69,6 +79,7 @@ def reviewed_with_a_dispute(goals: Goals) -> None:
         return
     basis = DecisionBasis("2026.1", "sha256:" + "0" * 64, goals.head_position(), "meets_expectations", REVIEW_BANDS,
                           frozenset({MANAGER.id}))
+    start_cycles(goals, "2026-H1")
     decisions.assess_self(EMPLOYEE.id, "2026-H1", EMPLOYEE, text=TEXTS["self_assessment"])
     decisions.decide(EMPLOYEE.id, "2026-H1", MANAGER, band="exceeds_expectations", summary=TEXTS["decision"],
                      override_reason=TEXTS["override"], basis=basis)
