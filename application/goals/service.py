@@ -76,6 +76,7 @@ class Goals(Application[UUID]):
             self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
         with schema_creation(self.engine):
             self.data_keys = DataKeys(self.engine, self.settings.data_master_key)
+            self.data_keys.require_usable_master()
             super().__init__(env=self.settings.eventsourcing_env())
             metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
         # After an erasure (here or in another process) no cached goal may still hold the erased text.

@@ -22,6 +22,7 @@ from sqlalchemy import Column, DateTime, Engine, Index, String, Table, Text, fun
 
 from application.store.database import metadata
 from application.errors import ApplicationError
+from application.store.settings import SettingsError
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -69,6 +70,23 @@ class DataKeys:
         self.refresh_seconds = REFRESH_SECONDS
         self.on_erasure: list[Callable[[], None]] = []
         metadata.create_all(engine, tables=[data_keys])
+
+    def require_usable_master(self) -> None:
+        """SettingsError naming GOALENGINE_DATA_MASTER_KEY_FILE when the store holds sealed text (it has data keys)
+        and no master key is configured, or the master key does not open the store's wrapped keys: a process
+        started so would fail on the first sealed event it reads, so it must not start."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(data_keys.c.key_id, data_keys.c.wrapped)
+                                      .order_by(data_keys.c.wrapped.is_(None), data_keys.c.key_id).limit(1)).all()
+        if not rows:
+            return
+        if self._master is None:
+            raise SettingsError("GOALENGINE_DATA_MASTER_KEY_FILE is not set, but this store holds sealed personal "
+                                "text: name the file of the master key it was sealed with (64 hex digits)")
+        key_id, wrapped = rows[0]
+        if wrapped is not None and _opened(self._master, key_id, wrapped) is None:
+            raise SettingsError("GOALENGINE_DATA_MASTER_KEY_FILE: this master key does not open the store's data "
+                                f"keys (key {key_id}); name the file of the key the store was sealed with")
 
     def active_key(self, subject_id: str) -> tuple[str, AESGCM]:
         """The key id and cipher that new personal text about this person is sealed with (made if none)."""
@@ -178,8 +196,16 @@ def _wrap(master: AESGCM, key_id: str, key: bytes) -> str:
 
 
 def _unwrap(master: AESGCM, key_id: str, wrapped: str) -> bytes:
+    key = _opened(master, key_id, wrapped)
+    if key is None:  # the master key became unusable (replaced) while serving: 503, as for no key at all
+        raise DataMasterKeyMissingError(f"data key {key_id} does not open with this master key; check "
+                                        "GOALENGINE_DATA_MASTER_KEY_FILE", key_id=key_id)
+    return key
+
+
+def _opened(master: AESGCM, key_id: str, wrapped: str) -> bytes | None:
     raw = base64.b64decode(wrapped.removeprefix(WRAP_PREFIX))
     try:
         return master.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id.encode())
     except InvalidTag:
-        raise DataKeyMissingError(f"data key {key_id} does not open with this master key", key_id=key_id) from None
+        return None
