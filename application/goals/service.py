@@ -28,7 +28,7 @@ from application.store.idempotency import CommandResult, IdempotencyStore
 from application.privacy.keys import DataKeys
 from application.privacy.personal import PersonalData
 from application.privacy.sealing import register_personal_transcodings
-from application.goals.readings import ReadingSeries
+from application.goals.readings import ReadingPage, Readings, ReadingSeries
 from application.store.sqlite_pool import writer_turn
 from application.store.settings import BusinessCalendar, Settings
 from application.store.transcodings import goal_transcoder
@@ -82,7 +82,8 @@ class Goals(Application[UUID]):
         # After an erasure (here or in another process) no cached goal may still hold the erased text.
         self.data_keys.on_erasure.append(self.forget_cached_aggregates)
         self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
-        self.reading_series = ReadingSeries(self._reading_events, self.settings.aggregate_cache_size)
+        bounds = self.settings.bounds
+        self.reading_series = ReadingSeries(self._reading_events, bounds.reading_series_goals, bounds.goal_measurements)
 
     # --- wiring --------------------------------------------------------------------------------------------
 
@@ -290,8 +291,18 @@ class Goals(Application[UUID]):
         return goal
 
     def readings(self, goal: Goal) -> tuple[Measurement, ...]:
-        """Every KPI reading of the goal as given (corrected ones too), in the order recorded: from its events."""
+        """Every KPI reading of the goal as given (corrected ones too), in the order recorded: from its events.
+        Unbounded: for tools and tests; answers use `bounded_readings` and `reading_page` (ADR 0044)."""
+        return self.reading_page(goal, lambda _reading: True, None, goal.version).readings
+
+    def bounded_readings(self, goal: Goal) -> Readings:
+        """The goal's latest readings, their total and the reading that counts per KPI and day (cached, bounded)."""
         return self.reading_series.up_to(goal.id, goal.version)
+
+    def reading_page(self, goal: Goal, wanted: Callable[[Measurement], bool], cursor: str | None,
+                     limit: int) -> ReadingPage:
+        """A page of the goal's readings in recorded order; InvalidReadingCursorError for a cursor not handed out."""
+        return self.reading_series.page(goal.id, goal.version, wanted, cursor, limit)
 
     def smart_report(self, goal_id: UUID) -> SmartReport:
         return self.get_goal(goal_id).smart_report(self.today(), self.smart_policy)

@@ -28,6 +28,21 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """Every in-memory cache's bound, in one place (ADR 0045): each counts entries whose own size is bounded, so
+    no cache grows with a goal's history or the number of people met. Tests fill each past its bound."""
+
+    goal_measurements: int = 100  # readings in a goal's answer (the latest); the rest is paged (ADR 0044)
+    reading_series_goals: int = 1000  # goals whose bounded readings are cached (application/goals/readings.py)
+    review_states: int = 1000  # goals' review states cached by the review projection (projections/reviews.py)
+    notifier_states: int = 10_000  # goals' states the notifier of early warnings keeps (projections/notices/)
+    data_keys: int = 100_000  # opened data keys kept as 32 bytes each (application/privacy/keys.py)
+    data_key_ciphers: int = 1024  # of those, opened as ciphers (each holds OpenSSL state)
+    chain_heads: int = 100_000  # aggregates' last chain hashes remembered by the signing mapper
+    idempotency_keys: int = 10_000  # command answers remembered in memory per process (application/store/)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     audit_key: bytes = b""
@@ -43,6 +58,7 @@ class Settings:
     # The master key that wraps every person's data key (ADR 0026): 32 bytes, or None (personal text refused).
     data_master_key: bytes | None = field(default_factory=lambda: _data_master_key_from_env(os.environ))
     retention_years: int | None = field(default_factory=lambda: _retention_years(os.environ))
+    bounds: Bounds = field(default_factory=Bounds)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, create: bool = False) -> Settings:
