@@ -75,7 +75,7 @@ class Goals(Application[UUID]):
         self.audit_keys = AuditKeys.of(
             self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
         with schema_creation(self.engine):
-            self.data_keys = DataKeys(self.engine, self.settings.data_master_key)
+            self.data_keys = DataKeys(self.engine, self.settings.data_master_key, self.settings.bounds.data_keys)
             self.data_keys.require_usable_master()
             super().__init__(env=self.settings.eventsourcing_env())
             metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
@@ -95,13 +95,14 @@ class Goals(Application[UUID]):
     def construct_mapper(self) -> Mapper[UUID]:
         transcoder = self.construct_transcoder()
         self.personal = PersonalData(self.data_keys, lambda aggregate_id: self.recorder.select_events(
-            aggregate_id, lte=1, limit=1))
+            aggregate_id, lte=1, limit=1), self.settings.bounds.data_subjects)
         self.personal.transcoder = transcoder
         return ChainingMapper(
             transcoder=transcoder, personal=self.personal,
             signer=self.audit_keys.signer,
             last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
             stored_at=lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version),
+            bounds=self.settings.bounds,
         )
 
     def construct_snapshot_store(self) -> EventStore[UUID]:

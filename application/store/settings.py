@@ -29,17 +29,16 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Bounds:
-    """Every in-memory cache's bound, in one place (ADR 0045): each counts entries whose own size is bounded, so
-    no cache grows with a goal's history or the number of people met. Tests fill each past its bound."""
+    """Every in-memory cache's bound, in one place (ADR 0045): each counts entries whose own size is bounded, so no
+    cache grows with a goal's history or with the people met. tests/application/test_bounded_caches.py fills each
+    past its bound. (Review and notifier states are rows, not caches: bounded by days per goal, ADR 0044.)"""
 
     goal_measurements: int = 100  # readings in a goal's answer (the latest); the rest is paged (ADR 0044)
     reading_series_goals: int = 1000  # goals whose bounded readings are cached (application/goals/readings.py)
-    review_states: int = 1000  # goals' review states cached by the review projection (projections/reviews.py)
-    notifier_states: int = 10_000  # goals' states the notifier of early warnings keeps (projections/notices/)
-    data_keys: int = 100_000  # opened data keys kept as 32 bytes each (application/privacy/keys.py)
+    data_keys: int = 100_000  # opened data keys kept, 32 bytes each, and people's active key ids (privacy/keys.py)
     data_key_ciphers: int = 1024  # of those, opened as ciphers (each holds OpenSSL state)
-    chain_heads: int = 100_000  # aggregates' last chain hashes remembered by the signing mapper
-    idempotency_keys: int = 10_000  # command answers remembered in memory per process (application/store/)
+    data_subjects: int = 100_000  # aggregates' people, for sealing their text (application/privacy/personal.py)
+    chain_heads: int = 10_000  # aggregates' last signatures, and links pending in a save (application/audit/chain.py)
 
 
 @dataclass(frozen=True)
