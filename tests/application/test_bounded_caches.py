@@ -50,6 +50,9 @@ def test_each_cache_holds_at_most_its_bound_and_answers_rightly_past_it(small: G
         readings = small.bounded_readings(small.get_goal(goal_id))
         assert readings.total == READINGS and len(readings.latest) == SMALL.goal_measurements
         assert len(readings.by_day) == READINGS - 1  # bounded by the days read, not by the readings
+        charted = readings.for_charts()  # each day's counted reading, and the latest (the last day's correction)
+        assert {m.observed_at for m in charted} == {day for _kpi, day in readings.by_day}
+        assert set(readings.latest) <= set(charted) and len(charted) == READINGS
         assert [m.note for m in small.readings(small.get_goal(goal_id))] == [
             f"note {goal_ids.index(goal_id)}/{r}" for r in range(READINGS)]
     assert len(small.reading_series.cached) <= SMALL.reading_series_goals
