@@ -21,8 +21,7 @@ from domain.goal import Goal
 from domain.values import Measurement
 
 Series = tuple[Measurement, ...]
-# The goal's reading events after one version and up to another, in version order, at most `limit` events scanned
-# (None: all); the last version scanned comes with each, so a page can end between readings.
+# The goal's reading events after one version and up to another, in version order.
 ReadingEvents = Callable[[UUID, int, int], Iterable[Goal.KpiRecorded]]
 PAGE_SCAN = 1000  # stored events read per query while paging (readings are most of a fed goal's events)
 
