@@ -76,7 +76,27 @@ def tighten(schema: dict[str, Any]) -> None:
             if method in ("post", "put", "patch", "delete"):
                 _problems(operation, {"413": "Content too large", "429": "Too many requests"})
     _walk(schema, _key_pattern_to_property_names)
+    _position_refusals(paths)
     _links(paths)
+
+
+POSITION_PARAMETERS = {"min_position", "after", "Goalengine-Min-Position", "Last-Event-ID"}
+BEYOND_HEAD = ("Unprocessable content; `position_beyond_head` when a position named (`min_position`, `after`, "
+               "`Goalengine-Min-Position`, `Last-Event-ID`) lies beyond the head of the log: answered at once, with "
+               "the head in the body's `head` (a position the log has reached but a read model has not is 503 "
+               "`projection_behind`)")
+
+
+def _position_refusals(paths: dict[str, Any]) -> None:
+    """Every operation that takes a log position refuses one beyond the head with 422 (api/positions.py)."""
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
+    for item in paths.values():
+        for operation in item.values():
+            names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+            body = str(operation.get("requestBody", {}))
+            if names & POSITION_PARAMETERS or "SubscriptionRequest" in body:
+                answer = operation.setdefault("responses", {}).setdefault("422", {"content": problem})
+                answer["description"] = BEYOND_HEAD
 
 
 def _problems(operation: dict[str, Any], statuses: dict[str, str]) -> None:

@@ -4,7 +4,8 @@ Commands answer with the position of their last event (`Goalengine-Position`, an
 answer with the position their read model reflects. A read waits, bounded by GOALENGINE_READ_WAIT_S, for
 `min_position` (query) or `Goalengine-Min-Position` (header); without either it waits for the head of the log it
 saw on arrival (read-your-writes); `consistency=eventual` answers at once. Waiting is on the projector's progress,
-never by projecting here: past the bound, 503 `projection_behind` with Retry-After.
+never by projecting here: past the bound, 503 `projection_behind` with Retry-After. A position beyond the head of
+the log is one no read model will reach by waiting: 422 `position_beyond_head` at once, with the head in the body.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from fastapi import Depends, Header, Query, Request, Response
 from api.problems import Problem
 from application.goals.service import Goals
 from application.store.idempotency import CommandResult
-from projections.goal_index import GoalIndexProjection
 from projections.projector import Projector
 
 POSITION_HEADER = "Goalengine-Position"
 MIN_POSITION_HEADER = "Goalengine-Min-Position"
 MinPositionQuery = Annotated[
     int | None, Query(ge=0, le=2**62, description="Answer only once the read model reflects this log position "
-                      "(a `Goalengine-Position` you were given); 503 projection_behind if it takes too long.")
+                      "(a `Goalengine-Position` you were given); 503 projection_behind if it takes too long, 422 "
+                      "position_beyond_head at once if the log has not reached it.")
 ]
 MinPositionHeader = Annotated[
     int | None, Header(alias=MIN_POSITION_HEADER, ge=0, le=2**62, description="As the `min_position` query.")
@@ -51,6 +52,8 @@ class ReadPositions:
         position = progress.position(projection)
         if position >= target:
             return position
+        if min_position is not None:
+            refuse_beyond_head(min_position, self.goals.head_position(), "min_position")
         self.projector.written()  # whatever the reader waits for was committed: the leader may not know yet
         position = progress.wait_for(projection, target, self.wait_seconds)
         if position < target:
@@ -85,7 +88,7 @@ def projection_read(projection: str) -> Callable[..., int]:
 
 def event_store_read(request: Request, response: Response) -> Iterator[None]:
     """For the goal routes, which read the event store itself: always current (each process's goal cache is
-    fast-forwarded from the store on every read), so only a position beyond the head on arrival is waited for.
+    fast-forwarded from the store on every read), so nothing is waited for; a position beyond the head is refused.
     Reads the token by hand, so that the goal commands' OpenAPI entries do not list it. After a command, wakes
     the projector, so that it starts on the new events before a read has to ask."""
     if request.method != "GET":
@@ -95,12 +98,18 @@ def event_store_read(request: Request, response: Response) -> Iterator[None]:
     asked = [_whole(request.query_params.get("min_position"), "query.min_position"),
              _whole(request.headers.get(MIN_POSITION_HEADER), f"header.{MIN_POSITION_HEADER}")]
     target = max((p for p in asked if p is not None), default=None)
-    positions = read_positions(request)
-    head = positions.goals.head_position()
-    if target is not None and target > head:
-        head = max(head, positions.reached(GoalIndexProjection.name, target, eventual=False))
+    head = read_positions(request).goals.head_position()
+    if target is not None:
+        refuse_beyond_head(target, head, "min_position")
     response.headers[POSITION_HEADER] = str(head)
     yield
+
+
+def refuse_beyond_head(position: int, head: int, field: str) -> None:
+    """422 position_beyond_head for a position the log has not reached: waiting would never end."""
+    if position > head:
+        raise Problem(422, "position_beyond_head", f"{field}: position {position} lies beyond the head of the log "
+                      f"({head}); ask for a position you were given, or the head", head=head, position=position)
 
 
 def command_position(goals: Goals, result: CommandResult, response: Response) -> int:
@@ -113,8 +122,8 @@ def command_position(goals: Goals, result: CommandResult, response: Response) ->
 def _whole(text: str | None, field: str) -> int | None:
     if text is None:
         return None
-    if not text.isdigit() or len(text) > 18:
-        message = "must be a whole number of at least 0"
+    if not text.isdigit() or len(text) > 19 or int(text) > 2**62:  # as the query's bounds
+        message = "must be a whole number from 0 to 2**62"
         raise Problem(422, "invalid_request", f"{field}: {message}", errors=[{"field": field, "message": message}])
     return int(text)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from eventsourcing.persistence import MapperDeserialisationError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError as SqlOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.schemas.common import PATTERN_CODES, PATTERN_MEANINGS
 from application.audit.chain import SigningKeyMissingError
@@ -162,6 +164,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         status = APPLICATION_STATUS.get(type(error), 409)
         return problem_response(status, error.code, error.message, **_plain(error.context))
 
+    @app.exception_handler(MapperDeserialisationError)
+    async def on_unreadable_event(request: Request, error: MapperDeserialisationError) -> JSONResponse:
+        # A stored event that cannot be opened because of the server's keys (none, or not the store's) says so:
+        # 503 data_master_key_missing, not 500. Anything else that cannot be read is unexpected.
+        if isinstance(error.__cause__, ApplicationError):
+            return await on_application_error(request, error.__cause__)
+        return await on_unexpected(request, error)
+
     for busy in (StoreOperationalError, PersistenceError, SqlOperationalError):
         app.add_exception_handler(busy, on_store_busy)
 
@@ -172,14 +182,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(422, validation_code(error.errors()), detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): malformed, like bad JSON
             message = f"could not be read: {error.detail}"
             return problem_response(422, "invalid_request", f"body: {message}",
                                     errors=[{"field": "body", "message": message}])
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         answer = problem_response(error.status_code, code, str(error.detail))
-        answer.headers.update(error.headers or {})  # a 405 lists the methods the resource takes (RFC 9110)
+        answer.headers.update(error.headers or {})
+        if error.status_code == 405:  # every method the path takes (RFC 9110), not those of one route for it
+            answer.headers["Allow"] = ", ".join(allowed_methods(request))
         return answer
 
     @app.exception_handler(Exception)
@@ -188,6 +200,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(500, "internal_error", detail)
 
     document_problems(app)
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route takes at the request's path (asked of the router as if the request had used each)."""
+    routes = request.app.router.routes
+    return [method for method in HTTP_METHODS
+            if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)]
 
 
 def document_problems(app: FastAPI) -> None:

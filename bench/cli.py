@@ -13,12 +13,14 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import api_load, audit, commands, lag, loads, machine, privacy, rebuild, report, targets
+from bench import api_load, audit, bounded, commands, lag, loads, machine, privacy, rebuild, report, soak, targets
 from bench.config import DEFAULT, QUICK, Sizes
 from bench.stats import Row
 from bench.stores import POSTGRESQL, SQLITE, Databases, postgres_problem
 
 SECTIONS = ("commands", "load", "rebuild", "lag", "http", "audit", "privacy")
+# Long runs, only when named with --only: the soak (an hour per store by default) and the 100,000-reading goal.
+LONG_SECTIONS = ("soak", "bounded")
 RESULTS_DIR = Path("bench/results")
 DOCUMENT = Path("docs/benchmarks.md")
 MIN_RUNS = 3
@@ -34,10 +36,14 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-1m", action="store_true", help="add the rebuild and memory point at 1 M events "
                         "(PostgreSQL only; takes minutes)")
     parser.add_argument("--runs", type=int, help=f"runs per measurement (default {MIN_RUNS}; 1 with --quick)")
-    parser.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS), help="sections to run")
+    parser.add_argument("--only", nargs="*", choices=SECTIONS + LONG_SECTIONS, default=list(SECTIONS),
+                        help=f"sections to run (default: all but {' and '.join(LONG_SECTIONS)})")
+    parser.add_argument("--soak-minutes", type=int, help="minutes the soak lasts (the same as --sizes soak_minutes=N)")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results/ or docs/benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the JSON document to this path")
     args = parser.parse_args(argv)
+    if args.soak_minutes is not None:
+        args.sizes.append(f"soak_minutes={args.soak_minutes}")
     try:
         args.sizes = (QUICK if args.quick else DEFAULT).with_overrides(args.sizes)
     except ValueError as error:
@@ -79,6 +85,10 @@ def measure_store(store: str, args: argparse.Namespace, progress: Callable[[str]
             rows += audit.measure(databases, sizes, args.runs, progress)
         if "privacy" in args.only:
             rows += privacy.measure(databases, sizes, args.runs, progress)
+        if "bounded" in args.only:
+            rows += bounded.measure(databases, sizes, args.runs, progress)
+        if "soak" in args.only:
+            rows += soak.measure(databases, sizes, progress)
     finally:
         databases.close()
     return rows

@@ -20,6 +20,9 @@ class Sizes:
     scale: int = 1_000_000  # events of the --scale-1m point (PostgreSQL)
     lag_rate: int = 50  # KPI readings per second written while `projections run` follows the log
     lag_seconds: int = 10  # how long that steady write load lasts
+    big_goal: int = 100_000  # readings of the big goal in the bounded-answers comparison (`--only bounded`)
+    soak_minutes: int = 60  # how long the soak lasts (`--only soak`; the hour is for a quiet machine)
+    soak_rate: int = 40  # requests per second offered during the soak
 
     def with_overrides(self, pairs: list[str]) -> Sizes:
         """Sizes with `name=value` overrides; an unknown name or a bad value is an error naming it."""
@@ -38,5 +41,5 @@ class Sizes:
 DEFAULT = Sizes()
 QUICK = Sizes(
     goals=3, readings=3, small_goal=10, large_goal=120, loads=10, rebuild=2000, memory_low=500,
-    requests=60, rate=100, duration=5, scale=20_000, lag_rate=20, lag_seconds=2,
+    requests=60, rate=100, duration=5, scale=20_000, lag_rate=20, lag_seconds=2, big_goal=1500, soak_minutes=1,
 )

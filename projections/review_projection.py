@@ -100,7 +100,7 @@ def _owned(owner_id: str, cycle_id: str, manager_id: str | None) -> list[Any]:
 
 def erase_text(state: State) -> None:
     """Every personal text of the state as the erased marker: what the events read as once the key is gone."""
-    for reading in state["readings"]:
+    for reading in [*state["readings"], *state.get("corrections", [])]:
         reading["note"] = _erased(reading["note"])
     for recalibration in state["recalibrations"]:
         recalibration["justification"] = _erased(recalibration["justification"])

@@ -15,7 +15,9 @@ from api.bootstrap import environment_settings, guard_settings
 from api.guards.server import uvicorn_config
 from api.observability.logs import configure_json_logs
 from api.web.session import SIGN_IN_LINK_TTL, sign_in_link
-from application.store.settings import SettingsError
+from application.privacy.keys import DataKeys
+from application.store.database import create_sql_engine
+from application.store.settings import Settings, SettingsError
 from domain.values import Role
 
 
@@ -70,12 +72,21 @@ def run_serve(args: argparse.Namespace) -> int:
     guards = guard_settings()
     configure_json_logs()
     if args.workers > 1:
+        _require_usable_data_master_key(settings)  # before the workers, so that the command itself exits 2
         # Each worker builds its own app from the environment; they share the store, and so everything else.
         config = uvicorn_config("api.app:create_app", args.host, args.port, guards, factory=True, workers=args.workers)
         Multiprocess(config, sockets=[config.bind_socket()]).run()
         return 0
     uvicorn.Server(uvicorn_config(create_app(settings, guards=guards), args.host, args.port, guards)).run()
     return 0
+
+
+def _require_usable_data_master_key(settings: Settings) -> None:
+    engine = create_sql_engine(settings)
+    try:
+        DataKeys(engine, settings.data_master_key).require_usable_master()
+    finally:
+        engine.dispose()
 
 
 def _refuse(message: str) -> int:

@@ -18,6 +18,7 @@ FORMER_NAMES = {"streams_per_caller": "GOALENGINE_EVENTS_MAX_STREAMS_PER_CALLER"
 class GuardSettings:
     max_body_bytes: int = MIB  # a larger body is refused with 413 before it is read, parsed or authenticated
     header_timeout: float = 5.0  # seconds a connection may take to send a request's headers
+    keep_alive_timeout: float = 75.0  # seconds a kept-alive connection may idle between requests (api/guards/server)
     body_timeout: float = 10.0  # seconds a request may take to send its whole body (408 after that)
     max_connections: int = 512  # open connections and requests at once; beyond it uvicorn answers 503
     writes_per_minute: int = 600  # POST, PATCH, PUT and DELETE per caller (burst: the same number)

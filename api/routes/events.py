@@ -22,6 +22,7 @@ from fastapi.responses import StreamingResponse
 from api.json_route import OffLoopJSONRoute
 from api.deps import GoalsDep, require_roles
 from api.schemas.common import MAX_POSITION, UUID_TEXT, described
+from api.positions import refuse_beyond_head
 from api.problems import Problem, problem_responses
 from api.schemas.events import EventPage
 from application.events.cloudevents import EVENT_TYPES, UnknownEventTypeError, topics_for
@@ -95,6 +96,8 @@ def read_events(
     """Goal events after a position, in log order, as CloudEvents (service, hr, auditor)."""
     wanted = requested_filter(subjects, cycle, org_unit)
     page = EventFeed(goals).page(after, limit, requested_types(types), wanted)
+    if not page.items:  # an empty page may be the end of the log, or a position it will never reach
+        refuse_beyond_head(after, goals.head_position(), "after")
     return EventPage(items=page.items, next_after=page.next_after)
 
 
@@ -126,8 +129,10 @@ async def stream_events(
     names = requested_types(types)
     wanted = requested_filter(subjects, cycle, org_unit)
     start = resume_position(last_event_id, after)
+    head = await anyio.to_thread.run_sync(goals.head_position)
     if start is None:
-        start = await anyio.to_thread.run_sync(goals.head_position)
+        start = head
+    refuse_beyond_head(start, head, "Last-Event-ID" if last_event_id is not None else "after")
     # The cap on open streams per caller is the guards' (api/guards/rate.py): one rule, checked before any work.
     options: StreamOptions = request.app.state.event_stream
     live: LiveEvents = request.app.state.live_events

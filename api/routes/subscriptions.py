@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.json_route import OffLoopJSONRoute
 from api.deps import GoalsDep, require_roles
+from api.positions import refuse_beyond_head
 from api.problems import Problem, problem_responses
 from api.schemas.subscriptions import (
     NewSubscriptionResponse,
@@ -60,7 +61,7 @@ def problems() -> Iterator[None]:
     except UnknownEventTypeError as error:
         raise Problem(422, error.code, str(error), types=error.names) from None
     except PositionBeyondHeadError as error:
-        raise Problem(422, error.code, error.message) from None
+        raise Problem(422, error.code, error.message, head=error.head, position=error.after) from None
     except (SubscriptionNotFoundError, ParkedEventNotFoundError) as error:
         raise Problem(404, error.code, error.message) from None
 
@@ -70,7 +71,9 @@ def subscribe(
     body: SubscriptionRequest, subscriptions: StoreDep, goals: GoalsDep, actor: Manager, response: Response
 ) -> NewSubscriptionResponse:
     """Subscribe a URL to goal events; the answer holds the signing secret, shown only this once."""
-    after = goals.head_position() if body.after is None else body.after
+    head = goals.head_position()
+    after = head if body.after is None else body.after
+    refuse_beyond_head(after, head, "body.after")
     with problems():
         wanted = EventFilter.parse(body.subjects, body.cycle, body.org_unit)
         created = subscriptions.create(body.url, body.types, created_by=actor.id, after=after, event_filter=wanted,

@@ -3,17 +3,17 @@ dates and moments as ISO 8601). What callers send is in api/schemas/goals.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from application.goals.readings import Readings
 from domain.goal import Goal
 from domain.recalibration import Side
 from domain.values import (
-    Cadence, Direction, Measurement, Outcome, Party, ReasonCategory, RecalibrationStatus, Role, Status,
+    Cadence, Direction, Outcome, Party, ReasonCategory, RecalibrationStatus, Role, Status,
 )
 
 
@@ -121,7 +121,11 @@ class GoalResponse(BaseModel):
     signatures: list[SignatureView]
     agreed_at: datetime | None
     milestones: list[MilestoneView]
-    measurements: list[MeasurementView]
+    measurements: list[MeasurementView] = Field(
+        description="The latest readings (at most 100 by default), in the order recorded, corrections too; every "
+        "reading when there are no more (see measurements_total), else page them at measurements_link.")
+    measurements_total: int = Field(description="How many readings the goal has (corrections too).")
+    measurements_link: str = Field(description="Where the whole series is paged: GET /goals/{id}/measurements.")
     recalibrations: list[RecalibrationView]
     outcome: Outcome | None
     summary: str | None
@@ -134,9 +138,9 @@ class GoalResponse(BaseModel):
     )
 
     @classmethod
-    def of(cls, goal: Goal, readings: Sequence[Measurement]) -> GoalResponse:
-        """The goal as loaded, with its reading series (read from its events: the aggregate keeps only what its
-        rules need, ADR 0028)."""
+    def of(cls, goal: Goal, readings: Readings) -> GoalResponse:
+        """The goal as loaded, with its latest readings (read from its events: the aggregate keeps only what its
+        rules need, ADR 0028; the answer only the latest, ADR 0044)."""
         originals = {k.id: k.goal_values() for k in goal.original_kpis}
         return cls(
             id=str(goal.id), version=goal.version, status=Status(goal.status), owner_id=goal.owner_id,
@@ -149,7 +153,8 @@ class GoalResponse(BaseModel):
             rationale=goal.rationale, weight=goal.weight, content_version=goal.content_version,
             signatures=[SignatureView.model_validate(s) for s in goal.signatures.values()],
             agreed_at=goal.agreed_at, milestones=[MilestoneView.model_validate(m) for m in goal.milestones],
-            measurements=[MeasurementView.model_validate(m) for m in readings],
+            measurements=[MeasurementView.model_validate(m) for m in readings.latest],
+            measurements_total=readings.total, measurements_link=f"/goals/{goal.id}/measurements",
             recalibrations=[RecalibrationView.model_validate(r) for r in goal.recalibrations],
             outcome=goal.outcome, summary=goal.summary, closed_at=goal.closed_at,
             created_at=goal.created_on, updated_at=goal.modified_on,

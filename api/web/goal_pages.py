@@ -65,11 +65,11 @@ def goal_context(
     trail = describe_trail(goals.goal_events(goal_id, until=as_of))
     day_of = BusinessCalendar(goals.settings.timezone).date_of
     day = day_of(as_of) if as_of else goals.today()
-    readings = goals.readings(goal)
+    readings = goals.bounded_readings(goal)  # the charts draw each day's counted reading and the latest ones
     return {
         "goal": GoalResponse.of(goal, readings), "as_of": as_of, "trail": list(reversed(trail)),
         "smart": goal.smart_report(day, goals.smart_policy),
-        "charts": [kpi_chart(goal, k, readings, day_of) for k in goal.kpis],
+        "charts": [kpi_chart(goal, k, readings.for_charts(), day_of) for k in goal.kpis],
         "moments": [(e.timestamp, e.originator_version, type(e).__name__) for e in every_event],
         "actions": actions(goal, actor) if as_of is None else {}, "pending": goal.pending_recalibration(),
         "problems": problems or {}, "values": values or {}, "today": goals.today(),

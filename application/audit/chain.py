@@ -19,6 +19,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from application.audit.keys import Signer
 from application.audit.leaf import EVENT_DOMAIN, SIG_KEY, SNAPSHOT_DOMAIN, message, seal, unseal
 from application.errors import ApplicationError
+from application.store.settings import Bounds
 from application.privacy.personal import PersonalData
 
 GENESIS = ""
@@ -39,7 +40,7 @@ def signature_field(state: bytes) -> str | None:
 class ChainHeads:
     """The last known signature of each goal, so a save need not read it back from the store."""
 
-    def __init__(self, maxsize: int = 10_000) -> None:
+    def __init__(self, maxsize: int = Bounds.chain_heads) -> None:
         self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._lock = threading.Lock()
         self._maxsize = maxsize
@@ -62,7 +63,7 @@ class ChainHeads:
 class PendingLinks:
     """Signatures of events converted but not yet committed: a save of several events chains each to the one before."""
 
-    def __init__(self, maxsize: int = 10_000) -> None:
+    def __init__(self, maxsize: int = Bounds.chain_heads) -> None:
         self._links: OrderedDict[tuple[str, int], str] = OrderedDict()
         self._lock = threading.Lock()
         self._maxsize = maxsize
@@ -93,12 +94,14 @@ class ChainingMapper(Mapper[UUID]):
         last_stored: Callable[[UUID | str], Sequence[StoredEvent]],
         stored_at: Callable[[UUID | str, int], Sequence[StoredEvent]] | None = None,
         personal: PersonalData | None = None,
+        bounds: Bounds | None = None,
     ) -> None:
         super().__init__(transcoder=transcoder)
+        bounds = bounds or Bounds()
         self.personal = personal  # seals personal text before it is signed (ADR 0026)
         self.signer = signer
-        self.heads = ChainHeads()
-        self.pending = PendingLinks()
+        self.heads = ChainHeads(bounds.chain_heads)
+        self.pending = PendingLinks(bounds.chain_heads)
         self._last_stored = last_stored
         self._stored_at = stored_at
         self._this_save = threading.local()  # links converted by the save this thread is running

@@ -67,13 +67,15 @@ class GoalEventLog(RecordHook):
         self.audit_keys = AuditKeys.of(
             self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
         with schema_creation(self.engine):
-            self.data_keys = DataKeys(self.engine, self.settings.data_master_key)
+            self.data_keys = DataKeys(self.engine, self.settings.data_master_key, self.settings.bounds.data_keys)
+            self.data_keys.require_usable_master()
             super().__init__(env=self.settings.eventsourcing_env())
             metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
         # After an erasure (here or in another process) no cached goal may still hold the erased text.
         self.data_keys.on_erasure.append(self.forget_cached_aggregates)
         self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
-        self.reading_series = ReadingSeries(self._reading_events, self.settings.aggregate_cache_size)
+        bounds = self.settings.bounds
+        self.reading_series = ReadingSeries(self._reading_events, bounds.reading_series_goals, bounds.goal_measurements)
 
     # --- wiring --------------------------------------------------------------------------------------------
 
@@ -85,13 +87,14 @@ class GoalEventLog(RecordHook):
     def construct_mapper(self) -> Mapper[UUID]:
         transcoder = self.construct_transcoder()
         self.personal = PersonalData(self.data_keys, lambda aggregate_id: self.recorder.select_events(
-            aggregate_id, lte=1, limit=1))
+            aggregate_id, lte=1, limit=1), self.settings.bounds.data_subjects)
         self.personal.transcoder = transcoder
         return ChainingMapper(
             transcoder=transcoder, personal=self.personal,
             signer=self.audit_keys.signer,
             last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
             stored_at=lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version),
+            bounds=self.settings.bounds,
         )
 
     def construct_snapshot_store(self) -> EventStore[UUID]:

@@ -16,6 +16,7 @@ from application.errors import ConcurrentModificationError, GoalNotFoundError, V
 from application.goals import checks
 from application.goals.copying import fresh_copy
 from application.goals.event_log import GoalEventLog, LoggedEvent
+from application.goals.readings import ReadingPage, Readings
 from application.store.idempotency import CommandResult
 from domain.check_ins import CheckIn
 from domain.cycle import Cycle as CycleAggregate
@@ -194,8 +195,18 @@ class Goals(GoalEventLog):
         return goal
 
     def readings(self, goal: Goal) -> tuple[Measurement, ...]:
-        """Every KPI reading of the goal as given (corrected ones too), in the order recorded: from its events."""
+        """Every KPI reading of the goal as given (corrected ones too), in the order recorded: from its events.
+        Unbounded: for tools and tests; answers use `bounded_readings` and `reading_page` (ADR 0044)."""
+        return self.reading_page(goal, lambda _reading: True, None, goal.version).readings
+
+    def bounded_readings(self, goal: Goal) -> Readings:
+        """The goal's latest readings, their total and the reading that counts per KPI and day (cached, bounded)."""
         return self.reading_series.up_to(goal.id, goal.version)
+
+    def reading_page(self, goal: Goal, wanted: Callable[[Measurement], bool], cursor: str | None,
+                     limit: int) -> ReadingPage:
+        """A page of the goal's readings in recorded order; InvalidReadingCursorError for a cursor not handed out."""
+        return self.reading_series.page(goal.id, goal.version, wanted, cursor, limit)
 
     def smart_report(self, goal_id: UUID) -> SmartReport:
         return self.get_goal(goal_id).smart_report(self.today(), self.smart_policy)

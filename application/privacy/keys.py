@@ -13,7 +13,9 @@ import functools
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 from datetime import datetime, UTC
 
 from cryptography.exceptions import InvalidTag
@@ -22,15 +24,17 @@ from sqlalchemy import Column, DateTime, Engine, Index, String, Table, Text, fun
 
 from application.store.database import metadata
 from application.errors import ApplicationError
+from application.store.settings import Bounds, SettingsError
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
 WRAP_PREFIX = "v1:"
 # Erasures made by another process reach this one's caches within this many seconds.
 REFRESH_SECONDS = 1.0
-# Opened ciphers kept at once. Each holds OpenSSL state (a few KiB) while a key's own bytes are 32, so every key is
-# kept as bytes and only the ciphers in use as ciphers: a rebuild meeting 38,000 people grew by 90 MiB otherwise.
-CIPHERS_KEPT = 1024
+# Opened ciphers kept at once. Each holds OpenSSL state (a few KiB) while a key's own bytes are 32, so keys are
+# kept as bytes (at most Bounds.data_keys) and only the ciphers in use as ciphers: a rebuild meeting 38,000 people
+# grew by 90 MiB otherwise.
+CIPHERS_KEPT = Bounds.data_key_ciphers
 
 data_keys = Table(
     "data_keys", metadata,
@@ -58,17 +62,35 @@ class DataKeyMissingError(ApplicationError):
 class DataKeys:
     """Makes, opens and erases the data keys of one store; caches opened keys, and forgets them on erasure."""
 
-    def __init__(self, engine: Engine, master_key: bytes | None) -> None:
+    def __init__(self, engine: Engine, master_key: bytes | None, kept: int = Bounds.data_keys) -> None:
         self.engine = engine
         self._master = AESGCM(master_key) if master_key else None
-        self._keys: dict[str, bytes | None] = {}  # key id -> the unwrapped key, None once erased
-        self._active: dict[str, str] = {}  # subject -> the key id new text about them is sealed with
+        self.kept = max(kept, 1)
+        self._keys: OrderedDict[str, bytes | None] = OrderedDict()  # key id -> the unwrapped key, None once erased
+        self._active: OrderedDict[str, str] = OrderedDict()  # subject -> the key id their new text is sealed with
         self._lock = threading.Lock()
         self._erased_seen = -1
         self._checked_at = 0.0
         self.refresh_seconds = REFRESH_SECONDS
         self.on_erasure: list[Callable[[], None]] = []
         metadata.create_all(engine, tables=[data_keys])
+
+    def require_usable_master(self) -> None:
+        """SettingsError naming GOALENGINE_DATA_MASTER_KEY_FILE when the store holds sealed text (it has data keys)
+        and no master key is configured, or the master key does not open the store's wrapped keys: a process
+        started so would fail on the first sealed event it reads, so it must not start."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(data_keys.c.key_id, data_keys.c.wrapped)
+                                      .order_by(data_keys.c.wrapped.is_(None), data_keys.c.key_id).limit(1)).all()
+        if not rows:
+            return
+        if self._master is None:
+            raise SettingsError("GOALENGINE_DATA_MASTER_KEY_FILE is not set, but this store holds sealed personal "
+                                "text: name the file of the master key it was sealed with (64 hex digits)")
+        key_id, wrapped = rows[0]
+        if wrapped is not None and _opened(self._master, key_id, wrapped) is None:
+            raise SettingsError("GOALENGINE_DATA_MASTER_KEY_FILE: this master key does not open the store's data "
+                                f"keys (key {key_id}); name the file of the key the store was sealed with")
 
     def active_key(self, subject_id: str) -> tuple[str, AESGCM]:
         """The key id and cipher that new personal text about this person is sealed with (made if none)."""
@@ -77,7 +99,7 @@ class DataKeys:
         key_id = self._active.get(subject_id)
         if key_id is None:
             key_id = self._stored_active(subject_id) or self._create(master, subject_id)
-            self._active[subject_id] = key_id
+            _keep(self._active, subject_id, key_id, self.kept, self._lock)
         cipher = self.cipher(key_id)
         assert cipher is not None, "an active key is never erased"
         return key_id, cipher
@@ -86,19 +108,24 @@ class DataKeys:
         """The key's cipher, or None if it was erased."""
         self.refresh_if_stale()
         if key_id not in self._keys:
-            self._load_all()  # one query for every key: a rebuild meets thousands of people in a row
+            # One query for every key while they fit (a rebuild meets thousands of people in a row), else this one.
+            self._load(None if len(self._keys) < self.kept else key_id)
         if key_id not in self._keys:
             raise DataKeyMissingError(f"data key {key_id} is not in this store (not erased: missing)", key_id=key_id)
-        key = self._keys[key_id]
+        with self._lock:
+            self._keys.move_to_end(key_id)
+            key = self._keys[key_id]
         return None if key is None else _cipher_of(key)
 
-    def _load_all(self) -> None:
+    def _load(self, only: str | None) -> None:
         master = self._require_master()
+        query = select(data_keys.c.key_id, data_keys.c.wrapped)
         with self.engine.connect() as connection:
-            rows = connection.execute(select(data_keys.c.key_id, data_keys.c.wrapped)).all()
+            rows = connection.execute(query if only is None else query.where(data_keys.c.key_id == only)).all()
         for key_id, wrapped in rows:
-            if key_id not in self._keys:
-                self._keys[key_id] = _unwrap(master, key_id, wrapped) if wrapped is not None else None
+            if key_id not in self._keys and (only is not None or len(self._keys) < self.kept):
+                key = _unwrap(master, key_id, wrapped) if wrapped is not None else None
+                _keep(self._keys, key_id, key, self.kept, self._lock)
 
     def keys_of(self, subject_id: str, *, active_only: bool = True) -> list[str]:
         condition = data_keys.c.subject_id == subject_id
@@ -157,7 +184,7 @@ class DataKeys:
         with self.engine.begin() as connection:
             connection.execute(insert(data_keys).values(
                 key_id=key_id, subject_id=subject_id, wrapped=_wrap(master, key_id, key), created_at=datetime.now(UTC)))
-        self._keys[key_id] = key
+        _keep(self._keys, key_id, key, self.kept, self._lock)
         return key_id
 
     def _require_master(self) -> AESGCM:
@@ -165,6 +192,14 @@ class DataKeys:
             raise DataMasterKeyMissingError(
                 "no data master key: set GOALENGINE_DATA_MASTER_KEY_FILE (a file of 64 hex digits)")
         return self._master
+
+
+def _keep(cache: OrderedDict[str, Any], name: str, value: Any, kept: int, lock: threading.Lock) -> None:
+    with lock:
+        cache[name] = value
+        cache.move_to_end(name)
+        while len(cache) > kept:
+            cache.popitem(last=False)
 
 
 @functools.lru_cache(maxsize=CIPHERS_KEPT)
@@ -178,8 +213,16 @@ def _wrap(master: AESGCM, key_id: str, key: bytes) -> str:
 
 
 def _unwrap(master: AESGCM, key_id: str, wrapped: str) -> bytes:
+    key = _opened(master, key_id, wrapped)
+    if key is None:  # the master key became unusable (replaced) while serving: 503, as for no key at all
+        raise DataMasterKeyMissingError(f"data key {key_id} does not open with this master key; check "
+                                        "GOALENGINE_DATA_MASTER_KEY_FILE", key_id=key_id)
+    return key
+
+
+def _opened(master: AESGCM, key_id: str, wrapped: str) -> bytes | None:
     raw = base64.b64decode(wrapped.removeprefix(WRAP_PREFIX))
     try:
         return master.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id.encode())
     except InvalidTag:
-        raise DataKeyMissingError(f"data key {key_id} does not open with this master key", key_id=key_id) from None
+        return None

@@ -13,6 +13,7 @@ from eventsourcing.persistence import StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
 from application.errors import ApplicationError
+from application.store.settings import Bounds
 from application.privacy.keys import DataKeys
 from application.privacy.registry import SUBJECT_FIELDS, personal_paths
 from application.privacy.sealing import SealedState, SealedText, seal
@@ -29,7 +30,7 @@ class NoDataSubjectError(ApplicationError):
 class PersonalData:
     """Seals each registered field of an event (and a person's snapshots) under the data key of their person."""
 
-    def __init__(self, keys: DataKeys, first_event: FirstEvent, maxsize: int = 100_000) -> None:
+    def __init__(self, keys: DataKeys, first_event: FirstEvent, maxsize: int = Bounds.data_subjects) -> None:
         self.keys = keys
         self._first_event = first_event
         self._subjects: OrderedDict[str, str | None] = OrderedDict()

@@ -52,7 +52,7 @@ class PositionBeyondHeadError(ValueError):
 
     def __init__(self, after: int, head: int) -> None:
         super().__init__(f"position {after} lies beyond the head of the log ({head})")
-        self.message = str(self)
+        self.message, self.after, self.head = str(self), after, head
 
 
 class SubscriptionStore(DeliveryBook):

@@ -67,6 +67,7 @@ def drafted(record: EventRecord) -> State:
         "targets": {k["id"]: [_target_entry(k, record)] for k in kpis},
         "milestones": [],
         "readings": [],
+        "corrections": [],
         "recalibrations": [],
         "outcome": None,
         "check_ins": [],
@@ -99,8 +100,10 @@ def milestone_set(state: State, record: EventRecord) -> None:
 
 
 def kpi_recorded(state: State, record: EventRecord) -> None:
+    """The reading counts for its KPI and day; a later one for the same day replaces it, and the correction is kept
+    (the latest per KPI and day): the state grows with the days read, never with the readings (ADR 0044)."""
     data = record.data
-    state["readings"].append({
+    reading = {
         "kpi": data["kpi"],
         "observed_at": data["observed_at"],
         "value": data["value"],
@@ -109,7 +112,39 @@ def kpi_recorded(state: State, record: EventRecord) -> None:
         "recorded_by": record.actor_id,
         "corrects_version": data["corrects_version"],
         "note": data["note"],
-    })
+    }
+    state["readings"], state["corrections"] = readings_by_day(state)
+    day = (reading["kpi"], reading["observed_at"])
+    replaced = next((r for r in state["readings"] if (r["kpi"], r["observed_at"]) == day), None)
+    state["readings"] = [r for r in state["readings"] if r is not replaced] + [reading]
+    if replaced is not None:
+        state["corrections"] = [c for c in state["corrections"] if (c["kpi"], c["observed_at"]) != day]
+        state["corrections"].append(_correction(reading, replaced["value"]))
+
+
+def readings_by_day(state: State) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The counted reading per KPI and day and the latest correction per KPI and day, in recorded order; a state
+    stored before ADR 0044 (every reading kept, no corrections) is read into that shape."""
+    if "corrections" in state:
+        return state["readings"], state["corrections"]
+    by_version = {r["version"]: r for r in state["readings"]}
+    counted: dict[tuple[str, str], dict[str, Any]] = {}
+    corrections: dict[tuple[str, str], dict[str, Any]] = {}
+    for reading in state["readings"]:
+        day = (reading["kpi"], reading["observed_at"])
+        counted.pop(day, None)
+        counted[day] = reading
+        if reading["corrects_version"] is not None and reading["corrects_version"] in by_version:
+            corrections.pop(day, None)
+            corrections[day] = _correction(reading, by_version[reading["corrects_version"]]["value"])
+    return list(counted.values()), list(corrections.values())
+
+
+def _correction(reading: dict[str, Any], replaced_value: str) -> dict[str, Any]:
+    return {"kpi": reading["kpi"], "observed_at": reading["observed_at"], "value": reading["value"],
+            "replaced_value": replaced_value, "version": reading["version"],
+            "corrects_version": reading["corrects_version"], "recorded_by": reading["recorded_by"],
+            "note": reading["note"]}
 
 
 def recalibration_proposed(state: State, record: EventRecord) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from domain.values import ARITHMETIC
 from projections.review.attainment import capped, distance_outside, progress
 from projections.review.pace import counted_readings, goal_pace, kpi_pace, milestone_statuses
+from projections.review.state import readings_by_day
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -116,15 +117,9 @@ def _reading(reading: dict[str, Any]) -> dict[str, Any]:
 
 
 def _corrections(state: dict[str, Any], kpi_id: str) -> list[dict[str, Any]]:
-    by_version = {r["version"]: r for r in state["readings"]}
-    return [
-        {"observed_at": r["observed_at"], "value": r["value"],
-         "replaced_value": by_version[r["corrects_version"]]["value"],
-         "version": r["version"], "corrects_version": r["corrects_version"], "recorded_by": r["recorded_by"],
-         "note": r["note"]}
-        for r in state["readings"]
-        if r["kpi"] == kpi_id and r["corrects_version"] is not None
-    ]
+    """The latest correction of each day of the KPI (ADR 0044: bounded by days, not by readings)."""
+    _counted, corrections = readings_by_day(state)
+    return [{k: v for k, v in c.items() if k != "kpi"} for c in corrections if c["kpi"] == kpi_id]
 
 
 def _recalibration(recalibration: dict[str, Any]) -> dict[str, Any]:

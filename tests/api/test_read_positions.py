@@ -156,13 +156,14 @@ def test_a_read_waiting_for_its_position_answers_once_the_projector_gets_there(a
     assert latest_tickets(answered.json()) == "19" and int(answered.headers["Goalengine-Position"]) >= position
 
 
-def test_goal_reads_carry_the_head_they_reflect_and_wait_for_a_later_one(api: Api) -> None:
+def test_goal_reads_carry_the_head_they_reflect_and_refuse_a_position_beyond_it(api: Api) -> None:
     goal_id, _owner = api.goal_of_a_new_owner()
     head = api.goals.head_position()
     read = api.client.get(f"/goals/{goal_id}", headers=api.as_(MANAGER))
     assert read.status_code == 200 and int(read.headers["Goalengine-Position"]) >= head
     beyond = api.client.get(f"/goals/{goal_id}?min_position={head + 1000}", headers=api.as_(MANAGER))
-    assert beyond.status_code == 503 and beyond.json()["code"] == "projection_behind"
+    assert beyond.status_code == 422 and beyond.json()["code"] == "position_beyond_head"
+    assert beyond.json()["head"] == head and beyond.json()["position"] == head + 1000
     at = api.client.get(f"/goals/{goal_id}/history", headers={**api.as_(MANAGER), "Goalengine-Min-Position": str(head)})
     assert at.status_code == 200 and int(at.headers["Goalengine-Position"]) >= head
 
@@ -206,3 +207,43 @@ def test_no_request_thread_writes_to_a_read_model(api: Api) -> None:
     finally:
         event.remove(api.goals.engine, "before_cursor_execute", note_writer)
     assert writers and set(writers) == {"goalengine-projector"}
+
+
+FAR_BEYOND = 2**62 - 1  # what schemathesis sent: a position the log will never reach
+
+
+def test_a_position_beyond_the_head_is_refused_at_once_with_the_head_while_one_behind_still_waits(api: Api) -> None:
+    """422 position_beyond_head for every read that names a position. With the projector stopped behind the head,
+    a read that waited would end 503 projection_behind: the 422 is answered without waiting for anything."""
+    goal_id, owner = api.goal_of_a_new_owner()
+    hr = api.as_(Actor("hr-7", "hr"))
+    reads = [(f"/goals/{goal_id}?min_position={FAR_BEYOND}", api.as_(MANAGER)),
+             (f"/goals/{goal_id}/history", {**api.as_(MANAGER), "Goalengine-Min-Position": str(FAR_BEYOND)}),
+             (f"/goals/{goal_id}/measurements?min_position={FAR_BEYOND}", api.as_(MANAGER)),
+             (f"/goals?min_position={FAR_BEYOND}", hr),
+             (f"/reviews/{owner}?cycle=2026-H1&min_position={FAR_BEYOND}", api.as_(MANAGER)),
+             (f"/events?after={FAR_BEYOND}", hr),
+             (f"/events/stream?after={FAR_BEYOND}", hr),
+             ("/events/stream", {**hr, "Last-Event-ID": str(FAR_BEYOND)})]
+    with api.projector_stopped():
+        api.record(goal_id, owner, 18)
+        head = api.goals.head_position()
+        for path, headers in reads:
+            answer = api.client.get(path, headers=headers)
+            assert (answer.status_code, answer.json()["code"]) == (422, "position_beyond_head"), path
+            assert answer.json()["head"] == head and answer.json()["position"] == FAR_BEYOND, path
+        subscribed = api.client.post("/subscriptions", json={"url": "https://hooks.example.com/x",
+                                                             "after": FAR_BEYOND}, headers=hr)
+        assert (subscribed.status_code, subscribed.json()["code"]) == (422, "position_beyond_head")
+        behind = api.review(owner, f"&min_position={head}")
+        assert (behind.status_code, behind.json()["code"]) == (503, "projection_behind")
+    at_head = api.client.get(f"/events?after={api.goals.head_position()}", headers=hr)
+    assert at_head.status_code == 200 and at_head.json()["items"] == []
+
+
+def test_a_405_lists_every_method_the_path_takes(api: Api) -> None:
+    goal_id, _owner = api.goal_of_a_new_owner()
+    for path, methods in (("/goals", {"GET", "POST"}), (f"/goals/{goal_id}", {"GET", "PATCH"})):
+        answer = api.client.options(path, headers=api.as_(MANAGER))
+        assert answer.status_code == 405 and answer.json()["code"] == "method_not_allowed"
+        assert methods <= {m.strip() for m in answer.headers["Allow"].split(",")}, answer.headers["Allow"]

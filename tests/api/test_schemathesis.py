@@ -154,8 +154,8 @@ def steer_draft(case: schemathesis.Case) -> None:
 
 
 def steer_positions(case: schemathesis.Case) -> None:
-    """A valid min_position past the log's head rightly waits, then answers 503 projection_behind (tested in
-    tests/api/test_read_positions.py); here it is steered to one the log has reached."""
+    """A valid min_position past the log's head is refused at once with 422 position_beyond_head (tested in
+    tests/api/test_read_positions.py); here it is steered to one the log has reached, so the read itself runs."""
     if isinstance(case.query, dict) and isinstance(case.query.get("min_position"), int):
         case.query["min_position"] = min(case.query["min_position"], 1)
     for name in list(case.headers or {}):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import statistics
@@ -165,6 +166,35 @@ def test_serve_logs_one_json_line_per_request_without_the_token(server: Server) 
     assert token not in line and token.split(".")[2] not in line
 
 
+def head_of(sock: socket.socket) -> bytes:
+    """The status line and headers of the next answer on the connection (its body read and dropped)."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        data = sock.recv(4096)
+        if not data:
+            break
+        answer += data
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = re.search(rb"content-length: *(\d+)", head.lower())
+    while length and len(body) < int(length.group(1)):
+        body += sock.recv(4096)
+    return head.lower()
+
+
+def test_a_kept_alive_connection_idle_past_the_header_timeout_still_answers_and_names_its_window(
+    server: Server,
+) -> None:
+    """The idle window (75 s) is not the header deadline (1 s here): a client reusing a connection after a pause
+    longer than the header timeout is answered, not cut (the soak's dropped connections, issue 29)."""
+    with connect(server) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = head_of(sock)
+        assert first.startswith(b"http/1.1 200") and b"keep-alive: timeout=75" in first
+        time.sleep(float(TIMEOUTS["GOALENGINE_HEADER_TIMEOUT"]) * 2)  # idle: the behaviour under test is a pause
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert head_of(sock).startswith(b"http/1.1 200")
+
+
 def test_a_graceful_shutdown_lets_an_in_flight_request_finish(server: Server) -> None:
     """Last in this module: it stops the server. The request is mid-body when SIGTERM arrives, and still answered."""
     with connect(server) as sock:
@@ -175,4 +205,6 @@ def test_a_graceful_shutdown_lets_an_in_flight_request_finish(server: Server) ->
         server.process.send_signal(signal.SIGTERM)
         server.line_matching("Shutting down", time.monotonic() + 5)
         sock.sendall(body[5:])
-        assert status_of(sock) == 401  # answered in full (no token), not cut
+        last = head_of(sock)
+        assert last.startswith(b"http/1.1 401")  # answered in full (no token), not cut
+        assert b"connection: close" in last  # and told that it is the connection's last answer

@@ -1,0 +1,141 @@
+"""The soak (issue 28): `goalengine serve` at a steady mixed load for a long time; does anything grow?
+
+One server process, one client process (bench/soak_client.py: 8 kept-alive connections, 20% automated readings,
+40% review reads, 40% goal reads at a fixed offered rate). The server's resident memory is sampled every
+RSS_EVERY seconds. Reported: RSS at the start and the end, its slope over the last half of the run (over the last
+30 minutes for the default hour), every error (connection errors apart), and the p99 of reads in the first
+5 minutes (a third of a shorter run) against the rest. The full hour is meant for a quiet machine:
+`python -m bench --only soak` (`--sizes soak_minutes=3` for a check that it works).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api.auth import issue_token
+from bench.api_load import SECRET, seed_goals, served
+from bench.config import Sizes
+from bench.stats import Row, percentile
+from bench.stores import Databases
+from domain.values import Role
+
+SECTION = "soak"
+RSS_EVERY = 10.0
+SEGMENT_SECONDS = 30.0
+CONNECTIONS = 8
+MIB = 1024 * 1024
+
+
+def resident_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024 / MIB
+    return float("nan")
+
+
+def sample_rss(pid: int, samples: list[tuple[float, float]], stop: threading.Event) -> None:
+    began = time.monotonic()
+    while not stop.is_set():
+        try:
+            samples.append((time.monotonic() - began, resident_mib(pid)))
+        except OSError:
+            return
+        stop.wait(RSS_EVERY)  # the sampling interval itself, not a stand-in for synchronisation
+
+
+def slope_per_10_minutes(points: list[tuple[float, float]]) -> float:
+    """The least-squares slope of (seconds, MiB), in MiB per 10 minutes."""
+    if len(points) < 2:
+        return float("nan")
+    n = len(points)
+    mean_t, mean_m = sum(t for t, _ in points) / n, sum(m for _, m in points) / n
+    spread = sum((t - mean_t) ** 2 for t, _ in points)
+    return sum((t - mean_t) * (m - mean_m) for t, m in points) / spread * 600 if spread else float("nan")
+
+
+def wait_until_ready(base: str, timeout: float = 300) -> None:
+    """Until every read model has caught up with the log (the seeding's events projected)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{base}/ready", timeout=5)
+        if answer.status_code == 200 and all(p["lag"] == 0 for p in answer.json()["projections"]):
+            return
+        time.sleep(0.5)  # polling readiness, not standing in for synchronisation of results
+    raise RuntimeError(f"the read models did not catch up within {timeout:.0f} s")
+
+
+def run_clients(base: str, targets: list[str], sizes: Sizes, progress: Callable[[str], None]) -> list[dict[str, Any]]:
+    token = issue_token(SECRET, "hr-bench", Role.HR)
+    seconds = sizes.soak_minutes * 60
+    command = [sys.executable, "-m", "bench.soak_client", "--base", base, "--token", token, "--targets",
+               ",".join(targets), "--rate", str(sizes.soak_rate), "--seconds", str(seconds),
+               "--segment", str(SEGMENT_SECONDS), "--connections", str(CONNECTIONS)]
+    segments: list[dict[str, Any]] = []
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as client:
+        assert client.stdout is not None
+        for line in client.stdout:
+            segments.append(json.loads(line))
+            last = segments[-1]
+            progress(f"soak: {last['at_seconds'] + last['seconds']:.0f} s, read p99 {last['read_p99_ms']:.0f} ms, "
+                     f"errors {last['errors'] or 0}")
+        client.wait(timeout=60)
+    return segments
+
+
+def summary(segments: list[dict[str, Any]], rss: list[tuple[float, float]], minutes: int) -> dict[str, float]:
+    total = minutes * 60
+    first_until = min(300.0, total / 3)
+    tail_from = total - min(1800.0, total / 2)
+    first = [s["read_p99_ms"] for s in segments if s["at_seconds"] < first_until]
+    rest = [s["read_p99_ms"] for s in segments if s["at_seconds"] >= first_until]
+    errors = sum(sum(s["errors"].values()) for s in segments)
+    return {
+        "RSS at start": rss[0][1] if rss else float("nan"),
+        "RSS at end": rss[-1][1] if rss else float("nan"),
+        "RSS slope over the last half": slope_per_10_minutes([p for p in rss if p[0] >= tail_from]),
+        "requests answered": float(sum(s["answered"] for s in segments)),
+        "errors": float(errors),
+        "connection errors": float(sum(s["connection_errors"] for s in segments)),
+        "read p99, first 5 minutes": percentile(first, 0.5) if first else float("nan"),
+        "read p99, worst segment after": max(rest, default=float("nan")),
+        "read p99, median segment after": percentile(rest, 0.5) if rest else float("nan"),
+    }
+
+
+UNITS = {"RSS at start": "MiB", "RSS at end": "MiB", "RSS slope over the last half": "MiB/10 min",
+         "requests answered": "requests", "errors": "requests", "connection errors": "requests"}
+
+
+def measure(databases: Databases, sizes: Sizes, progress: Callable[[str], None]) -> list[Row]:
+    """One soak of `sizes.soak_minutes` on this store; its RSS series goes in the note."""
+    store = databases.store
+    database = databases.fresh("soak")
+    try:
+        progress(f"{store}: soak, seeding goals")
+        targets = seed_goals(database)
+        rss: list[tuple[float, float]] = []
+        stop = threading.Event()
+        with served(database, Path(databases.root)) as server:
+            wait_until_ready(server.base)  # the projector has caught up with the seeding: the soak starts steady
+            sampler = threading.Thread(target=sample_rss, args=(server.pid, rss, stop), daemon=True)
+            sampler.start()
+            segments = run_clients(server.base, targets, sizes, progress)
+            stop.set()
+            sampler.join(RSS_EVERY * 2)
+        series = ", ".join(f"{t / 60:.1f} min {m:.0f}" for t, m in rss[:: max(len(rss) // 12, 1)])
+        failures = [f for s in segments for f in s["failures"]][:3]
+        note = (f"{sizes.soak_minutes} min at {sizes.soak_rate} req/s over {CONNECTIONS} kept-alive connections; "
+                f"RSS (MiB) over time: {series}" + (f"; failures e.g. {failures}" if failures else ""))
+        return [Row(SECTION, store, name, UNITS.get(name, "ms"), (value,), note if name == "RSS at end" else "")
+                for name, value in summary(segments, rss, sizes.soak_minutes).items()]
+    finally:
+        databases.drop(database)
