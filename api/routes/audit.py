@@ -14,7 +14,7 @@ from api.schemas.common import UUID_TEXT
 from api.deps import GoalsDep, require_roles
 from api.problems import Problem, problem_responses
 from application.audit.chain import SigningKeyMissingError
-from application.audit.log import EventNotInLogError, TreeSizeError, audit_log
+from application.audit.log import CheckpointNotSignedError, EventNotInLogError, TreeSizeError, audit_log
 from application.audit.tree import TamperDetectedError
 from application.audit.verification import LogPositionError, verify_trail
 from application.errors import ApplicationError
@@ -52,7 +52,9 @@ EventId = Annotated[str, Query(pattern=f"^{UUID_TEXT}:[1-9][0-9]{{0,17}}$",
                                description="The event: `<goal id>:<version>`.")]
 PROOF_PROBLEMS = {**problem_responses(401, 403, 404, 422, 503), **TAMPER_RESPONSE}
 PROOF_ERRORS: dict[type[ApplicationError], int] = {
-    TamperDetectedError: 409, EventNotInLogError: 404, TreeSizeError: 422, SigningKeyMissingError: 503}
+    TamperDetectedError: 409, EventNotInLogError: 404, TreeSizeError: 422, SigningKeyMissingError: 503,
+    CheckpointNotSignedError: 422}
+PROOF_FAILURES = tuple(PROOF_ERRORS)
 
 
 def _problem(error: ApplicationError) -> Problem:
@@ -70,7 +72,7 @@ def checkpoint(goals: GoalsDep, _actor: Auditor) -> Response:
     """The latest signed checkpoint (C2SP tlog-checkpoint): origin, tree size, root hash and signature."""
     try:
         note = audit_log(goals).checkpoint()
-    except (TamperDetectedError, SigningKeyMissingError) as error:
+    except PROOF_FAILURES as error:
         raise _problem(error) from None
     return Response(content=note, media_type="text/plain; charset=utf-8")
 
@@ -85,7 +87,7 @@ def proof(goals: GoalsDep, _actor: Auditor, event: EventId, tree_size: TreeSize 
         raise Problem(422, "invalid_request", f"{goal_text!r} is not a goal id", field="query.event") from None
     try:
         found = audit_log(goals).proof(goal_id, int(version), tree_size)
-    except (TamperDetectedError, EventNotInLogError, TreeSizeError, SigningKeyMissingError) as error:
+    except PROOF_FAILURES as error:
         raise _problem(error) from None
     return EventProofResponse(
         event=found.event, leaf_index=found.leaf_index, tree_size=found.tree_size, leaf_input=_b64(found.leaf_input),
@@ -101,7 +103,7 @@ def consistency(
     """A consistency proof: the tree of size `to` contains the tree of size `from` unchanged (RFC 9162 2.1.4)."""
     try:
         hashes = audit_log(goals).consistency(from_size, to)
-    except (TamperDetectedError, TreeSizeError) as error:
+    except PROOF_FAILURES as error:
         raise _problem(error) from None
     return ConsistencyResponse(from_size=from_size, to=to, proof=[_b64(h) for h in hashes])
 

@@ -132,15 +132,28 @@ def test_an_inclusion_proof_leads_from_the_event_to_the_signed_root(
 def test_a_proof_in_an_earlier_tree_and_the_consistency_between_two_checkpoints(
     client: TestClient, auth: Auth, goals: Goals, goal: UUID
 ) -> None:
-    earlier = client.get("/audit/proof", params={"event": f"{goal}:6", "tree_size": 9}, headers=auth(AUDITOR)).json()
-    _, size, root = checked_note(earlier["checkpoint"])
-    leaf = base64.b64decode(earlier["leaf_hash"])
-    assert size == 9 and root_from_path(8, 9, leaf, [base64.b64decode(h) for h in earlier["inclusion"]]) == root
+    _, size, root = checked_note(client.get("/audit/checkpoint", headers=auth(AUDITOR)).text)
     goals.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(20), observed_at=date(2026, 1, 13))
+    earlier = client.get("/audit/proof", params={"event": f"{goal}:6", "tree_size": 14}, headers=auth(AUDITOR)).json()
+    assert checked_note(earlier["checkpoint"]) == (checked_note(earlier["checkpoint"])[0], 14, root)
+    leaf = base64.b64decode(earlier["leaf_hash"])
+    assert size == 14 and root_from_path(8, 14, leaf, [base64.b64decode(h) for h in earlier["inclusion"]]) == root
     _, later_size, later_root = checked_note(client.get("/audit/checkpoint", headers=auth(AUDITOR)).text)
-    body = client.get("/audit/consistency", params={"from": 9, "to": later_size}, headers=auth(AUDITOR)).json()
-    assert (body["from"], body["to"], later_size) == (9, 15, 15)
-    assert consistent(9, 15, root, later_root, [base64.b64decode(h) for h in body["proof"]])
+    body = client.get("/audit/consistency", params={"from": 14, "to": later_size}, headers=auth(AUDITOR)).json()
+    assert (body["from"], body["to"], later_size) == (14, 15, 15)
+    assert consistent(14, 15, root, later_root, [base64.b64decode(h) for h in body["proof"]])
+
+
+def test_an_older_size_answers_only_the_checkpoint_signed_then(client: TestClient, auth: Auth, goal: UUID) -> None:
+    signed = client.get("/audit/checkpoint", headers=auth(AUDITOR)).text
+    for params in ({"event": f"{goal}:1", "tree_size": 9}, {"event": f"{goal}:1", "tree_size": 14}):
+        response = client.get("/audit/proof", params=params, headers=auth(AUDITOR))
+        if params["tree_size"] == 14:
+            assert response.json()["checkpoint"] == signed
+        else:
+            assert (response.status_code, response.json()["code"]) == (422, "checkpoint_not_signed")
+    response = client.get("/audit/consistency", params={"from": 9, "to": 14}, headers=auth(AUDITOR))
+    assert (response.status_code, response.json()["code"]) == (422, "checkpoint_not_signed")
 
 
 @pytest.mark.parametrize(("params", "status", "code"), [
