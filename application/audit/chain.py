@@ -18,6 +18,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from application.audit.keys import Signer
 from application.audit.leaf import EVENT_DOMAIN, SIG_KEY, SNAPSHOT_DOMAIN, message, seal, unseal
+from application.audit.read_check import ReadCheck, is_snapshot, undecodable
 from application.errors import ApplicationError
 from application.privacy.personal import PersonalData
 
@@ -93,8 +94,10 @@ class ChainingMapper(Mapper[UUID]):
         last_stored: Callable[[UUID | str], Sequence[StoredEvent]],
         stored_at: Callable[[UUID | str, int], Sequence[StoredEvent]] | None = None,
         personal: PersonalData | None = None,
+        read_check: ReadCheck | None = None,
     ) -> None:
         super().__init__(transcoder=transcoder)
+        self.read_check = read_check  # reads check what they serve (ADR 0038); None only to measure its cost
         self.personal = personal  # seals personal text before it is signed (ADR 0026)
         self.signer = signer
         self.heads = ChainHeads()
@@ -131,6 +134,18 @@ class ChainingMapper(Mapper[UUID]):
         return StoredEvent(stored.originator_id, version, stored.topic, state)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        if is_snapshot(stored_event.topic):
+            return self._decoded(stored_event)  # checked by the snapshot store against the event it stands at
+        if self.read_check is not None:
+            self.read_check(stored_event)
+        try:
+            return self._decoded(stored_event)
+        except ApplicationError:
+            raise
+        except Exception as error:
+            raise undecodable(stored_event, error) from None
+
+    def _decoded(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         domain_event = super().to_domain_event(stored_event)
         state = vars(domain_event)
         field = state.pop(SIG_KEY, None)

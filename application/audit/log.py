@@ -105,6 +105,10 @@ class AuditLog:
                                 tree_size=size, leaf_index=index)
         checkpoint, note = self._checkpoint_of(size, frontier)
         row = rows[0]
+        if not isinstance(row.state, bytes):
+            raise TamperDetectedError(TamperFinding(
+                "undecodable", str(goal_id), version, position,
+                f"version {version} is stored as {type(row.state).__name__}, not as the bytes that were signed"))
         data = leaf_input(row.originator_id, row.originator_version, row.topic, row.state)
         path, stored = self._from_cache(lambda hasher: (inclusion_proof(index, size, hasher), hasher(index, index + 1)),
                                         position)

@@ -17,14 +17,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 from sqlalchemy import (BigInteger, Column, Connection, Integer, LargeBinary, SmallInteger, String, Table,
-                        UniqueConstraint, insert, select, text)
+                        UniqueConstraint, func, insert, select, text)
 from sqlalchemy.exc import IntegrityError
 
 from application.audit.chain import GENESIS
 from application.audit.frontier import EMPTY, Frontier, frontiers, store_frontier, trusted_frontier
 from application.audit.leaf import leaf_input, unseal
 from application.audit.merkle import EMPTY_ROOT, CompactRange, leaf_hash, node_hash, split_point
-from application.audit.tamper import TamperFinding, diagnose_mismatch, signature_holds
+from application.audit.tamper import TamperFinding, diagnose_mismatch, signature_holds, undecodable_finding
 from application.store.database import metadata
 from application.errors import ApplicationError
 from application.goals.service import Goals
@@ -163,6 +163,9 @@ class LogTree:
     def _checked_field(self, row: Notification, previous: dict[str, tuple[int, str]]) -> str:
         """The row's signature field, once it holds after the goal's previous event; TamperDetectedError if not."""
         goal_id, version = str(row.originator_id), row.originator_version
+        confused = undecodable_finding(row)
+        if confused is not None:
+            raise TamperDetectedError(confused)
         prior = GENESIS
         if version > 1:
             known = previous.get(goal_id)
@@ -174,7 +177,7 @@ class LogTree:
                     raise TamperDetectedError(TamperFinding(
                         "removed", goal_id, version - 1, row.id,
                         f"version {version - 1} of the goal is missing: the chain jumps to {version}"))
-                sealed_before = unseal(before[0].state)
+                sealed_before = unseal(before[0].state) if isinstance(before[0].state, bytes) else None
                 prior = sealed_before.field if sealed_before else "\x00unsigned"
         sealed = unseal(row.state)
         keyring = self.goals.audit_keys.keyring
@@ -206,6 +209,13 @@ class LogTree:
 
     def subtree(self, connection: Connection) -> RangeHasher:
         return RangeHasher(self, connection)
+
+    def last_version(self, goal_id: UUID, size: int) -> int:
+        """The goal's last version among the first `size` leaves (0 when it has none there)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(select(func.max(tree_leaves.c.version)).where(
+                tree_leaves.c.goal_id == str(goal_id), tree_leaves.c.leaf_index < size)).scalar()
+        return int(found or 0)
 
     def leaf(self, goal_id: UUID, version: int) -> tuple[int, int] | None:
         """The leaf index and log position of a goal event, once the tree has reached it."""

@@ -26,7 +26,8 @@ from application.audit.keys import Keyring
 from application.audit.leaf import leaf_input, unseal
 from application.audit.merkle import CompactRange, leaf_hash
 from application.audit.note import Checkpoint
-from application.audit.tamper import TamperFinding, diagnose_mismatch, diagnose_version, signature_holds
+from application.audit.tamper import (TamperFinding, diagnose_mismatch, diagnose_version, signature_holds,
+                                      undecodable_finding)
 from application.errors import ApplicationError
 from application.goals.service import Goals
 
@@ -89,6 +90,8 @@ class ChainWalk:
         if finding is None and last_version == 0 and not creates_an_aggregate(row.topic):
             finding = TamperFinding("inserted", goal_id, row.originator_version, row.id,
                                     f"the aggregate's first event is a {row.topic}, not the one that creates it")
+        if finding is None:
+            finding = undecodable_finding(row)
         if finding is not None:
             return finding
         sealed = unseal(row.state)

@@ -71,6 +71,9 @@ def _event_class(topic: str) -> tuple[str, int]:
 def record_of(goals: Goals, notification: Notification) -> EventRecord:
     """The notification as a record; the same record EventRecord.of(decoded event) gives."""
     name, class_version = _event_class(notification.topic)
+    check = getattr(goals.mapper, "read_check", None)
+    if check is not None:
+        check(notification)  # a record is served too: held to its signature chain first (ADR 0038)
     try:
         state = _decoder(goals.data_keys).decode(notification.state.decode("utf8"))
         if state.get("class_version", 1) != class_version:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from application.audit.chain import ChainingMapper
 from application.audit.keys import AuditKeys
+from application.audit.read_check import ReadCheck
 from application.audit.snapshots import CheckedSnapshotStore
 from application.goals import checks
 from application.goals.copying import fresh_copy
@@ -95,12 +96,16 @@ class Goals(Application[UUID]):
         self.personal = PersonalData(self.data_keys, lambda aggregate_id: self.recorder.select_events(
             aggregate_id, lte=1, limit=1))
         self.personal.transcoder = transcoder
-        return ChainingMapper(
+        stored_at = lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version)  # noqa: E731
+        mapper = ChainingMapper(
             transcoder=transcoder, personal=self.personal,
             signer=self.audit_keys.signer,
             last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
-            stored_at=lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version),
+            stored_at=stored_at,
         )
+        if self.settings.verify_reads:
+            mapper.read_check = ReadCheck(self.audit_keys.keyring, stored_at, mapper.heads.get, lambda: self.recorder)
+        return mapper
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         # Snapshots are checked against the signed events before they are used (ADR 0013).

@@ -43,6 +43,7 @@ class Settings:
     # The master key that wraps every person's data key (ADR 0026): 32 bytes, or None (personal text refused).
     data_master_key: bytes | None = field(default_factory=lambda: _data_master_key_from_env(os.environ))
     retention_years: int | None = field(default_factory=lambda: _retention_years(os.environ))
+    verify_reads: bool = True  # every event loaded to answer is checked against its signature chain (ADR 0038)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, create: bool = False) -> Settings:

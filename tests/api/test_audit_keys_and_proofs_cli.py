@@ -180,12 +180,15 @@ def test_after_rotation_old_events_verify_with_the_old_public_key_and_new_ones_w
     keys = tmp_path / "keys"
     generate_pair(keys)
     monkeypatch.setenv("GOALENGINE_AUDIT_SIGNING_KEY_FILE", str(keys / "audit-signing.key"))
+    # Reads check what they serve (issue 23): a server verifies the events it loads with every key that signed them.
+    monkeypatch.setenv("GOALENGINE_AUDIT_PUBLIC_KEY_FILE", PUBLIC_KEY_FILE)
     fresh = Goals(Settings(database_url=store_url), today=goals.today)
     try:
         fresh.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(21), observed_at=date(2026, 1, 12))
         first = (keys / "audit-signing.pub").read_bytes()
         assert main(["keys", "rotate"]) == 0
         assert (keys / "audit-signing.pub").read_bytes() != first
+        monkeypatch.setenv("GOALENGINE_AUDIT_PUBLIC_KEY_FILE", f"{PUBLIC_KEY_FILE}:{keys / 'audit-keyring.pub'}")
         rotated = Goals(Settings(database_url=store_url), today=goals.today)
         rotated.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(22), observed_at=date(2026, 1, 13))
         rotated.close()
