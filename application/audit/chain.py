@@ -157,6 +157,8 @@ class ChainingMapper(Mapper[UUID]):
     def remember(self, stored_event: StoredEvent) -> None:
         """Called once an event is committed: its signature is the next event's previous link."""
         self.pending.discard(str(stored_event.originator_id), stored_event.originator_version)
+        if self.read_check is not None and not is_snapshot(stored_event.topic):
+            self.read_check.checked(stored_event)  # signed here and committed: it needs no check when read back
         field = signature_field(stored_event.state)
         if field is not None:
             self.heads.advance(str(stored_event.originator_id), stored_event.originator_version, field)
