@@ -17,6 +17,7 @@ from application.audit.log import TreeSizeError, audit_log
 from application.audit.note import parse_checkpoint
 from application.audit.tamper import TamperFinding
 from application.audit.tree import TamperDetectedError
+from application.audit.witnesses import largest_cosigned, witness_keys
 from application.errors import GoalNotFoundError
 from application.goals.service import Goals
 
@@ -40,6 +41,10 @@ def export_bundle(goals: Goals, goal_id: UUID) -> dict[str, Any]:
         raise SigningKeyMissingError("no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE")
     log = audit_log(goals)
     note = log.checkpoint()
+    keys = witness_keys(goals)
+    cosigned = largest_cosigned(goals.engine, list(goals.audit_keys.keyring.keys.values()), keys, 1) if keys else None
+    if cosigned is not None:
+        note = cosigned[1]  # the largest checkpoint a witness cosigned, with its cosignatures (ADR 0040)
     checkpoint, _ = parse_checkpoint(note)
     rows = goals.recorder.select_events(goal_id)
     if not rows:

@@ -1,10 +1,11 @@
 """The signer's verified frontier: the right edge of the tree it computed itself from verified event rows (ADR 0038).
 
-A frontier is the tree's size, the log position of its last leaf and the hashes of its perfect subtrees (one per
-set bit of the size): enough to append leaves and to compute the root, in O(log n) memory. The signer grows it only
-from event rows whose signature chains it has checked, and stores each one it reaches with its own Ed25519 signature
-over `goalengine/frontier/v1`, so that a restart continues from a frontier it made rather than from the stored tree
-nodes, which are only a cache for proofs and are checked against a signed root before anything is served from them.
+A frontier is the tree's size, the log position and hash of its last leaf and the hashes of its perfect subtrees
+(one per set bit of the size): enough to append leaves and to compute the root, in O(log n) memory. The signer grows
+it only from event rows whose signature chains it has checked, and stores each one it reaches with its own Ed25519
+signature over `goalengine/frontier/v1`, so that a restart continues from a frontier it made rather than from the
+stored tree nodes, which are only a cache for proofs and are checked against a signed root before anything is served
+from them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ frontiers = Table(
     Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
     Column("position", BigInteger, nullable=False),
     Column("peaks", LargeBinary, nullable=False),
+    Column("last_leaf", LargeBinary(32), nullable=False),
     Column("key_id", String(8), nullable=False),
     Column("signature", LargeBinary(64), nullable=False),
 )
@@ -37,9 +39,10 @@ class Frontier:
     size: int
     position: int
     peaks: tuple[bytes, ...]
+    last_leaf: bytes = b""  # the leaf hash of the event at `position`: a rollback check finds it there or not
 
     def message(self, origin: str) -> bytes:
-        hashes = "\n".join(base64.b64encode(peak).decode() for peak in self.peaks)
+        hashes = "\n".join(base64.b64encode(peak).decode() for peak in (self.last_leaf, *self.peaks))
         return FRONTIER_DOMAIN + f"{origin}\n{self.size}\n{self.position}\n{hashes}\n".encode()
 
     def compact(self) -> CompactRange:
@@ -51,8 +54,8 @@ class Frontier:
         return self.compact().root()
 
     @classmethod
-    def of(cls, compact: CompactRange, position: int) -> Frontier:
-        return cls(compact.size, position, tuple(compact.peaks))
+    def of(cls, compact: CompactRange, position: int, last_leaf: bytes) -> Frontier:
+        return cls(compact.size, position, tuple(compact.peaks), last_leaf)
 
 
 EMPTY = Frontier(0, 0, ())
@@ -69,6 +72,7 @@ def store_frontier(connection: Connection, frontier: Frontier, signer: Signer, o
     if found is None:
         connection.execute(frontiers.insert().values(
             tree_size=frontier.size, position=frontier.position, peaks=b"".join(frontier.peaks),
+            last_leaf=frontier.last_leaf,
             key_id=signer.key_id, signature=signer.sign(frontier.message(origin))))
 
 
@@ -80,7 +84,7 @@ def trusted_frontier(connection: Connection, size: int, keyring: Keyring, origin
     try:
         blob = bytes(row.peaks)
         frontier = Frontier(int(row.tree_size), int(row.position),
-                            tuple(blob[i:i + 32] for i in range(0, len(blob), 32)))
+                            tuple(blob[i:i + 32] for i in range(0, len(blob), 32)), bytes(row.last_leaf))
         holds = keyring.verify(str(row.key_id), bytes(row.signature), frontier.message(origin))
     except (TypeError, ValueError):
         return None  # a type-confused row is not a frontier we signed

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from application.audit.chain import SigningKeyMissingError
 from application.audit.leaf import leaf_input
 from application.audit.frontier import Frontier
+from application.audit.kept import kept_checkpoint
 from application.audit.merkle import (EMPTY_ROOT, ProofError, consistency_proof, inclusion_proof, leaf_hash,
                                       verify_consistency, verify_inclusion)
 from application.audit.note import Checkpoint, CheckpointError, sign_checkpoint, verify_checkpoint
@@ -78,11 +79,29 @@ def tree_mismatch(position: int, detail: str) -> TamperDetectedError:
 class AuditLog:
     """Checkpoints and proofs over the goal event log, signed only from the verified frontier (ADR 0038)."""
 
-    def __init__(self, goals: Goals) -> None:
+    def __init__(self, goals: Goals, *, rewritten: bool = False) -> None:
         self.goals = goals
         metadata.create_all(goals.engine, tables=[signed_checkpoints])
         self._verified: dict[tuple[int, bytes, str], Checkpoint] = {}
         self.tree = LogTree(goals, self._anchor)
+        self.kept = kept_checkpoint(goals)  # the latest checkpoint, kept outside the database too (ADR 0039)
+        self._kept_size = -1
+        self._rewritten = rewritten  # a key holder rewrote the log on purpose: the next checkpoint replaces the kept
+
+    def contains(self, checkpoint: Checkpoint) -> bool:
+        """Whether the verified log still holds this checkpoint (same root at its size)."""
+        frontier = self.tree.catch_up()
+        if checkpoint.size > frontier.size:
+            return False
+        if checkpoint.size == frontier.size:
+            return checkpoint.root == frontier.root()
+        try:
+            return self._signed_at(checkpoint.size)[0].root == checkpoint.root
+        except CheckpointNotSignedError:
+            pass  # its row was deleted: prove it from the tree instead
+        proof = self._from_cache(lambda hasher: consistency_proof(checkpoint.size, frontier.size, hasher),
+                                 frontier.position)
+        return verify_consistency(checkpoint.size, frontier.size, checkpoint.root, frontier.root(), proof)
 
     def checkpoint(self, size: int | None = None) -> str:
         """The signed checkpoint of the whole log; of an older size, only the one signed when the log had it."""
@@ -140,6 +159,12 @@ class AuditLog:
         """The verified frontier, caught up at least to the largest checkpoint signed before (by any process)."""
         for _attempt in range(3):
             frontier, largest = self.tree.catch_up(), self._largest_signed()
+            if not self.tree.still_ends_the_tree(frontier):
+                raise TamperDetectedError(TamperFinding(
+                    "log_rolled_back", None, None, frontier.position,
+                    f"the event at position {frontier.position}, the last of the verified tree of size "
+                    f"{frontier.size}, is gone or changed: events were removed behind what was signed (a rollback), "
+                    "so nothing more is signed"))
             if largest is None or largest[0].size < frontier.size:
                 return frontier, largest
             if largest[0].size == frontier.size:
@@ -183,6 +208,7 @@ class AuditLog:
         if signer is None:
             raise SigningKeyMissingError("no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE")
         if largest is not None and largest[0] == checkpoint:
+            self._keep(largest[1], checkpoint)
             return largest[1]  # signed before at this size: the same note, not a second signature
         note = sign_checkpoint(checkpoint, signer)
         try:
@@ -191,7 +217,13 @@ class AuditLog:
                     tree_size=checkpoint.size, root=checkpoint.root, note=note, signed_at=datetime.now(UTC)))
         except IntegrityError:
             pass  # another process signed this size at the same time: same size, same root
+        self._keep(note, checkpoint)
         return note
+
+    def _keep(self, note: str, checkpoint: Checkpoint) -> None:
+        if self.kept is not None and (checkpoint.size > self._kept_size or self._rewritten):
+            self.kept.keep(note, checkpoint, replace=self._rewritten)
+            self._kept_size, self._rewritten = checkpoint.size, False
 
     def _signed_at(self, size: int) -> tuple[Checkpoint, str]:
         """The checkpoint signed when the log had `size` events; CheckpointNotSignedError when there is none."""
@@ -251,5 +283,6 @@ def audit_log(goals: Goals) -> AuditLog:
 
 
 def forget_audit_log(goals: Goals) -> None:
-    """After a key holder rewrote the log on purpose (a migration): the next audit log starts from the rows again."""
-    _LOGS.pop(goals, None)
+    """After a key holder rewrote the log on purpose (a migration): the next audit log starts from the rows again,
+    and its first checkpoint replaces the one kept outside the database."""
+    _LOGS[goals] = AuditLog(goals, rewritten=True)

@@ -113,11 +113,11 @@ class LogTree:
             previous[str(row.originator_id)] = (row.originator_version, field)
             leaves.append({"leaf_index": compact.size, "position": row.id, "goal_id": str(row.originator_id),
                            "version": row.originator_version})
-            completed = compact.append(leaf_hash(leaf_input(row.originator_id, row.originator_version, row.topic,
-                                                            row.state)))
+            last_leaf = leaf_hash(leaf_input(row.originator_id, row.originator_version, row.topic, row.state))
+            completed = compact.append(last_leaf)
             nodes.update({(level, idx): digest for level, idx, digest in completed})
             self._check_expected(compact, row.id)
-        reached = Frontier.of(compact, rows[-1].id)
+        reached = Frontier.of(compact, rows[-1].id, last_leaf)
         with self.engine.begin() as connection:
             self._store_cache(connection, leaves, nodes)
             signer = self.goals.audit_keys.signer
@@ -209,6 +209,17 @@ class LogTree:
 
     def subtree(self, connection: Connection) -> RangeHasher:
         return RangeHasher(self, connection)
+
+    def still_ends_the_tree(self, frontier: Frontier) -> bool:
+        """Whether the frontier's last event is still stored at its position, unchanged (a cheap rollback check)."""
+        if frontier.size == 0:
+            return True
+        rows = self.goals.recorder.select_notifications(frontier.position, 1)
+        if not rows or rows[0].id != frontier.position or not isinstance(rows[0].state, bytes):
+            return False
+        row = rows[0]
+        return leaf_hash(leaf_input(row.originator_id, row.originator_version, row.topic, row.state)) == (
+            frontier.last_leaf)
 
     def last_version(self, goal_id: UUID, size: int) -> int:
         """The goal's last version among the first `size` leaves (0 when it has none there)."""

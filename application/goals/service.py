@@ -83,6 +83,7 @@ class Goals(Application[UUID]):
         self.data_keys.on_erasure.append(self.forget_cached_aggregates)
         self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
         self.reading_series = ReadingSeries(self._reading_events, self.settings.aggregate_cache_size)
+        self.write_guards: list[Callable[[], None]] = []  # each may refuse every write (a rolled-back log, ADR 0039)
 
     # --- wiring --------------------------------------------------------------------------------------------
 
@@ -114,6 +115,8 @@ class Goals(Application[UUID]):
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         assert isinstance(self.mapper, ChainingMapper)
+        for guard in self.write_guards:
+            guard()
         self.mapper.begin_save()
         try:
             recordings = super()._record(processing_event)

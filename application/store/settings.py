@@ -44,6 +44,10 @@ class Settings:
     data_master_key: bytes | None = field(default_factory=lambda: _data_master_key_from_env(os.environ))
     retention_years: int | None = field(default_factory=lambda: _retention_years(os.environ))
     verify_reads: bool = True  # every event loaded to answer is checked against its signature chain (ADR 0038)
+    # Where the latest signed checkpoint is kept outside the database (ADR 0039); None: nowhere (no signing key).
+    audit_state_dir: str | None = field(default_factory=lambda: _audit_state_dir(os.environ))
+    # The public keys (PEM) of the witnesses whose cosignatures the server takes (ADR 0040).
+    audit_witness_keys: tuple[bytes, ...] = field(default_factory=lambda: _witness_keys(os.environ))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, create: bool = False) -> Settings:
@@ -62,6 +66,7 @@ class Settings:
             audit_origin=env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN,
             read_wait_s=_seconds(env, "GOALENGINE_READ_WAIT_S", 2.0),
             data_master_key=_data_master_key_from_env(env), retention_years=_retention_years(env),
+            audit_state_dir=_audit_state_dir(env), audit_witness_keys=_witness_keys(env),
         )
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
@@ -203,6 +208,26 @@ def _read_named_file(env: Mapping[str, str], variable: str) -> bytes | None:
         return Path(path).read_bytes()
     except OSError as error:
         raise SettingsError(f"{variable}: cannot read {path}: {error.strerror}") from None
+
+
+def _witness_keys(env: Mapping[str, str]) -> tuple[bytes, ...]:
+    """GOALENGINE_AUDIT_WITNESS_KEYS: PEM files joined by `:` (ADR 0040)."""
+    files = [path for path in (env.get("GOALENGINE_AUDIT_WITNESS_KEYS") or "").split(os.pathsep) if path]
+    keys = []
+    for path in files:
+        try:
+            keys.append(Path(path).read_bytes())
+        except OSError as error:
+            raise SettingsError(f"GOALENGINE_AUDIT_WITNESS_KEYS: cannot read {path}: {error.strerror}") from None
+    return tuple(keys)
+
+
+def _audit_state_dir(env: Mapping[str, str]) -> str | None:
+    """GOALENGINE_AUDIT_STATE_DIR, else `audit-state/` beside the signing key (ADR 0039)."""
+    if env.get("GOALENGINE_AUDIT_STATE_DIR"):
+        return env["GOALENGINE_AUDIT_STATE_DIR"]
+    key_file = env.get("GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    return str(Path(key_file).resolve().parent / "audit-state") if key_file else None
 
 
 def _signing_key_from_env(env: Mapping[str, str]) -> bytes | None:

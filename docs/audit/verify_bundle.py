@@ -2,6 +2,7 @@
 """Verify a goalengine auditor's bundle with nothing but Python 3.9+ and the `cryptography` package.
 
     python3 verify_bundle.py BUNDLE.json --public-key audit-signing.pub [--public-key retired.pub ...]
+                             [--witness-key witness.pub ... --min-witnesses N]
 
 It checks, independently of goalengine's code, that
   1. the checkpoint is a C2SP signed note whose Ed25519 signature verifies with one of the public keys;
@@ -12,7 +13,9 @@ It checks, independently of goalengine's code, that
   4. every field agrees with what was signed: the bundle's origin and tree size are the checkpoint's, each event's
      id, version and topic are those in its leaf input, its leaf hash is the hash of that input, leaf indices rise;
   5. the head (the goal's last version in the checkpoint's tree, signed with the audit key together with the tree
-     size and root) is the last event's version: a bundle with events dropped from its end, or reordered, fails.
+     size and root) is the last event's version: a bundle with events dropped from its end, or reordered, fails;
+  6. with --witness-key: at least --min-witnesses (default 1) of the witnesses cosigned the checkpoint (C2SP
+     tlog-cosignature: Ed25519 over "cosignature/v1", "time <t>" and the checkpoint's body).
 Exit status 0 when all hold, 1 when one does not (the message says which), 2 for unusable input.
 """
 
@@ -80,6 +83,34 @@ def checked_checkpoint(note, keys):
                 continue
             return lines[0], int(lines[1]), base64.b64decode(lines[2])
     raise VerificationError("no signature on the checkpoint verifies with the given public key(s)")
+
+
+def cosigned_by(note, keys):
+    """How many of the witness keys made a valid cosignature/v1 line on the note."""
+    body, _, signatures = note.partition("\n\n")
+    message = (body + "\n").encode()
+    found = set()
+    for line in signatures.split("\n"):
+        if not line.startswith("\u2014 ") or line.count(" ") != 2:
+            continue
+        name, encoded = line[2:].split(" ")
+        try:
+            blob = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            continue
+        if len(blob) != 76:
+            continue
+        timestamp = int.from_bytes(blob[4:12], "big")
+        for key in keys:
+            key_id = hashlib.sha256(name.encode() + b"\n\x04" + raw(key)).digest()[:4]
+            if key_id != blob[:4]:
+                continue
+            try:
+                key.verify(blob[12:], f"cosignature/v1\ntime {timestamp}\n".encode() + message)
+            except InvalidSignature:
+                continue
+            found.add(key_id)
+    return len(found)
 
 
 def node(left, right):
@@ -208,16 +239,25 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Verify a goalengine auditor's bundle.")
     parser.add_argument("bundle")
     parser.add_argument("--public-key", action="append", required=True, metavar="FILE")
+    parser.add_argument("--witness-key", action="append", default=[], metavar="FILE")
+    parser.add_argument("--min-witnesses", type=int, default=None, metavar="N")
     args = parser.parse_args(argv)
     try:
         with open(args.bundle, encoding="utf-8") as file:
             bundle = json.load(file)
         keys = load_keys(args.public_key)
+        witnesses = load_keys(args.witness_key)
     except (OSError, ValueError) as error:
         print(f"error: {error}")
         return 2
+    wanted = args.min_witnesses if args.min_witnesses is not None else (1 if witnesses else 0)
+    if wanted > len(witnesses) or wanted < 0:
+        print(f"error: --min-witnesses {wanted} needs at least that many --witness-key files")
+        return 2
     try:
         origin, size, events = verify(bundle, keys)
+        if wanted and cosigned_by(bundle["checkpoint"], witnesses) < wanted:
+            raise VerificationError(f"the checkpoint carries fewer than {wanted} cosignature(s) from the witness keys")
     except (VerificationError, KeyError, ValueError, TypeError, AttributeError) as error:
         print(f"NOT VERIFIED: {error}")
         return 1
