@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cache
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Snapshot
@@ -27,6 +28,7 @@ from application.audit.leaf import EVENT_DOMAIN, message, unseal
 from application.errors import ApplicationError
 
 GENESIS = ""
+UNREADABLE = (ValueError, TypeError, AttributeError, UnicodeDecodeError)
 REMEMBERED = 10_000  # goals whose last checked signature a thread keeps (a replay of the log meets many)
 CHECKED = 200_000  # events whose checked bytes are remembered (about 120 bytes each)
 
@@ -40,6 +42,35 @@ class TamperedEventError(ApplicationError):
         super().__init__(f"event {goal_id}:{version} is not served: {detail}", goal_id=str(goal_id),
                          version=version, kind=kind)
         self.kind = kind
+
+
+class UnreadableRowError(ApplicationError):
+    """A stored row the store itself cannot decode (an id that is no UUID, a state of the wrong type)."""
+
+    code = "tampered_event"
+
+    def __init__(self, after: int, error: BaseException) -> None:
+        super().__init__(f"the stored row after log position {after} cannot be decoded ({type(error).__name__}): "
+                         "it was edited in the database", position=after, kind="undecodable")
+        self.after = after
+
+
+def readable_page(recorder: ApplicationRecorder, start: int, limit: int, **options: Any) -> list[Notification]:
+    """`select_notifications`, with a row the store cannot decode named as UnreadableRowError, never a traceback."""
+    try:
+        return list(recorder.select_notifications(start, limit, **options))
+    except UNREADABLE:
+        pass
+    after = start if options.get("inclusive_of_start", True) is False else start - 1
+    for _ in range(limit):  # narrow it down to the one row, reading one at a time
+        try:
+            rows = recorder.select_notifications(after, 1, inclusive_of_start=False)
+        except UNREADABLE as error:
+            raise UnreadableRowError(after, error) from None
+        if not rows:
+            break
+        after = rows[0].id
+    raise UnreadableRowError(after, ValueError("a row the store cannot decode"))
 
 
 @cache

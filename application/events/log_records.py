@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
+from application.audit.read_check import readable_page
 from application.audit.chain import LEGACY_CHAIN_KEY
 from application.audit.leaf import SIG_KEY
 from application.goals.service import Goals
@@ -104,7 +105,7 @@ def log_records(goals: Goals, after: int = 0, until: int | None = None, page_siz
     """Goal events in log order as records with their positions, after one position and up to another (inclusive)."""
     position = after
     while True:
-        page = goals.recorder.select_notifications(position, page_size, stop=until, inclusive_of_start=False)
+        page = readable_page(goals.recorder, position, page_size, stop=until, inclusive_of_start=False)
         for notification in page:
             yield record_of(goals, notification)
         if len(page) < page_size:

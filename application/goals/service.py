@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from application.audit.chain import ChainingMapper
 from application.audit.keys import AuditKeys
-from application.audit.read_check import ReadCheck
+from application.audit.read_check import ReadCheck, readable_page
 from application.audit.snapshots import CheckedSnapshotStore
 from application.goals import checks
 from application.goals.copying import fresh_copy
@@ -328,9 +328,8 @@ class Goals(Application[UUID]):
         """Logged events in log order with their positions, after one position and up to another (inclusive)."""
         position = after
         while True:
-            page = self.recorder.select_notifications(
-                position, page_size, stop=until, topics=topics, inclusive_of_start=False
-            )
+            page = readable_page(self.recorder, position, page_size, stop=until, topics=topics,
+                                 inclusive_of_start=False)
             for notification in page:
                 event = self.mapper.to_domain_event(notification)
                 yield LoggedEvent(notification.id, event)  # type: ignore[arg-type]  # every logged event has an actor

@@ -88,3 +88,17 @@ def test_text_stored_in_place_of_the_signed_bytes_is_a_finding_and_a_409_never_a
     assert events.status_code in (200, 409), events.text
     if events.status_code == 409:
         assert_tampered(events, goal, 5, {"undecodable"})
+
+
+def test_a_row_the_store_cannot_decode_is_a_named_409_never_a_500(
+    client: TestClient, auth: Auth, goals: Goals, goal: UUID
+) -> None:
+    if goals.settings.store != "sqlite":
+        pytest.skip("PostgreSQL's uuid column refuses an id that is no UUID")
+    with goals.engine.begin() as connection:
+        connection.execute(text("UPDATE stored_events SET originator_id = 'not-a-uuid' "
+                                "WHERE originator_id = :g AND originator_version = 5"), {"g": goal.hex})
+    verify = client.get("/audit/verify", headers=auth(AUDITOR))
+    assert (verify.status_code, verify.json()["kind"]) == (409, "undecodable")
+    events = client.get("/events", headers=auth(AUDITOR))
+    assert (events.status_code, events.json()["code"], events.json()["kind"]) == (409, "tampered_event", "undecodable")
