@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect
 
 from application.audit.keys import KeyFileError, load_public_keys, load_signer, public_pem, read_key_file
-from application.store.settings import DEFAULT_AUDIT_ORIGIN, DEFAULT_DATABASE_URL, Settings, SettingsError
+from application.store.settings import (DEFAULT_AUDIT_ORIGIN, DEFAULT_DATABASE_URL, Settings, SettingsError,
+                                        audit_state_dir_from_env, witness_keys_from_env)
 
 
 class VerifySetupError(ValueError):
@@ -97,4 +98,9 @@ def signing_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise VerifySetupError(str(error)) from None
     url = existing_store(env)
     origin = env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN
-    return Settings(database_url=url, audit_signing_key=signing, audit_public_keys=publics, audit_origin=origin)
+    try:
+        witnesses = witness_keys_from_env(env)
+    except SettingsError as error:
+        raise VerifySetupError(str(error)) from None
+    return Settings(database_url=url, audit_signing_key=signing, audit_public_keys=publics, audit_origin=origin,
+                    audit_state_dir=audit_state_dir_from_env(env), audit_witness_keys=witnesses)

@@ -44,10 +44,11 @@ class Settings:
     data_master_key: bytes | None = field(default_factory=lambda: _data_master_key_from_env(os.environ))
     retention_years: int | None = field(default_factory=lambda: _retention_years(os.environ))
     verify_reads: bool = True  # every event loaded to answer is checked against its signature chain (ADR 0038)
-    # Where the latest signed checkpoint is kept outside the database (ADR 0039); None: nowhere (no signing key).
-    audit_state_dir: str | None = field(default_factory=lambda: _audit_state_dir(os.environ))
+    # Where the latest signed checkpoint is kept outside the database (ADR 0039); None: nowhere. Read from the
+    # environment by from_env only (the composition root), like the witness keys below.
+    audit_state_dir: str | None = None
     # The public keys (PEM) of the witnesses whose cosignatures the server takes (ADR 0040).
-    audit_witness_keys: tuple[bytes, ...] = field(default_factory=lambda: _witness_keys(os.environ))
+    audit_witness_keys: tuple[bytes, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, create: bool = False) -> Settings:
@@ -66,7 +67,7 @@ class Settings:
             audit_origin=env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN,
             read_wait_s=_seconds(env, "GOALENGINE_READ_WAIT_S", 2.0),
             data_master_key=_data_master_key_from_env(env), retention_years=_retention_years(env),
-            audit_state_dir=_audit_state_dir(env), audit_witness_keys=_witness_keys(env),
+            audit_state_dir=audit_state_dir_from_env(env), audit_witness_keys=witness_keys_from_env(env),
         )
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
@@ -210,7 +211,7 @@ def _read_named_file(env: Mapping[str, str], variable: str) -> bytes | None:
         raise SettingsError(f"{variable}: cannot read {path}: {error.strerror}") from None
 
 
-def _witness_keys(env: Mapping[str, str]) -> tuple[bytes, ...]:
+def witness_keys_from_env(env: Mapping[str, str]) -> tuple[bytes, ...]:
     """GOALENGINE_AUDIT_WITNESS_KEYS: PEM files joined by `:` (ADR 0040)."""
     files = [path for path in (env.get("GOALENGINE_AUDIT_WITNESS_KEYS") or "").split(os.pathsep) if path]
     keys = []
@@ -222,7 +223,7 @@ def _witness_keys(env: Mapping[str, str]) -> tuple[bytes, ...]:
     return tuple(keys)
 
 
-def _audit_state_dir(env: Mapping[str, str]) -> str | None:
+def audit_state_dir_from_env(env: Mapping[str, str]) -> str | None:
     """GOALENGINE_AUDIT_STATE_DIR, else `audit-state/` beside the signing key (ADR 0039)."""
     if env.get("GOALENGINE_AUDIT_STATE_DIR"):
         return env["GOALENGINE_AUDIT_STATE_DIR"]
