@@ -18,6 +18,7 @@ from api.guards.config import GuardSettings
 from api.positions import ReadPositions
 from api.routes.events import StreamOptions
 from application.audit import store_check
+from application.audit.rollback import rollback_watch
 from application.cycles.service import Cycles
 from application.demo import DemoClock, seed_demo
 from application.goals.service import Goals
@@ -58,6 +59,7 @@ class Services:
     stops: list[Callable[[], None]] = field(default_factory=list)
 
     def start(self) -> None:
+        rollback_watch(self.goals).finding(now=True)  # on start: does the log still hold the kept checkpoint?
         self.projector.start()
         self.stops.append(self.projector.stop)
         if self.webhooks.in_process:

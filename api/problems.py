@@ -18,6 +18,7 @@ from starlette.routing import Match
 
 from api.schemas.common import PATTERN_CODES, PATTERN_MEANINGS
 from application.audit.chain import SigningKeyMissingError
+from application.audit.rollback import LogRolledBackError
 from application.privacy.keys import DataKeyMissingError, DataMasterKeyMissingError
 from application.errors import (
     ApplicationError,
@@ -59,6 +60,7 @@ APPLICATION_STATUS: dict[type[ApplicationError], int] = {
     IdempotencyKeyReusedError: 422,
     InvalidIdempotencyKeyError: 422,
     IdempotencyKeyInProgressError: 409,
+    LogRolledBackError: 503,  # the log no longer holds the checkpoint kept outside the database (ADR 0039)
     SigningKeyMissingError: 503,  # the server holds no audit signing key: nothing can be stored (ADR 0013)
     DataMasterKeyMissingError: 503,  # no data master key: personal text can be neither sealed nor opened (ADR 0026)
     DataKeyMissingError: 503,  # a sealed field names a key this store never held: a broken store, not an erasure

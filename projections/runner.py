@@ -21,9 +21,11 @@ from application.store.database import metadata
 from application.goals.service import Goals
 from application.events.log_records import log_records
 from application.events.serialization import EventRecord
+from application.privacy.erasure import purge_freed_pages
 from application.store.sqlite_pool import writer_turn
 from projections.projection import Projection, ProjectionStatus, UnknownProjectionError
-from projections.tables import projection_positions
+from projections.review_projection import PERSON_ERASED
+from projections.tables import goal_index, goal_reviews, projection_positions
 
 __all__ = ["Projection", "ProjectionRunner", "ProjectionStatus", "UnknownProjectionError"]
 
@@ -165,7 +167,8 @@ class ProjectionRunner:
                     .where(projection_positions.c.name == projection.name)
                     .values(position=last)
                 )
-                return len(batch), last
+            self._after_erasures(batch)
+            return len(batch), last
 
     def _apply_next_batch_to_all(self, head: int) -> tuple[int, dict[str, int]]:
         while True:
@@ -187,7 +190,13 @@ class ProjectionRunner:
                     write(connection)
                     named = projection_positions.c.name == name
                     connection.execute(update(projection_positions).where(named).values(position=last))
-                return len(batch), {name: max(position, last) for name, position in positions.items()}
+            self._after_erasures(batch)
+            return len(batch), {name: max(position, last) for name, position in positions.items()}
+
+    def _after_erasures(self, batch: Sequence[EventRecord]) -> None:
+        """A batch that scrubbed an erased person's text leaves no copy of it in the store's files (issue 23)."""
+        if any(record.type == PERSON_ERASED for record in batch):
+            purge_freed_pages(self.goals, [goal_reviews.name, goal_index.name])
 
     def _staged(self, batch: Sequence[EventRecord], positions: Mapping[str, int]) -> dict[str, Write]:
         """Each projection's write of the part of the batch it has not seen, prepared before any lock is taken

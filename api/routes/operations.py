@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from api.json_route import OffLoopJSONRoute
 from api.deps import GoalsDep
 from api.problems import Problem, problem_responses
+from application.audit.rollback import rollback_watch
 
 router = APIRouter(tags=["operations"], route_class=OffLoopJSONRoute)
 
@@ -40,6 +41,9 @@ def ready(request: Request, goals: GoalsDep) -> ReadyResponse:
         statuses = request.app.state.projections.status() if hasattr(request.app.state, "projections") else []
     except Exception as error:  # the store is away: not ready, and say what kind of failure it was
         raise Problem(503, "store_unavailable", f"the store does not answer ({type(error).__name__})") from None
+    rolled_back = rollback_watch(goals).finding()
+    if rolled_back is not None:
+        raise Problem(503, "log_rolled_back", rolled_back.detail, kind=rolled_back.kind)
     bound = request.app.state.guards.ready_max_lag
     behind = [status.name for status in statuses if status.lag > bound]
     if behind:

@@ -18,8 +18,9 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from application.audit.keys import Signer
 from application.audit.leaf import EVENT_DOMAIN, SIG_KEY, SNAPSHOT_DOMAIN, message, seal, unseal
+from application.audit.read_check import ReadCheck, is_snapshot, undecodable
 from application.errors import ApplicationError
-from application.store.settings import Bounds
+from application.store.bounds import Bounds
 from application.privacy.personal import PersonalData
 
 GENESIS = ""
@@ -95,8 +96,10 @@ class ChainingMapper(Mapper[UUID]):
         stored_at: Callable[[UUID | str, int], Sequence[StoredEvent]] | None = None,
         personal: PersonalData | None = None,
         bounds: Bounds | None = None,
+        read_check: ReadCheck | None = None,
     ) -> None:
         super().__init__(transcoder=transcoder)
+        self.read_check = read_check  # reads check what they serve (ADR 0038); None only to measure its cost
         bounds = bounds or Bounds()
         self.personal = personal  # seals personal text before it is signed (ADR 0026)
         self.signer = signer
@@ -134,6 +137,18 @@ class ChainingMapper(Mapper[UUID]):
         return StoredEvent(stored.originator_id, version, stored.topic, state)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        if is_snapshot(stored_event.topic):
+            return self._decoded(stored_event)  # checked by the snapshot store against the event it stands at
+        if self.read_check is not None:
+            self.read_check(stored_event)
+        try:
+            return self._decoded(stored_event)
+        except ApplicationError:
+            raise
+        except Exception as error:
+            raise undecodable(stored_event, error) from None
+
+    def _decoded(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         domain_event = super().to_domain_event(stored_event)
         state = vars(domain_event)
         field = state.pop(SIG_KEY, None)
@@ -145,6 +160,8 @@ class ChainingMapper(Mapper[UUID]):
     def remember(self, stored_event: StoredEvent) -> None:
         """Called once an event is committed: its signature is the next event's previous link."""
         self.pending.discard(str(stored_event.originator_id), stored_event.originator_version)
+        if self.read_check is not None and not is_snapshot(stored_event.topic):
+            self.read_check.checked(stored_event)  # signed here and committed: it needs no check when read back
         field = signature_field(stored_event.state)
         if field is not None:
             self.heads.advance(str(stored_event.originator_id), stored_event.originator_version, field)

@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, inspect
 
 from application.audit.keys import KeyFileError, load_public_keys, load_signer, public_pem, read_key_file
 from application.store.settings import (
-    DEFAULT_AUDIT_ORIGIN, DEFAULT_DATABASE_URL, Settings, SettingsError, data_master_key_from_env,
-    retention_years_from_env,
+    DEFAULT_AUDIT_ORIGIN, DEFAULT_DATABASE_URL, Settings, SettingsError, audit_state_dir_from_env,
+    data_master_key_from_env, retention_years_from_env, witness_keys_from_env,
 )
 
 
@@ -100,8 +100,12 @@ def signing_settings(env: Mapping[str, str]) -> Settings:
         raise VerifySetupError(str(error)) from None
     url = existing_store(env)
     origin = env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN
+    try:
+        witnesses = witness_keys_from_env(env)
+    except SettingsError as error:
+        raise VerifySetupError(str(error)) from None
     return Settings(database_url=url, audit_signing_key=signing, audit_public_keys=publics, audit_origin=origin,
-                    **other_fields(env))
+                    audit_state_dir=audit_state_dir_from_env(env), audit_witness_keys=witnesses, **other_fields(env))
 
 
 def other_fields(env: Mapping[str, str]) -> dict[str, Any]:

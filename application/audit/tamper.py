@@ -106,3 +106,13 @@ def vouched_by_next(keyring: Keyring, sealed: Sealed, following: StoredEvent | N
         return False
     next_sealed = unseal(following.state)
     return next_sealed is not None and signature_holds(keyring, following, next_sealed, sealed.field)
+
+
+def undecodable_finding(row: Notification) -> TamperFinding | None:
+    """A row whose state is not bytes (TEXT stored in place of the signed BLOB): a finding, never a traceback."""
+    state: object = row.state  # typed bytes, but SQLite hands back whatever an editor stored
+    if isinstance(state, bytes | bytearray | memoryview):
+        return None
+    return TamperFinding("undecodable", str(row.originator_id), row.originator_version, row.id,
+                         f"version {row.originator_version} is stored as {type(state).__name__}, not as the "
+                         "bytes that were signed: the row was edited in the database")

@@ -25,8 +25,10 @@ from application.audit.chain import GENESIS
 from application.audit.keys import Keyring
 from application.audit.leaf import leaf_input, unseal
 from application.audit.merkle import CompactRange, leaf_hash
+from application.audit.read_check import UnreadableRowError, readable_page
 from application.audit.note import Checkpoint
-from application.audit.tamper import TamperFinding, diagnose_mismatch, diagnose_version, signature_holds
+from application.audit.tamper import (TamperFinding, diagnose_mismatch, diagnose_version, signature_holds,
+                                      undecodable_finding)
 from application.errors import ApplicationError
 from application.goals.service import Goals
 
@@ -89,6 +91,8 @@ class ChainWalk:
         if finding is None and last_version == 0 and not creates_an_aggregate(row.topic):
             finding = TamperFinding("inserted", goal_id, row.originator_version, row.id,
                                     f"the aggregate's first event is a {row.topic}, not the one that creates it")
+        if finding is None:
+            finding = undecodable_finding(row)
         if finding is not None:
             return finding
         sealed = unseal(row.state)
@@ -112,12 +116,15 @@ def verify_trail(
     """Recompute every chain and the tree up to a position (default: the head); hold them to a digest or checkpoint."""
     until = checked_position(goals, position, anchored=expected_digest is not None or checkpoint is not None)
     walk = ChainWalk(goals.recorder, goals.audit_keys.keyring)
-    for row in stored_rows(goals.recorder, until, page_size):
-        finding = walk.check(row)
-        if finding is None and checkpoint is not None and walk.tree.size == checkpoint.size:
-            finding = checkpoint_finding(walk, checkpoint, row.id)
-        if finding is not None:
-            return walk.outcome(until, finding)
+    try:
+        for row in stored_rows(goals.recorder, until, page_size):
+            finding = walk.check(row)
+            if finding is None and checkpoint is not None and walk.tree.size == checkpoint.size:
+                finding = checkpoint_finding(walk, checkpoint, row.id)
+            if finding is not None:
+                return walk.outcome(until, finding)
+    except UnreadableRowError as error:
+        return walk.outcome(until, TamperFinding("undecodable", None, None, error.after, error.message))
     if checkpoint is not None and walk.tree.size < checkpoint.size:
         return walk.outcome(until, checkpoint_finding(walk, checkpoint, until))
     result = walk.outcome(until)
@@ -167,7 +174,7 @@ def stored_rows(recorder: ApplicationRecorder, until: int, page_size: int) -> It
     """The stored goal events with positions up to `until`, in log order, a page at a time."""
     position = 0
     while position < until:
-        page = recorder.select_notifications(position, page_size, stop=until, inclusive_of_start=False)
+        page = readable_page(recorder, position, page_size, stop=until, inclusive_of_start=False)
         yield from page
         if len(page) < page_size:
             return

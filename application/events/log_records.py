@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
+from application.audit.read_check import readable_page
 from application.audit.chain import LEGACY_CHAIN_KEY
 from application.audit.leaf import SIG_KEY
 from application.goals.service import Goals
@@ -71,6 +72,9 @@ def _event_class(topic: str) -> tuple[str, int]:
 def record_of(goals: Goals, notification: Notification) -> EventRecord:
     """The notification as a record; the same record EventRecord.of(decoded event) gives."""
     name, class_version = _event_class(notification.topic)
+    check = getattr(goals.mapper, "read_check", None)
+    if check is not None:
+        check(notification)  # a record is served too: held to its signature chain first (ADR 0038)
     try:
         state = _decoder(goals.data_keys).decode(notification.state.decode("utf8"))
         if state.get("class_version", 1) != class_version:
@@ -101,7 +105,7 @@ def log_records(goals: Goals, after: int = 0, until: int | None = None, page_siz
     """Goal events in log order as records with their positions, after one position and up to another (inclusive)."""
     position = after
     while True:
-        page = goals.recorder.select_notifications(position, page_size, stop=until, inclusive_of_start=False)
+        page = readable_page(goals.recorder, position, page_size, stop=until, inclusive_of_start=False)
         for notification in page:
             yield record_of(goals, notification)
         if len(page) < page_size:

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from application.audit.chain import ChainingMapper
 from application.audit.keys import AuditKeys
+from application.audit.read_check import ReadCheck, readable_page
 from application.audit.snapshots import CheckedSnapshotStore
 from application.store.eventsourcing_internals import RecordHook, empty_cache
 from application.store.database import create_sql_engine, metadata, schema_creation
@@ -76,6 +77,7 @@ class GoalEventLog(RecordHook):
         self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
         bounds = self.settings.bounds
         self.reading_series = ReadingSeries(self._reading_events, bounds.reading_series_goals, bounds.goal_measurements)
+        self.write_guards: list[Callable[[], None]] = []  # each may refuse every write (a rolled-back log, ADR 0039)
 
     # --- wiring --------------------------------------------------------------------------------------------
 
@@ -89,13 +91,17 @@ class GoalEventLog(RecordHook):
         self.personal = PersonalData(self.data_keys, lambda aggregate_id: self.recorder.select_events(
             aggregate_id, lte=1, limit=1), self.settings.bounds.data_subjects)
         self.personal.transcoder = transcoder
-        return ChainingMapper(
+        stored_at = lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version)  # noqa: E731
+        mapper = ChainingMapper(
             transcoder=transcoder, personal=self.personal,
             signer=self.audit_keys.signer,
             last_stored=lambda goal_id: self.recorder.select_events(goal_id, desc=True, limit=1),
-            stored_at=lambda goal_id, version: self.recorder.select_events(goal_id, gt=version - 1, lte=version),
+            stored_at=stored_at,
             bounds=self.settings.bounds,
         )
+        if self.settings.verify_reads:
+            mapper.read_check = ReadCheck(self.audit_keys.keyring, stored_at, mapper.heads.get, lambda: self.recorder)
+        return mapper
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         # Snapshots are checked against the signed events before they are used (ADR 0013).
@@ -106,6 +112,8 @@ class GoalEventLog(RecordHook):
                  record: Callable[[ProcessingEvent[UUID]], list[Recording[UUID]]]) -> list[Recording[UUID]]:
         """Every save: the chain's heads are read once for the whole save and remembered after it (ADR 0013)."""
         assert isinstance(self.mapper, ChainingMapper)
+        for guard in self.write_guards:
+            guard()
         self.mapper.begin_save()
         try:
             recordings = record(processing_event)
@@ -134,9 +142,8 @@ class GoalEventLog(RecordHook):
         """Logged events in log order with their positions, after one position and up to another (inclusive)."""
         position = after
         while True:
-            page = self.recorder.select_notifications(
-                position, page_size, stop=until, topics=topics, inclusive_of_start=False
-            )
+            page = readable_page(self.recorder, position, page_size, stop=until, topics=topics,
+                                 inclusive_of_start=False)
             for notification in page:
                 event = self.mapper.to_domain_event(notification)
                 yield LoggedEvent(notification.id, event)  # type: ignore[arg-type]  # every logged event has an actor

@@ -42,6 +42,7 @@ def erase_person(goals: Goals, person_id: str, actor: Actor, reason: str, due_on
     position = goals.save(person)[-1].notification.id
     goals.data_keys.erase(person_id)  # forgets the cached keys and the cached goals (Goals listens)
     drop_snapshots(goals)
+    purge_freed_pages(goals, ["data_keys", _snapshots_table(goals)])
     return Erasure(person_id, keys, position, reason, due_on)
 
 
@@ -52,6 +53,29 @@ def _person(goals: Goals, person_id: str, actor: Actor) -> Person:
         return Person.identify(person_id, actor)
     assert isinstance(person, Person)
     return person
+
+
+def purge_freed_pages(goals: Goals, tables: list[str | None]) -> None:
+    """Leave no copy of what an erasure deleted or overwrote in the store's files (ADR 0026, issue 23).
+
+    SQLite connections delete with `secure_delete` on (application/store/database.py), so freed cells are zeroed;
+    the old page images still sit in the write-ahead log and, until a checkpoint, in the main file: a TRUNCATE
+    checkpoint copies the new pages in and empties the log now. PostgreSQL keeps the old row versions as dead tuples
+    until a vacuum: the touched tables are vacuumed now (outside a transaction, as VACUUM must be).
+    """
+    with goals.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if goals.settings.store == "sqlite":
+            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            return
+        for table in tables:
+            if table is not None:
+                connection.execute(text(f"VACUUM {table}"))
+
+
+def _snapshots_table(goals: Goals) -> str | None:
+    if goals.snapshots is None:
+        return None
+    return str(goals.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
 
 
 def drop_snapshots(goals: Goals) -> None:

@@ -24,7 +24,8 @@ from sqlalchemy import Column, DateTime, Engine, Index, String, Table, Text, fun
 
 from application.store.database import metadata
 from application.errors import ApplicationError
-from application.store.settings import Bounds, SettingsError
+from application.store.bounds import Bounds
+from application.store.settings import SettingsError
 
 KEY_BYTES = 32
 NONCE_BYTES = 12

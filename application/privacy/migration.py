@@ -20,7 +20,8 @@ from eventsourcing.persistence import Notification
 from sqlalchemy import delete, insert, select, text
 
 from application.audit.chain import GENESIS, ChainHeads, ChainingMapper
-from application.audit.log import audit_log, signed_checkpoints
+from application.audit.frontier import frontiers
+from application.audit.log import audit_log, forget_audit_log, signed_checkpoints
 from application.audit.migration import MigrationRefusedError, migrations, resign
 from application.audit.leaf import unseal
 from application.audit.tree import tree_leaves, tree_nodes
@@ -118,14 +119,15 @@ def _previous(goals: Goals, row: Notification) -> str:
 def _write(goals: Goals, rewritten: list[tuple[Notification, bytes]]) -> None:
     table = goals.recorder.events_table_name  # type: ignore[attr-defined]
     statement = text(f"UPDATE {table} SET state = :s WHERE originator_id = :g AND originator_version = :v")
-    metadata.create_all(goals.engine, tables=[tree_leaves, tree_nodes, signed_checkpoints])
+    metadata.create_all(goals.engine, tables=[tree_leaves, tree_nodes, signed_checkpoints, frontiers])
     with goals.engine.begin() as connection:
         for row, state in rewritten:
             aggregate = UUID(str(row.originator_id))
             key = aggregate.hex if goals.settings.store == "sqlite" else aggregate
             connection.execute(statement, {"s": state, "g": key, "v": row.originator_version})
-        for table_ in (tree_leaves, tree_nodes, signed_checkpoints):  # derived from the rows: rebuilt from them
+        for table_ in (tree_leaves, tree_nodes, signed_checkpoints, frontiers):  # derived from the rows: rebuilt
             connection.execute(delete(table_))
+    forget_audit_log(goals)  # its frontier holds the leaves replaced now
     drop_snapshots(goals)
     goals.forget_cached_aggregates()
     assert isinstance(goals.mapper, ChainingMapper)

@@ -13,7 +13,7 @@ from eventsourcing.persistence import StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
 from application.errors import ApplicationError
-from application.store.settings import Bounds
+from application.store.bounds import Bounds
 from application.privacy.keys import DataKeys
 from application.privacy.registry import SUBJECT_FIELDS, personal_paths
 from application.privacy.sealing import SealedState, SealedText, seal

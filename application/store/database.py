@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 
-from application.store.settings import Settings
+from application.store.settings import Settings, create_private_file
 
 metadata = MetaData()
 
 
 def create_sql_engine(settings: Settings) -> Engine:
+    if settings.store == "sqlite":
+        # Private before any engine opens it: SQLite gives its -wal and -shm files the main file's mode (issue 23).
+        create_private_file(Path(settings.sqlite_path()))
     engine = create_engine(
         settings.sqlalchemy_url(),
         connect_args=settings.sqlalchemy_connect_args(),
@@ -54,4 +58,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted or overwritten content is zeroed, not left in free pages: an erasure leaves no residue (issue 23).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 
+from application.store.bounds import Bounds
+
 DEFAULT_DATABASE_URL = "sqlite:///var/goalengine.db"
 DEFAULT_KEY_FILE = "var/audit.key"
 DEFAULT_SECRET_FILE = "var/secret"
@@ -25,20 +27,6 @@ TRACED_RECORDERS = {
 
 class SettingsError(ValueError):
     """The configuration cannot work; the message names the variable and why."""
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """Every in-memory cache's bound, in one place (ADR 0045): each counts entries whose own size is bounded, so no
-    cache grows with a goal's history or with the people met. tests/application/test_bounded_caches.py fills each
-    past its bound. (Review and notifier states are rows, not caches: bounded by days per goal, ADR 0044.)"""
-
-    goal_measurements: int = 100  # readings in a goal's answer (the latest); the rest is paged (ADR 0044)
-    reading_series_goals: int = 1000  # goals whose bounded readings are cached (application/goals/readings.py)
-    data_keys: int = 100_000  # opened data keys kept, 32 bytes each, and people's active key ids (privacy/keys.py)
-    data_key_ciphers: int = 1024  # of those, opened as ciphers (each holds OpenSSL state)
-    data_subjects: int = 100_000  # aggregates' people, for sealing their text (application/privacy/personal.py)
-    chain_heads: int = 10_000  # aggregates' last signatures, and links pending in a save (application/audit/chain.py)
 
 
 @dataclass(frozen=True)
@@ -59,6 +47,12 @@ class Settings:
     data_master_key: bytes | None = None
     retention_years: int | None = None
     bounds: Bounds = field(default_factory=Bounds)
+    verify_reads: bool = True  # every event loaded to answer is checked against its signature chain (ADR 0038)
+    # Where the latest signed checkpoint is kept outside the database (ADR 0039); None: nowhere. Read from the
+    # environment by from_env only (the composition root), like the witness keys below.
+    audit_state_dir: str | None = None
+    # The public keys (PEM) of the witnesses whose cosignatures the server takes (ADR 0040).
+    audit_witness_keys: tuple[bytes, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, create: bool = False) -> Settings:
@@ -76,6 +70,7 @@ class Settings:
         settings = cls(
             database_url=url, audit_key=key.encode(), api_secret=secret, timezone=zone,
             read_wait_s=_seconds(env, "GOALENGINE_READ_WAIT_S", 2.0), **key_fields_from_env(env),
+            audit_state_dir=audit_state_dir_from_env(env), audit_witness_keys=witness_keys_from_env(env),
         )
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings
@@ -231,6 +226,26 @@ def key_fields_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "audit_origin": env.get("GOALENGINE_AUDIT_ORIGIN") or DEFAULT_AUDIT_ORIGIN,
         "data_master_key": data_master_key_from_env(env), "retention_years": retention_years_from_env(env),
     }
+
+
+def witness_keys_from_env(env: Mapping[str, str]) -> tuple[bytes, ...]:
+    """GOALENGINE_AUDIT_WITNESS_KEYS: PEM files joined by `:` (ADR 0040)."""
+    files = [path for path in (env.get("GOALENGINE_AUDIT_WITNESS_KEYS") or "").split(os.pathsep) if path]
+    keys = []
+    for path in files:
+        try:
+            keys.append(Path(path).read_bytes())
+        except OSError as error:
+            raise SettingsError(f"GOALENGINE_AUDIT_WITNESS_KEYS: cannot read {path}: {error.strerror}") from None
+    return tuple(keys)
+
+
+def audit_state_dir_from_env(env: Mapping[str, str]) -> str | None:
+    """GOALENGINE_AUDIT_STATE_DIR, else `audit-state/` beside the signing key (ADR 0039)."""
+    if env.get("GOALENGINE_AUDIT_STATE_DIR"):
+        return env["GOALENGINE_AUDIT_STATE_DIR"]
+    key_file = env.get("GOALENGINE_AUDIT_SIGNING_KEY_FILE")
+    return str(Path(key_file).resolve().parent / "audit-state") if key_file else None
 
 
 def _signing_key_from_env(env: Mapping[str, str]) -> bytes | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from application.store.settings import SettingsError
+from application.store.settings import SettingsError, create_private_file
 
 PREFIX = "v1:"
 NONCE_BYTES = 12
@@ -36,10 +36,8 @@ class SecretBox:
     def from_file(cls, path: str) -> SecretBox:
         """The key in a file of 64 hex digits, created (mode 0600) on first use: the demo key under var/."""
         key_file = Path(path)
-        if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_hex(KEY_BYTES) + "\n")
-            key_file.chmod(0o600)
+        if not key_file.exists():  # created private, never readable by others even for a moment (issue 23)
+            create_private_file(key_file, (secrets.token_hex(KEY_BYTES) + "\n").encode())
         text = key_file.read_text().strip()
         try:
             return cls(bytes.fromhex(text))

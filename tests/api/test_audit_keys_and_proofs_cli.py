@@ -179,15 +179,18 @@ def test_after_rotation_old_events_verify_with_the_old_public_key_and_new_ones_w
     keys = tmp_path / "keys"
     generate_pair(keys)
     monkeypatch.setenv("GOALENGINE_AUDIT_SIGNING_KEY_FILE", str(keys / "audit-signing.key"))
-    fresh = Goals(store_settings(database_url=store_url, audit_signing_key=(keys / "audit-signing.key").read_bytes()),
-                  today=goals.today)
+    # Reads check what they serve (issue 23): a server verifies the events it loads with every key that signed them.
+    fresh = Goals(store_settings(database_url=store_url, audit_signing_key=(keys / "audit-signing.key").read_bytes(),
+                                 audit_public_keys=(Path(PUBLIC_KEY_FILE).read_bytes(),)), today=goals.today)
     try:
         fresh.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(21), observed_at=date(2026, 1, 12))
         first = (keys / "audit-signing.pub").read_bytes()
         assert main(["keys", "rotate"]) == 0
         assert (keys / "audit-signing.pub").read_bytes() != first
-        rotated = Goals(store_settings(database_url=store_url,
-                                       audit_signing_key=(keys / "audit-signing.key").read_bytes()), today=goals.today)
+        rotated = Goals(store_settings(
+            database_url=store_url, audit_signing_key=(keys / "audit-signing.key").read_bytes(),
+            audit_public_keys=(Path(PUBLIC_KEY_FILE).read_bytes(), (keys / "audit-keyring.pub").read_bytes())),
+            today=goals.today)
         rotated.record_kpi(goal, EMPLOYEE, kpi="tickets", value=Decimal(22), observed_at=date(2026, 1, 13))
         rotated.close()
     finally:

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from application.goals.service import Goals
-from application.store.settings import Bounds, Settings
+from application.store.bounds import Bounds
+from application.store.settings import Settings
 from domain.values import Actor
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, ensure_cycles

@@ -210,7 +210,9 @@ def test_stateful_scenarios_following_the_links_get_no_server_error_and_match_th
 # --- the document itself ---------------------------------------------------------------------------------------
 
 # Besides the docs: liveness, and the event-data JSON Schemas, which the feed publishes as documentation.
-PUBLIC_PATHS = {"/health", "/ready", "/events/schemas"}
+# The audit log's checkpoints, consistency proofs and cosignatures: sizes and hashes, for witnesses (ADR 0040).
+PUBLIC_PATHS = {"/health", "/ready", "/events/schemas",
+                "/audit/checkpoint", "/audit/consistency", "/audit/cosignatures"}
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
 
 

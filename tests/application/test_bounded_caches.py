@@ -12,7 +12,8 @@ from uuid import UUID
 import pytest
 
 from application.goals.service import Goals
-from application.store.settings import Bounds, Settings
+from application.store.bounds import Bounds
+from application.store.settings import Settings
 from tests.conftest import Clock
 from domain.values import Actor
 from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft
