@@ -17,13 +17,12 @@ from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from application.audit.keys import Signer
-from application.audit.leaf import EVENT_DOMAIN, SIG_KEY, SNAPSHOT_DOMAIN, message, seal, unseal
+from application.audit.leaf import EVENT_DOMAIN, GENESIS, SIG_KEY, SNAPSHOT_DOMAIN, message, seal, unseal
 from application.audit.read_check import ReadCheck, is_snapshot, undecodable
 from application.errors import ApplicationError
 from application.store.bounds import Bounds
 from application.privacy.personal import PersonalData
 
-GENESIS = ""
 LEGACY_CHAIN_KEY = "_chain"  # the HMAC link of stores written before ADR 0013, until `audit migrate`
 
 

@@ -19,6 +19,9 @@ import binascii
 from dataclasses import dataclass
 from uuid import UUID
 
+GENESIS = ""  # the previous signature of an aggregate's first event: there is none
+
+
 EVENT_DOMAIN = b"goalengine/event/v1\n"
 SNAPSHOT_DOMAIN = b"goalengine/snapshot/v1\n"
 SIG_OPEN = b',"_sig":"'

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, DateTime, Integer, String, Table, Text, insert, inspect, select, text
 
-from application.audit.chain import GENESIS
+from application.audit.leaf import GENESIS
 from application.audit.hmac_chain import CHAIN_FIELD, link
 from application.audit.keys import Signer
 from application.audit.leaf import EVENT_DOMAIN, message, seal, unseal

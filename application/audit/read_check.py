@@ -25,6 +25,7 @@ from eventsourcing.utils import TopicError, resolve_topic
 
 from application.audit.keys import Keyring
 from application.audit.leaf import EVENT_DOMAIN, message, unseal
+from application.audit.tamper import diagnose_mismatch
 from application.errors import ApplicationError
 
 GENESIS = ""
@@ -154,7 +155,6 @@ class ReadCheck:
         return sealed.field
 
     def _tampered(self, stored: StoredEvent) -> TamperedEventError:
-        from application.audit.tamper import diagnose_mismatch  # it imports the chain module, which imports this one
 
         row = Notification(stored.originator_id, stored.originator_version, stored.topic, bytes(stored.state), 0)
         finding = diagnose_mismatch(self._recorder(), self.keyring, row)

@@ -10,9 +10,8 @@ from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 
-from application.audit.chain import GENESIS
 from application.audit.keys import Keyring
-from application.audit.leaf import EVENT_DOMAIN, Sealed, message, unseal
+from application.audit.leaf import EVENT_DOMAIN, GENESIS, Sealed, message, unseal
 
 
 @dataclass(frozen=True)

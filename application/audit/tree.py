@@ -20,7 +20,7 @@ from sqlalchemy import (BigInteger, Column, Connection, Integer, LargeBinary, Sm
                         UniqueConstraint, func, insert, select, text)
 from sqlalchemy.exc import IntegrityError
 
-from application.audit.chain import GENESIS
+from application.audit.leaf import GENESIS
 from application.audit.frontier import EMPTY, Frontier, frontiers, store_frontier, trusted_frontier
 from application.audit.leaf import leaf_input, unseal
 from application.audit.merkle import EMPTY_ROOT, CompactRange, leaf_hash, node_hash, split_point

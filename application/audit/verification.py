@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, Notification
 from eventsourcing.utils import TopicError, resolve_topic
 
-from application.audit.chain import GENESIS
+from application.audit.leaf import GENESIS
 from application.audit.keys import Keyring
 from application.audit.leaf import leaf_input, unseal
 from application.audit.merkle import CompactRange, leaf_hash

@@ -19,7 +19,8 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 from sqlalchemy import delete, insert, select, text
 
-from application.audit.chain import GENESIS, ChainHeads, ChainingMapper
+from application.audit.chain import ChainHeads, ChainingMapper
+from application.audit.leaf import GENESIS
 from application.audit.frontier import frontiers
 from application.audit.log import audit_log, forget_audit_log, signed_checkpoints
 from application.audit.migration import MigrationRefusedError, migrations, resign

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import inspect
 
 from api.cli import main
-from application.audit.chain import GENESIS
+from application.audit.leaf import GENESIS
 from application.audit.hmac_chain import CHAIN_FIELD, link
 from application.audit.keys import Signer, generate_pair
 from application.audit.leaf import EVENT_DOMAIN, message, seal, unseal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.audit.chain import GENESIS
+from application.audit.leaf import GENESIS
 from application.audit.leaf import unseal
 from application.audit.tamper import signature_holds
 from application.goals.service import Goals

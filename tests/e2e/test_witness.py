@@ -20,9 +20,8 @@ from sqlalchemy import text
 from application.audit.cosignature import cosignatures
 from application.audit.keys import generate_pair, load_public_keys
 from application.goals.service import Goals
-from application.store.settings import Settings
 from tests.application import tampering
-from tests.conftest import PUBLIC_KEY_FILE, Clock
+from tests.conftest import PUBLIC_KEY_FILE, Clock, store_settings
 from tests.e2e.test_http_lifecycle import GOALENGINE, launched, serving
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms, ensure_cycles
 
@@ -37,7 +36,7 @@ def goalengine(*args: str) -> subprocess.CompletedProcess[str]:
 
 def unwatched(store_url: str, clock: Clock) -> Goals:
     """The application as a writer without the server's state folder: someone with database access."""
-    return Goals(Settings(database_url=store_url, audit_state_dir=None), today=clock)
+    return Goals(store_settings(database_url=store_url, audit_state_dir=None), today=clock)
 
 
 def record(store_url: str, clock: Clock, goal: UUID, *days: int) -> None:

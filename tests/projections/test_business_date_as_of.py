@@ -9,11 +9,11 @@ from decimal import Decimal
 from freezegun import freeze_time
 
 from application.goals.service import Goals
-from application.store.settings import BusinessCalendar, Settings
+from application.store.settings import BusinessCalendar
 from projections.review_projection import content_hash
 from projections.reviews import Reviews
 from projections.service import build_runner
-from tests.conftest import AUDIT_KEY
+from tests.conftest import AUDIT_KEY, store_settings
 from tests.scenarios import EMPLOYEE, HR, agreed, customer_service_terms, ensure_cycles
 
 # 03:00 UTC on 2 March is 19:00 on 1 March in Los Angeles: the business date is still 1 March there.
@@ -26,7 +26,7 @@ def test_the_business_date_of_a_moment_is_read_in_the_organisations_zone() -> No
 
 
 def test_live_and_as_of_justifications_of_one_instant_agree_in_the_organisations_time_zone(store_url: str) -> None:
-    goals = Goals(Settings(database_url=store_url, audit_key=AUDIT_KEY, timezone="America/Los_Angeles"))
+    goals = Goals(store_settings(database_url=store_url, audit_key=AUDIT_KEY, timezone="America/Los_Angeles"))
     try:
         with freeze_time(datetime(2026, 1, 10, 17, tzinfo=UTC), tick=True):
             ensure_cycles(goals)

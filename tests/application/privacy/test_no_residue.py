@@ -20,7 +20,7 @@ from application.store.settings import Settings
 from application.webhooks.sealing import SecretBox
 from projections.service import build_runner
 from tests.application.privacy.support import TEXTS, employee_with_history, other_employee_goal
-from tests.conftest import Clock
+from tests.conftest import Clock, store_settings
 from tests.scenarios import HR
 
 
@@ -28,7 +28,7 @@ from tests.scenarios import HR
 def sqlite_goals(tmp_path: Path, clock: Clock) -> Iterator[Goals]:
     """A store outside var/, opened under the usual umask 022."""
     previous = os.umask(0o022)
-    goals = Goals(Settings(database_url=f"sqlite:///{tmp_path}/store/goals.db", snapshot_interval=3,
+    goals = Goals(store_settings(database_url=f"sqlite:///{tmp_path}/store/goals.db", snapshot_interval=3,
                            audit_state_dir=str(tmp_path / "state")), today=clock)
     yield goals
     goals.close()
