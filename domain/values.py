@@ -53,6 +53,7 @@ class ReasonCategory(StrEnum):
     PRIORITY_SHIFT = "priority_shift"
     RESOURCING = "resourcing"
     DATA_CORRECTION = "data_correction"
+    LEAVE_OR_ADJUSTMENT = "leave_or_adjustment"  # leave, disability or other lawful adjustment: apart from leniency
     OTHER = "other"
 
 
