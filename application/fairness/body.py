@@ -71,7 +71,8 @@ def figures(goals: list[GoalFacts], group_by: str) -> list[dict[str, Any]]:
         approved = [d for g in mine for d in g.decisions if d.approved]
         days = [d.days_before_deadline for d in approved if d.days_before_deadline is not None]
         ids = {
-            "eased_while_behind_pace": sorted(d.event_id for d in approved if d.effect == "eased" and d.behind_pace),
+            "eased_while_behind_pace": sorted(d.event_id for d in approved if d.effect == "eased" and d.behind_pace
+                                              and d.proposal.reason != LEAVE),
             "leave_or_adjustment_approvals": sorted(d.event_id for d in approved if d.proposal.reason == LEAVE),
             "pending_proposals": sorted(p.event_id for g in mine for p in g.pending),
             "achieved_only_by_recalibration": sorted(g.goal_id for g in mine if achieved_only_by_recalibration(g)),

@@ -7,13 +7,10 @@ can be computed (and recomputed from an export) by someone who holds no key at a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-
-from application.goals.service import Goals
 
 TOPICS = tuple(f"goalengine:{name}" for name in (
     "Cycle.Opened", "Cycle.Activated", "Cycle.ReviewStarted", "Cycle.Locked",
@@ -21,7 +18,6 @@ TOPICS = tuple(f"goalengine:{name}" for name in (
     "Goal.RecalibrationProposed", "Goal.Recalibrated", "Goal.RecalibrationRejected",
     "Review.Opened", "Review.DecisionRecorded", "Review.Disputed", "Review.DisputeResolved",
 ))
-PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -55,16 +51,3 @@ def decoded(value: dict[str, Any]) -> Any:
 
 def record(position: int, topic: str, originator_id: str, version: int, state: bytes) -> Record:
     return Record(position, topic, originator_id, version, json.loads(state, object_hook=decoded))
-
-
-def stored_records(goals: Goals, until: int) -> Iterator[Record]:
-    """The report's events up to `until`, in log order, straight from the recorder."""
-    position = 0
-    while True:
-        page = goals.recorder.select_notifications(position, PAGE, stop=until, topics=TOPICS,
-                                                   inclusive_of_start=False)
-        for n in page:
-            yield record(n.id, n.topic, str(n.originator_id), n.originator_version, n.state)
-        if len(page) < PAGE:
-            return
-        position = page[-1].id

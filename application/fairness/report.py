@@ -8,19 +8,18 @@ that a report published before stays the same bytes at its position.
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from application.audit.chain import SigningKeyMissingError
 from application.audit.fairness import recalibration_fairness
 from application.audit.log import audit_log
-from application.audit.note import parse_checkpoint
 from application.audit.verification import checked_position
 from application.errors import ApplicationError
 from application.fairness.body import REPORT_VERSION, report_body
-from application.fairness.records import stored_records
+from application.fairness.header import canonical_json, with_header
+from application.fairness.records import TOPICS, Record, record
 from application.goals.service import Goals
 
 VERSIONS = (1, REPORT_VERSION)
@@ -44,10 +43,6 @@ class SignedReport:
         return canonical_json(self.body)
 
 
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def fairness_report(goals: Goals, cycle: str, group_by: str = "manager", strata: str | None = None,
                     position: int | None = None, report_version: int = REPORT_VERSION) -> SignedReport:
     """The report asked for; CycleNotFoundError when the log up to the position knows no such cycle."""
@@ -64,7 +59,7 @@ def fairness_report(goals: Goals, cycle: str, group_by: str = "manager", strata:
     body = report_body(stored_records(goals, until), cycle, group_by, strata)
     if body["cycle_state"] is None:
         raise CycleNotFoundError(f"no cycle {cycle!r} in the log up to position {until}", cycle=cycle)
-    return SignedReport(signed(goals, {**body, "position": until, **tree_header(goals, until)}))
+    return SignedReport(signed(goals, with_header(body, until, audit_log(goals).checkpoint(until))))
 
 
 def check_request(group_by: str, strata: str | None, report_version: int) -> None:
@@ -85,19 +80,24 @@ def known_cycle(goals: Goals, cycle: str, until: int) -> bool:
     return any(r.data.get("cycle") == cycle for r in stored_records(goals, until) if r.kind == "Cycle.Opened")
 
 
-def tree_header(goals: Goals, until: int) -> dict[str, Any]:
-    """The signed checkpoint of the tree of the first `until` events: the report is computed from exactly those."""
-    note = audit_log(goals).checkpoint(until)
-    checkpoint, _signatures = parse_checkpoint(note)
-    return {"tree_size": checkpoint.size, "root_hash": base64.b64encode(checkpoint.root).decode(),
-            "checkpoint": note}
-
-
 def signed(goals: Goals, body: dict[str, Any]) -> dict[str, Any]:
-    """`hash`: SHA-256 of the canonical body without hash and signature; `signature`: Ed25519 over that hash."""
+    """`signature`: Ed25519 over the hash's hex digits, with the audit signing key."""
     signer = goals.audit_keys.signer
     if signer is None:
         raise SigningKeyMissingError("no audit signing key: set GOALENGINE_AUDIT_SIGNING_KEY_FILE")
-    digest = hashlib.sha256(canonical_json(body)).hexdigest()
-    return {**body, "hash": digest, "signature": base64.b64encode(signer.sign(digest.encode())).decode(),
+    digest = str(body["hash"])
+    return {**body, "signature": base64.b64encode(signer.sign(digest.encode())).decode(),
             "signature_key_id": signer.key_id}
+
+
+def stored_records(goals: Goals, until: int, page_size: int = 500) -> Iterator[Record]:
+    """The report's events up to `until`, in log order, straight from the recorder (no mapper, no data key)."""
+    position = 0
+    while True:
+        page = goals.recorder.select_notifications(position, page_size, stop=until, topics=TOPICS,
+                                                   inclusive_of_start=False)
+        for n in page:
+            yield record(n.id, n.topic, str(n.originator_id), n.originator_version, n.state)
+        if len(page) < page_size:
+            return
+        position = page[-1].id
