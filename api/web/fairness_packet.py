@@ -62,27 +62,30 @@ def packet_body(report: dict[str, Any]) -> Markup:
     head = (f'<p class="summary">{escape(report["summary"])}.</p>'
             + ('<p class="provisional">Provisional: the cycle is not locked, the figures can still change.</p>'
                if report["provisional"] else ""))
-    tables = "".join(measure_table(key, found) for key, found in sorted(report["measures"].items()))
+    tables = "".join(measure_table(key, found, key == name) for key, found in sorted(report["measures"].items()))
     footer = (f'<p class="header">Report version {report["report_version"]} (ADR {", ".join(report["adrs"])}); '
               f'log position {report["position"]}, tree size {report["tree_size"]}, root {escape(report["root_hash"])};'
               f' hash {escape(report["hash"])}.</p>')
     return Markup(head + str(funnel_plot(measure, name)) + tables + footer)
 
 
-def measure_table(name: str, measure: dict[str, Any]) -> str:
+def measure_table(name: str, measure: dict[str, Any], primary: bool = False) -> str:
+    """A measure's rows, by status (flag first), each group's caveats beside its figures."""
     binary = measure["kind"] == "binary"
-    columns = (("status", "direction", "group", "employees", "count", "rate", "wilson_low", "wilson_high",
-                "rate_ratio", "impact_ratio_vs_highest", "p_value", "holm_p_value", "bh_q_value", "mdr_higher")
-               if binary else ("status", "direction", "group", "employees", "mean", "rest_mean", "p_value",
-                               "holm_p_value", "bh_q_value"))
-    head = "".join(f"<th scope=\"col\">{c.replace('_', ' ')}</th>" for c in (*columns, "caveats"))
+    columns = (("status", "direction", "employees", "count", "rate", "wilson_low", "wilson_high", "rate_ratio",
+                "impact_ratio_vs_highest", "p_value", "holm_p_value", "bh_q_value", "mdr_higher")
+               if binary else ("status", "direction", "employees", "mean", "rest_mean", "p_value", "holm_p_value",
+                               "bh_q_value"))
+    head = "".join(f"<th scope=\"col\">{c.replace('_', ' ')}</th>" for c in ("group", *columns, "caveats"))
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape('—' if r.get(c) is None else r.get(c))}</td>" for c in columns)
+        f"<tr class=\"{escape(r['status'])}\"><th scope=\"row\">{escape(r['group'])}</th>"
+        + "".join(f"<td>{escape('—' if r.get(c) is None else r.get(c))}</td>" for c in columns)
         + f"<td>{escape('; '.join(r['caveats']))}</td></tr>" for r in measure["groups"])
     overall = measure["overall"]["p_value"]
-    return (f'<table class="fairness"><caption>{escape(name.replace("_", " "))} (overall permutation p = '
-            f'{escape("—" if overall is None else overall)})</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>")
+    table_id = ' id="fairness-figures"' if primary else ""
+    return (f'<table class="fairness figures"{table_id}><caption>{escape(name.replace("_", " "))} (overall '
+            f'permutation p = {escape("—" if overall is None else overall)})</caption><thead><tr>{head}</tr>'
+            f"</thead><tbody>{body}</tbody></table>")
 
 
 def packet_document(report: dict[str, Any]) -> str:
