@@ -21,7 +21,8 @@ E = TypeVar("E", bound=StrEnum)
 
 VOCABULARY: dict[type[StrEnum], dict[str, StrEnum]] = {
     Role: {"employee": Role.EMPLOYEE, "manager": Role.MANAGER, "hr": Role.HR, "auditor": Role.AUDITOR,
-           "service": Role.SERVICE},
+           "service": Role.SERVICE,
+           "equality_analyst": Role.EQUALITY_ANALYST},
     Direction: {"increase": Direction.INCREASE, "decrease": Direction.DECREASE, "range": Direction.RANGE},
     Cadence: {"weekly": Cadence.WEEKLY, "monthly": Cadence.MONTHLY, "quarterly": Cadence.QUARTERLY},
     Status: {"draft": Status.DRAFT, "agreed": Status.AGREED, "closed": Status.CLOSED},

@@ -20,6 +20,7 @@ class Role(StrEnum):
     HR = "hr"
     AUDITOR = "auditor"
     SERVICE = "service"
+    EQUALITY_ANALYST = "equality_analyst"  # reads the fairness report by protected characteristic only (ADR 0042)
 
 
 class Direction(StrEnum):

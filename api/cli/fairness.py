@@ -12,7 +12,10 @@ from api.cli import fairness_formats, fairness_legacy
 from application.audit.chain import SigningKeyMissingError
 from application.audit.tree import TamperDetectedError
 from application.audit.verification import LogPositionError
+from application.equality.attributes import NoSnapshotError
+from application.equality.report import ATTRIBUTE, attribute_report
 from application.fairness.body import REPORT_VERSION
+from application.privacy.keys import DataMasterKeyMissingError
 from application.fairness.report import CycleNotFoundError, FairnessRequestError, GROUPINGS, STRATA, fairness_report
 from application.goals.service import Goals
 
@@ -20,7 +23,9 @@ from application.goals.service import Goals
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("fairness", help="the fairness report of a cycle, per group (ADR 0041)")
     parser.add_argument("--cycle", required=True, help="the cycle id, e.g. 2026-H1")
-    parser.add_argument("--group-by", choices=GROUPINGS, default="manager")
+    parser.add_argument("--group-by", type=grouping, default="manager",
+                        metavar="|".join((*GROUPINGS, "attribute:NAME")),
+                        help="attribute:NAME reads the protected characteristics (needs the data master key)")
     parser.add_argument("--strata", choices=STRATA, default=None, help="strata of the Cochran-Mantel-Haenszel test")
     parser.add_argument("--position", type=int, default=None, metavar="N",
                         help="compute from the events up to this log position (default: all); same N, same bytes")
@@ -30,12 +35,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
+def grouping(text: str) -> str:
+    if text in GROUPINGS or text.startswith(ATTRIBUTE):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: choose {', '.join(GROUPINGS)} or attribute:NAME")
+
+
 def run(args: argparse.Namespace) -> int:
     goals = Goals()
     try:
-        report = fairness_report(goals, args.cycle, args.group_by, args.strata, args.position, args.report_version)
+        if args.group_by.startswith(ATTRIBUTE):
+            report = attribute_report(goals, args.cycle, args.group_by, args.strata, args.position)
+        else:
+            report = fairness_report(goals, args.cycle, args.group_by, args.strata, args.position,
+                                     args.report_version)
     except (LogPositionError, CycleNotFoundError, FairnessRequestError, TamperDetectedError,
-            SigningKeyMissingError) as error:
+            SigningKeyMissingError, NoSnapshotError, DataMasterKeyMissingError) as error:
         print(f"error: {error.message}")
         return 2
     finally:

@@ -33,7 +33,7 @@ def print_csv(report: SignedReport) -> None:
     writer.writerow(columns)
     for name, measure in sorted(body["measures"].items()):
         for row in measure["groups"]:
-            cells = {**row, "measure": name, "kind": measure["kind"], "caveats": "; ".join(row["caveats"])}
+            cells = {**row, "measure": name, "kind": measure["kind"], "caveats": "; ".join(row.get("caveats", []))}
             writer.writerow(["" if cells.get(c) is None else cells[c] for c in columns])
 
 
@@ -47,7 +47,7 @@ def print_table(report: SignedReport) -> None:
         for column in columns:
             table.add_column(column.replace("_", " "), overflow="fold")
         for row in measure["groups"]:
-            cells = {**row, "caveats": "; ".join(row["caveats"])}
+            cells = {**row, "caveats": "; ".join(row.get("caveats", []))}
             table.add_row(*("—" if cells.get(c) is None else str(cells.get(c)) for c in columns))
         console.print(table)
     console.print(f"position {body['position']}, tree size {body['tree_size']}, root {body['root_hash']}")

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 W, H, LEFT, TOP, BOTTOM = 640, 320, 56, 16, 40
 LIMITS = ((1.959964, "95%"), (3.090232, "99.8%"))
+SUPPRESSED = "suppressed: fewer people than the minimum cell, or hidden so that such a group cannot be derived"
 PRIMARY = {"manager": "eased", "org_unit": "eased", "decider": "approved"}
 
 
@@ -20,7 +21,7 @@ def primary_measure(report: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def funnel_plot(measure: dict[str, Any], name: str) -> Markup:
     """Each group's rate against its number of employees, inside the limits a fair cycle would give at each size."""
-    rows = measure["groups"]
+    rows = [r for r in measure["groups"] if not r.get("suppressed")]
     employees = sum(r["employees"] for r in rows)
     overall = sum(r["count"] for r in rows) / employees if employees else 0.0
     largest = max((r["employees"] for r in rows), default=1) or 1
@@ -78,9 +79,9 @@ def measure_table(name: str, measure: dict[str, Any], primary: bool = False) -> 
                                "bh_q_value"))
     head = "".join(f"<th scope=\"col\">{c.replace('_', ' ')}</th>" for c in ("group", *columns, "caveats"))
     body = "".join(
-        f"<tr class=\"{escape(r['status'])}\"><th scope=\"row\">{escape(r['group'])}</th>"
+        f"<tr class=\"{escape(r.get('status', 'suppressed'))}\"><th scope=\"row\">{escape(r['group'])}</th>"
         + "".join(f"<td>{escape('—' if r.get(c) is None else r.get(c))}</td>" for c in columns)
-        + f"<td>{escape('; '.join(r['caveats']))}</td></tr>" for r in measure["groups"])
+        + f"<td>{escape('; '.join(r.get('caveats', [SUPPRESSED])))}</td></tr>" for r in measure["groups"])
     overall = measure["overall"]["p_value"]
     table_id = ' id="fairness-figures"' if primary else ""
     return (f'<table class="fairness figures"{table_id}><caption>{escape(name.replace("_", " "))} (overall '

@@ -64,8 +64,8 @@ def fairness_report(goals: Goals, cycle: str, group_by: str = "manager", strata:
 
 def check_request(group_by: str, strata: str | None, report_version: int) -> None:
     if group_by.startswith("attribute:"):
-        raise FairnessRequestError("grouping by a protected characteristic is not available in this build: there "
-                                   "is no attribute table yet", field="group_by")
+        raise FairnessRequestError("grouping by a protected characteristic is the equality analyst's report "
+                                   "(application/equality/report.py)", field="group_by")
     if group_by not in GROUPINGS:
         raise FairnessRequestError(f"group_by must be one of {', '.join(GROUPINGS)}, not {group_by!r}",
                                    field="group_by")

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.cli import main
 from application.goals.service import Goals
-from domain.values import Actor
+from domain.values import Actor, Role
 from tests.conftest import AUDIT_KEY, Clock
 from tests.projections.fairness_seed import Team, seed_team
 from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER
@@ -50,7 +51,7 @@ def test_hr_and_auditors_get_the_signed_report_and_nobody_else(client: TestClien
 
 @pytest.mark.parametrize(("params", "status", "code"), [
     ({"cycle": "1999-H1"}, 404, "cycle_not_found"),
-    ({"cycle": "2026-H1", "group_by": "attribute:sex"}, 422, "invalid_request"),
+    ({"cycle": "2026-H1", "group_by": "attribute:sex"}, 403, "role_not_allowed"),
     ({"cycle": "2026-H1", "group_by": "weather"}, 422, "invalid_request"),
     ({"cycle": "2026-H1", "report_version": 7}, 422, "invalid_request"),
     ({"cycle": "2026-H1", "position": 10**9}, 422, "position_out_of_range"),
@@ -100,3 +101,40 @@ def test_the_cli_runs_without_the_data_master_key(environment: None, teams: None
                           env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["report_version"] == 2
+
+
+ANALYST = Actor("eq-1", Role.EQUALITY_ANALYST)
+
+
+def test_only_the_equality_analyst_reads_by_attribute_and_only_that(client: TestClient, auth: Auth, goals: Goals,
+                                                                    teams: None) -> None:
+    from application.equality.attributes import import_attributes, take_snapshot
+
+    import_attributes(goals, "person_id,sex\n" + "".join(f"mgr-a-report-{i},f\nmgr-b-report-{i},m\n"
+                                                          for i in range(3)))
+    take_snapshot(goals, "2026-H1")
+    by_sex = {"cycle": "2026-H1", "group_by": "attribute:sex"}
+    response = client.get("/fairness/report", params=by_sex, headers=auth(ANALYST))
+    assert response.status_code == 200
+    assert all(row["suppressed"] for row in response.json()["measures"]["eased"]["groups"])  # 3 and 3 < 10
+    for caller in (HR, AUDITOR):
+        assert client.get("/fairness/report", params=by_sex, headers=auth(caller)).status_code == 403
+    assert client.get("/fairness/report", params={"cycle": "2026-H1"}, headers=auth(ANALYST)).status_code == 403
+    unknown = client.get("/fairness/report", params={**by_sex, "cycle": "1999-H1"}, headers=auth(ANALYST))
+    assert unknown.status_code == 404
+
+
+def test_people_attributes_import_erase_and_snapshot_from_the_cli(environment: None, goals: Goals, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,sex\na,f\n", encoding="utf-8")
+    assert main(["people", "attributes", "import", str(bad)]) == 2
+    assert "nothing was stored" in capsys.readouterr().out
+    good = tmp_path / "hris.csv"
+    good.write_text("person_id,sex,age_band\nemp-1,f,30_39\nemp-2,m,\n", encoding="utf-8")
+    assert main(["people", "attributes", "import", str(good)]) == 0
+    assert "3 values stored" in capsys.readouterr().out
+    assert main(["people", "attributes", "snapshot", "--cycle", "2026-H1"]) == 0
+    assert "cycle 2026-H1: 3 values, sha256 " in capsys.readouterr().out
+    assert main(["people", "attributes", "erase", "emp-1"]) == 0
+    assert "2 values of emp-1 erased" in capsys.readouterr().out
