@@ -1,7 +1,7 @@
 """`goalengine fairness --cycle C [--group-by manager|org_unit|decider] [--strata org_unit|reason] [--position N]
 [--report-version V] [--format table|json|csv|html]`: exit 2 for an unknown cycle or a bad request.
 
-Needs no data key (ADR 0042): version 2 reads no sealed field.
+Needs no data key (ADR 0041): version 2 reads no sealed field.
 """
 
 from __future__ import annotations

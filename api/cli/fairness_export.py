@@ -1,5 +1,5 @@
 """`goalengine audit export --cycle C [--position N] [--out FILE]`: the cycle's events with their inclusion proofs,
-one signed checkpoint and the reports as served, for docs/audit/recompute_fairness.py (ADR 0042)."""
+one signed checkpoint and the reports as served, for docs/audit/recompute_fairness.py (ADR 0041)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fairness report, version 2 (ADR 0041, 0042): statistics per group with their header, hash and signature."""
+"""The fairness report, version 2 (ADR 0041; by attribute, ADR 0042): statistics per group, header, signature."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`goalengine audit export --cycle C`: the cycle's events with their inclusion proofs in one signed tree, and the
-reports as served, so that docs/audit/recompute_fairness.py can recompute them byte for byte (ADR 0042)."""
+reports as served, so that docs/audit/recompute_fairness.py can recompute them byte for byte (ADR 0041)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The report's header and hash (ADR 0042): the position, the tree it was computed from and that tree's signed
+"""The report's header and hash (ADR 0041): the position, the tree it was computed from and that tree's signed
 checkpoint; `hash` is SHA-256 of the canonical JSON of everything else. Standard library only."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The stored events the fairness report reads, as plain records decoded from the stored JSON (ADR 0042).
+"""The stored events the fairness report reads, as plain records decoded from the stored JSON (ADR 0041).
 
 No mapper and no data key: a sealed field stays the sealed dict it is stored as and is never read, so the report
 can be computed (and recomputed from an export) by someone who holds no key at all.

@@ -1,4 +1,4 @@
-"""The fairness report at a log position, with its header (ADR 0042): the version asked for, the checkpoint of the
+"""The fairness report at a log position, with its header (ADR 0041): the version asked for, the checkpoint of the
 tree the report was computed from, the report's hash and an Ed25519 signature with the audit key.
 
 Version 2 reads plain records (no data key); version 1 is the report of ADR 0007, computed as it always was, so

@@ -1,5 +1,5 @@
 """Writes docs/audit/recompute_fairness.py: the report's own modules, embedded as they are, and a main that checks an
-export and prints the recomputed report (ADR 0042). One source of truth: a test fails when the script is stale.
+export and prints the recomputed report (ADR 0041). One source of truth: a test fails when the script is stale.
 
     python -m application.fairness.standalone > docs/audit/recompute_fairness.py
 """
@@ -15,7 +15,7 @@ EMBEDDED = ("stats", "permutation", "attainment", "records", "facts", "measures"
 
 PRELUDE = '''#!/usr/bin/env python3
 """Recompute a goalengine fairness report from `goalengine audit export --cycle C`, byte for byte, with nothing but
-Python 3.11+ and the `cryptography` package (goalengine ADR 0041 and 0042).
+Python 3.11+ and the `cryptography` package (goalengine ADR 0041).
 
     python3 recompute_fairness.py EXPORT.json --public-key audit-signing.pub [--group-by manager] [--strata reason]
 

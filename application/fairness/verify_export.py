@@ -1,4 +1,4 @@
-"""Check a fairness export and recompute its report (ADR 0042), with the standard library and `cryptography` only:
+"""Check a fairness export and recompute its report (ADR 0041), with the standard library and `cryptography` only:
 this module is embedded, with the report's own modules, in docs/audit/recompute_fairness.py.
 
 It checks that the checkpoint is signed by one of the given public keys; that every event's leaf hashes into that

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Recompute a goalengine fairness report from `goalengine audit export --cycle C`, byte for byte, with nothing but
-Python 3.11+ and the `cryptography` package (goalengine ADR 0041 and 0042).
+Python 3.11+ and the `cryptography` package (goalengine ADR 0041).
 
     python3 recompute_fairness.py EXPORT.json --public-key audit-signing.pub [--group-by manager] [--strata reason]
 
@@ -370,7 +370,7 @@ def _range_progress(baseline: Decimal, value: Decimal, low: Decimal | None, high
 '''
 
 MODULES['records'] = r'''
-"""The stored events the fairness report reads, as plain records decoded from the stored JSON (ADR 0042).
+"""The stored events the fairness report reads, as plain records decoded from the stored JSON (ADR 0041).
 
 No mapper and no data key: a sealed field stays the sealed dict it is stored as and is never read, so the report
 can be computed (and recomputed from an export) by someone who holds no key at all.
@@ -1034,7 +1034,7 @@ def resolvers(facts: CycleFacts, cycle: str) -> list[dict[str, Any]]:
 '''
 
 MODULES['header'] = r'''
-"""The report's header and hash (ADR 0042): the position, the tree it was computed from and that tree's signed
+"""The report's header and hash (ADR 0041): the position, the tree it was computed from and that tree's signed
 checkpoint; `hash` is SHA-256 of the canonical JSON of everything else. Standard library only."""
 
 from __future__ import annotations
@@ -1059,7 +1059,7 @@ def with_header(body: dict[str, Any], position: int, checkpoint: str) -> dict[st
 '''
 
 MODULES['verify_export'] = r'''
-"""Check a fairness export and recompute its report (ADR 0042), with the standard library and `cryptography` only:
+"""Check a fairness export and recompute its report (ADR 0041), with the standard library and `cryptography` only:
 this module is embedded, with the report's own modules, in docs/audit/recompute_fairness.py.
 
 It checks that the checkpoint is signed by one of the given public keys; that every event's leaf hashes into that

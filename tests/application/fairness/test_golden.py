@@ -1,4 +1,4 @@
-"""Golden vectors (ADR 0042): stored events of a constructed cycle, kept in golden/, and the report version 2 they
+"""Golden vectors (ADR 0041): stored events of a constructed cycle, kept in golden/, and the report version 2 they
 give. A change of any definition or rounding changes these bytes: it then needs a new report_version, and the old
 version must still give these (ADR 0041: "old versions stay computable and byte-identical at a position")."""
 

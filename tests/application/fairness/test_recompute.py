@@ -1,4 +1,4 @@
-"""`goalengine audit export --cycle` and docs/audit/recompute_fairness.py (ADR 0042): the standalone script
+"""`goalengine audit export --cycle` and docs/audit/recompute_fairness.py (ADR 0041): the standalone script
 recomputes the served report byte for byte from the export, and refuses an export that was altered or trimmed."""
 
 from __future__ import annotations

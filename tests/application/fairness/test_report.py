@@ -1,4 +1,4 @@
-"""The fairness report, version 2, over a real store (ADR 0041, 0042): bytes, signature, no data key, versions,
+"""The fairness report, version 2, over a real store (ADR 0041): bytes, signature, no data key, versions,
 unknown and open cycles, leave adjustments kept apart, easing then restoring, the deadline before the change."""
 
 from __future__ import annotations
