@@ -124,3 +124,30 @@ def test_a_tightening_is_not_an_easing_and_pending_proposals_are_listed(goals: G
     assert group(report["measures"]["eased"], "mgr-a")["count"] == 0
     assert len(report["pending_proposals"]) == 1 and report["pending_proposals"][0].startswith(str(second))
     assert report["deciders"] == [{"decider": HR.id, "approved": 1, "rejected": 0}]
+
+
+def test_cutting_most_of_one_stretch_while_nudging_another_is_eased_by_the_score(goals: Goals, clock: Clock) -> None:
+    [goal_id] = seed_team(goals, clock, Team("mgr-a", 1))
+    owner = Actor("mgr-a-report-0", Role.EMPLOYEE)
+    with on(date(2026, 2, 27), clock):
+        goals.record_kpi(goal_id, owner, kpi="tickets", value=Decimal(16), observed_at=date(2026, 2, 27))
+        goals.record_kpi(goal_id, owner, kpi="csat", value=Decimal(88), observed_at=date(2026, 2, 27))
+    # tickets: baseline 14, target 20 -> 15 (5/6 of the stretch cut); csat: target 90 -> 91 (a nudge up)
+    change = {"targets": {"tickets": {"target": Decimal(15)}, "csat": {"target": Decimal(91)}}}
+    propose_and_approve(goals, clock, goal_id, change, "resourcing")
+    report = body(goals)
+    assert group(report["measures"]["eased"], "mgr-a")["count"] == 1  # version 1 called this "mixed"
+    assert group(report["measures"]["easing_magnitude"], "mgr-a")["mean"] > 0
+
+
+def test_days_before_the_deadline_count_to_the_deadline_before_the_change(goals: Goals, clock: Clock) -> None:
+    [goal_id] = seed_team(goals, clock, Team("mgr-a", 1))
+    propose_and_approve(goals, clock, goal_id, {"deadline": date(2026, 5, 31)}, "priority_shift")
+    report = body(goals)
+    assert report["figures"][0]["median_days_before_deadline"] == (date(2026, 6, 30) - DECIDED_ON).days  # not 31 May
+    assert group(report["measures"]["eased"], "mgr-a")["count"] == 0  # an earlier deadline tightens
+
+
+def test_an_easing_without_readings_two_months_in_was_behind_pace(goals: Goals, clock: Clock) -> None:
+    seed_team(goals, clock, Team("mgr-a", 1, eased=1))
+    assert body(goals)["figures"][0]["eased_while_behind_pace"] == 1
