@@ -115,7 +115,7 @@ def continuous_measure(units: Sequence[Unit], seed: str) -> dict[str, Any]:
 
 def overall(grouped: dict[str, list[Unit]], seed: str) -> dict[str, Any]:
     p_value = permutation.between_groups([[u.value for u in g] for g in grouped.values()], f"{seed}|overall")
-    return {"test": "permutation_by_employee", "rounds": permutation.ROUNDS, "p_value": r6(p_value)}
+    return {"test": "permutation_by_employee", "rounds": permutation.OVERALL_ROUNDS, "p_value": r6(p_value)}
 
 
 def adjust(rows: list[dict[str, Any]]) -> None:

@@ -233,7 +233,7 @@ MODULES['permutation'] = r'''
 """Seeded permutation tests with the employee as the unit (ADR 0041): the same seed, the same p-value, anywhere.
 
 Only `random.Random(seed).random()` is used, the one part of the random module whose sequence Python promises to
-keep across versions; the shuffle is a plain Fisher-Yates written here, not `random.shuffle`.
+keep across versions; the draws are a partial Fisher-Yates written here, not `random.shuffle` or `random.sample`.
 """
 
 from __future__ import annotations
@@ -242,7 +242,8 @@ import hashlib
 import random
 from collections.abc import Sequence
 
-ROUNDS = 1999  # p = (1 + as extreme) / (1 + ROUNDS): a resolution of 0.0005
+ROUNDS = 1999  # a group against the rest: p = (1 + as extreme) / (1 + ROUNDS), down to 0.0005 (Holm over 50 groups)
+OVERALL_ROUNDS = 999  # across all groups (not adjusted): down to 0.001; each round shuffles every employee
 EPSILON = 1e-12  # a permuted statistic this close to the observed one counts as equal (float sums differ in order)
 
 
@@ -251,55 +252,57 @@ def seeded(text: str) -> random.Random:
     return random.Random(int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big"))
 
 
-def shuffle(values: list[float], rng: random.Random) -> None:
-    """Fisher-Yates, drawing only rng.random()."""
-    for i in range(len(values) - 1, 0, -1):
-        j = int(rng.random() * (i + 1))
-        values[i], values[j] = values[j], values[i]
-
-
 def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
 def group_versus_rest(group: Sequence[float], rest: Sequence[float], seed: str, rounds: int = ROUNDS) -> float | None:
     """Two-sided: how often a random split of the employees into groups of these sizes differs in mean by at least
-    as much as the observed split. None when either side is empty."""
+    as much as the observed split. Each round draws the group's members by a partial Fisher-Yates over the pooled
+    list (the first `size` swaps), the rest being everyone else. None when either side is empty."""
     if not group or not rest:
         return None
     observed = abs(mean(group) - mean(rest))
-    pooled, size, rng = [*group, *rest], len(group), seeded(seed)
-    extreme = 0
+    pooled, size, draw = [*group, *rest], len(group), seeded(seed).random
+    count, total, extreme = len(pooled), sum(pooled), 0
     for _ in range(rounds):
-        shuffle(pooled, rng)
-        if abs(mean(pooled[:size]) - mean(pooled[size:])) >= observed - EPSILON:
+        chosen = 0.0
+        for i in range(size):
+            j = i + int(draw() * (count - i))
+            pooled[i], pooled[j] = pooled[j], pooled[i]
+            chosen += pooled[i]
+        if abs(chosen / size - (total - chosen) / (count - size)) >= observed - EPSILON:
             extreme += 1
     return (1 + extreme) / (1 + rounds)
 
 
-def between_groups(samples: Sequence[Sequence[float]], seed: str, rounds: int = ROUNDS) -> float | None:
+def between_groups(samples: Sequence[Sequence[float]], seed: str, rounds: int = OVERALL_ROUNDS) -> float | None:
     """Across all groups: the between-group sum of squares, employees shuffled among groups of the same sizes.
-    None with fewer than two non-empty groups."""
+    Only the employees whose value is not 0 need a place: each round draws their places by a partial Fisher-Yates
+    over all places, so a round costs the number of such employees, not of all. None with fewer than two groups."""
     samples = [list(s) for s in samples if s]
     if len(samples) < 2:
         return None
-    pooled = [v for s in samples for v in s]
     sizes = [len(s) for s in samples]
-    observed, rng, extreme = spread(pooled, sizes), seeded(seed), 0
+    group_of = [g for g, size in enumerate(sizes) for _ in range(size)]
+    values = [v for s in samples for v in s if v]
+    observed = spread([sum(s) for s in samples], sizes)
+    places, draw, count, extreme = list(range(len(group_of))), seeded(seed).random, len(group_of), 0
     for _ in range(rounds):
-        shuffle(pooled, rng)
-        if spread(pooled, sizes) >= observed - EPSILON:
+        sums = [0.0] * len(sizes)
+        for i, value in enumerate(values):
+            j = i + int(draw() * (count - i))
+            places[i], places[j] = places[j], places[i]
+            sums[group_of[places[i]]] += value
+        if spread(sums, sizes) >= observed - EPSILON:
             extreme += 1
     return (1 + extreme) / (1 + rounds)
 
 
-def spread(pooled: Sequence[float], sizes: Sequence[int]) -> float:
-    """Sum over groups of size x (group mean - grand mean)^2, the groups being consecutive slices of `pooled`."""
-    grand, total, start = mean(pooled), 0.0, 0
-    for size in sizes:
-        total += size * (mean(pooled[start:start + size]) - grand) ** 2
-        start += size
-    return total
+def spread(sums: Sequence[float], sizes: Sequence[int]) -> float:
+    """The between-group sum of squares from each group's sum and size: sum of S_g^2 / n_g, minus T^2 / N."""
+    total, count = sum(sums), sum(sizes)
+    return sum(s * s / n for s, n in zip(sums, sizes, strict=True)) - total * total / count
 '''
 
 MODULES['attainment'] = r'''
@@ -776,7 +779,7 @@ def continuous_measure(units: Sequence[Unit], seed: str) -> dict[str, Any]:
 
 def overall(grouped: dict[str, list[Unit]], seed: str) -> dict[str, Any]:
     p_value = permutation.between_groups([[u.value for u in g] for g in grouped.values()], f"{seed}|overall")
-    return {"test": "permutation_by_employee", "rounds": permutation.ROUNDS, "p_value": r6(p_value)}
+    return {"test": "permutation_by_employee", "rounds": permutation.OVERALL_ROUNDS, "p_value": r6(p_value)}
 
 
 def adjust(rows: list[dict[str, Any]]) -> None:

@@ -16,10 +16,10 @@ from application.fairness.records import Record, record
 
 GOLDEN = Path(__file__).parent / "golden" / "cycle_2026_h1.json"
 HASHES = {
-    ("manager", None): "e3fc76cfc1ddcb16cc04488ec74352ef3bb954c6a03842d77786fe3f9a07700c",
-    ("org_unit", None): "f346b45af95d2f29bebd5b4c3fc33abb9f324f6abcfeeeff580766387ae3fc62",
-    ("decider", None): "6b9fa805aaffc7646c1900db79cc62984dd45e98bcff6dc2ab8e800f184a88f5",
-    ("manager", "reason"): "91873842c883318e5ba6e7029d13e362c015f841966a57106bf7563d1f69b576",
+    ("manager", None): "dc1422d45fdd03df78768106b247a851416cd1bd7d0d3405b11512404fb7bad3",
+    ("org_unit", None): "4374a5dc64406b67b2a4f149354d5a9057782e2918d6487985118773c28573e2",
+    ("decider", None): "abc3de6454e809028fbd5a9945811d9ba23a6a4bbed3e17f573f502f7f2e741e",
+    ("manager", "reason"): "6b92bcda00dee160265c21348a76aafa2497a4bffc96456b3f0fab7917e40f39",
 }
 
 
