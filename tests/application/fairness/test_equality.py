@@ -119,3 +119,14 @@ def test_a_group_eased_at_a_fifth_of_the_others_rate_fails_the_four_fifths_rule(
     assert female["two_sd_z"] == pytest.approx((2 - 6) / math.sqrt(20 * 0.3 * 0.7), rel=1e-5)  # -1.95: within
     assert female["two_sd"] == "within" and female["direction"] == "lower"
     assert female["p_value"] == pytest.approx(0.0138141, rel=1e-5)  # scipy: Fisher two-sided on [[2, 18], [10, 10]]
+
+
+def test_erasing_a_person_erases_their_characteristics_too(goals: Goals) -> None:
+    from application.privacy.erasure import erase_person
+
+    import_attributes(goals, csv_of({"emp-1": "female", "emp-2": "male"}))
+    take_snapshot(goals, "2026-H1")
+    erase_person(goals, "emp-1", HR, "Left in 2019; retention ended.")
+    with goals.engine.connect() as connection:
+        assert [r.person_id for r in connection.execute(select(person_attributes))] == ["emp-2"]
+    assert snapshot_values(goals, "2026-H1", "sex")[1] == {"emp-2": "male"}
