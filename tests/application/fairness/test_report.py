@@ -151,3 +151,18 @@ def test_days_before_the_deadline_count_to_the_deadline_before_the_change(goals:
 def test_an_easing_without_readings_two_months_in_was_behind_pace(goals: Goals, clock: Clock) -> None:
     seed_team(goals, clock, Team("mgr-a", 1, eased=1))
     assert body(goals)["figures"][0]["eased_while_behind_pace"] == 1
+
+
+def test_an_easing_counts_for_the_manager_at_the_time_not_the_one_who_holds_the_goal_now(
+    goals: Goals, clock: Clock
+) -> None:
+    [eased] = seed_team(goals, clock, Team("mgr-a", 1, eased=1))
+    with on(date(2026, 4, 1), clock):
+        goals.reassign_goal(eased, HR, reason="Team change in April.", manager_id="mgr-b")
+    measure = body(goals)["measures"]["eased"]
+    assert [(g["group"], g["count"]) for g in measure["groups"]] == [("mgr-a", 1)]
+    never_eased = seed_team(goals, clock, Team("mgr-c", 1))[0]
+    with on(date(2026, 4, 1), clock):
+        goals.reassign_goal(never_eased, HR, reason="Team change in April.", manager_id="mgr-b")
+    groups = {g["group"]: g for g in body(goals)["measures"]["eased"]["groups"]}
+    assert (groups["mgr-b"]["employees"], groups["mgr-b"]["count"]) == (1, 0)  # held now by mgr-b, not eased
