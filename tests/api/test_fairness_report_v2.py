@@ -138,3 +138,20 @@ def test_people_attributes_import_erase_and_snapshot_from_the_cli(environment: N
     assert "cycle 2026-H1: 3 values, sha256 " in capsys.readouterr().out
     assert main(["people", "attributes", "erase", "emp-1"]) == 0
     assert "2 values of emp-1 erased" in capsys.readouterr().out
+
+
+def test_the_cli_prints_the_report_by_attribute_in_every_format(environment: None, goals: Goals, teams: None,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from application.equality.attributes import import_attributes, take_snapshot
+
+    import_attributes(goals, "person_id,sex\n" + "".join(f"mgr-a-report-{i},f\nmgr-b-report-{i},m\n"
+                                                          for i in range(3)))
+    take_snapshot(goals, "2026-H1")
+    by_sex = ["fairness", "--cycle", "2026-H1", "--group-by", "attribute:sex"]
+    assert main([*by_sex, "--format", "json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["min_cell"] == 10 and body["summary"].startswith("by sex, 0 groups shown, 2 hidden")
+    for form in ("table", "csv", "html"):
+        assert main([*by_sex, "--format", form]) == 0
+        assert "mgr-a-report" not in capsys.readouterr().out
+    assert main(["fairness", "--cycle", "2026-H1", "--group-by", "attribute:Bad Name"]) == 2
