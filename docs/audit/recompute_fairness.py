@@ -50,7 +50,9 @@ def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
     denominator = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # at 0 (or all) successes the bound is exactly 0 (or 1); the float formula leaves an error of about 1e-17
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    return low, 1.0 if successes == trials else min(1.0, centre + half)
 
 
 def rate_ratio(a: int, n1: int, c: int, n2: int, z: float = Z95) -> tuple[float, float, float] | None:

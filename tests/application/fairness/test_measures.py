@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from application.fairness.measures import Unit, binary_measure, continuous_measure
@@ -75,3 +77,19 @@ def test_bands_are_compared_by_kruskal_wallis_and_by_permutation() -> None:
     assert measure["kruskal_wallis"]["p_value"] == pytest.approx(expected.pvalue, rel=1e-5)
     assert row(measure, "a")["direction"] == "higher"
     assert measure == continuous_measure(units, "seed")
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.booleans()), min_size=1, max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_every_group_gets_one_row_whose_figures_hold_together(outcomes: list[tuple[str, bool]]) -> None:
+    units = [Unit(group, f"e{i}", float(yes), 1) for i, (group, yes) in enumerate(outcomes)]
+    measure = binary_measure(units, "seed")
+    assert sorted(r["group"] for r in measure["groups"]) == sorted({g for g, _ in outcomes})
+    for r in measure["groups"]:
+        assert r["count"] == sum(1 for g, yes in outcomes if g == r["group"] and yes)
+        assert r["wilson_low"] <= r["rate"] <= r["wilson_high"]
+        if r["p_value"] is not None:
+            assert r["p_value"] <= r["holm_p_value"] and r["bh_q_value"] <= r["holm_p_value"]
+        assert r["status"] in ("flag", "watch", "insufficient", "ok")
+        assert r["status"] != "flag" or r["direction"] is not None
+    assert binary_measure(units, "seed") == measure  # the same bytes every time
