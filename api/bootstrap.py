@@ -14,6 +14,7 @@ from api.guards.config import GuardSettings
 from api.positions import ReadPositions
 from api.routes.events import StreamOptions
 from application.cycles.service import Cycles
+from application.equality.report import min_cell
 from application.goals.service import Goals
 from application.cycles.objectives import Objectives
 from application.events.live import LiveEvents
@@ -105,3 +106,8 @@ def publish(services: Services, state: object) -> None:
         "alignment": AlignmentViews(services.goals.engine),
     }.items():
         setattr(state, name, value)
+
+
+def fairness_min_cell() -> int:
+    """The smallest group the report by protected characteristic shows (ADR 0042), from the environment."""
+    return min_cell(os.environ)

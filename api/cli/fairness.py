@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from api.bootstrap import fairness_min_cell
 from api.cli import fairness_formats, fairness_legacy
 from application.audit.chain import SigningKeyMissingError
 from application.audit.tree import TamperDetectedError
@@ -45,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     goals = Goals()
     try:
         if args.group_by.startswith(ATTRIBUTE):
-            report = attribute_report(goals, args.cycle, args.group_by, args.strata, args.position)
+            report = attribute_report(goals, args.cycle, args.group_by, args.strata, args.position,
+                                      fairness_min_cell())
         else:
             report = fairness_report(goals, args.cycle, args.group_by, args.strata, args.position,
                                      args.report_version)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.bootstrap import fairness_min_cell
 from api.deps import GoalsDep, require_roles
 from api.json_route import OffLoopJSONRoute
 from api.problems import Problem, problem_responses
@@ -56,7 +57,7 @@ def report(
     allowed(actor, group_by)
     try:
         if group_by.startswith(ATTRIBUTE):
-            found = attribute_report(goals, cycle, group_by, strata, position)
+            found = attribute_report(goals, cycle, group_by, strata, position, fairness_min_cell())
         else:
             found = fairness_report(goals, cycle, group_by, strata, position, report_version)
     except ERRORS as error:

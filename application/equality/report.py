@@ -3,7 +3,6 @@ snapshot opened with the data keys, the measures in aggregate, the same header, 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 from application.audit.log import audit_log
@@ -20,9 +19,9 @@ MIN_CELL, MIN_CELL_FLOOR = 10, 5
 ATTRIBUTE = "attribute:"
 
 
-def min_cell(env: Mapping[str, str] | None = None) -> int:
-    """GOALENGINE_FAIRNESS_MIN_CELL (default 10); never below 5, whatever it says."""
-    text = (os.environ if env is None else env).get("GOALENGINE_FAIRNESS_MIN_CELL", "")
+def min_cell(env: Mapping[str, str]) -> int:
+    """GOALENGINE_FAIRNESS_MIN_CELL in the environment given (default 10); never below 5, whatever it says."""
+    text = env.get("GOALENGINE_FAIRNESS_MIN_CELL", "")
     if not text:
         return MIN_CELL
     if not text.isdigit():
@@ -31,7 +30,7 @@ def min_cell(env: Mapping[str, str] | None = None) -> int:
 
 
 def attribute_report(goals: Goals, cycle: str, group_by: str, strata: str | None = None,
-                     position: int | None = None) -> SignedReport:
+                     position: int | None = None, smallest_cell: int = MIN_CELL) -> SignedReport:
     name = group_by.removeprefix(ATTRIBUTE)
     if not group_by.startswith(ATTRIBUTE) or not NAME.match(name):
         raise FairnessRequestError(f"{group_by!r} is not attribute:<name>", field="group_by")
@@ -44,7 +43,8 @@ def attribute_report(goals: Goals, cycle: str, group_by: str, strata: str | None
         if not known_cycle(goals, cycle, until):
             raise CycleNotFoundError(f"no cycle {cycle!r} in the log up to position {until}", cycle=cycle) from None
         raise
-    body = attribute_body(stored_records(goals, until), cycle, name, values, min_cell(), strata)
+    body = attribute_body(stored_records(goals, until), cycle, name, values, max(MIN_CELL_FLOOR, smallest_cell),
+                          strata)
     if body["cycle_state"] is None:
         raise CycleNotFoundError(f"no cycle {cycle!r} in the log up to position {until}", cycle=cycle)
     body["attribute_snapshot"] = {"digest": snapshot.digest, "rows": snapshot.rows}

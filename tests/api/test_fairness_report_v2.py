@@ -155,3 +155,18 @@ def test_the_cli_prints_the_report_by_attribute_in_every_format(environment: Non
         assert main([*by_sex, "--format", form]) == 0
         assert "mgr-a-report" not in capsys.readouterr().out
     assert main(["fairness", "--cycle", "2026-H1", "--group-by", "attribute:Bad Name"]) == 2
+
+
+def test_the_minimum_cell_comes_from_the_environment_and_never_goes_below_5(
+    client: TestClient, auth: Auth, goals: Goals, teams: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from application.equality.attributes import import_attributes, take_snapshot
+
+    import_attributes(goals, "person_id,sex\n" + "".join(f"mgr-a-report-{i},f\nmgr-b-report-{i},m\n"
+                                                          for i in range(3)))
+    take_snapshot(goals, "2026-H1")
+    monkeypatch.setenv("GOALENGINE_FAIRNESS_MIN_CELL", "2")
+    body = client.get("/fairness/report", params={"cycle": "2026-H1", "group_by": "attribute:sex"},
+                      headers=auth(ANALYST)).json()
+    assert body["min_cell"] == 5
+    assert all(row["suppressed"] for row in body["measures"]["eased"]["groups"])  # 3 and 3, under 5
