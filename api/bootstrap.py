@@ -21,6 +21,7 @@ from application.audit import store_check
 from application.audit.rollback import rollback_watch
 from application.cycles.service import Cycles
 from application.demo import DemoClock, seed_demo
+from application.equality.report import min_cell
 from application.goals.service import Goals
 from application.cycles.objectives import Objectives
 from application.events.live import LiveEvents
@@ -182,3 +183,8 @@ def seed_demo_store(settings: Settings, today: date) -> bool:
     clock = DemoClock.for_story(today)
     with command_goals(settings, today=clock.today) as goals:
         return seed_demo(goals, clock, today)
+
+
+def fairness_min_cell() -> int:
+    """The smallest group the report by protected characteristic shows (ADR 0042), from the environment."""
+    return min_cell(os.environ)

@@ -21,7 +21,8 @@ E = TypeVar("E", bound=StrEnum)
 
 VOCABULARY: dict[type[StrEnum], dict[str, StrEnum]] = {
     Role: {"employee": Role.EMPLOYEE, "manager": Role.MANAGER, "hr": Role.HR, "auditor": Role.AUDITOR,
-           "service": Role.SERVICE},
+           "service": Role.SERVICE,
+           "equality_analyst": Role.EQUALITY_ANALYST},
     Direction: {"increase": Direction.INCREASE, "decrease": Direction.DECREASE, "range": Direction.RANGE},
     Cadence: {"weekly": Cadence.WEEKLY, "monthly": Cadence.MONTHLY, "quarterly": Cadence.QUARTERLY},
     Status: {"draft": Status.DRAFT, "agreed": Status.AGREED, "closed": Status.CLOSED},
@@ -29,7 +30,8 @@ VOCABULARY: dict[type[StrEnum], dict[str, StrEnum]] = {
               "missed": Outcome.MISSED, "cancelled": Outcome.CANCELLED},
     ReasonCategory: {"external_factor": ReasonCategory.EXTERNAL_FACTOR, "role_change": ReasonCategory.ROLE_CHANGE,
                      "priority_shift": ReasonCategory.PRIORITY_SHIFT, "resourcing": ReasonCategory.RESOURCING,
-                     "data_correction": ReasonCategory.DATA_CORRECTION, "other": ReasonCategory.OTHER},
+                     "data_correction": ReasonCategory.DATA_CORRECTION, "other": ReasonCategory.OTHER,
+                     "leave_or_adjustment": ReasonCategory.LEAVE_OR_ADJUSTMENT},
     Party: {"owner": Party.OWNER, "manager": Party.MANAGER},
     RecalibrationStatus: {"proposed": RecalibrationStatus.PROPOSED, "approved": RecalibrationStatus.APPROVED,
                           "rejected": RecalibrationStatus.REJECTED},

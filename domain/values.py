@@ -20,6 +20,7 @@ class Role(StrEnum):
     HR = "hr"
     AUDITOR = "auditor"
     SERVICE = "service"
+    EQUALITY_ANALYST = "equality_analyst"  # reads the fairness report by protected characteristic only (ADR 0042)
 
 
 class Direction(StrEnum):
@@ -53,6 +54,7 @@ class ReasonCategory(StrEnum):
     PRIORITY_SHIFT = "priority_shift"
     RESOURCING = "resourcing"
     DATA_CORRECTION = "data_correction"
+    LEAVE_OR_ADJUSTMENT = "leave_or_adjustment"  # leave, disability or other lawful adjustment: apart from leniency
     OTHER = "other"
 
 

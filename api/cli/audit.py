@@ -1,4 +1,5 @@
-"""`goalengine audit export GOAL_ID --out FILE` (an auditor's bundle) and `goalengine audit migrate --old-key FILE`."""
+"""`goalengine audit export GOAL_ID --out FILE` (an auditor's bundle), `audit export --cycle C` (a fairness
+export, api/cli/fairness_export.py) and `goalengine audit migrate --old-key FILE`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 from pathlib import Path
 from uuid import UUID
 
+from api.cli import fairness_export
 from application.audit.bundle import bundle_json, export_bundle
 from application.audit.chain import SigningKeyMissingError
 from application.audit.migration import MigrationRefusedError, migrate
@@ -26,9 +28,11 @@ def goal_id(text: str) -> UUID:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("audit", help="export an auditor's bundle; migrate a store from the HMAC chain")
     actions = parser.add_subparsers(dest="audit_command", required=True)
-    export = actions.add_parser("export", help="one goal's events with inclusion proofs and a signed checkpoint")
-    export.add_argument("goal_id", type=goal_id, metavar="GOAL_ID")
-    export.add_argument("--out", required=True, metavar="FILE")
+    export = actions.add_parser("export", help="one goal's events (or a cycle's, --cycle) with inclusion proofs "
+                                "and a signed checkpoint")
+    export.add_argument("goal_id", type=goal_id, metavar="GOAL_ID", nargs="?")
+    export.add_argument("--out", metavar="FILE", help="where to write (a cycle's export: standard output if absent)")
+    fairness_export.add_arguments(export)
     export.set_defaults(handler=run_export)
     migration = actions.add_parser("migrate", help="verify the HMAC chain with its old key, then sign every event")
     migration.add_argument("--old-key", required=True, metavar="FILE", help="the file holding the old HMAC audit key")
@@ -44,6 +48,8 @@ def signing_settings_or_none() -> Settings | None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.cycle is not None or args.goal_id is None or args.out is None:
+        return fairness_export.run(args, signing_settings_or_none)
     settings = signing_settings_or_none()
     if settings is None:
         return 2

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import OVERSEERS, require_roles
+from api.problems import Problem
 from api.schemas.goal_views import RecalibrationView
-from api.web.fairness_chart import fairness_chart
+from api.web.fairness_packet import packet_body
 from api.web.pages import PageRoute, SessionDep, render
-from application.audit.fairness import GroupBy, recalibration_fairness
+from application.fairness.report import GROUPINGS, CycleNotFoundError, FairnessRequestError, fairness_report
 from application.audit.verification import verify_trail
 from application.goals.service import Goals
 from application.goals.recalibration_queue import pending_recalibrations
@@ -39,14 +40,17 @@ def queue_page(request: Request, session: SessionDep) -> HTMLResponse:
 
 @router.get("/hr/fairness", response_class=HTMLResponse)
 def fairness_page(
-    request: Request, session: SessionDep, cycle: str | None = None, group_by: GroupBy = GroupBy.MANAGER
+    request: Request, session: SessionDep, cycle: str | None = None, group_by: str = "manager"
 ) -> HTMLResponse:
-    """The recalibration fairness report of a cycle: a chart per group with its figures, p-values and caveats."""
+    """The fairness report of a cycle (ADR 0041): its sentence, a funnel plot, rows by status with their caveats."""
     oversight(session.actor)
     goals: Goals = request.app.state.goals
-    report = recalibration_fairness(goals, cycle, group_by).body if cycle else None
-    return render(request, "fairness.html", {"cycle": cycle or "", "group_by": str(group_by), "report": report,
-                                             "chart": fairness_chart(report) if report else None})
+    try:
+        report = fairness_report(goals, cycle, group_by).body if cycle else None
+    except (CycleNotFoundError, FairnessRequestError) as error:
+        raise Problem(404 if isinstance(error, CycleNotFoundError) else 422, error.code, error.message) from None
+    return render(request, "fairness.html", {"cycle": cycle or "", "group_by": group_by, "groupings": GROUPINGS,
+                                             "report": report, "packet": packet_body(report) if report else None})
 
 
 @router.get("/trail", response_class=HTMLResponse)

@@ -145,6 +145,8 @@ class ChainingMapper(Mapper[UUID]):
         except ApplicationError:
             raise
         except Exception as error:
+            if isinstance(error.__cause__, ApplicationError):  # sealed text this server has no key for: not an edit
+                raise
             raise undecodable(stored_event, error) from None
 
     def _decoded(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:

@@ -16,6 +16,7 @@ from application.goals import checks
 from application.errors import ConcurrentModificationError
 from application.goals.service import Goals
 from application.store.idempotency import CommandResult
+from application.equality.attributes import take_snapshot
 from domain.cycle import Cycle
 from domain.errors import CycleExistsError, UnknownCycleError
 from domain.goal import Goal
@@ -35,6 +36,7 @@ class Cycles:
             position = self.goals.save_at(cycle)  # the one Goals application saves them all
         except IntegrityError:
             raise CycleExistsError(f"cycle {cycle_id!r} already exists", cycle=cycle_id) from None
+        take_snapshot(self.goals, cycle_id)  # protected characteristics as known when it opened (ADR 0042)
         return CommandResult(cycle_id, cycle.version, position=position)
 
     def activate(self, actor: Actor, cycle_id: str) -> CommandResult:

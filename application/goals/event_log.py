@@ -69,7 +69,8 @@ class GoalEventLog(RecordHook):
             self.settings.audit_signing_key, self.settings.audit_public_keys, self.settings.audit_origin)
         with schema_creation(self.engine):
             self.data_keys = DataKeys(self.engine, self.settings.data_master_key, self.settings.bounds.data_keys)
-            self.data_keys.require_usable_master()
+            if self.settings.reads_sealed_text:
+                self.data_keys.require_usable_master()
             super().__init__(env=self.settings.eventsourcing_env())
             metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
         # After an erasure (here or in another process) no cached goal may still hold the erased text.

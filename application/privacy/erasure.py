@@ -15,6 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy import text
 
 from application.goals.service import Goals
+from application.equality.attributes import erase_attributes
 from domain import rules
 from domain.errors import PermissionDeniedError
 from domain.person import Person, person_id_of
@@ -41,6 +42,7 @@ def erase_person(goals: Goals, person_id: str, actor: Actor, reason: str, due_on
     person.erase(actor, reason, keys, due_on)
     position = goals.save(person)[-1].notification.id
     goals.data_keys.erase(person_id)  # forgets the cached keys and the cached goals (Goals listens)
+    erase_attributes(goals, person_id)  # protected characteristics too (ADR 0042): their snapshots no longer open
     drop_snapshots(goals)
     purge_freed_pages(goals, ["data_keys", _snapshots_table(goals)])
     return Erasure(person_id, keys, position, reason, due_on)

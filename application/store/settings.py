@@ -48,6 +48,9 @@ class Settings:
     retention_years: int | None = None
     bounds: Bounds = field(default_factory=Bounds)
     verify_reads: bool = True  # every event loaded to answer is checked against its signature chain (ADR 0038)
+    # False only for a process that reads no sealed field (the fairness report, ADR 0041): it opens a store holding
+    # sealed text without the master key, which every other process refuses to do (issue 29, ADR 0043).
+    reads_sealed_text: bool = True
     # Where the latest signed checkpoint is kept outside the database (ADR 0039); None: nowhere. Read from the
     # environment by from_env only (the composition root), like the witness keys below.
     audit_state_dir: str | None = None

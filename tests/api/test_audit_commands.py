@@ -105,7 +105,7 @@ def teams(goals: Goals, clock: Clock) -> None:
 
 
 def test_fairness_as_json_is_the_canonical_report(teams: None, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["fairness", "--cycle", "2026-H1", "--format", "json"]) == 0
+    assert main(["fairness", "--cycle", "2026-H1", "--report-version", "1", "--format", "json"]) == 0
     printed = capsys.readouterr().out.strip()
     body = json.loads(printed)
     assert [g["group"] for g in body["groups"]] == ["mgr-a", "mgr-b"]
@@ -113,14 +113,15 @@ def test_fairness_as_json_is_the_canonical_report(teams: None, capsys: pytest.Ca
 
 
 def test_fairness_as_csv_has_a_row_per_group(teams: None, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["fairness", "--cycle", "2026-H1", "--group-by", "org_unit", "--format", "csv"]) == 0
+    assert main(["fairness", "--cycle", "2026-H1", "--report-version", "1", "--group-by", "org_unit",
+                 "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["group"], r["goals"], r["eased"], r["tightened"]) for r in rows] == [
         ("unit-mgr-a", "2", "1", "0"), ("unit-mgr-b", "2", "0", "1")]
 
 
 def test_fairness_as_a_table_states_the_test_and_the_hash(teams: None, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["fairness", "--cycle", "2026-H1"]) == 0
+    assert main(["fairness", "--cycle", "2026-H1", "--report-version", "1"]) == 0
     out = capsys.readouterr().out
     assert "disparity test: fisher_exact, p = 1.0; flagged: none" in out
     assert "four-eyes violations: 0" in out and "hash: " in out

@@ -65,8 +65,7 @@ def test_serve_with_a_master_key_that_does_not_open_the_store_exits_2_naming_it(
     assert VARIABLE in served.stderr and "does not open" in served.stderr
 
 
-@pytest.mark.parametrize("command", [["projections", "status"], ["replay", "{goal}"],
-                                     ["fairness", "--cycle", "2026-H1"], ["verify"]])
+@pytest.mark.parametrize("command", [["projections", "status"], ["replay", "{goal}"], ["verify"]])
 def test_every_command_reading_a_sealed_store_without_the_key_exits_2_naming_it(
     sealed_goal: UUID, store_url: str, command: list[str], monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -96,3 +95,13 @@ def test_a_master_key_unusable_while_serving_answers_503_on_reads_that_need_it(
                 assert (answer.status_code, answer.json()["code"]) == (503, "data_master_key_missing"), answer.text
     finally:
         served.close()
+
+
+def test_the_fairness_report_reads_no_sealed_field_so_it_runs_without_the_key(
+    sealed_goal: UUID, store_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 27 (ADR 0041) over issue 29: the one command that needs no data key opens a sealed store without it."""
+    monkeypatch.setenv("GOALENGINE_DATABASE_URL", store_url)
+    monkeypatch.delenv(VARIABLE)
+    assert main(["fairness", "--cycle", "2026-H1", "--format", "json"]) == 0
+    assert '"report_version":2' in capsys.readouterr().out

@@ -307,3 +307,12 @@ def test_the_review_page_links_its_packet_as_a_pdf(web: Web) -> None:
     pdf = web.client.get(f"/workspace/reviews/emp-dev/packet.pdf?cycle={cycle}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert web.client.get(f"/workspace/reviews/emp-carla/packet.pdf?cycle={cycle}").status_code == 403
+
+
+def test_the_fairness_page_leads_with_its_sentence_and_answers_404_for_an_unknown_cycle(web: Web) -> None:
+    cycle = web.goals.get_goal(web.goal_titled("Defect rate")).cycle.id
+    web.sign_in("hr-iris", "hr")
+    page = web.client.get("/workspace/hr/fairness", params={"cycle": cycle})
+    assert 'class="summary"' in page.text and "Provisional" in page.text and "funnel" in page.text
+    assert page.text.index('class="summary"') < page.text.index('id="fairness-figures"')
+    assert web.client.get("/workspace/hr/fairness", params={"cycle": "1999-H1"}).status_code == 404

@@ -1,0 +1,1 @@
+"""Protected characteristics for equality analysis (ADR 0042): sealed, outside the event log, aggregate only."""

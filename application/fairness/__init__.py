@@ -1,0 +1,1 @@
+"""The fairness report (ADR 0041)."""
