@@ -16,6 +16,8 @@ from api.routes.events import StreamOptions
 from application.cycles.service import Cycles
 from application.goals.service import Goals
 from application.cycles.objectives import Objectives
+from application.directory.service import Directory
+from application.directory.tokens import ProvisioningTokens
 from application.events.live import LiveEvents
 from application.store.settings import Settings
 from application.webhooks.config import WebhookSettings
@@ -103,5 +105,7 @@ def publish(services: Services, state: object) -> None:
         "webhook_signal": services.live_events.signal,
         "cycles": Cycles(services.goals), "objectives": Objectives(services.goals),
         "alignment": AlignmentViews(services.goals.engine),
+        # The directory of people (ADR 0033) and the provisioning tokens that open /scim/v2 (ADR 0034).
+        "directory": Directory(services.goals), "scim_tokens": ProvisioningTokens(services.goals.engine),
     }.items():
         setattr(state, name, value)

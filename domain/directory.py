@@ -21,6 +21,7 @@ from domain.values import Actor, Role
 NAMESPACE = uuid5(NAMESPACE_URL, "https://goalengine.example/directory")
 MAX_ID = 200
 MAX_FIELD = 500
+MAX_PROFILE = 50_000
 # Characters that look like nothing or like another character: a person id holding one is a look-alike.
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"})
 
@@ -60,14 +61,17 @@ class PersonDetails:
     title: str = ""
     org_unit: str = ""
     external_id: str = ""
+    # The rest of what the identity provider sent (its SCIM attributes as JSON), kept whole and sealed: phone
+    # numbers, addresses, locale... goalengine reads none of it, and gives it back as it came.
+    profile: str = ""
 
     def require_valid(self) -> None:
         if not self.user_name.strip():
             raise InvalidGoalInputError("user_name", "must not be empty")
         for field in fields(self):
-            value = getattr(self, field.name)
-            if len(value) > MAX_FIELD or not value.isprintable():
-                raise InvalidGoalInputError(field.name, f"must be printable and at most {MAX_FIELD} characters")
+            value, limit = getattr(self, field.name), MAX_PROFILE if field.name == "profile" else MAX_FIELD
+            if len(value) > limit or not value.isprintable():
+                raise InvalidGoalInputError(field.name, f"must be printable and at most {limit} characters")
 
     def changes_from(self, other: PersonDetails) -> dict[str, dict[str, str]]:
         """What differs from `other`, field by field: {"title": {"from": old, "to": new}}."""
@@ -119,9 +123,11 @@ class DirectoryPerson(Aggregate):
         TOPIC = "goalengine:DirectoryPerson.Deactivated"
         CLOUDEVENT_TYPE = "person.deactivated.v1"
         person_id: str
+        removed: bool  # the identity provider deleted them: gone from the directory's listings, kept in the trail
 
         def apply(self, person: DirectoryPerson) -> None:
             person.active = False
+            person.removed = person.removed or self.removed
 
     class Reactivated(Event):
         TOPIC = "goalengine:DirectoryPerson.Reactivated"
@@ -130,12 +136,14 @@ class DirectoryPerson(Aggregate):
 
         def apply(self, person: DirectoryPerson) -> None:
             person.active = True
+            person.removed = False
 
     def __init__(self, person_id: str, details: dict[str, Any], manager_id: str | None, active: bool) -> None:
         self.person_id = person_id
         self.details = PersonDetails(**details)
         self.manager_id = manager_id
         self.active = active
+        self.removed = False
 
     @classmethod
     def provision(cls, actor: Actor, person_id: str, details: PersonDetails, manager_id: str | None,
@@ -165,11 +173,11 @@ class DirectoryPerson(Aggregate):
             self.trigger_event(self.ReportingLineChanged, person_id=self.person_id, from_manager_id=self.manager_id,
                                to_manager_id=manager_id, effective_on=effective_on, **by_actor(actor))
 
-    def deactivate(self, actor: Actor) -> None:
-        """The person no longer works here; the trail keeps them."""
+    def deactivate(self, actor: Actor, *, removed: bool = False) -> None:
+        """The person no longer works here (or, removed, was deleted from the directory); the trail keeps them."""
         require_administrator(actor)
-        if self.active:
-            self.trigger_event(self.Deactivated, person_id=self.person_id, **by_actor(actor))
+        if self.active or (removed and not self.removed):
+            self.trigger_event(self.Deactivated, person_id=self.person_id, removed=removed, **by_actor(actor))
 
     def reactivate(self, actor: Actor) -> None:
         require_administrator(actor)

@@ -35,15 +35,17 @@ class DirectoryGroup(Aggregate):
         display_name: str
         external_id: str
 
-    class Renamed(Event):
-        TOPIC = "goalengine:DirectoryGroup.Renamed"
-        CLOUDEVENT_TYPE = "group.renamed.v1"
+    class Updated(Event):
+        """The group's name or external id changed: each from what to what."""
+
+        TOPIC = "goalengine:DirectoryGroup.Updated"
+        CLOUDEVENT_TYPE = "group.updated.v1"
         group_id: str
-        from_name: str
-        to_name: str
+        changes: dict[str, dict[str, str]]
 
         def apply(self, group: DirectoryGroup) -> None:
-            group.display_name = self.to_name
+            for name, change in self.changes.items():
+                setattr(group, name, change["to"])
 
     class MembershipChanged(Event):
         """People joined and left the group."""
@@ -81,12 +83,15 @@ class DirectoryGroup(Aggregate):
         return cls._create(cls.Created, id=directory_group_uuid(group_id), group_id=group_id,
                            display_name=display_name, external_id=external_id, **by_actor(actor))
 
-    def rename(self, actor: Actor, display_name: str) -> None:
+    def update(self, actor: Actor, display_name: str, external_id: str) -> None:
+        """Rename the group or change its external id (an event only if either changes)."""
         require_administrator(actor)
         _require_name(display_name)
-        if display_name != self.display_name:
-            self.trigger_event(self.Renamed, group_id=self.group_id, from_name=self.display_name,
-                               to_name=display_name, **by_actor(actor))
+        wanted = {"display_name": display_name, "external_id": external_id}
+        changes = {name: {"from": getattr(self, name), "to": value} for name, value in wanted.items()
+                   if getattr(self, name) != value}
+        if changes:
+            self.trigger_event(self.Updated, group_id=self.group_id, changes=changes, **by_actor(actor))
 
     def set_members(self, actor: Actor, members: set[str]) -> None:
         """The group's members become exactly these people (an event only if that changes anything)."""

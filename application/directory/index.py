@@ -21,7 +21,7 @@ PAGE = 500
 PERSON_TOPICS = [cls.TOPIC for cls in (DirectoryPerson.Provisioned, DirectoryPerson.Updated,
                                        DirectoryPerson.ReportingLineChanged, DirectoryPerson.Deactivated,
                                        DirectoryPerson.Reactivated)]
-GROUP_TOPICS = [cls.TOPIC for cls in (DirectoryGroup.Created, DirectoryGroup.Renamed,
+GROUP_TOPICS = [cls.TOPIC for cls in (DirectoryGroup.Created, DirectoryGroup.Updated,
                                       DirectoryGroup.MembershipChanged, DirectoryGroup.Deleted)]
 DIRECTORY_TOPICS = PERSON_TOPICS + GROUP_TOPICS
 
@@ -38,6 +38,7 @@ class Person:
     created: datetime
     last_modified: datetime
     groups: frozenset[str] = frozenset()  # the displayNames of the groups they belong to
+    removed: bool = False  # deleted by the identity provider: not listed, not found by SCIM; still in the trail
 
     @property
     def user_name(self) -> str:
@@ -126,8 +127,10 @@ def _fold_person(state: DirectoryState, event: Any) -> None:
             person.details, **{name: change["to"] for name, change in event.changes.items()}))
     elif isinstance(event, DirectoryPerson.ReportingLineChanged):
         person = replace(person, manager_id=event.to_manager_id)
+    elif isinstance(event, DirectoryPerson.Deactivated):
+        person = replace(person, active=False, removed=person.removed or event.removed)
     else:
-        person = replace(person, active=isinstance(event, DirectoryPerson.Reactivated))
+        person = replace(person, active=True, removed=False)
     state.people[event.person_id] = replace(person, **stamp)
 
 
@@ -138,8 +141,10 @@ def _fold_group(state: DirectoryState, event: Any) -> None:
                                              created=event.timestamp, **stamp)
         return
     group = state.groups[event.group_id]
-    if isinstance(event, DirectoryGroup.Renamed):
-        group = replace(group, display_name=event.to_name)
+    if isinstance(event, DirectoryGroup.Updated):
+        changed = {name: change["to"] for name, change in event.changes.items()}
+        group = replace(group, display_name=changed.get("display_name", group.display_name),
+                        external_id=changed.get("external_id", group.external_id))
     elif isinstance(event, DirectoryGroup.MembershipChanged):
         group = replace(group, members=(group.members - set(event.removed)) | set(event.added))
     elif isinstance(event, DirectoryGroup.Deleted):

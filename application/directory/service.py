@@ -124,26 +124,28 @@ class Directory:
 
         return self._change(person_id, change, expected_version)
 
-    def deactivate(self, actor: Actor, person_id: str, expected_version: int | None = None) -> Person:
-        """The person left: their tokens stop working; the trail keeps them (SCIM DELETE)."""
-        return self._change(person_id, lambda person: person.deactivate(actor), expected_version)
+    def deactivate(self, actor: Actor, person_id: str, expected_version: int | None = None, *,
+                   removed: bool = False) -> Person:
+        """The person left (removed: the identity provider deleted them, SCIM DELETE): their tokens stop working;
+        the trail keeps them."""
+        return self._change(person_id, lambda person: person.deactivate(actor, removed=removed), expected_version)
 
     # --- commands on groups --------------------------------------------------------------------------------
 
     def create_group(self, actor: Actor, display_name: str, members: set[str], *, group_id: str | None = None,
                      external_id: str = "") -> Group:
         group_id = str(uuid4()) if group_id is None else group_id
-        self._require_people(members)
+        self._require_members(members, group_id)
         group = DirectoryGroup.create(actor, group_id, display_name, external_id)
         group.set_members(actor, members)
         self._save(f"group {group_id!r}", group)
         return self._required_group(group_id)
 
     def replace_group(self, actor: Actor, group_id: str, display_name: str, members: set[str],
-                      expected_version: int | None = None) -> Group:
-        self._require_people(members)
+                      expected_version: int | None = None, *, external_id: str = "") -> Group:
+        self._require_members(members, group_id)
         group = self._loaded_group(group_id, expected_version)
-        group.rename(actor, display_name)
+        group.update(actor, display_name, external_id)
         group.set_members(actor, members)
         self._save(f"group {group_id!r}", group)
         return self._required_group(group_id)
@@ -189,16 +191,18 @@ class Directory:
             raise UnknownGroupError(f"no group {group_id!r} in the directory", group_id=group_id)
         return group
 
-    def _require_people(self, members: set[str]) -> None:
-        people = self.index.current().people
+    def _require_members(self, members: set[str], group_id: str) -> None:
+        """Each member is a person or another group (SCIM nests groups; roles come from direct members only)."""
+        state = self.index.current()
         for member in sorted(members):
-            if member not in people:
-                raise UnknownPersonError(f"members: no person {member!r} in the directory", person_id=member)
+            if member == group_id or (member not in state.people and member not in state.groups):
+                raise UnknownPersonError(f"members: no person or other group {member!r} in the directory",
+                                         person_id=member)
 
     @staticmethod
     def _require_free_user_name(state: DirectoryState, user_name: str, person_id: str) -> None:
         taken = [p.id for p in state.people.values()
-                 if p.id != person_id and p.user_name.casefold() == user_name.casefold()]
+                 if p.id != person_id and not p.removed and p.user_name.casefold() == user_name.casefold()]
         if taken:
             raise UserNameTakenError(f"userName {user_name!r} is taken by another person", user_name=user_name)
 

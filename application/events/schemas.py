@@ -141,6 +141,7 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     # The directory (domain/directory.py): a person's details by name, and what changed from what to what.
     ("Provisioned", "details"): {"type": "object", "additionalProperties": {"type": "string"}},
     ("Provisioned", "active"): {"type": "boolean"},
+    ("Deactivated", "removed"): {"type": "boolean"},
     ("Updated", "changes"): {"type": "object", "additionalProperties": _object(
         {"from": {"type": "string"}, "to": {"type": "string"}})},
     ("MembershipChanged", "added"): {"type": "array", "items": {"type": "string"}},

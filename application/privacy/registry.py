@@ -16,7 +16,7 @@ from __future__ import annotations
 ERASED = "[erased]"
 
 # The directory's fields about a person that are personal (org unit and external id are the organisation's).
-DIRECTORY_PERSONAL = ("user_name", "display_name", "given_name", "family_name", "email", "title")
+DIRECTORY_PERSONAL = ("user_name", "display_name", "given_name", "family_name", "email", "title", "profile")
 
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "goalengine:Goal.Drafted": ("rationale",),
