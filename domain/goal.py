@@ -217,14 +217,23 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
         blockers: str
         next_steps: str
     class Reassigned(Event):
-        """HR moved the goal to another owner or manager; who held it when is in the trail."""
+        """HR moved the goal to another owner or manager; who held it when is in the trail. Version 2 adds
+        `follows`: the directory event (CloudEvents id) a reassignment follows, None for HR's own (ADR 0035); an
+        additive field, so the contract keeps the type goal.reassigned.v1."""
 
         TOPIC = "goalengine:Goal.Reassigned"
+        CLOUDEVENT_TYPE = "goal.reassigned.v1"
+        class_version = 2
         owner_id: str
         manager_id: str
         previous_owner_id: str
         previous_manager_id: str
         reason: str
+        follows: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["follows"] = None
 
         def apply(self, goal: Goal) -> None:
             goal.owner_id, goal.manager_id = self.owner_id, self.manager_id
@@ -424,10 +433,18 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
         """HR moves the goal to another owner or manager; a replaced party's signature on a draft lapses."""
         self._require_open()
         change = assignment.reassignment(actor, (self.owner_id, self.manager_id), owner_id, manager_id, reason)
-        self.trigger_event(self.Reassigned, **change.to_stored(), **_by(actor))
+        self._reassigned(actor, change, None)
+
+    def follow_reporting_line(self, actor: Actor, manager_id: str, follows: str) -> None:
+        """The owner reports to someone else in the directory: the open goal moves to them (ADR 0035)."""
+        self._require_open()
+        self._reassigned(actor, assignment.reporting_line_change((self.owner_id, self.manager_id), manager_id), follows)
+
+    def _reassigned(self, actor: Actor, change: assignment.Reassignment, follows: str | None) -> None:
+        self.trigger_event(self.Reassigned, **change.to_stored(), follows=follows, **_by(actor))
         for party in change.replaced_parties():
             if self.status is Status.DRAFT and party in self.signatures:
-                self.trigger_event(self.SignatureVoided, party=str(party), reason="reassigned: " + reason,
+                self.trigger_event(self.SignatureVoided, party=str(party), reason="reassigned: " + change.reason,
                                    signed_content_version=self.signatures[party].content_version, **_by(actor))
 
     def carry_over(self, actor: Actor, to_cycle: Cycle, reason: str, new_goal_id: UUID) -> GoalTerms:

@@ -69,11 +69,11 @@ def draft_goal(
     """Draft a goal: an employee for themself naming their manager, a manager for a report naming the owner."""
     owner_id = body.owner_id or (actor.id if actor.role is Role.EMPLOYEE else None)
     manager_id = body.manager_id or (actor.id if actor.role is Role.MANAGER and owner_id != actor.id else None)
-    if owner_id is None or manager_id is None:
-        missing = "owner_id" if owner_id is None else "manager_id"
-        raise Problem(422, "invalid_request", f"body.{missing}: is required for a {actor.role}",
-                      errors=[{"field": f"body.{missing}", "message": "is required"}])
-    require_may_draft(actor, owner_id, manager_id)
+    if owner_id is None:
+        raise Problem(422, "invalid_request", f"body.owner_id: is required for a {actor.role}",
+                      errors=[{"field": "body.owner_id", "message": "is required"}])
+    if manager_id is not None:  # else the directory names the manager, and says who may draft (ADR 0035)
+        require_may_draft(actor, owner_id, manager_id)
     result = goals.draft_goal(actor, cycle=body.cycle_ref(), owner_id=owner_id, manager_id=manager_id,
                               terms=body.terms(), idempotency_key=key)
     response.headers["Location"] = f"/goals/{result.goal_id}"

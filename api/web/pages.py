@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status, field_error
 from application.errors import ApplicationError
 from application.sign_ins import SpentTokens
+from api.admission import admitted
 from api.web.session import SESSION_COOKIE, SignInRequired, WebSession, check_csrf, read_session
 from api.web import views
 from domain.errors import GoalError
@@ -113,6 +114,7 @@ def web_session(request: Request) -> WebSession:
     if session is None:
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(wanted if request.method == "GET" else "/")
+    admitted(request.app.state.directory, session.actor)  # a person deactivated since sign-in is out at once
     request.state.web_session = session
     return session
 

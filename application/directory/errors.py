@@ -35,3 +35,9 @@ class DirectoryVersionMismatchError(ApplicationError):
     """The caller read another version (a stale ETag): nothing was stored."""
 
     code = "version_mismatch"
+
+
+class NotReportingManagerError(ApplicationError):
+    """A draft names a manager who is not the owner's manager in the directory (or the owner has none)."""
+
+    code = "not_the_reporting_manager"

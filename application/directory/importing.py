@@ -67,6 +67,7 @@ def import_people(directory: Directory, text: str, actor: Actor, *, today: date,
     _plan_groups(directory, rows, state, actor, plan)
     if plan.aggregates and not dry_run:
         plan.position = directory.goals._save_at(*plan.aggregates)  # one transaction: all or nothing
+        directory.follower.catch_up()  # open goals follow their owners' new managers
     return plan
 
 

@@ -19,6 +19,8 @@ from application.directory.errors import (
     DirectoryVersionMismatchError, PersonExistsError, ReportingLoopError, UnknownGroupError, UnknownPersonError,
     UserNameTakenError,
 )
+from application.directory.parties import DirectoryParties
+from application.directory.reassignment import ReportingLineFollower
 from application.directory.index import DirectoryIndex, DirectoryState, Group, Person
 from application.directory.roles import RoleGroups
 from application.errors import ConcurrentModificationError
@@ -41,6 +43,9 @@ class Directory:
                 after, limit, topics=topics, inclusive_of_start=False),
             goals.mapper.to_domain_event, goals.data_keys.refresh_if_stale)
         goals.data_keys.on_erasure.append(self.index.forget)
+        goals.parties = DirectoryParties(self)  # reporting lines drive goals once the directory holds people
+        self.follower = ReportingLineFollower(goals, self.person)
+        self.follower.catch_up()  # a change of reporting line stored before a crash or restart is followed now
 
     # --- queries -------------------------------------------------------------------------------------------
 
@@ -122,7 +127,9 @@ class Directory:
             else:
                 person.deactivate(actor)
 
-        return self._change(person_id, change, expected_version)
+        replaced = self._change(person_id, change, expected_version)
+        self.follower.catch_up()  # the person's open goals follow them to their new manager
+        return replaced
 
     def deactivate(self, actor: Actor, person_id: str, expected_version: int | None = None, *,
                    removed: bool = False) -> Person:

@@ -21,6 +21,7 @@ from application.audit.keys import AuditKeys
 from application.audit.snapshots import CheckedSnapshotStore
 from application.goals import checks
 from application.goals.copying import fresh_copy
+from application.goals.parties import DraftParties, TypedParties
 from application.store.database import create_sql_engine, metadata, schema_creation
 from application.events.catalogue import RecordedEvent
 from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
@@ -82,6 +83,7 @@ class Goals(Application[UUID]):
         self.data_keys.on_erasure.append(self.forget_cached_aggregates)
         self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
         self.reading_series = ReadingSeries(self._reading_events, self.settings.aggregate_cache_size)
+        self.parties: DraftParties = TypedParties()  # the directory takes over once it exists (ADR 0035)
 
     # --- wiring --------------------------------------------------------------------------------------------
 
@@ -137,7 +139,7 @@ class Goals(Application[UUID]):
     # --- commands ------------------------------------------------------------------------------------------
 
     def draft_goal(
-        self, actor: Actor, *, cycle: Cycle | str, owner_id: str, manager_id: str, terms: GoalTerms,
+        self, actor: Actor, *, cycle: Cycle | str, owner_id: str, manager_id: str | None, terms: GoalTerms,
         idempotency_key: str | None = None,
     ) -> CommandResult:
         """Draft a goal in an existing cycle (named by id, or by id and its own period), aligned to what exists."""
@@ -148,7 +150,8 @@ class Goals(Application[UUID]):
         def draft() -> CommandResult:
             period = checks.cycle_period(self.repository, named, None if isinstance(cycle, str) else cycle)
             checks.require_alignment(self.repository, terms.parent_goal_id)
-            goal = Goal.draft(actor=actor, cycle=period, owner_id=owner_id, manager_id=manager_id, terms=terms)
+            manager = self.parties.manager_for_draft(actor, owner_id, manager_id)
+            goal = Goal.draft(actor=actor, cycle=period, owner_id=owner_id, manager_id=manager, terms=terms)
             position = self._save_at(goal)
             return CommandResult(str(goal.id), goal.version, position=position, goal=goal)
 

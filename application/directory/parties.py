@@ -1,0 +1,42 @@
+"""Reporting lines drive goals: a new goal's manager is the owner's manager in the directory (ADR 0035).
+
+In directory mode only the owner, the owner's manager or HR may draft; a named manager must be the owner's; an
+owner who is not an active person is refused. Without a directory (open mode) the draft names its manager.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from application.directory.errors import NotReportingManagerError, UnknownPersonError
+from application.goals.parties import TypedParties
+from domain.errors import PermissionDeniedError
+from domain.values import Actor, Role
+
+if TYPE_CHECKING:
+    from application.directory.service import Directory
+
+
+class DirectoryParties:
+    """Asks the directory who manages the owner today."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.typed = TypedParties()
+
+    def manager_for_draft(self, actor: Actor, owner_id: str, manager_id: str | None) -> str:
+        if not self.directory.in_directory_mode():
+            return self.typed.manager_for_draft(actor, owner_id, manager_id)
+        owner = self.directory.person(owner_id)
+        if owner is None or not owner.active:
+            raise UnknownPersonError(f"owner_id {owner_id!r} names no active person of the directory",
+                                     person_id=owner_id)
+        reporting = owner.manager_id
+        if actor.role is not Role.HR and actor.id not in (owner_id, reporting):
+            raise PermissionDeniedError(f"{actor.role} {actor.id!r} may not draft a goal for {owner_id!r}: only "
+                                        "they, their manager in the directory or HR may", actor_id=actor.id)
+        if reporting is None or (manager_id is not None and manager_id != reporting):
+            raise NotReportingManagerError(
+                f"{owner_id!r} reports to {reporting!r} in the directory, not to {manager_id!r}",
+                owner_id=owner_id, manager_id=manager_id, reporting_manager_id=reporting)
+        return reporting

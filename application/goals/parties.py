@@ -1,0 +1,26 @@
+"""Who a new goal's manager is: as typed ("open mode"), or the owner's manager in the directory (ADR 0035).
+
+The Goals application asks its `parties` on every draft; the directory puts itself in charge once it holds people.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from domain.errors import InvalidGoalInputError
+from domain.values import Actor
+
+
+class DraftParties(Protocol):
+    def manager_for_draft(self, actor: Actor, owner_id: str, manager_id: str | None) -> str:
+        """The manager the new goal is to have; raises if the caller may not draft it, or named another."""
+        ...
+
+
+class TypedParties:
+    """Open mode: the manager is whoever the draft names (there is no directory to ask)."""
+
+    def manager_for_draft(self, actor: Actor, owner_id: str, manager_id: str | None) -> str:
+        if manager_id is None:
+            raise InvalidGoalInputError("manager_id", "is required while the store has no directory (open mode)")
+        return manager_id
