@@ -98,3 +98,9 @@ def test_open_mode_keeps_typed_reporting_lines(client: TestClient, auth: Auth) -
     drafted = client.post("/goals", json={**DRAFT_BODY, "owner_id": "emp-1", "manager_id": "mgr-9"},
                           headers=auth(Actor("emp-1", Role.EMPLOYEE)))
     assert drafted.status_code == 201 and drafted.json()["manager_id"] == "mgr-9"
+
+
+def test_ready_says_which_mode_the_store_is_in(client: TestClient, app: FastAPI) -> None:
+    assert client.get("/ready").json()["people"] == "open"
+    small_organisation(app.state.directory)
+    assert client.get("/ready").json()["people"] == "directory"
