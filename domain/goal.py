@@ -237,6 +237,9 @@ class Goal(Aggregate, TermsInForce, GoalGuards):
 
         def apply(self, goal: Goal) -> None:
             goal.owner_id, goal.manager_id = self.owner_id, self.manager_id
+            # A milestone proposed by someone who no longer holds the goal lapses: the new holders agree afresh.
+            goal.proposed_milestones = {key: proposal for key, proposal in goal.proposed_milestones.items()
+                                        if proposal.proposed_by in (self.owner_id, self.manager_id)}
 
     class CarriedOver(Event):
         """HR carried the open goal over to a later cycle: it ends here (cancelled) and goes on as a new goal."""

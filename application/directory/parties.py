@@ -24,6 +24,10 @@ class DirectoryParties:
         self.directory = directory
         self.typed = TypedParties()
 
+    def reviewer_of(self, employee_id: str) -> str | None:
+        person = self.directory.person(employee_id)
+        return None if person is None else person.manager_id
+
     def manager_for_draft(self, actor: Actor, owner_id: str, manager_id: str | None) -> str:
         if not self.directory.in_directory_mode():
             return self.typed.manager_for_draft(actor, owner_id, manager_id)

@@ -16,6 +16,10 @@ class DraftParties(Protocol):
         """The manager the new goal is to have; raises if the caller may not draft it, or named another."""
         ...
 
+    def reviewer_of(self, employee_id: str) -> str | None:
+        """The employee's manager in the directory today, who decides their review (None: no directory says)."""
+        ...
+
 
 class TypedParties:
     """Open mode: the manager is whoever the draft names (there is no directory to ask)."""
@@ -24,3 +28,6 @@ class TypedParties:
         if manager_id is None:
             raise InvalidGoalInputError("manager_id", "is required while the store has no directory (open mode)")
         return manager_id
+
+    def reviewer_of(self, employee_id: str) -> str | None:
+        return None
