@@ -268,15 +268,15 @@ def test_a_refusal_of_a_form_the_page_does_not_offer_still_shows_its_problem(web
 
 def test_hr_decides_from_the_queue_under_the_four_eyes_rule(web: Web) -> None:
     """Runs last in this module: it adds a goal owned by an HR person to the demo organisation."""
-    hr_jon, ana = Actor("hr-jon", Role.HR), Actor("mgr-ana", Role.MANAGER)
+    hr_jon, head = Actor("hr-jon", Role.HR), Actor("dir-oli", Role.MANAGER)
     web_cycle = Cycle("web", TODAY - timedelta(days=30), TODAY + timedelta(days=60))
     ensure_cycles(web.goals, web_cycle)
-    terms = {**customer_service_terms(), "owner_id": "hr-jon", "manager_id": "mgr-ana", "cycle": web_cycle,
+    terms = {**customer_service_terms(), "owner_id": "hr-jon", "manager_id": "dir-oli", "cycle": web_cycle,
              "deadline": TODAY + timedelta(days=60)}
     goal_id = UUID(web.goals.draft_goal(hr_jon, **drafting(terms)).goal_id)
     web.goals.sign_goal(goal_id, hr_jon)
-    web.goals.sign_goal(goal_id, ana)
-    web.goals.propose_recalibration(goal_id, ana, reason="resourcing", targets={"csat": {"target": Decimal(88)}},
+    web.goals.sign_goal(goal_id, head)
+    web.goals.propose_recalibration(goal_id, head, reason="resourcing", targets={"csat": {"target": Decimal(88)}},
                                     justification="Two of the five support agents left in the first month.")
     csrf = web.sign_in("hr-jon", "hr")
     queue = web.client.get("/workspace/hr/recalibrations").text
