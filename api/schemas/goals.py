@@ -3,7 +3,7 @@ recalibration, its SMART findings and history look like (decimals as strings, da
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -290,6 +290,8 @@ class GoalResponse(BaseModel):
     status: Status
     owner_id: str
     manager_id: str
+    owner_display_name: str | None = Field(None, description="The owner's name in the directory (null in open mode).")
+    manager_display_name: str | None = Field(None, description="The manager's name in the directory.")
     org_unit: str | None
     cycle: CycleView
     title: str
@@ -318,6 +320,11 @@ class GoalResponse(BaseModel):
         None, description="A command's answer: the log position of its last event (also in Goalengine-Position); "
         "pass it as min_position to a read to see this write there. Null on reads (see their header)."
     )
+
+    def named(self, display_name_of: Callable[[str], str | None]) -> GoalResponse:
+        """The answer with the owner's and manager's names from the directory (ADR 0033)."""
+        return self.model_copy(update={"owner_display_name": display_name_of(self.owner_id),
+                                       "manager_display_name": display_name_of(self.manager_id)})
 
     @classmethod
     def of(cls, goal: Goal, readings: Sequence[Measurement]) -> GoalResponse:

@@ -53,7 +53,8 @@ def goal_context(
     day = as_of.date() if as_of else goals.today()
     readings = goals.readings(goal)
     return {
-        "goal": GoalResponse.of(goal, readings), "as_of": as_of, "trail": list(reversed(trail)),
+        "goal": GoalResponse.of(goal, readings).named(goals.parties.display_name_of), "as_of": as_of,
+        "trail": list(reversed(trail)),
         "smart": goal.smart_report(day, goals.smart_policy),
         "charts": [kpi_chart(goal, k, readings) for k in goal.kpis],
         "moments": [(e.timestamp, e.originator_version, type(e).__name__) for e in every_event],

@@ -24,6 +24,10 @@ class DirectoryParties:
         self.directory = directory
         self.typed = TypedParties()
 
+    def display_name_of(self, person_id: str) -> str | None:
+        person = self.directory.person(person_id)
+        return None if person is None else person.display_name
+
     def reviewer_of(self, employee_id: str) -> str | None:
         person = self.directory.person(employee_id)
         return None if person is None else person.manager_id

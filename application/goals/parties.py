@@ -20,6 +20,10 @@ class DraftParties(Protocol):
         """The employee's manager in the directory today, who decides their review (None: no directory says)."""
         ...
 
+    def display_name_of(self, person_id: str) -> str | None:
+        """The person's name for people to read (None in open mode, or for an id that names nobody)."""
+        ...
+
 
 class TypedParties:
     """Open mode: the manager is whoever the draft names (there is no directory to ask)."""
@@ -30,4 +34,7 @@ class TypedParties:
         return manager_id
 
     def reviewer_of(self, employee_id: str) -> str | None:
+        return None
+
+    def display_name_of(self, person_id: str) -> str | None:
         return None

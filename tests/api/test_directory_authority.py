@@ -104,3 +104,12 @@ def test_ready_says_which_mode_the_store_is_in(client: TestClient, app: FastAPI)
     assert client.get("/ready").json()["people"] == "open"
     small_organisation(app.state.directory)
     assert client.get("/ready").json()["people"] == "directory"
+
+
+def test_goal_responses_keep_ids_and_add_the_people_s_names(client: TestClient, directory: Directory,
+                                                           auth: Auth) -> None:
+    drafted = client.post("/goals", json=body(manager_id=None), headers=auth(DEV)).json()
+    assert (drafted["owner_id"], drafted["owner_display_name"]) == ("emp-dev", "Name of emp-dev")
+    assert (drafted["manager_id"], drafted["manager_display_name"]) == ("mgr-ana", "Name of mgr-ana")
+    read = client.get(f"/goals/{drafted['id']}", headers=auth(ANA)).json()
+    assert read["manager_display_name"] == "Name of mgr-ana"

@@ -20,6 +20,7 @@ from api.web.session import SESSION_COOKIE, sign_in_link
 from application.demo import CYCLE_DAYS_AFTER, CYCLE_DAYS_BEFORE, seed_demo
 from application.goals.service import Goals
 from application.store.settings import Settings
+from application.directory.service import Directory
 from domain.values import Actor, Cycle, Role
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES
@@ -264,6 +265,22 @@ def test_a_refusal_of_a_form_the_page_does_not_offer_still_shows_its_problem(web
         "justification": "HR may not propose: only the owner or the manager does."})
     assert answer.status_code == 409 and 'data-code="not_a_party"' in answer.text
     assert web.goals.head_position() == head
+
+
+def test_the_goal_page_names_its_people_from_the_directory(web: Web) -> None:
+    web.sign_in("mgr-ana", "manager")
+    page = web.client.get(f"/workspace/goals/{web.goal_titled('Support ticket throughput')}").text
+    assert "owner Devika Rao" in page and "manager Ana Lima" in page
+
+
+def test_a_deactivated_person_is_signed_out_at_once(web: Web) -> None:
+    web.sign_in("emp-eve", "employee")
+    assert web.client.get("/", follow_redirects=False).status_code == 200
+    Directory(web.goals).deactivate(Actor("hr-iris", Role.HR), "emp-eve")
+    assert web.client.get("/", follow_redirects=False).status_code in (401, 303)
+    Directory(web.goals).replace_person(Actor("hr-iris", Role.HR), "emp-eve",
+                                        Directory(web.goals).person("emp-eve").details,  # type: ignore[union-attr]
+                                        manager_id="mgr-ana", active=True)
 
 
 def test_hr_decides_from_the_queue_under_the_four_eyes_rule(web: Web) -> None:
