@@ -254,7 +254,7 @@ def test_the_token_command_prints_a_sign_in_link_that_works(web: Web, monkeypatc
     assert link.startswith(f"{BASE}/login?token=")
     web.client.cookies.clear()
     assert web.client.get(link, follow_redirects=False).status_code == 303
-    assert "hr-jon (hr)" in web.client.get("/").text
+    assert "Jon Berg (hr)" in web.client.get("/").text
 
 
 def test_a_refusal_of_a_form_the_page_does_not_offer_still_shows_its_problem(web: Web) -> None:
@@ -271,6 +271,7 @@ def test_the_goal_page_names_its_people_from_the_directory(web: Web) -> None:
     web.sign_in("mgr-ana", "manager")
     page = web.client.get(f"/workspace/goals/{web.goal_titled('Support ticket throughput')}").text
     assert "owner Devika Rao" in page and "manager Ana Lima" in page
+    assert 'data-people="directory"' in page and "Ana Lima (manager)" in page
 
 
 def test_a_deactivated_person_is_signed_out_at_once(web: Web) -> None:
