@@ -3,6 +3,8 @@ and the API's problems shown next to the fields. (The browser suite is tests/e2e
 
 from __future__ import annotations
 
+import io
+
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from api.app import create_app
 from api.auth import issue_token
@@ -321,4 +324,6 @@ def test_the_review_page_links_its_packet_as_a_pdf(web: Web) -> None:
     assert f"/workspace/reviews/emp-dev/packet.pdf?cycle={cycle}" in page.text
     pdf = web.client.get(f"/workspace/reviews/emp-dev/packet.pdf?cycle={cycle}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Review packet: Devika Rao" in text and "Employee id emp-dev" in text  # names, the id for auditors
     assert web.client.get(f"/workspace/reviews/emp-carla/packet.pdf?cycle={cycle}").status_code == 403
