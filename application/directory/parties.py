@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from application.directory.errors import NotReportingManagerError, UnknownPersonError
 from application.goals.parties import TypedParties
 from domain.errors import PermissionDeniedError
-from domain.values import Actor, Role
+from domain import rules
+from domain.values import Actor
 
 if TYPE_CHECKING:
     from application.directory.service import Directory
@@ -40,7 +41,7 @@ class DirectoryParties:
             raise UnknownPersonError(f"owner_id {owner_id!r} names no active person of the directory",
                                      person_id=owner_id)
         reporting = owner.manager_id
-        if actor.role is not Role.HR and actor.id not in (owner_id, reporting):
+        if not rules.may_draft(actor, owner_id, reporting or ""):
             raise PermissionDeniedError(f"{actor.role} {actor.id!r} may not draft a goal for {owner_id!r}: only "
                                         "they, their manager in the directory or HR may", actor_id=actor.id)
         if reporting is None or (manager_id is not None and manager_id != reporting):
