@@ -282,6 +282,8 @@ class RecalibrationView(View):
     decided_at: datetime | None
     decided_version: int | None
     note: str
+    proposed_by_display_name: str | None = Field(None, description="The proposer's name in the directory.")
+    decided_by_display_name: str | None = Field(None, description="The HR decider's name in the directory.")
 
 
 class GoalResponse(BaseModel):
@@ -323,8 +325,13 @@ class GoalResponse(BaseModel):
 
     def named(self, display_name_of: Callable[[str], str | None]) -> GoalResponse:
         """The answer with the owner's and manager's names from the directory (ADR 0033)."""
+        recalibrations = [r.model_copy(update={
+            "proposed_by_display_name": display_name_of(r.proposed_by),
+            "decided_by_display_name": display_name_of(r.decided_by) if r.decided_by else None,
+        }) for r in self.recalibrations]
         return self.model_copy(update={"owner_display_name": display_name_of(self.owner_id),
-                                       "manager_display_name": display_name_of(self.manager_id)})
+                                       "manager_display_name": display_name_of(self.manager_id),
+                                       "recalibrations": recalibrations})
 
     @classmethod
     def of(cls, goal: Goal, readings: Sequence[Measurement]) -> GoalResponse:

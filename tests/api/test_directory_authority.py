@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from application.directory.service import Directory
+from application.goals.service import Goals
 from domain.values import Actor, Role
 from tests.api.test_permissions import DRAFT_BODY
 from tests.application.directory.support import PROVISIONER, details, small_organisation
+from tests.scenarios import customer_service_terms, draft
 
 Auth = Callable[[Actor], dict[str, str]]
 ANA, ZED = Actor("mgr-ana", Role.MANAGER), Actor("mgr-zed", Role.MANAGER)
@@ -113,3 +117,22 @@ def test_goal_responses_keep_ids_and_add_the_people_s_names(client: TestClient, 
     assert (drafted["manager_id"], drafted["manager_display_name"]) == ("mgr-ana", "Name of mgr-ana")
     read = client.get(f"/goals/{drafted['id']}", headers=auth(ANA)).json()
     assert read["manager_display_name"] == "Name of mgr-ana"
+
+
+def test_a_recalibration_names_its_proposer_and_its_hr_decider(client: TestClient, directory: Directory, auth: Auth,
+                                                              app: FastAPI) -> None:
+    goals = app.state.goals
+    goal_id = agreed_for_dev(goals)
+    proposal = goals.propose_recalibration(goal_id, ANA, reason="external_factor", justification="An outage.",
+                                           targets={"tickets": {"target": Decimal(18)}})
+    goals.approve_recalibration(goal_id, HAL, proposal.reference or "")
+    (recalibration,) = client.get(f"/goals/{goal_id}", headers=auth(ANA)).json()["recalibrations"]
+    assert (recalibration["proposed_by"], recalibration["proposed_by_display_name"]) == ("mgr-ana", "Name of mgr-ana")
+    assert (recalibration["decided_by"], recalibration["decided_by_display_name"]) == ("hr-hal", "Name of hr-hal")
+
+
+def agreed_for_dev(goals: Goals) -> UUID:
+    goal_id = draft(goals, customer_service_terms(owner_id="emp-dev", manager_id="mgr-ana"), DEV)
+    goals.sign_goal(goal_id, DEV)
+    goals.sign_goal(goal_id, ANA)
+    return goal_id
