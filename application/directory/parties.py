@@ -25,6 +25,13 @@ class DirectoryParties:
         self.directory = directory
         self.typed = TypedParties()
 
+    def require_person(self, person_id: str) -> None:
+        if not self.directory.in_directory_mode():
+            return
+        person = self.directory.person(person_id)
+        if person is None or not person.active:
+            raise UnknownPersonError(f"{person_id!r} names no active person of the directory", person_id=person_id)
+
     def display_name_of(self, person_id: str) -> str | None:
         person = self.directory.person(person_id)
         return None if person is None else person.display_name
@@ -36,10 +43,9 @@ class DirectoryParties:
     def manager_for_draft(self, actor: Actor, owner_id: str, manager_id: str | None) -> str:
         if not self.directory.in_directory_mode():
             return self.typed.manager_for_draft(actor, owner_id, manager_id)
+        self.require_person(owner_id)
         owner = self.directory.person(owner_id)
-        if owner is None or not owner.active:
-            raise UnknownPersonError(f"owner_id {owner_id!r} names no active person of the directory",
-                                     person_id=owner_id)
+        assert owner is not None
         reporting = owner.manager_id
         if not rules.may_draft(actor, owner_id, reporting or ""):
             raise PermissionDeniedError(f"{actor.role} {actor.id!r} may not draft a goal for {owner_id!r}: only "

@@ -24,6 +24,10 @@ class DraftParties(Protocol):
         """The person's name for people to read (None in open mode, or for an id that names nobody)."""
         ...
 
+    def require_person(self, person_id: str) -> None:
+        """Refuse an id that names no active person (in directory mode; in open mode any id goes)."""
+        ...
+
 
 class TypedParties:
     """Open mode: the manager is whoever the draft names (there is no directory to ask)."""
@@ -37,4 +41,7 @@ class TypedParties:
         return None
 
     def display_name_of(self, person_id: str) -> str | None:
+        return None
+
+    def require_person(self, person_id: str) -> None:
         return None

@@ -264,6 +264,8 @@ class Goals(Application[UUID]):
         manager_id: str | None = None, expected_version: int | None = None, idempotency_key: str | None = None,
     ) -> CommandResult:
         payload = {"owner_id": owner_id, "manager_id": manager_id, "reason": reason}
+        for person_id in filter(None, (owner_id, manager_id)):
+            self.parties.require_person(person_id)  # in directory mode, no goal moves to a look-alike id
         return self._command(
             goal_id, actor, "reassign_goal", payload, expected_version, idempotency_key,
             lambda goal: goal.reassign(actor, reason, owner_id, manager_id),

@@ -136,3 +136,14 @@ def agreed_for_dev(goals: Goals) -> UUID:
     goals.sign_goal(goal_id, DEV)
     goals.sign_goal(goal_id, ANA)
     return goal_id
+
+
+@pytest.mark.parametrize("look_alike", ["mgr-ana\u200b", "mgr\u2011ana", "ghost"])
+def test_hr_may_not_move_a_goal_to_an_id_that_names_no_person(client: TestClient, directory: Directory, auth: Auth,
+                                                              app: FastAPI, look_alike: str) -> None:
+    goal_id = agreed_for_dev(app.state.goals)
+    before = head(app)
+    moved = client.post(f"/goals/{goal_id}/reassignment", headers=auth(HAL),
+                        json={"manager_id": look_alike, "reason": "Reorganisation."})
+    assert (moved.status_code, moved.json()["code"]) == (409, "unknown_person"), moved.text
+    assert head(app) == before
