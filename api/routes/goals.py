@@ -208,5 +208,7 @@ def goal_history(goal_id: UUID, goals: GoalsDep, actor: Reader, as_of: AsOfDep) 
     """The audit trail: every event in order, with who did it, when, what it said and what it changed."""
     visible_goal(goals, goal_id, actor)
     trail = describe_trail(goals.goal_events(goal_id, until=as_of))
-    return HistoryResponse(goal_id=str(goal_id), as_of=as_of,
-                           events=[HistoryEntry.model_validate(entry.as_dict()) for entry in trail])
+    name_of = goals.parties.display_name_of  # the author of each event, by name (ADR 0033)
+    return HistoryResponse(goal_id=str(goal_id), as_of=as_of, events=[
+        HistoryEntry.model_validate({**entry.as_dict(), "actor_display_name": name_of(entry.actor_id)})
+        for entry in trail])

@@ -400,6 +400,7 @@ class HistoryEntry(BaseModel):
     timestamp: datetime
     actor_id: str
     actor_role: str
+    actor_display_name: str | None = Field(None, description="Who wrote it, by name in the directory.")
     data: dict[str, Any]
     changes: list[FieldChange]
 

@@ -147,3 +147,14 @@ def test_hr_may_not_move_a_goal_to_an_id_that_names_no_person(client: TestClient
                         json={"manager_id": look_alike, "reason": "Reorganisation."})
     assert (moved.status_code, moved.json()["code"]) == (409, "unknown_person"), moved.text
     assert head(app) == before
+
+
+def test_the_history_names_the_author_of_each_check_in_and_note(client: TestClient, directory: Directory,
+                                                                auth: Auth, app: FastAPI) -> None:
+    goal_id = agreed_for_dev(app.state.goals)
+    checked = client.post(f"/goals/{goal_id}/check-ins", headers=auth(DEV), json={
+        "status": "on_track", "confidence": 4, "note": "Queue is down", "blockers": "", "next_steps": ""})
+    assert checked.status_code == 201, checked.text
+    history = client.get(f"/goals/{goal_id}/history", headers=auth(ANA)).json()["events"]
+    check_in = next(e for e in history if e["type"] == "CheckedIn")
+    assert (check_in["actor_id"], check_in["actor_display_name"]) == ("emp-dev", "Name of emp-dev")
