@@ -13,8 +13,8 @@ from typing import Any, Union
 
 import anyio
 from scim2_models import (
-    InvalidValueException, NotFoundException, PreconditionFailedException, Resource, ResourceType, ResponseParameters,
-    ScimFilter, SearchRequest, UniquenessException,
+    ConflictException, InvalidValueException, NotFoundException, PreconditionFailedException, Resource,
+    ResourceType, ResponseParameters, ScimFilter, SearchRequest, UniquenessException,
 )
 from scim2_server.storage import AsyncScimStorage, SearchPage
 from scim2_server.utils import parametrize
@@ -25,6 +25,7 @@ from application.directory.errors import (
     UserNameTakenError,
 )
 from application.directory.service import Directory
+from application.errors import ConcurrentModificationError
 from domain.errors import GoalError
 from domain.values import Actor
 
@@ -126,6 +127,8 @@ class _as_scim_errors:  # noqa: N801 (used as a context manager, named for what 
             raise InvalidValueException(detail=error.message) from None
         if isinstance(error, GoalError):
             raise InvalidValueException(detail=error.message) from None
+        if isinstance(error, ConcurrentModificationError):  # another writer saved the same version first
+            raise ConflictException(detail=error.message) from None
 
 
 class AsyncDirectoryStorage(AsyncScimStorage):
