@@ -45,7 +45,8 @@ class Directory:
         goals.data_keys.on_erasure.append(self.index.forget)
         goals.parties = DirectoryParties(self)  # reporting lines drive goals once the directory holds people
         self.follower = ReportingLineFollower(goals, self.person)
-        self.follower.catch_up()  # a change of reporting line stored before a crash or restart is followed now
+        if goals.audit_keys.signer is not None and goals.settings.data_master_key is not None:  # else read-only
+            self.follower.catch_up()  # a change of reporting line stored before a crash or restart is followed now
 
     # --- queries -------------------------------------------------------------------------------------------
 
