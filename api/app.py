@@ -17,6 +17,7 @@ from api.observability import install_observability
 from api.bootstrap import Services, bootstrap, publish
 from api.positions import event_store_read
 from api.problems import install_problem_handlers
+from api.scim.app import install_scim
 from api.tracing import TraceContextMiddleware
 from api.web import install_web
 from application.goals.service import Goals
@@ -69,6 +70,7 @@ def create_app(
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routes.{name}")
         app.include_router(module.router, dependencies=ROUTER_DEPENDENCIES.get(name))
+    install_scim(app, app.state.directory, app.state.scim_tokens)  # /scim/v2 (ADR 0034)
     install_guards(app, services.guards)
     install_observability(app)
     install_contract(app)

@@ -24,6 +24,9 @@ from application.demo import DemoClock, seed_demo
 from application.equality.report import min_cell
 from application.goals.service import Goals
 from application.cycles.objectives import Objectives
+from application.directory.roles import RoleGroups
+from application.directory.service import Directory
+from application.directory.tokens import ProvisioningTokens
 from application.events.live import LiveEvents
 from application.notices.notifier import BATCH_SIZE as NOTIFIER_BATCH_SIZE, Notifier
 from application.reviews.decisions import ReviewDecisions
@@ -118,6 +121,9 @@ def publish(services: Services, state: object) -> None:
         "webhook_signal": services.live_events.signal,
         "cycles": Cycles(services.goals), "objectives": Objectives(services.goals),
         "alignment": AlignmentViews(services.goals.engine),
+        # The directory of people (ADR 0033) and the provisioning tokens that open /scim/v2 (ADR 0034).
+        "directory": Directory(services.goals, role_groups=RoleGroups.from_env(os.environ)),
+        "scim_tokens": ProvisioningTokens(services.goals.engine),
     }.items():
         setattr(state, name, value)
 

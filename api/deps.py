@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.admission import admitted
 from api.auth import actor_from_token
 from api.schemas.common import ETAG, IDEMPOTENCY_KEY
 from api.problems import Problem
@@ -35,8 +36,9 @@ def get_actor(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "missing_token", "send `Authorization: Bearer <token>`")
-    return actor_from_token(get_settings(request).api_secret, credentials.credentials,
-                            request.app.state.guards.token_max_ttl)
+    actor = actor_from_token(get_settings(request).api_secret, credentials.credentials,
+                             request.app.state.guards.token_max_ttl)
+    return admitted(request.app.state.directory, actor)
 
 
 GoalsDep = Annotated[Goals, Depends(get_goals)]

@@ -12,9 +12,13 @@ LINE = 5
 
 def packet_pdf(packet: dict[str, Any]) -> bytes:
     pdf = FPDF(format="A4")
-    pdf.set_title(f"Review packet {packet['employee_id']} {packet['cycle']}")
+    names: dict[str, str] = packet.get("names") or {}
+    employee = packet["employee_id"]
+    pdf.set_title(f"Review packet {names.get(employee, employee)} {packet['cycle']}")
     pdf.add_page()
-    _heading(pdf, f"Review packet: {packet['employee_id']}, cycle {packet['cycle']}", 14)
+    _heading(pdf, f"Review packet: {names.get(employee, employee)}, cycle {packet['cycle']}", 14)
+    if employee in names:
+        _text(pdf, f"Employee id {employee} (as in the trail).")
     justification = packet["justification"]
     _text(pdf, f"Generated {packet['generated_at']}; scoring policy {justification['policy_version']}; "
                f"score {justification['score']}; band {justification['band']}.")
@@ -24,8 +28,10 @@ def packet_pdf(packet: dict[str, Any]) -> bytes:
         _text(pdf, f"- {statement['text']} (cites {cites})")
     _heading(pdf, "Cited events", 12)
     for event in packet["events"]:
-        _text(pdf, f"{event['event']}  {event['type']}  {event['timestamp']}  by {event['actor']['id']} "
-                   f"({event['actor']['role']})")
+        actor = event["actor"]["id"]
+        by = f"{names[actor]} ({event['actor']['role']}, {actor})" if actor in names else (
+            f"{actor} ({event['actor']['role']})")
+        _text(pdf, f"{event['event']}  {event['type']}  {event['timestamp']}  by {by}")
         _text(pdf, "  " + _data_line(event["data"]))
         if event["proof"]:
             proof = event["proof"]

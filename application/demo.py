@@ -16,9 +16,12 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.cycles.service import Cycles
+from application.directory.service import Directory
 from application.goals.service import Goals
 from application.cycles.objectives import Objectives
 from domain.cycle import Cycle as ReviewCycle
+from domain.directory import DirectoryPerson, PersonDetails
+from domain.directory_group import DirectoryGroup
 from domain.goal import Goal
 from domain.objective import Objective
 from domain.terms import GoalTerms
@@ -27,7 +30,23 @@ from domain.values import Actor, Cadence, Cycle, Direction, Kpi, Role
 CYCLE_DAYS_BEFORE, CYCLE_DAYS_AFTER = 150, 40
 HR, HR_2, AUDITOR = Actor("hr-iris", Role.HR), Actor("hr-jon", Role.HR), Actor("aud-kim", Role.AUDITOR)
 ANA, BEN = Actor("mgr-ana", Role.MANAGER), Actor("mgr-ben", Role.MANAGER)
-STAMPED = (Goal.Event, ReviewCycle.Event, Objective.Event)
+STAMPED = (Goal.Event, ReviewCycle.Event, Objective.Event, DirectoryPerson.Event, DirectoryGroup.Event)
+# The directory (ADR 0033): id, display name, title, org unit, manager; HR and auditors by group (ADR 0034).
+PEOPLE = (
+    ("dir-oli", "Olivia Okafor", "Director of operations", "management", None),
+    ("mgr-ana", "Ana Lima", "Support team lead", "support", "dir-oli"),
+    ("mgr-ben", "Ben Adler", "Operations team lead", "operations", "dir-oli"),
+    ("emp-carla", "Carla Reyes", "Support specialist", "support", "mgr-ana"),
+    ("emp-dev", "Devika Rao", "Support engineer", "support", "mgr-ana"),
+    ("emp-eve", "Eve Martin", "Support specialist", "support", "mgr-ana"),
+    ("emp-finn", "Finn Larsen", "Logistics coordinator", "operations", "mgr-ben"),
+    ("emp-gia", "Gia Russo", "Quality inspector", "operations", "mgr-ben"),
+    ("emp-hugo", "Hugo Weber", "Warehouse lead", "operations", "mgr-ben"),
+    ("hr-iris", "Iris Novak", "HR partner", "people", "dir-oli"),
+    ("hr-jon", "Jon Berg", "HR partner", "people", "dir-oli"),
+    ("aud-kim", "Kim Sato", "Internal auditor", "audit", "dir-oli"),
+)
+GROUPS = (("hr", ("hr-iris", "hr-jon")), ("auditors", ("aud-kim",)))
 # One person of each role, for the sign-in links `make run` prints.
 SIGN_IN_PEOPLE = (Actor("emp-dev", Role.EMPLOYEE), ANA, HR, AUDITOR)
 
@@ -140,6 +159,7 @@ class DemoStory:
     def tell(self) -> None:
         start = self.cycle.start
         self.clock.on(start)
+        self.seed_directory()
         self.open_cycle()
         for i, goal in enumerate(GOALS):
             self.clock.on(start + timedelta(days=2 + i % 3))
@@ -159,6 +179,17 @@ class DemoStory:
         self.goals.propose_recalibration(
             self.ids["emp-gia"], BEN, reason="resourcing", targets={"defects": {"target": Decimal("2.4")}},
             justification="The second inspection line was moved to the new plant until next year.")
+
+    def seed_directory(self) -> None:
+        """The people, their reporting lines and the HR and auditor groups, by the commands SCIM uses."""
+        directory = Directory(self.goals)
+        for person_id, name, title, unit, manager_id in PEOPLE:
+            details = PersonDetails(user_name=f"{person_id}@demo.example", display_name=name, title=title,
+                                    email=f"{person_id}@demo.example", org_unit=unit,
+                                    given_name=name.split()[0], family_name=name.split()[-1])
+            directory.provision(HR, details, person_id=person_id, manager_id=manager_id)
+        for group, members in GROUPS:
+            directory.create_group(HR, group, set(members), group_id=f"group-{group}")
 
     def open_cycle(self) -> None:
         """HR opens the cycle, starts it, and sets one objective per org unit for the goals to align to."""

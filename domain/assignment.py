@@ -48,6 +48,17 @@ def reassignment(actor: Actor, held_by: tuple[str, str], owner_id: str | None, m
     return Reassignment(new_owner, new_manager, held_by[0], held_by[1], reason)
 
 
+REPORTING_LINE_CHANGED = "reporting_line_changed"
+
+
+def reporting_line_change(held_by: tuple[str, str], manager_id: str) -> Reassignment:
+    """The directory moved the owner to another manager: no one decides it here, the directory already has."""
+    validation.require_parties(held_by[0], manager_id)
+    if manager_id == held_by[1]:
+        raise ReassignmentRuleError("the goal is held by that manager already")
+    return Reassignment(held_by[0], manager_id, held_by[0], held_by[1], REPORTING_LINE_CHANGED)
+
+
 def carried_terms(actor: Actor, terms: GoalTerms, cycles: tuple[Cycle, Cycle], reason: str,
                   pending_recalibration: str | None) -> GoalTerms:
     """The terms a goal carried over (from, to) takes into the later cycle: the same, its deadline in the new

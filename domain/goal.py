@@ -1,11 +1,9 @@
 """The Goal aggregate: a SMART goal's life from draft to closure, as a stream of events.
 
-Its commands live in mixins by stage (goal_agreement, goal_tracking, goal_recalibration, goal_assignment; their
-guards in goal_guards); this module holds the events, drafting and closing. Public methods guard the rules and
-trigger events; each event's `apply` only changes state, because it runs
-again on every replay: a rule tightened later must never sit there, or old goals would stop replaying.
-Stored topics are explicit (`goalengine:Goal.<Event>`) so that moving or renaming a class never breaks them, and
-stored strings are read through domain.stored, so renaming or retiring a value never breaks them either.
+Commands live in mixins by stage (goal_agreement, goal_tracking, goal_recalibration, goal_assignment; guards in
+goal_guards); here are the events, drafting and closing. Public methods guard the rules; an event's `apply` only
+changes state, because it runs again on every replay (a rule tightened later must never sit there). Topics are
+explicit and stored strings are read through domain.stored, so renaming a class or a value never breaks them.
 """
 
 from __future__ import annotations
@@ -66,9 +64,8 @@ class Goal(Aggregate, GoalAgreement, GoalTracking, GoalRecalibration, GoalAssign
 
         def apply(self, goal: Goal) -> None:
             fields = {name: getattr(self, name) for name in GoalTerms.names()}
-            goal.terms = goal.original_terms = GoalTerms.from_stored(
-                {**fields, "kpis": tuple(stored.kpi(k) for k in self.kpis)}
-            )
+            kpis = tuple(stored.kpi(k) for k in self.kpis)
+            goal.terms = goal.original_terms = GoalTerms.from_stored({**fields, "kpis": kpis})
 
     class Revised(Event):
         TOPIC = "goalengine:Goal.Revised"
@@ -202,11 +199,8 @@ class Goal(Aggregate, GoalAgreement, GoalTracking, GoalRecalibration, GoalAssign
         summary: str
 
         def apply(self, goal: Goal) -> None:
-            goal.status = Status.CLOSED
-            goal.outcome = stored.outcome(self.outcome)
-            goal.summary = self.summary
-            goal.closed_at = self.timestamp
-            goal.closed_by = self.actor_id
+            goal.status, goal.outcome, goal.summary = Status.CLOSED, stored.outcome(self.outcome), self.summary
+            goal.closed_at, goal.closed_by = self.timestamp, self.actor_id
 
     class CheckedIn(Event):
         """The owner or the manager checked in; it changes no state of the goal (the review projection keeps it)."""
@@ -217,18 +211,28 @@ class Goal(Aggregate, GoalAgreement, GoalTracking, GoalRecalibration, GoalAssign
         note: str
         blockers: str
         next_steps: str
+
     class Reassigned(Event):
-        """HR moved the goal to another owner or manager; who held it when is in the trail."""
+        """HR, or the directory (`follows` names its event, ADR 0035), moved the goal; who held it when is in the
+        trail. Version 2 added `follows`: additive, so the published type stays goal.reassigned.v1."""
 
         TOPIC = "goalengine:Goal.Reassigned"
+        CLOUDEVENT_TYPE = "goal.reassigned.v1"
+        class_version = 2
         owner_id: str
         manager_id: str
         previous_owner_id: str
         previous_manager_id: str
         reason: str
+        follows: str | None
+
+        upcast_v1_v2 = staticmethod(stored.reassigned_v1_v2)
 
         def apply(self, goal: Goal) -> None:
             goal.owner_id, goal.manager_id = self.owner_id, self.manager_id
+            # A milestone proposed by someone who no longer holds the goal lapses: the new holders agree afresh.
+            goal.proposed_milestones = {key: proposal for key, proposal in goal.proposed_milestones.items()
+                                        if proposal.proposed_by in (self.owner_id, self.manager_id)}
 
     class CarriedOver(Event):
         """HR carried the open goal over to a later cycle: it ends here (cancelled) and goes on as a new goal."""
@@ -258,9 +262,7 @@ class Goal(Aggregate, GoalAgreement, GoalTracking, GoalRecalibration, GoalAssign
     def __init__(self, cycle: dict[str, Any], owner_id: str, manager_id: str, actor_id: str) -> None:
         # The terms are set by Drafted.apply, which reads them from the event as one GoalTerms.
         self.cycle = stored.cycle(cycle)
-        self.owner_id = owner_id
-        self.manager_id = manager_id
-        self.drafted_by = actor_id
+        self.owner_id, self.manager_id, self.drafted_by = owner_id, manager_id, actor_id
         self.status = Status.DRAFT
         self.content_version = self.version
         self.signatures: dict[Party, Signature] = {}

@@ -29,10 +29,18 @@ class GoalAssignment(GoalGuards):
         """HR moves the goal to another owner or manager; a replaced party's signature on a draft lapses."""
         self._require_open()
         change = assignment.reassignment(actor, (self.owner_id, self.manager_id), owner_id, manager_id, reason)
-        self.trigger_event(self.Reassigned, **change.to_stored(), **by(actor))
+        self._reassigned(actor, change, None)
+
+    def follow_reporting_line(self, actor: Actor, manager_id: str, follows: str) -> None:
+        """The owner reports to someone else in the directory: the open goal moves to them (ADR 0035)."""
+        self._require_open()
+        self._reassigned(actor, assignment.reporting_line_change((self.owner_id, self.manager_id), manager_id), follows)
+
+    def _reassigned(self, actor: Actor, change: assignment.Reassignment, follows: str | None) -> None:
+        self.trigger_event(self.Reassigned, **change.to_stored(), follows=follows, **by(actor))
         for party in change.replaced_parties():
             if self.status is Status.DRAFT and party in self.signatures:
-                self.trigger_event(self.SignatureVoided, party=str(party), reason="reassigned: " + reason,
+                self.trigger_event(self.SignatureVoided, party=str(party), reason="reassigned: " + change.reason,
                                    signed_content_version=self.signatures[party].content_version, **by(actor))
 
     def carry_over(self, actor: Actor, to_cycle: Cycle, reason: str, new_goal_id: UUID) -> GoalTerms:

@@ -166,3 +166,13 @@ def resolver_is_a_second_person(resolver: Actor, decider_id: str, employee_id: s
 def sees_every_subscription(actor: Actor) -> bool:
     """HR may list every caller's webhook subscriptions; anyone else only their own."""
     return actor.role is Role.HR
+
+
+def administers_directory(actor: Actor) -> bool:
+    """HR, or the identity provider's provisioning (a service), keeps the directory; nobody else writes it."""
+    return actor.role in (Role.HR, Role.SERVICE)
+
+
+def is_a_system(actor: Actor) -> bool:
+    """A service account acts for another system, not for a person of the directory."""
+    return actor.role is Role.SERVICE

@@ -109,3 +109,8 @@ def goal_snapshot_v2_v3(state: dict[str, Any]) -> None:
     from domain.readings import CountedReadings
 
     state["readings"] = CountedReadings.of(state.pop("measurements"))
+
+
+def reassigned_v1_v2(state: dict[str, Any]) -> None:
+    """A reassignment stored before the directory followed none of its events (ADR 0035)."""
+    state["follows"] = None

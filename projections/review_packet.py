@@ -29,9 +29,14 @@ def review_packet(goals: Goals, reviews: Reviews, viewer: Actor, employee_id: st
     justification = reviews.justification(viewer, employee_id, cycle_id)
     cited = sorted({(e["goal_id"], e["version"]) for s in justification["statements"] for e in s["evidence"]})
     checkpoint, size = _checkpoint(goals)
+    events = [_cited(goals, UUID(goal_id), version, size) for goal_id, version in cited]
+    people = [employee_id, *(str(event["actor"]["id"]) for event in events)]
+    names = {person: name for person in dict.fromkeys(people)
+             if (name := goals.parties.display_name_of(person)) is not None}
     return {
         "format": PACKET_FORMAT,
         "employee_id": employee_id,
+        "names": names,  # each person's name in the directory, by id (ADR 0033); empty in open mode
         "cycle": cycle_id,
         "generated_at": datetime.now(UTC).isoformat(),
         "origin": goals.audit_keys.origin,
@@ -39,7 +44,7 @@ def review_packet(goals: Goals, reviews: Reviews, viewer: Actor, employee_id: st
         "tree_size": size,
         "review": review,
         "justification": justification,
-        "events": [_cited(goals, UUID(goal_id), version, size) for goal_id, version in cited],
+        "events": events,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, UTC
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,7 @@ from domain.review_values import DecisionBasis
 from projections.review.decision_view import decision_view
 from projections.review_projection import content_hash, load_goal_ids, load_states, pinned_states
 from projections.review.state import State, fold
+from domain.review_decider import review_deciders
 from projections.review.view import review_view
 from projections.review.scoring import policy
 
@@ -63,8 +65,10 @@ class Reviews:
         states, position = pinned_states(self.engine, employee_id, cycle_id)
         scoring = policy()
         document = rating_justification(employee_id, cycle_id, None, states, self.today(), scoring)
+        deciders = review_deciders(self.goals.parties.reviewer_of(employee_id), (
+            (s["manager_id"], s["status"], Decimal(str(s["weight"]))) for s in states))
         return DecisionBasis(scoring.version, content_hash(document), position, document["band"],
-                             tuple(band.name for band in scoring.bands), frozenset(s["manager_id"] for s in states))
+                             tuple(band.name for band in scoring.bands), deciders)
 
     def justification(
         self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None,

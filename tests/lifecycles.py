@@ -100,3 +100,20 @@ def cycle_life(goals: Goals) -> UUID:
     cycles.start_review(HR, H2.id)
     cycles.lock(HR, H2.id)
     return UUID(carried.goal_id)
+
+
+def directory_life(goals: Goals) -> None:
+    """Every kind of directory event: people provisioned, updated, moved, deactivated and reactivated; a group
+    created, renamed, given members and deleted (ADR 0033)."""
+    from application.directory.service import Directory
+    from tests.application.directory.support import PROVISIONER, details, small_organisation
+
+    directory = Directory(goals)
+    small_organisation(directory)
+    directory.replace_person(PROVISIONER, "emp-dev", details("emp-dev", title="Lead"), manager_id="mgr-zed",
+                             active=False)
+    directory.replace_person(PROVISIONER, "emp-dev", details("emp-dev", title="Lead"), manager_id="mgr-zed",
+                             active=True)
+    group = directory.create_group(PROVISIONER, "Auditors", {"emp-eve"})
+    directory.replace_group(PROVISIONER, group.id, "auditors", {"emp-dev"})
+    directory.delete_group(PROVISIONER, group.id)

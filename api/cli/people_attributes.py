@@ -1,8 +1,7 @@
 """`goalengine people attributes import FILE.csv | erase PERSON_ID | snapshot --cycle C` (ADR 0042).
 
-Protected characteristics from the HRIS, sealed per person, never in the event log. `add_to(actions)` hangs the
-`attributes` commands under any `people` parser: api/cli/people.py's, once both exist (see the ADR); until then
-`register` makes a `people` command of its own.
+Protected characteristics from the HRIS, sealed per person, never in the event log. api/cli/people.py hangs these
+commands under its `people` group (PEOPLE_MODULES).
 """
 
 from __future__ import annotations
@@ -17,12 +16,7 @@ from application.privacy.keys import DataMasterKeyMissingError
 MAX_FILE = 50 * 1024 * 1024
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("people", help="people's data kept outside the event log")
-    add_to(parser.add_subparsers(dest="people_command", required=True))
-
-
-def add_to(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_people(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = actions.add_parser("attributes", help="protected characteristics for equality analysis (opt-in)")
     commands = parser.add_subparsers(dest="attributes_command", required=True)
     load = commands.add_parser("import", help="store or correct values: person_id,<attribute>,... (UTF-8 CSV)")

@@ -12,6 +12,7 @@ from api.app import create_app
 from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 from api.bootstrap import environment_settings, guard_settings
+from application.demo import HR as DEMO_HR
 from api.guards.server import uvicorn_config
 from api.observability.logs import configure_json_logs
 from api.web.session import SIGN_IN_LINK_TTL, sign_in_link
@@ -68,7 +69,8 @@ def run_serve(args: argparse.Namespace) -> int:
                             "unset it to have a random one generated in var/secret")
     if args.demo_token:
         print(f"goalengine on {settings.store}: docs at http://{args.host}:{args.port}/docs")
-        print(f"demo hr token (sub hr-demo): {issue_token(settings.api_secret, 'hr-demo', Role.HR)}", flush=True)
+        # The demo organisation's HR partner: in directory mode (after `goalengine demo`) a token must name a person.
+        print(f"demo hr token (sub {DEMO_HR.id}): {issue_token(settings.api_secret, DEMO_HR.id, Role.HR)}", flush=True)
     guards = guard_settings()
     configure_json_logs()
     if args.workers > 1:

@@ -50,7 +50,7 @@ def goal_response(goals: Goals, result: CommandResult, response: Response) -> Go
     """The answer to a command, from the goal the command loaded and left (never loaded again)."""
     goal = answered_goal(result)
     response.headers["ETag"] = f'"{goal.version}"'
-    answer = GoalResponse.of(goal, goals.bounded_readings(goal))
+    answer = GoalResponse.of(goal, goals.bounded_readings(goal)).named(goals.parties.display_name_of)
     return answer.model_copy(update={"position": command_position(goals, result, response)})
 
 
@@ -65,11 +65,11 @@ def draft_goal(
 ) -> GoalResponse:
     """Draft a goal: an employee for themself naming their manager, a manager for a report naming the owner."""
     owner_id, manager_id = rules.drafting_parties(actor, body.owner_id, body.manager_id)
-    if owner_id is None or manager_id is None:
-        missing = "owner_id" if owner_id is None else "manager_id"
-        raise Problem(422, "invalid_request", f"body.{missing}: is required for a {actor.role}",
-                      errors=[{"field": f"body.{missing}", "message": "is required"}])
-    require_may_draft(actor, owner_id, manager_id)
+    if owner_id is None:
+        raise Problem(422, "invalid_request", f"body.owner_id: is required for a {actor.role}",
+                      errors=[{"field": "body.owner_id", "message": "is required"}])
+    if manager_id is not None:  # else the directory names the manager, and says who may draft (ADR 0035)
+        require_may_draft(actor, owner_id, manager_id)
     result = goals.draft_goal(actor, cycle=body.cycle_ref(), owner_id=owner_id, manager_id=manager_id,
                               terms=body.terms(), idempotency_key=key)
     response.headers["Location"] = f"/goals/{result.goal_id}"
@@ -81,7 +81,7 @@ def read_goal(goal_id: UUID, goals: GoalsDep, actor: Reader, response: Response,
     """The goal now, or as it stood at `as_of`; its version is in the ETag."""
     goal = visible_goal(goals, goal_id, actor, as_of)
     response.headers["ETag"] = f'"{goal.version}"'
-    return GoalResponse.of(goal, goals.bounded_readings(goal))
+    return GoalResponse.of(goal, goals.bounded_readings(goal)).named(goals.parties.display_name_of)
 
 
 @router.patch("/{goal_id}", responses=WRITE_ERRORS)
@@ -205,5 +205,7 @@ def goal_history(goal_id: UUID, goals: GoalsDep, actor: Reader, as_of: AsOfDep) 
     """The audit trail: every event in order, with who did it, when, what it said and what it changed."""
     visible_goal(goals, goal_id, actor)
     trail = describe_trail(goals.goal_events(goal_id, until=as_of))
-    return HistoryResponse(goal_id=str(goal_id), as_of=as_of,
-                           events=[HistoryEntry.model_validate(entry.as_dict()) for entry in trail])
+    name_of = goals.parties.display_name_of  # the author of each event, by name (ADR 0033)
+    return HistoryResponse(goal_id=str(goal_id), as_of=as_of, events=[
+        HistoryEntry.model_validate({**entry.as_dict(), "actor_display_name": name_of(entry.actor_id)})
+        for entry in trail])

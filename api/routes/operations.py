@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.json_route import OffLoopJSONRoute
 from api.deps import GoalsDep
@@ -25,6 +25,9 @@ class ReadyResponse(BaseModel):
     status: Literal["ready"]
     head: int
     projections: list[ProjectionReadiness]
+    people: Literal["open", "directory"] = Field(
+        "open", description="open: reporting lines as typed; directory: people and managers from the directory "
+                            "(ADR 0035)")
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -38,6 +41,7 @@ def ready(request: Request, goals: GoalsDep) -> ReadyResponse:
     """Ready to serve: the store answers and every projection is within its lag bound (503 otherwise)."""
     try:
         head = goals.head_position()
+        people = "directory" if request.app.state.directory.in_directory_mode() else "open"
         statuses = request.app.state.projections.status() if hasattr(request.app.state, "projections") else []
     except Exception as error:  # the store is away: not ready, and say what kind of failure it was
         raise Problem(503, "store_unavailable", f"the store does not answer ({type(error).__name__})") from None
@@ -49,5 +53,5 @@ def ready(request: Request, goals: GoalsDep) -> ReadyResponse:
     if behind:
         raise Problem(503, "projections_behind", f"projections more than {bound} events behind: {', '.join(behind)}",
                       projections=behind)
-    return ReadyResponse(status="ready", head=head,
+    return ReadyResponse(status="ready", head=head, people=people,
                          projections=[ProjectionReadiness(name=s.name, lag=s.lag) for s in statuses])

@@ -3,6 +3,7 @@ dates and moments as ISO 8601). What callers send is in api/schemas/goals.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -95,6 +96,8 @@ class RecalibrationView(View):
     decided_at: datetime | None
     decided_version: int | None
     note: str
+    proposed_by_display_name: str | None = Field(None, description="The proposer's name in the directory.")
+    decided_by_display_name: str | None = Field(None, description="The HR decider's name in the directory.")
     cancels: bool = Field(False, description="The proposal cancels the agreed goal (approved: it closes as cancelled).")
 
 
@@ -104,6 +107,8 @@ class GoalResponse(BaseModel):
     status: Status
     owner_id: str
     manager_id: str
+    owner_display_name: str | None = Field(None, description="The owner's name in the directory (null in open mode).")
+    manager_display_name: str | None = Field(None, description="The manager's name in the directory.")
     org_unit: str | None
     cycle: CycleView
     title: str
@@ -136,6 +141,16 @@ class GoalResponse(BaseModel):
         None, description="A command's answer: the log position of its last event (also in Goalengine-Position); "
         "pass it as min_position to a read to see this write there. Null on reads (see their header)."
     )
+
+    def named(self, display_name_of: Callable[[str], str | None]) -> GoalResponse:
+        """The answer with the owner's and manager's names from the directory (ADR 0033)."""
+        recalibrations = [r.model_copy(update={
+            "proposed_by_display_name": display_name_of(r.proposed_by),
+            "decided_by_display_name": display_name_of(r.decided_by) if r.decided_by else None,
+        }) for r in self.recalibrations]
+        return self.model_copy(update={"owner_display_name": display_name_of(self.owner_id),
+                                       "manager_display_name": display_name_of(self.manager_id),
+                                       "recalibrations": recalibrations})
 
     @classmethod
     def of(cls, goal: Goal, readings: Readings) -> GoalResponse:
@@ -205,6 +220,7 @@ class HistoryEntry(BaseModel):
     timestamp: datetime
     actor_id: str
     actor_role: str
+    actor_display_name: str | None = Field(None, description="Who wrote it, by name in the directory.")
     data: dict[str, Any]
     changes: list[FieldChange]
 

@@ -67,7 +67,8 @@ def goal_context(
     day = day_of(as_of) if as_of else goals.today()
     readings = goals.bounded_readings(goal)  # the charts draw each day's counted reading and the latest ones
     return {
-        "goal": GoalResponse.of(goal, readings), "as_of": as_of, "trail": list(reversed(trail)),
+        "goal": GoalResponse.of(goal, readings).named(goals.parties.display_name_of), "as_of": as_of,
+        "trail": list(reversed(trail)),
         "smart": goal.smart_report(day, goals.smart_policy),
         "charts": [kpi_chart(goal, k, readings.for_charts(), day_of) for k in goal.kpis],
         "moments": [(e.timestamp, e.originator_version, type(e).__name__) for e in every_event],

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status, field_error
 from application.errors import ApplicationError
 from application.sign_ins import SpentTokens
+from api.admission import admitted
 from api.web.session import SESSION_COOKIE, SignInRequired, WebSession, check_csrf, read_session
 from api.web import views
 from domain.errors import GoalError
@@ -76,9 +77,20 @@ PAGE_HEADERS = {
 
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     session = getattr(request.state, "web_session", None)
-    response = templates.TemplateResponse(request, template, {"session": session, **context}, status_code=status)
+    people = people_context(request, session)
+    response = templates.TemplateResponse(request, template, {"session": session, **people, **context},
+                                          status_code=status)
     response.headers.update(PAGE_HEADERS)
     return response
+
+
+def people_context(request: Request, session: WebSession | None) -> dict[str, Any]:
+    """Whether people come from the directory (ADR 0035), and the signed-in person's name if it knows them."""
+    directory = request.app.state.directory
+    directory_mode = directory.in_directory_mode()
+    person = directory.person(session.actor.id) if session is not None and directory_mode else None
+    return {"people_mode": "directory" if directory_mode else "open",
+            "my_name": person.display_name if person is not None else None}
 
 
 def error_page(request: Request, problem: FormProblem) -> HTMLResponse:
@@ -113,6 +125,7 @@ def web_session(request: Request) -> WebSession:
     if session is None:
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(wanted if request.method == "GET" else "/")
+    admitted(request.app.state.directory, session.actor)  # a person deactivated since sign-in is out at once
     request.state.web_session = session
     return session
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.problems import Problem
 from api.web.pages import FormDep, PageRoute, problem_of, render, see_other, spent_tokens, web_session
+from api.admission import admitted
 from api.web.session import SESSION_COOKIE, SESSION_TTL, actor_signing_in, end_session, session_cookie_value
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -37,7 +38,8 @@ def _login_form(request: Request, next_path: str, problem: object = None, status
 
 
 def _signed_in(request: Request, token: str, next_path: str) -> RedirectResponse:
-    actor = actor_signing_in(request.app.state.settings.api_secret, token, spent_tokens(request))
+    actor = admitted(request.app.state.directory,
+                     actor_signing_in(request.app.state.settings.api_secret, token, spent_tokens(request)))
     response = see_other(_safe_next(next_path))
     value = session_cookie_value(request.app.state.settings.api_secret, actor)
     _cookie(response, request, SESSION_COOKIE, value, SESSION_TTL)

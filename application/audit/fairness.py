@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from statistics import median
 from typing import Any
@@ -65,7 +65,8 @@ def recalibration_fairness(
     in_cycle = [f for f in facts.values() if f.cycle_id == cycle and f.agreed_event_id is not None]
     grouped: dict[str, list[GoalFacts]] = defaultdict(list)
     for goal in in_cycle:
-        grouped[group_of(goal, group_by)].append(goal)
+        for name, part in parts_of(goal, group_by):
+            grouped[name].append(part)
     groups = [group_figures(name, grouped[name]) for name in sorted(grouped)]
     rates = [GroupRate(g["group"], g["eased_goals"], g["goals"]) for g in groups]
     body: dict[str, Any] = {
@@ -81,9 +82,16 @@ def recalibration_fairness(
     return FairnessReport(body)
 
 
-def group_of(goal: GoalFacts, group_by: GroupBy) -> str:
-    value = goal.manager_id if group_by is GroupBy.MANAGER else goal.org_unit
-    return value or NO_GROUP
+def parts_of(goal: GoalFacts, group_by: GroupBy) -> list[tuple[str, GoalFacts]]:
+    """By org unit, the goal; by manager, the goal's part under each manager who held it (ADR 0035): agreed under
+    one, each proposal and decision counted for the manager of the goal when it was made."""
+    if group_by is not GroupBy.MANAGER:
+        return [(goal.org_unit or NO_GROUP, goal)]
+    managers = dict.fromkeys([goal.agreed_manager_id or goal.manager_id]
+                             + [p.manager_id for p in goal.proposals.values()] + [d.manager_id for d in goal.decisions])
+    return [(manager or NO_GROUP, replace(
+        goal, proposals={k: p for k, p in goal.proposals.items() if p.manager_id == manager},
+        decisions=[d for d in goal.decisions if d.manager_id == manager])) for manager in managers]
 
 
 def group_figures(name: str, goals: list[GoalFacts]) -> dict[str, Any]:
@@ -149,7 +157,7 @@ def four_eyes_violations(goals: list[GoalFacts]) -> list[dict[str, Any]]:
                     "recalibration_id": decision.proposal.recalibration_id,
                     "decision": "approved" if decision.approved else "rejected",
                     "decided_by": decision.decided_by, "decider_role": decision.decider_role,
-                    "owner_id": goal.owner_id, "proposed_by": decision.proposal.proposed_by, "broken": broken,
+                    "owner_id": decision.owner_id, "proposed_by": decision.proposal.proposed_by, "broken": broken,
                 })
     return sorted(found, key=lambda v: id_order(str(v["event_id"])))
 
@@ -157,10 +165,11 @@ def four_eyes_violations(goals: list[GoalFacts]) -> list[dict[str, Any]]:
 def rules_broken(goal: GoalFacts, decision: Decision) -> list[str]:
     """What a stored decision broke: only HR decides, and never a party to the goal or the proposer."""
     broken = [] if rules.decides_recalibrations(decider(decision)) else ["decider_not_hr"]
-    if rules.decider_is_a_second_person(decision.decided_by, goal.owner_id, goal.manager_id,
+    # The parties when the decision was taken: a reassignment since does not make an earlier decision wrong.
+    if rules.decider_is_a_second_person(decision.decided_by, decision.owner_id, decision.manager_id,
                                         decision.proposal.proposed_by):
         return broken
-    parties = (("decider_is_owner", goal.owner_id), ("decider_is_manager", goal.manager_id),
+    parties = (("decider_is_owner", decision.owner_id), ("decider_is_manager", decision.manager_id),
                ("decider_is_proposer", decision.proposal.proposed_by))
     return broken + [name for name, who in parties if who == decision.decided_by]
 

@@ -18,7 +18,7 @@ from domain.goal import Goal
 from domain.values import Direction, Kpi
 
 TOPICS = tuple(cls.TOPIC for cls in (Goal.Drafted, Goal.Revised, Goal.Agreed, Goal.RecalibrationProposed,
-                                      Goal.Recalibrated, Goal.RecalibrationRejected))
+                                      Goal.Recalibrated, Goal.RecalibrationRejected, Goal.Reassigned))
 EASED, TIGHTENED, MIXED, NEUTRAL = "eased", "tightened", "mixed", "neutral"
 
 
@@ -33,6 +33,7 @@ class Proposal:
     recalibration_id: str
     reason: str
     proposed_by: str
+    manager_id: str = ""  # who managed the goal when it was proposed (a reassignment may have moved it since)
     cancels: bool = False  # a cancellation of the agreed goal: approved, it drops out of the score (eased)
 
 
@@ -49,6 +50,8 @@ class Decision:
     decided_on: date
     effect: str = NEUTRAL
     deadline_after: date | None = None
+    owner_id: str = ""  # who held the goal when it was decided: the four-eyes rule is about them
+    manager_id: str = ""
 
 
 @dataclass
@@ -61,6 +64,7 @@ class GoalFacts:
     kpis: dict[str, Kpi]
     deadline: date | None
     agreed_event_id: str | None = None
+    agreed_manager_id: str | None = None
     proposals: dict[str, Proposal] = field(default_factory=dict)
     decisions: list[Decision] = field(default_factory=list)
 
@@ -95,10 +99,12 @@ def apply(facts: GoalFacts, event: Goal.Event) -> None:
         if "kpis" in changes:
             facts.kpis = {k["id"]: stored.kpi(k) for k in changes["kpis"]}
     elif isinstance(event, Goal.Agreed):
-        facts.agreed_event_id = event_id(event)
+        facts.agreed_event_id, facts.agreed_manager_id = event_id(event), facts.manager_id
+    elif isinstance(event, Goal.Reassigned):
+        facts.owner_id, facts.manager_id = event.owner_id, event.manager_id
     elif isinstance(event, Goal.RecalibrationProposed):
         facts.proposals[event.recalibration_id] = Proposal(
-            event_id(event), facts.goal_id, event.recalibration_id, event.reason, event.actor_id,
+            event_id(event), facts.goal_id, event.recalibration_id, event.reason, event.actor_id, facts.manager_id,
             recal.Changes.from_stored(event.changes).cancel,
         )
     elif isinstance(event, (Goal.Recalibrated, Goal.RecalibrationRejected)):
@@ -120,6 +126,7 @@ def decide(facts: GoalFacts, event: Goal.Recalibrated | Goal.RecalibrationReject
         event_id=event_id(event), goal_id=facts.goal_id, proposal=proposal, approved=approved,
         decided_by=event.actor_id, decider_role=event.actor_role, decided_on=event.timestamp.date(),
         effect=effect, deadline_after=facts.deadline if approved else None,
+        owner_id=facts.owner_id, manager_id=facts.manager_id,
     ))
 
 

@@ -15,6 +15,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.cycle import Cycle
+from domain.directory import DirectoryPerson
+from domain.directory_group import DirectoryGroup
 from domain.goal import Goal
 from domain.goal_warnings import GoalWarnings
 from domain.objective import Objective
@@ -64,5 +66,6 @@ def is_goal_topic(topic: str) -> bool:
     return aggregate_name(topic) == GOAL_AGGREGATE
 
 
-AGGREGATES: tuple[type[Aggregate], ...] = (Goal, Cycle, Objective, Review, GoalWarnings, Person)
+AGGREGATES: tuple[type[Aggregate], ...] = (Goal, Cycle, Objective, Review, GoalWarnings, Person,
+                                            DirectoryPerson, DirectoryGroup)
 EVENT_CLASSES: tuple[type[RecordedEvent], ...] = tuple(cls for agg in AGGREGATES for cls in events_of(agg))

@@ -140,6 +140,14 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     "pace": {"type": "string", "enum": list(PACES)},
     "pace_before": {"type": "string", "enum": list(PACES)},
     ("CheckedIn", "confidence"): {"type": "integer", "minimum": LOWEST_CONFIDENCE, "maximum": HIGHEST_CONFIDENCE},
+    # The directory (domain/directory.py): a person's details by name, and what changed from what to what.
+    ("Provisioned", "details"): {"type": "object", "additionalProperties": {"type": "string"}},
+    ("Provisioned", "active"): {"type": "boolean"},
+    ("Deactivated", "removed"): {"type": "boolean"},
+    ("Updated", "changes"): {"type": "object", "additionalProperties": _object(
+        {"from": {"type": "string"}, "to": {"type": "string"}})},
+    ("MembershipChanged", "added"): {"type": "array", "items": {"type": "string"}},
+    ("MembershipChanged", "removed"): {"type": "array", "items": {"type": "string"}},
 }
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"party": Party, "outcome": Outcome}
 SCALARS: dict[Any, dict[str, Any]] = {

@@ -28,6 +28,7 @@ from application.store.idempotency import CommandResult, IdempotencyStore
 from application.privacy.keys import DataKeys
 from application.privacy.personal import PersonalData
 from application.privacy.sealing import register_personal_transcodings
+from application.goals.parties import DraftParties, TypedParties
 from application.goals.readings import ReadingSeries
 from application.store.sqlite_pool import writer_turn
 from application.store.settings import BusinessCalendar, Settings
@@ -79,6 +80,7 @@ class GoalEventLog(RecordHook):
         bounds = self.settings.bounds
         self.reading_series = ReadingSeries(self._reading_events, bounds.reading_series_goals, bounds.goal_measurements)
         self.write_guards: list[Callable[[], None]] = []  # each may refuse every write (a rolled-back log, ADR 0039)
+        self.parties: DraftParties = TypedParties()  # the directory takes over once it exists (ADR 0035)
 
     # --- wiring --------------------------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ class Goals(GoalEventLog):
     # --- commands ------------------------------------------------------------------------------------------
 
     def draft_goal(
-        self, actor: Actor, *, cycle: Cycle | str, owner_id: str, manager_id: str, terms: GoalTerms,
+        self, actor: Actor, *, cycle: Cycle | str, owner_id: str, manager_id: str | None, terms: GoalTerms,
         idempotency_key: str | None = None,
     ) -> CommandResult:
         """Draft a goal in an existing cycle (named by id, or by id and its own period), aligned to what exists."""
@@ -53,7 +53,8 @@ class Goals(GoalEventLog):
         def draft() -> CommandResult:
             period = checks.cycle_period(self.repository, named, None if isinstance(cycle, str) else cycle)
             checks.require_alignment(self.repository, terms.parent_goal_id, viewer=actor)
-            goal = Goal.draft(actor=actor, cycle=period, owner_id=owner_id, manager_id=manager_id, terms=terms)
+            manager = self.parties.manager_for_draft(actor, owner_id, manager_id)
+            goal = Goal.draft(actor=actor, cycle=period, owner_id=owner_id, manager_id=manager, terms=terms)
             position = self.save_at(goal)
             return CommandResult(str(goal.id), goal.version, position=position, goal=goal)
 
@@ -167,6 +168,8 @@ class Goals(GoalEventLog):
         manager_id: str | None = None, expected_version: int | None = None, idempotency_key: str | None = None,
     ) -> CommandResult:
         payload = {"owner_id": owner_id, "manager_id": manager_id, "reason": reason}
+        for person_id in filter(None, (owner_id, manager_id)):
+            self.parties.require_person(person_id)  # in directory mode, no goal moves to a look-alike id
         return self._command(
             goal_id, actor, "reassign_goal", payload, expected_version, idempotency_key,
             lambda goal: goal.reassign(actor, reason, owner_id, manager_id),

@@ -15,6 +15,9 @@ from __future__ import annotations
 # What every erased field reads as, in every answer: API, history, workspace, feed, webhooks, exports.
 ERASED = "[erased]"
 
+# The directory's fields about a person that are personal (org unit and external id are the organisation's).
+DIRECTORY_PERSONAL = ("user_name", "display_name", "given_name", "family_name", "email", "title", "profile")
+
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "goalengine:Goal.Drafted": ("rationale",),
     "goalengine:Goal.Revised": ("changes.rationale",),
@@ -32,6 +35,10 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "goalengine:Goal.Reassigned": ("reason",),
     "goalengine:Goal.CarriedOver": ("reason",),
     "goalengine:Goal.CarriedIn": ("reason",),
+    # What the directory says about a person (ADR 0033): their own data key, so erasure covers it; the id stays.
+    "goalengine:DirectoryPerson.Provisioned": tuple(f"details.{name}" for name in DIRECTORY_PERSONAL),
+    "goalengine:DirectoryPerson.Updated": tuple(
+        f"changes.{name}.{end}" for name in DIRECTORY_PERSONAL for end in ("from", "to")),
 }
 
 # Text fields named like personal ones that are not: each says why.
@@ -48,6 +55,7 @@ EXEMPT: dict[tuple[str, str], str] = {
 SUBJECT_FIELDS: dict[str, str] = {
     "goalengine:Goal.Drafted": "owner_id",
     "goalengine:Review.Opened": "employee_id",
+    "goalengine:DirectoryPerson.Provisioned": "person_id",
 }
 
 

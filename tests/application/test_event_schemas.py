@@ -13,7 +13,7 @@ from application.events.schemas import SCHEMAS
 from application.goals.service import Goals
 from tests.conftest import Clock
 from application.privacy.erasure import erase_person
-from tests.lifecycles import cycle_life, other_aggregates_life, whole_life
+from tests.lifecycles import cycle_life, directory_life, other_aggregates_life, whole_life
 from tests.scenarios import HR
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
@@ -27,6 +27,7 @@ def test_every_event_of_a_whole_life_validates_against_its_schema(goals: Goals, 
     cycle_life(goals)
     other_aggregates_life(goals, whole_life(goals, clock))
     erase_person(goals, "emp-left", HR, "left in 2019; retention ended")  # person.identified and person.erased
+    directory_life(goals)
     cloudevents = [to_cloudevent(e.event, e.position) for e in goals.log_events()]
     assert {e["type"] for e in cloudevents} == set(EVENT_TYPES)  # the lives cover every type there is
     for cloudevent in cloudevents:

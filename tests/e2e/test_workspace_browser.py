@@ -81,7 +81,7 @@ class Pages:
             link = sign_in_link(self.server.env["GOALENGINE_SECRET"], sub, role, self.server.url)
         self.used.add(link)
         self.driver.get(link)
-        self.wait_for(lambda d: sub in d.find_element(By.CSS_SELECTOR, ".who").text)
+        self.wait_for(lambda d: d.find_element(By.CSS_SELECTOR, ".who").get_attribute("data-person") == sub)
 
     def open(self, path: str) -> None:
         self.driver.get(self.server.url + path)

@@ -3,6 +3,8 @@ and the API's problems shown next to the fields. (The browser suite is tests/e2e
 
 from __future__ import annotations
 
+import io
+
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from api.app import create_app
 from api.auth import issue_token
@@ -21,6 +24,7 @@ from api.bootstrap import seed_demo_store
 from application.demo import CYCLE_DAYS_AFTER, CYCLE_DAYS_BEFORE
 from application.goals.service import Goals
 from application.store.settings import Settings
+from application.directory.service import Directory
 from domain.values import Actor, Cycle, Role
 from tests.api.conftest import API_SECRET
 from tests.api.module_app import STORES
@@ -254,7 +258,7 @@ def test_the_token_command_prints_a_sign_in_link_that_works(web: Web, monkeypatc
     assert link.startswith(f"{BASE}/login?token=")
     web.client.cookies.clear()
     assert web.client.get(link, follow_redirects=False).status_code == 303
-    assert "hr-jon (hr)" in web.client.get("/").text
+    assert "Jon Berg (hr)" in web.client.get("/").text
 
 
 def test_a_refusal_of_a_form_the_page_does_not_offer_still_shows_its_problem(web: Web) -> None:
@@ -267,17 +271,34 @@ def test_a_refusal_of_a_form_the_page_does_not_offer_still_shows_its_problem(web
     assert web.goals.head_position() == head
 
 
+def test_the_goal_page_names_its_people_from_the_directory(web: Web) -> None:
+    web.sign_in("mgr-ana", "manager")
+    page = web.client.get(f"/workspace/goals/{web.goal_titled('Support ticket throughput')}").text
+    assert "owner Devika Rao" in page and "manager Ana Lima" in page
+    assert 'data-people="directory"' in page and "Ana Lima (manager)" in page
+
+
+def test_a_deactivated_person_is_signed_out_at_once(web: Web) -> None:
+    web.sign_in("emp-eve", "employee")
+    assert web.client.get("/", follow_redirects=False).status_code == 200
+    Directory(web.goals).deactivate(Actor("hr-iris", Role.HR), "emp-eve")
+    assert web.client.get("/", follow_redirects=False).status_code in (401, 303)
+    Directory(web.goals).replace_person(Actor("hr-iris", Role.HR), "emp-eve",
+                                        Directory(web.goals).person("emp-eve").details,  # type: ignore[union-attr]
+                                        manager_id="mgr-ana", active=True)
+
+
 def test_hr_decides_from_the_queue_under_the_four_eyes_rule(web: Web) -> None:
     """Runs last in this module: it adds a goal owned by an HR person to the demo organisation."""
-    hr_jon, ana = Actor("hr-jon", Role.HR), Actor("mgr-ana", Role.MANAGER)
+    hr_jon, head = Actor("hr-jon", Role.HR), Actor("dir-oli", Role.MANAGER)
     web_cycle = Cycle("web", TODAY - timedelta(days=30), TODAY + timedelta(days=60))
     ensure_cycles(web.goals, web_cycle)
-    terms = {**customer_service_terms(), "owner_id": "hr-jon", "manager_id": "mgr-ana", "cycle": web_cycle,
+    terms = {**customer_service_terms(), "owner_id": "hr-jon", "manager_id": "dir-oli", "cycle": web_cycle,
              "deadline": TODAY + timedelta(days=60)}
     goal_id = UUID(web.goals.draft_goal(hr_jon, **drafting(terms)).goal_id)
     web.goals.sign_goal(goal_id, hr_jon)
-    web.goals.sign_goal(goal_id, ana)
-    web.goals.propose_recalibration(goal_id, ana, reason="resourcing", targets={"csat": {"target": Decimal(88)}},
+    web.goals.sign_goal(goal_id, head)
+    web.goals.propose_recalibration(goal_id, head, reason="resourcing", targets={"csat": {"target": Decimal(88)}},
                                     justification="Two of the five support agents left in the first month.")
     csrf = web.sign_in("hr-jon", "hr")
     queue = web.client.get("/workspace/hr/recalibrations").text
@@ -306,6 +327,8 @@ def test_the_review_page_links_its_packet_as_a_pdf(web: Web) -> None:
     assert f"/workspace/reviews/emp-dev/packet.pdf?cycle={cycle}" in page.text
     pdf = web.client.get(f"/workspace/reviews/emp-dev/packet.pdf?cycle={cycle}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Review packet: Devika Rao" in text and "Employee id emp-dev" in text  # names, the id for auditors
     assert web.client.get(f"/workspace/reviews/emp-carla/packet.pdf?cycle={cycle}").status_code == 403
 
 
