@@ -11,10 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from api.guards.config import GuardSettings
+from api.identity.config import IdentitySettings
+from api.identity.service import Identity
 from api.positions import ReadPositions
 from api.routes.events import StreamOptions
 from application.cycles.service import Cycles
 from application.goals.service import Goals
+from application.identity.people import PersonFinder
 from application.cycles.objectives import Objectives
 from application.events.live import LiveEvents
 from application.store.settings import Settings
@@ -43,6 +46,7 @@ class Services:
     live_events: LiveEvents
     webhooks: WebhookSettings
     subscriptions: SubscriptionStore
+    identity: Identity  # who signs in and who a bearer token names (ADR 0037)
     owns_goals: bool = True
     stops: list[Callable[[], None]] = field(default_factory=list)
 
@@ -64,8 +68,11 @@ class Services:
 
 
 def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guards: GuardSettings | None = None,
-              environ: Mapping[str, str] | None = None) -> Services:
-    """The services for these settings (or the environment's), around a given Goals application or a new one."""
+              environ: Mapping[str, str] | None = None, people: PersonFinder | None = None) -> Services:
+    """The services for these settings (or the environment's), around a given Goals application or a new one.
+
+    `people` is the directory that sign-in finds people and roles in; without one, open mode (OpenPeople).
+    """
     env = os.environ if environ is None else environ
     settings = settings or (goals.settings if goals else Settings.from_env(env))
     application = goals or Goals(settings)
@@ -79,7 +86,8 @@ def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guar
         reviews=Reviews(application, application.engine), stream=stream_options(env),
         live_events=LiveEvents(application, fallback_interval=float(
             env.get("GOALENGINE_EVENTS_FALLBACK_POLL_SECONDS") or 1.0)),
-        webhooks=webhooks, subscriptions=SubscriptionStore(application.engine, webhooks), owns_goals=goals is None,
+        webhooks=webhooks, subscriptions=SubscriptionStore(application.engine, webhooks),
+        identity=Identity.build(IdentitySettings.from_env(env), people), owns_goals=goals is None,
     )
 
 
@@ -99,7 +107,7 @@ def publish(services: Services, state: object) -> None:
         "projections": services.projector.runner,  # read only there: status for /ready and /metrics
         "reviews": services.reviews, "review_decisions": services.reviews.decisions,
         "event_stream": services.stream, "live_events": services.live_events,
-        "subscriptions": services.subscriptions,
+        "subscriptions": services.subscriptions, "identity": services.identity,
         "webhook_signal": services.live_events.signal,
         "cycles": Cycles(services.goals), "objectives": Objectives(services.goals),
         "alignment": AlignmentViews(services.goals.engine),

@@ -9,14 +9,14 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import actor_from_token
 from api.schemas.common import ETAG, IDEMPOTENCY_KEY
 from api.problems import Problem
 from application.goals.service import Goals
 from application.store.settings import Settings
 from domain.values import Actor, Role
 
-bearer = HTTPBearer(auto_error=False, description="A JWT from `goalengine token --sub ID --role ROLE`.")
+bearer = HTTPBearer(auto_error=False, description="An access token from the identity provider (aud "
+                    "GOALENGINE_OIDC_AUDIENCE), or a local JWT from `goalengine token --sub ID --role ROLE`.")
 
 
 def get_goals(request: Request) -> Goals:
@@ -34,8 +34,8 @@ def get_actor(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "missing_token", "send `Authorization: Bearer <token>`")
-    return actor_from_token(get_settings(request).api_secret, credentials.credentials,
-                            request.app.state.guards.token_max_ttl)
+    return request.app.state.identity.actor_from_bearer(  # type: ignore[no-any-return]
+        get_settings(request).api_secret, credentials.credentials, request.app.state.guards.token_max_ttl)
 
 
 GoalsDep = Annotated[Goals, Depends(get_goals)]

@@ -95,7 +95,9 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired as signal:
-                return RedirectResponse(f"/login?next={quote(signal.next_path, safe='/')}", status_code=303)
+                # With an identity provider, a signed-out visitor goes straight to it (ADR 0037).
+                start = "/auth/login" if request.app.state.identity.settings.oidc else "/login"
+                return RedirectResponse(f"{start}?next={quote(signal.next_path, safe='/')}", status_code=303)
             except (Problem, GoalError, ApplicationError, RequestValidationError) as error:
                 return error_page(request, problem_of(error))
 
