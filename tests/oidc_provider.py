@@ -19,7 +19,10 @@ import base64
 import html
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -28,6 +31,8 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from fastapi import FastAPI, Form, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+
+from tests.live_server import live_server
 
 @dataclass
 class SigningKey:
@@ -78,6 +83,8 @@ class OpenIdProvider:
     codes: dict[str, Grant] = field(default_factory=dict)
     ended_sessions: list[dict[str, str]] = field(default_factory=list)
     jwks_requests: int = 0
+    id_token_changes: dict[str, Any] = field(default_factory=dict)  # a misbehaving provider's ID tokens
+    id_token_key: SigningKey | None = None
 
     @property
     def key(self) -> SigningKey:
@@ -99,8 +106,9 @@ class OpenIdProvider:
 
     def id_token(self, grant: Grant) -> str:
         now = int(time.time())
-        return self.key.sign({"iss": self.issuer, "sub": grant.sub, "aud": grant.client_id, "iat": now,
-                              "exp": now + 300, "nonce": grant.nonce, **self.users.get(grant.sub, {})})
+        claims = {"iss": self.issuer, "sub": grant.sub, "aud": grant.client_id, "iat": now, "exp": now + 300,
+                  "nonce": grant.nonce, **self.users.get(grant.sub, {}), **self.id_token_changes}
+        return (self.id_token_key or self.key).sign(claims)
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -172,3 +180,22 @@ class OpenIdProvider:
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
         if authorization != f"Basic {expected}":
             raise HTTPException(401, "client authentication failed")
+
+
+CLIENT_ID, CLIENT_SECRET, AUDIENCE = "goalengine-web", "provider-client-secret", "goalengine-api"
+
+
+@contextmanager
+def running_provider(*redirect_uris: str) -> Iterator[OpenIdProvider]:
+    """The provider on a free loopback port, addressed as `localhost` (another site than 127.0.0.1 for cookies)."""
+    provider = OpenIdProvider(CLIENT_ID, CLIENT_SECRET, AUDIENCE, set(redirect_uris))
+    with live_server(provider.app()) as (url, _server):
+        provider.issuer = url.replace("127.0.0.1", "localhost")
+        yield provider
+
+
+def oidc_environment(provider: OpenIdProvider, secret_file: Path, **extra: str) -> dict[str, str]:
+    """The GOALENGINE_OIDC_* variables that point goalengine at this provider."""
+    secret_file.write_text(CLIENT_SECRET + "\n")
+    return {"GOALENGINE_OIDC_ISSUER": provider.issuer, "GOALENGINE_OIDC_CLIENT_ID": CLIENT_ID,
+            "GOALENGINE_OIDC_CLIENT_SECRET_FILE": str(secret_file), "GOALENGINE_OIDC_AUDIENCE": AUDIENCE, **extra}
