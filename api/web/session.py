@@ -86,7 +86,7 @@ def _decode(secret: str, token: str, audience: str) -> dict[str, object]:
 
 def _actor(claims: dict[str, object]) -> Actor:
     sub, role = claims.get("sub"), claims.get("role")
-    if not isinstance(sub, str) or not sub.strip() or role not in {r.value for r in Role}:
+    if not isinstance(sub, str) or not sub.strip() or not isinstance(role, str) or role not in {r.value for r in Role}:
         raise jwt.InvalidTokenError("sub or role")
     return Actor(sub, Role(str(role)))
 
