@@ -128,7 +128,8 @@ def logout(request: Request, _form: FormDep) -> Response:
     provider = identity(request).provider
     back = str(request.url_for("login_page"))
     at_provider = provider.sign_out_url(back, request.cookies.get(ID_TOKEN_COOKIE)) if provider else None
-    response = see_other(at_provider or "/login")
+    response: Response = render(request, "signing_out.html", {"at_provider": at_provider}) if at_provider \
+        else see_other("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(ID_TOKEN_COOKIE, path="/logout")
     return response

@@ -4,6 +4,7 @@ and signing out at the provider too. The browser walk is tests/e2e/test_oidc_bro
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from collections.abc import Iterator
@@ -169,8 +170,9 @@ def test_signing_out_ends_the_session_here_and_at_the_provider(web: TestClient, 
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert csrf
     out = web.post("/logout", data={"csrf_token": csrf.group(1)}, follow_redirects=False)
-    assert out.status_code == 303 and out.headers["location"].startswith(f"{provider.issuer}/end_session?")
-    asked = {k: v[0] for k, v in parse_qs(urlsplit(out.headers["location"]).query).items()}
+    onward = re.search(r'id="provider-sign-out" href="([^"]+)"', out.text)
+    assert out.status_code == 200 and onward and onward.group(1).startswith(f"{provider.issuer}/end_session?")
+    asked = {k: v[0] for k, v in parse_qs(urlsplit(html.unescape(onward.group(1))).query).items()}
     assert asked["post_logout_redirect_uri"] == f"{BASE}/login" and asked["client_id"] == "goalengine-web"
     assert asked["id_token_hint"].count(".") == 2
     assert web.get("/", follow_redirects=False).status_code == 303  # the session ended here
