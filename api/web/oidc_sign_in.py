@@ -24,7 +24,7 @@ from api.auth import ALGORITHM
 from api.identity.provider import Provider, ProviderUnavailableError
 from api.problems import Problem
 from api.web.pages import PageRoute, render
-from api.web.sign_in import ID_TOKEN_COOKIE, _safe_next, identity, start_session
+from api.web.sign_in import ID_TOKEN_COOKIE, safe_next, identity, start_session
 from application.identity.sign_in import PersonDeactivatedError, UnknownPersonError, actor_named_by
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -56,7 +56,7 @@ def oidc_login(request: Request, next: str = "/") -> Response:
     except ProviderUnavailableError as error:
         raise _unavailable(error) from None
     flow = {"aud": FLOW_AUDIENCE, "exp": int(time.time()) + FLOW_TTL, "state": asked["state"],
-            "nonce": asked["nonce"], "verifier": asked["code_verifier"], "next": _safe_next(next),
+            "nonce": asked["nonce"], "verifier": asked["code_verifier"], "next": safe_next(next),
             "redirect_uri": redirect_uri}
     response = RedirectResponse(asked["url"], status_code=303)
     response.set_cookie(FLOW_COOKIE, jwt.encode(flow, request.app.state.settings.api_secret, algorithm=ALGORITHM),

@@ -27,7 +27,7 @@ LOCAL_OFF = ("signing in with a local token is off here (an identity provider is
              "GOALENGINE_LOCAL_TOKENS=false); sign in with your organisation's account")
 
 
-def _safe_next(next_path: str | None) -> str:
+def safe_next(next_path: str | None) -> str:
     """Only a path on this site (never //elsewhere or a full URL): no open redirect."""
     if next_path and next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
         return next_path
@@ -54,7 +54,7 @@ def _login_form(request: Request, next_path: str, problem: object = None, status
                 template: str = "login.html", **context: object) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
     settings = identity(request).settings
-    response = render(request, template, {"next": _safe_next(next_path), "login_csrf": token, "problem": problem,
+    response = render(request, template, {"next": safe_next(next_path), "login_csrf": token, "problem": problem,
                                           "oidc": settings.oidc, "local": local_sign_in(request), **context}, status)
     _cookie(response, request, LOGIN_CSRF_COOKIE, token, 3600)
     return response
@@ -72,7 +72,7 @@ def start_session(request: Request, response: Response, actor: Actor) -> None:
 
 def _signed_in(request: Request, token: str, next_path: str) -> RedirectResponse:
     actor = actor_signing_in(request.app.state.settings.api_secret, token, spent_tokens(request))
-    response = see_other(_safe_next(next_path))
+    response = see_other(safe_next(next_path))
     start_session(request, response, actor)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
