@@ -15,22 +15,14 @@ from domain.values import Role
 
 
 class PersonRecord(Protocol):
-    """What sign-in reads of a person (the directory's Person has these and more)."""
+    """What sign-in reads of a person; the directory's Person has these and more (user name, e-mail, manager, groups)."""
 
     @property
     def id(self) -> str: ...
     @property
-    def user_name(self) -> str: ...
-    @property
     def display_name(self) -> str: ...
     @property
-    def email(self) -> str | None: ...
-    @property
     def active(self) -> bool: ...
-    @property
-    def manager_id(self) -> str | None: ...
-    @property
-    def groups(self) -> frozenset[str] | tuple[str, ...]: ...
 
 
 class PersonFinder(Protocol):
