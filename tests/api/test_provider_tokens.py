@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.auth import issue_token
 from api.identity.issuer_keys import IssuerKeys
 from tests.api.conftest import API_SECRET
-from tests.api.test_oidc_sign_in import client_for
+from tests.api.test_oidc_sign_in import SmallDirectory, Someone, client_for
 from tests.oidc_provider import OpenIdProvider, SigningKey, running_provider
 
 
@@ -97,3 +97,14 @@ def test_local_tokens_turned_off_get_401_while_provider_tokens_work(provider: Op
         local = client.get("/goals", headers=bearer(issue_token(API_SECRET, "hr-7", "hr")))
         assert local.status_code == 401 and local.json()["code"] == "local_tokens_off"
         assert client.get("/goals", headers=bearer(provider.access_token("dev@example.com"))).status_code == 200
+
+
+def test_a_provider_token_of_an_unknown_or_deactivated_person_gets_401(
+        provider: OpenIdProvider, tmp_path: Path) -> None:
+    directory = SmallDirectory({"p-1": Someone("p-1", "gone@example.com", active=False),
+                                "p-2": Someone("p-2", "dev@example.com")})
+    for client in client_for(provider, tmp_path, directory):
+        assert client.get("/goals", headers=bearer(provider.access_token("dev@example.com"))).status_code == 200
+        for who, code in (("gone@example.com", "person_deactivated"), ("stranger@example.com", "unknown_person")):
+            answer = client.get("/goals", headers=bearer(provider.access_token(who, email=who)))
+            assert answer.status_code == 401 and answer.json()["code"] == code
