@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import uvicorn
@@ -13,6 +14,7 @@ from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 from api.guards.config import GuardSettings
 from api.guards.server import uvicorn_config
+from api.identity.config import IdentitySettings
 from api.observability.logs import configure_json_logs
 from api.web.session import SIGN_IN_LINK_TTL, sign_in_link
 from application.store.settings import Settings, SettingsError
@@ -90,6 +92,9 @@ def run_token(args: argparse.Namespace) -> int:
     if not is_clean_subject(args.sub):
         raise SettingsError("--sub must be printable, NFC-normalised, without surrounding spaces, "
                             "at most 200 characters")
+    if not IdentitySettings.from_env(os.environ).local_tokens:
+        raise SettingsError("GOALENGINE_LOCAL_TOKENS=false: the server refuses local tokens and sign-in links; "
+                            "use the identity provider")
     settings = Settings.from_env()
     settings.require_secret()
     if args.login_url:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from api.cli import main
 from api.identity.config import IdentitySettings
 from application.store.settings import SettingsError
 from domain.values import Role
@@ -43,3 +44,13 @@ def test_a_configuration_that_cannot_work_names_its_variable(env: dict[str, str]
 def test_http_is_allowed_on_loopback_only() -> None:
     for issuer in ("http://127.0.0.1:9400", "http://localhost:9400", "http://[::1]:9400"):
         assert IdentitySettings.from_env({"GOALENGINE_OIDC_ISSUER": issuer, "GOALENGINE_OIDC_CLIENT_ID": "c"}).oidc
+
+
+def test_the_token_command_refuses_when_local_tokens_are_off(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GOALENGINE_SECRET", "a-secret-of-at-least-32-bytes-for-tokens")
+    monkeypatch.setenv("GOALENGINE_LOCAL_TOKENS", "false")
+    assert main(["token", "--sub", "hr-7", "--role", "hr"]) == 2
+    assert "GOALENGINE_LOCAL_TOKENS=false" in capsys.readouterr().err
+    monkeypatch.setenv("GOALENGINE_LOCAL_TOKENS", "true")
+    assert main(["token", "--sub", "hr-7", "--role", "hr"]) == 0
