@@ -50,7 +50,8 @@ def _unavailable(error: ProviderUnavailableError) -> Problem:
 @router.get("/auth/login")
 def oidc_login(request: Request, next: str = "/") -> Response:
     """Sign in with the organisation's identity provider."""
-    provider, redirect_uri = _provider(request), str(request.url_for("oidc_callback"))
+    provider = _provider(request)
+    redirect_uri = identity(request).settings.callback_url(str(request.url_for("oidc_callback")))
     try:
         asked = provider.client().create_authorization_url(redirect_uri)
     except ProviderUnavailableError as error:

@@ -126,7 +126,7 @@ def logout(request: Request, _form: FormDep) -> Response:
     """Sign out: the session ends here, and at the identity provider too where it publishes an end-session endpoint."""
     end_session(web_session(request), spent_tokens(request))
     provider = identity(request).provider
-    back = str(request.url_for("login_page"))
+    back = identity(request).settings.signed_out_url(str(request.url_for("login_page")))
     at_provider = provider.sign_out_url(back, request.cookies.get(ID_TOKEN_COOKIE)) if provider else None
     response: Response = render(request, "signing_out.html", {"at_provider": at_provider}) if at_provider \
         else see_other("/login")

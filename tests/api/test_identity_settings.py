@@ -35,6 +35,8 @@ def test_a_full_configuration_is_read(tmp_path: Path) -> None:
     ({"GOALENGINE_OIDC_PERSON_CLAIM": "preferred_username"}, "GOALENGINE_OIDC_PERSON_CLAIM"),
     ({"GOALENGINE_OIDC_CLIENT_SECRET_FILE": "/nonexistent/secret"}, "GOALENGINE_OIDC_CLIENT_SECRET_FILE"),
     ({"GOALENGINE_OPEN_ROLES": "ana=boss"}, "GOALENGINE_OPEN_ROLES"),
+    ({"GOALENGINE_OIDC_REDIRECT_URI": "https://goals.example.com/callback"}, "GOALENGINE_OIDC_REDIRECT_URI"),
+    ({"GOALENGINE_OIDC_REDIRECT_URI": "http://goals.example.com/auth/callback"}, "GOALENGINE_OIDC_REDIRECT_URI"),
 ])
 def test_a_configuration_that_cannot_work_names_its_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):

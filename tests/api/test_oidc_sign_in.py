@@ -176,3 +176,14 @@ def test_signing_out_ends_the_session_here_and_at_the_provider(web: TestClient, 
     assert asked["post_logout_redirect_uri"] == f"{BASE}/login" and asked["client_id"] == "goalengine-web"
     assert asked["id_token_hint"].count(".") == 2
     assert web.get("/", follow_redirects=False).status_code == 303  # the session ended here
+
+
+def test_a_configured_redirect_uri_is_what_the_provider_is_given(provider: OpenIdProvider, tmp_path: Path) -> None:
+    """Behind a proxy that hides the public address, GOALENGINE_OIDC_REDIRECT_URI names it."""
+    public = "https://goals.example.com/auth/callback"
+    for client in client_for(provider, tmp_path, GOALENGINE_OIDC_REDIRECT_URI=public):
+        started = client.get("/auth/login", follow_redirects=False)
+        asked = {k: v[0] for k, v in parse_qs(urlsplit(started.headers["location"]).query).items()}
+        assert asked["redirect_uri"] == public
+        settings = client.app.state.identity.settings  # type: ignore[attr-defined]
+        assert settings.signed_out_url("http://internal:8000/login") == "https://goals.example.com/login"
