@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status, field_error
 from application.errors import ApplicationError
+from application.identity.sign_in import may_keep_session
 from application.sign_ins import SpentTokens
 from api.web.session import SESSION_COOKIE, SignInRequired, WebSession, check_csrf, read_session
 from api.web import views
@@ -112,6 +113,8 @@ def spent_tokens(request: Request) -> SpentTokens:
 def web_session(request: Request) -> WebSession:
     secret = request.app.state.settings.api_secret
     session = read_session(secret, request.cookies.get(SESSION_COOKIE), spent_tokens(request))
+    if session is not None and not may_keep_session(request.app.state.identity.people, session.actor.id):
+        session = None  # deactivated in the directory since signing in
     if session is None:
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(wanted if request.method == "GET" else "/")

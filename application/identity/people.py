@@ -15,7 +15,7 @@ from domain.values import Role
 
 
 class PersonRecord(Protocol):
-    """What sign-in reads of a person; the directory's Person has these and more (user name, e-mail, manager, groups)."""
+    """What sign-in reads of a person; the directory's Person has these and more (e-mail, manager, groups)."""
 
     @property
     def id(self) -> str: ...

@@ -51,3 +51,11 @@ def actor_named_by(people: PersonFinder, claim: str, claims: Mapping[str, object
     """The actor for a provider's claims: the person the claim names, in the role the directory grants."""
     person = person_named_by(people, claim, claims)
     return Actor(person.id, acting_role(people.roles_of(person.id)))
+
+
+def may_keep_session(people: PersonFinder, person_id: str) -> bool:
+    """In directory mode a session ends once its person is deactivated or gone; open mode has nobody to ask."""
+    if not people.in_directory_mode():
+        return True
+    person = people.person(person_id)
+    return person is not None and person.active
