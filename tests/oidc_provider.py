@@ -131,7 +131,8 @@ class OpenIdProvider:
             self._grant_asked(dict(request.query_params), sub="")
             fields = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                              for k, v in request.query_params.items())
-            return ('<!doctype html><html lang="en"><head><title>Test provider</title></head><body><main>'
+            return ('<!doctype html><html lang="en"><head><title>Test provider</title>'
+                    '<link rel="icon" href="data:,"></head><body><main>'
                     '<h1>Sign in at the test provider</h1><form method="post" action="/authorize">'
                     f'{fields}<label for="sub">Subject</label> <input id="sub" name="sub">'
                     '<button type="submit" id="authorize">Authorize</button></form></main></body></html>')

@@ -11,10 +11,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.e2e.test_http_lifecycle import GOALENGINE, Server, running_server
+from tests.e2e.test_workspace_browser import Pages
 from tests.oidc_provider import OpenIdProvider, oidc_environment, running_provider
 
 selenium = pytest.importorskip("selenium")
@@ -55,6 +57,7 @@ def browser() -> Iterator[webdriver.Chrome]:
         pytest.fail("chromium and chromium-driver are not installed: run `make test`, which installs them")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -85,7 +88,8 @@ def test_an_employee_a_manager_and_hr_sign_in_through_the_provider_in_their_dire
 
 
 def test_signing_out_ends_the_session_here_and_at_the_provider(
-        browser: webdriver.Chrome, server: Server, provider: OpenIdProvider) -> None:
+        browser: webdriver.Chrome, server: Server, provider: OpenIdProvider, tmp_path: Path) -> None:
+    shots = tmp_path
     sign_in_at_provider(browser, server, provider, "emp-dev")
     ended = len(provider.ended_sessions)
     browser.find_element(By.CSS_SELECTOR, "form.signout button").click()
@@ -93,6 +97,7 @@ def test_signing_out_ends_the_session_here_and_at_the_provider(
     assert browser.find_element(By.ID, "oidc-sign-in")
     assert len(provider.ended_sessions) == ended + 1
     assert provider.ended_sessions[-1]["id_token_hint"].count(".") == 2
+    Pages(server, browser, shots).check("oidc-signed-out")  # the sign-in page, with the provider's link only
     browser.get(f"{server.url}/")
     WebDriverWait(browser, 15).until(lambda d: d.current_url.startswith(f"{provider.issuer}/authorize"))
 
