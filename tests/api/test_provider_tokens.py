@@ -10,7 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.auth import issue_token
+from api.identity.config import IdentitySettings
 from api.identity.issuer_keys import IssuerKeys
+from api.identity.provider import ProviderUnavailableError
+from api.identity.service import Identity
+from api.problems import Problem
 from tests.api.conftest import API_SECRET
 from tests.api.test_oidc_sign_in import SmallDirectory, Someone, client_for
 from tests.oidc_provider import OpenIdProvider, SigningKey, running_provider
@@ -108,3 +112,27 @@ def test_a_provider_token_of_an_unknown_or_deactivated_person_gets_401(
         for who, code in (("gone@example.com", "person_deactivated"), ("stranger@example.com", "unknown_person")):
             answer = client.get("/goals", headers=bearer(provider.access_token(who, email=who)))
             assert answer.status_code == 401 and answer.json()["code"] == code
+
+
+def test_a_provider_that_does_not_answer_costs_one_503_a_minute_then_401s(provider: OpenIdProvider) -> None:
+    def down() -> dict[str, object]:
+        raise ProviderUnavailableError("the identity provider at https://idp.example/jwks did not answer")
+
+    identity = Identity.build(IdentitySettings(issuer=provider.issuer, client_id="web", audience="goalengine-api"))
+    assert identity.provider is not None
+    identity.provider.keys = IssuerKeys(down)
+    token = provider.access_token("dev@example.com")
+    statuses = []
+    for _ in range(3):
+        with pytest.raises(Problem) as refused:
+            identity.actor_from_bearer(API_SECRET, token, 3600)
+        statuses.append(refused.value.status)
+    assert statuses == [503, 401, 401]
+
+
+def test_sign_in_while_the_provider_is_down_is_a_clear_503_page(tmp_path: Path) -> None:
+    dead = OpenIdProvider("goalengine-web", "x", "goalengine-api", issuer="http://localhost:9")  # nothing listens
+    for client in client_for(dead, tmp_path):
+        page = client.get("/auth/login", follow_redirects=False)
+        assert page.status_code == 503 and 'data-code="identity_provider_unavailable"' in page.text
+        assert client.get("/health").status_code == 200  # the rest serves on
