@@ -112,61 +112,62 @@ class OpenIdProvider:
 
     def app(self) -> FastAPI:
         app = FastAPI()
-
-        @app.get("/.well-known/openid-configuration")
-        def discovery() -> dict[str, Any]:
-            return {"issuer": self.issuer, "authorization_endpoint": f"{self.issuer}/authorize",
-                    "token_endpoint": f"{self.issuer}/token", "jwks_uri": f"{self.issuer}/jwks",
-                    "end_session_endpoint": f"{self.issuer}/end_session", "response_types_supported": ["code"],
-                    "subject_types_supported": ["public"], "code_challenge_methods_supported": ["S256"],
-                    "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"]}
-
-        @app.get("/jwks")
-        def jwks() -> dict[str, Any]:
-            self.jwks_requests += 1
-            return {"keys": [key.jwk() for key in self.keys]}
-
-        @app.get("/authorize", response_class=HTMLResponse)
-        def authorize_form(request: Request) -> str:
-            self._grant_asked(dict(request.query_params), sub="")
-            fields = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                             for k, v in request.query_params.items())
-            return ('<!doctype html><html lang="en"><head><title>Test provider</title>'
-                    '<link rel="icon" href="data:,"></head><body><main>'
-                    '<h1>Sign in at the test provider</h1><form method="post" action="/authorize">'
-                    f'{fields}<label for="sub">Subject</label> <input id="sub" name="sub">'
-                    '<button type="submit" id="authorize">Authorize</button></form></main></body></html>')
-
-        @app.post("/authorize")
-        async def authorize(request: Request) -> RedirectResponse:
-            form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-            grant = self._grant_asked(form, sub=form.get("sub", ""))
-            code = secrets.token_urlsafe(16)
-            self.codes[code] = grant
-            return RedirectResponse(f"{grant.redirect_uri}?{urlencode({'code': code, 'state': form['state']})}",
-                                    status_code=302)
-
-        @app.post("/token")
-        def token(grant_type: Annotated[str, Form()], code: Annotated[str, Form()],
-                  redirect_uri: Annotated[str, Form()], code_verifier: Annotated[str, Form()],
-                  authorization: Annotated[str, Header()] = "") -> JSONResponse:
-            self._require_client(authorization)
-            grant = self.codes.pop(code, None)
-            if grant_type != "authorization_code" or grant is None or grant.redirect_uri != redirect_uri:
-                return JSONResponse({"error": "invalid_grant"}, status_code=400)
-            if create_s256_code_challenge(code_verifier) != grant.challenge:
-                return JSONResponse({"error": "invalid_grant", "error_description": "PKCE verifier"}, 400)
-            return JSONResponse({"access_token": self.access_token(grant.sub), "token_type": "Bearer",
-                                 "expires_in": 600, "id_token": self.id_token(grant), "scope": "openid email"})
-
-        @app.get("/end_session")
-        def end_session(request: Request) -> RedirectResponse:
-            asked = dict(request.query_params)
-            self.ended_sessions.append(asked)
-            back = asked.get("post_logout_redirect_uri", self.issuer)
-            return RedirectResponse(f"{back}?{urlencode({'state': asked.get('state', '')})}", status_code=302)
-
+        app.add_api_route("/.well-known/openid-configuration", self.discovery)
+        app.add_api_route("/jwks", self.jwks)
+        app.add_api_route("/authorize", self.authorize_form, response_class=HTMLResponse)
+        app.add_api_route("/authorize", self.authorize, methods=["POST"])
+        app.add_api_route("/token", self.token, methods=["POST"])
+        app.add_api_route("/end_session", self.end_session)
         return app
+
+    def discovery(self) -> dict[str, Any]:
+        return {"issuer": self.issuer, "authorization_endpoint": f"{self.issuer}/authorize",
+                "token_endpoint": f"{self.issuer}/token", "jwks_uri": f"{self.issuer}/jwks",
+                "end_session_endpoint": f"{self.issuer}/end_session", "response_types_supported": ["code"],
+                "subject_types_supported": ["public"], "code_challenge_methods_supported": ["S256"],
+                "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"]}
+
+    def jwks(self) -> dict[str, Any]:
+        self.jwks_requests += 1
+        return {"keys": [key.jwk() for key in self.keys]}
+
+    def authorize_form(self, request: Request) -> str:
+        """The provider's sign-in page: type a subject, press Authorize."""
+        self._grant_asked(dict(request.query_params), sub="")
+        fields = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                         for k, v in request.query_params.items())
+        return ('<!doctype html><html lang="en"><head><title>Test provider</title>'
+                '<link rel="icon" href="data:,"></head><body><main>'
+                '<h1>Sign in at the test provider</h1><form method="post" action="/authorize">'
+                f'{fields}<label for="sub">Subject</label> <input id="sub" name="sub">'
+                '<button type="submit" id="authorize">Authorize</button></form></main></body></html>')
+
+    async def authorize(self, request: Request) -> RedirectResponse:
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        grant = self._grant_asked(form, sub=form.get("sub", ""))
+        code = secrets.token_urlsafe(16)
+        self.codes[code] = grant
+        return RedirectResponse(f"{grant.redirect_uri}?{urlencode({'code': code, 'state': form['state']})}",
+                                status_code=302)
+
+    def token(self, grant_type: Annotated[str, Form()], code: Annotated[str, Form()],
+              redirect_uri: Annotated[str, Form()], code_verifier: Annotated[str, Form()],
+              authorization: Annotated[str, Header()] = "") -> JSONResponse:
+        """The code once, for this client, this redirect URI and the verifier of the challenge it was asked with."""
+        self._require_client(authorization)
+        grant = self.codes.pop(code, None)
+        if grant_type != "authorization_code" or grant is None or grant.redirect_uri != redirect_uri:
+            return JSONResponse({"error": "invalid_grant"}, status_code=400)
+        if create_s256_code_challenge(code_verifier) != grant.challenge:
+            return JSONResponse({"error": "invalid_grant", "error_description": "PKCE verifier"}, 400)
+        return JSONResponse({"access_token": self.access_token(grant.sub), "token_type": "Bearer",
+                             "expires_in": 600, "id_token": self.id_token(grant), "scope": "openid email"})
+
+    def end_session(self, request: Request) -> RedirectResponse:
+        asked = dict(request.query_params)
+        self.ended_sessions.append(asked)
+        back = asked.get("post_logout_redirect_uri", self.issuer)
+        return RedirectResponse(f"{back}?{urlencode({'state': asked.get('state', '')})}", status_code=302)
 
     def _grant_asked(self, asked: dict[str, str], sub: str) -> Grant:
         if asked.get("client_id") != self.client_id or asked.get("redirect_uri") not in self.redirect_uris:

@@ -13,11 +13,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import jwt
 import pytest
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import bootstrap
+from api.web.oidc_sign_in import FLOW_AUDIENCE, FLOW_COOKIE
 from api.web.session import SESSION_COOKIE, sign_in_link
 from application.goals.service import Goals
 from application.identity.people import OpenPeople
@@ -187,3 +190,17 @@ def test_a_configured_redirect_uri_is_what_the_provider_is_given(provider: OpenI
         assert asked["redirect_uri"] == public
         settings = client.app.state.identity.settings  # type: ignore[attr-defined]
         assert settings.signed_out_url("http://internal:8000/login") == "https://goals.example.com/login"
+
+
+def test_the_flow_sends_an_s256_challenge_of_the_verifier_it_keeps_and_a_fresh_state_and_nonce(
+        web: TestClient) -> None:
+    seen = []
+    for _ in range(2):
+        started = web.get("/auth/login", follow_redirects=False)
+        asked = {k: v[0] for k, v in parse_qs(urlsplit(started.headers["location"]).query).items()}
+        flow = jwt.decode(web.cookies[FLOW_COOKIE], API_SECRET, algorithms=["HS256"], audience=FLOW_AUDIENCE)
+        assert create_s256_code_challenge(flow["verifier"]) == asked["code_challenge"]
+        assert (flow["state"], flow["nonce"]) == (asked["state"], asked["nonce"])
+        assert "lax" in next(c for c in started.headers.get_list("set-cookie") if c.startswith(FLOW_COOKIE)).lower()
+        seen.append((asked["state"], asked["nonce"], flow["verifier"]))
+    assert len({part for parts in seen for part in parts}) == 6
