@@ -83,7 +83,7 @@ class OpenIdProvider:
     codes: dict[str, Grant] = field(default_factory=dict)
     ended_sessions: list[dict[str, str]] = field(default_factory=list)
     jwks_requests: int = 0
-    id_token_changes: dict[str, Any] = field(default_factory=dict)  # a misbehaving provider's ID tokens
+    id_token_changes: dict[str, Any] = field(default_factory=dict)  # a misbehaving provider's ID tokens (... drops)
     id_token_key: SigningKey | None = None
 
     @property
@@ -108,7 +108,7 @@ class OpenIdProvider:
         now = int(time.time())
         claims = {"iss": self.issuer, "sub": grant.sub, "aud": grant.client_id, "iat": now, "exp": now + 300,
                   "nonce": grant.nonce, **self.users.get(grant.sub, {}), **self.id_token_changes}
-        return (self.id_token_key or self.key).sign(claims)
+        return (self.id_token_key or self.key).sign({k: v for k, v in claims.items() if v is not ...})  # ...: left out
 
     def app(self) -> FastAPI:
         app = FastAPI()
