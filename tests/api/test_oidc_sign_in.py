@@ -204,3 +204,12 @@ def test_the_flow_sends_an_s256_challenge_of_the_verifier_it_keeps_and_a_fresh_s
         assert "lax" in next(c for c in started.headers.get_list("set-cookie") if c.startswith(FLOW_COOKIE)).lower()
         seen.append((asked["state"], asked["nonce"], flow["verifier"]))
     assert len({part for parts in seen for part in parts}) == 6
+
+
+def test_a_person_who_declines_at_the_provider_gets_a_page_saying_so(web: TestClient) -> None:
+    started = web.get("/auth/login", follow_redirects=False)
+    state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
+    declined = web.get("/auth/callback", params={"state": state, "error": "access_denied",
+                                                 "error_description": "The user <b>declined</b>"})
+    assert declined.status_code == 401 and 'data-code="identity_provider_refused"' in declined.text
+    assert "access_denied" in declined.text and "<b>" not in declined.text and SESSION_COOKIE not in web.cookies
