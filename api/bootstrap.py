@@ -15,6 +15,8 @@ from datetime import date
 from functools import cache
 
 from api.guards.config import GuardSettings
+from api.identity.config import IdentitySettings
+from api.identity.service import Identity
 from api.positions import ReadPositions
 from api.routes.events import StreamOptions
 from application.audit import store_check
@@ -23,6 +25,7 @@ from application.cycles.service import Cycles
 from application.demo import DemoClock, seed_demo
 from application.equality.report import min_cell
 from application.goals.service import Goals
+from application.identity.people import PersonFinder
 from application.cycles.objectives import Objectives
 from application.directory.roles import RoleGroups
 from application.directory.service import Directory
@@ -59,6 +62,8 @@ class Services:
     live_events: LiveEvents
     webhooks: WebhookSettings
     subscriptions: SubscriptionStore
+    directory: Directory  # people, reporting lines and roles from the organisation (ADR 0033)
+    identity: Identity  # who signs in and who a bearer token names (ADR 0037)
     owns_goals: bool = True
     stops: list[Callable[[], None]] = field(default_factory=list)
 
@@ -81,8 +86,12 @@ class Services:
 
 
 def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guards: GuardSettings | None = None,
-              environ: Mapping[str, str] | None = None) -> Services:
-    """The services for these settings (or the environment's), around a given Goals application or a new one."""
+              environ: Mapping[str, str] | None = None, people: PersonFinder | None = None) -> Services:
+    """The services for these settings (or the environment's), around a given Goals application or a new one.
+
+    `people` stands in for the directory that sign-in finds people and roles in (tests); the store's own otherwise,
+    with open mode's stand-in (OpenPeople) while the directory holds nobody.
+    """
     env = os.environ if environ is None else environ
     settings = settings or (goals.settings if goals else Settings.from_env(env))
     application = goals or Goals(settings)
@@ -90,6 +99,7 @@ def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guar
     notices = (env.get("GOALENGINE_NOTICES_IN_PROCESS") or "true").lower() not in OFF
     projector = projector_for(application, notices=notices)
     webhooks = WebhookSettings.from_env(env)
+    directory = Directory(application, role_groups=RoleGroups.from_env(env))
     return Services(
         settings=settings, goals=application, guards=guards or GuardSettings.from_env(env), projector=projector,
         read_positions=ReadPositions(application, projector, settings.read_wait_s),
@@ -97,7 +107,9 @@ def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guar
         stream=stream_options(env),
         live_events=LiveEvents(application, fallback_interval=float(
             env.get("GOALENGINE_EVENTS_FALLBACK_POLL_SECONDS") or 1.0)),
-        webhooks=webhooks, subscriptions=SubscriptionStore(application.engine, webhooks), owns_goals=goals is None,
+        webhooks=webhooks, subscriptions=SubscriptionStore(application.engine, webhooks),
+        directory=directory, identity=Identity.build(IdentitySettings.from_env(env), people or directory),
+        owns_goals=goals is None,
     )
 
 
@@ -117,12 +129,12 @@ def publish(services: Services, state: object) -> None:
         "projections": services.projector.runner,  # read only there: status for /ready and /metrics
         "reviews": services.reviews, "review_decisions": services.review_decisions,
         "event_stream": services.stream, "live_events": services.live_events,
-        "subscriptions": services.subscriptions,
+        "subscriptions": services.subscriptions, "identity": services.identity,
         "webhook_signal": services.live_events.signal,
         "cycles": Cycles(services.goals), "objectives": Objectives(services.goals),
         "alignment": AlignmentViews(services.goals.engine),
         # The directory of people (ADR 0033) and the provisioning tokens that open /scim/v2 (ADR 0034).
-        "directory": Directory(services.goals, role_groups=RoleGroups.from_env(os.environ)),
+        "directory": services.directory,
         "scim_tokens": ProvisioningTokens(services.goals.engine),
     }.items():
         setattr(state, name, value)
@@ -194,3 +206,8 @@ def seed_demo_store(settings: Settings, today: date) -> bool:
 def fairness_min_cell() -> int:
     """The smallest group the report by protected characteristic shows (ADR 0042), from the environment."""
     return min_cell(os.environ)
+
+
+def identity_settings() -> IdentitySettings:
+    """Sign-in's settings (ADR 0037): for `goalengine token`, which refuses when local tokens are off."""
+    return IdentitySettings.from_env(os.environ)

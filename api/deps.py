@@ -10,7 +10,6 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.admission import admitted
-from api.auth import actor_from_token
 from api.schemas.common import ETAG, IDEMPOTENCY_KEY
 from api.problems import Problem
 from application.goals.service import Goals
@@ -18,7 +17,8 @@ from application.store.settings import Settings
 from domain import rules
 from domain.values import Actor, Role
 
-bearer = HTTPBearer(auto_error=False, description="A JWT from `goalengine token --sub ID --role ROLE`.")
+bearer = HTTPBearer(auto_error=False, description="An access token from the identity provider (aud "
+                    "GOALENGINE_OIDC_AUDIENCE), or a local JWT from `goalengine token --sub ID --role ROLE`.")
 
 
 def get_goals(request: Request) -> Goals:
@@ -36,8 +36,8 @@ def get_actor(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "missing_token", "send `Authorization: Bearer <token>`")
-    actor = actor_from_token(get_settings(request).api_secret, credentials.credentials,
-                             request.app.state.guards.token_max_ttl)
+    actor = request.app.state.identity.actor_from_bearer(
+        get_settings(request).api_secret, credentials.credentials, request.app.state.guards.token_max_ttl)
     return admitted(request.app.state.directory, actor)
 
 

@@ -104,3 +104,13 @@ def event_filters(goal_ids: list[str]) -> st.SearchStrategy[Any]:
     cycles = st.sampled_from([None, None, "2026-H1", "2026", "2027"])
     units = st.sampled_from([None, None, "support", "quality", "nowhere"])
     return st.builds(EventFilter, subjects, cycles, units)
+
+
+def json_values(*likely: object) -> st.SearchStrategy[Any]:
+    """Any JSON value (huge integers, nesting, empty strings), and now and then one of `likely` (a near miss)."""
+    return st.recursive(
+        st.none() | st.booleans() | st.integers() | st.integers(min_value=10**20, max_value=10**400)
+        | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=40)
+        | st.sampled_from(["9999999999", "", " x", *likely]),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        max_leaves=12)

@@ -11,7 +11,7 @@ from uvicorn.supervisors import Multiprocess
 from api.app import create_app
 from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
-from api.bootstrap import environment_settings, guard_settings
+from api.bootstrap import environment_settings, guard_settings, identity_settings
 from application.demo import HR as DEMO_HR
 from api.guards.server import uvicorn_config
 from api.observability.logs import configure_json_logs
@@ -103,6 +103,9 @@ def run_token(args: argparse.Namespace) -> int:
     if not is_clean_subject(args.sub):
         raise SettingsError("--sub must be printable, NFC-normalised, without surrounding spaces, "
                             "at most 200 characters")
+    if not identity_settings().local_tokens:
+        raise SettingsError("GOALENGINE_LOCAL_TOKENS=false: the server refuses local tokens and sign-in links; "
+                            "use the identity provider")
     settings = environment_settings()
     settings.require_secret()
     if args.login_url:

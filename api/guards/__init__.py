@@ -15,5 +15,6 @@ def install_guards(app: FastAPI, guards: GuardSettings) -> None:
     app.state.guards = guards
     app.add_middleware(BodyLimit, max_bytes=guards.max_body_bytes, timeout=guards.body_timeout)
     app.add_middleware(RateLimits, secret=lambda: app.state.settings.api_secret,
-                       writes_per_minute=guards.writes_per_minute, streams_per_caller=guards.streams_per_caller)
+                       writes_per_minute=guards.writes_per_minute, streams_per_caller=guards.streams_per_caller,
+                       identity=lambda: getattr(app.state, "identity", None))
     app.add_middleware(ControlCharacters)

@@ -1,7 +1,9 @@
 """Per-caller limits: writes by a token bucket, open event streams by a count; both answer 429 with Retry-After.
 
-The caller is the token's role and subject when the token's signature holds, else the client's address, so an
-unauthenticated flood shares one bucket per address. Nothing here decides access: the routes still do that.
+The caller is a person whenever a signature vouches for one: a local token, a provider token whose key is already
+cached, or a workspace session cookie. Everything else is anonymous and counts against its address, in buckets that
+are never a person's, so an anonymous flood (620 POST /login) cannot starve the people signed in behind that address.
+Nothing here decides access: the routes still do that.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 import jwt
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import ALGORITHM
 from api.guards.asgi import answer_problem, header
+from api.identity.service import Identity, unverified_header
+from api.problems import Problem
+from api.web.session import SESSION_AUDIENCE, SESSION_COOKIE
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STREAM_PATH = "/events/stream"
@@ -43,8 +49,9 @@ class TokenBuckets:
 
 class RateLimits:
     def __init__(self, app: ASGIApp, secret: Callable[[], str], writes_per_minute: int, streams_per_caller: int,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.app, self.secret = app, secret
+                 clock: Callable[[], float] = time.monotonic,
+                 identity: Callable[[], Identity | None] = lambda: None) -> None:
+        self.app, self.secret, self.identity = app, secret, identity
         self.writes = TokenBuckets(writes_per_minute, clock)
         self.max_streams = streams_per_caller
         self.streams: dict[str, int] = {}
@@ -78,17 +85,42 @@ class RateLimits:
                 del self.streams[caller]
 
     def caller(self, scope: Scope) -> str:
+        """`person:<id>` when a signature vouches for the caller, else `address:<ip>`."""
         authorization = (header(scope, b"authorization") or b"").decode("latin-1")
         scheme, _, token = authorization.partition(" ")
+        cookies = cookie_parser((header(scope, b"cookie") or b"").decode("latin-1"))
         if scheme.lower() == "bearer" and token:
-            try:
-                claims = jwt.decode(token.strip(), self.secret(), algorithms=[ALGORITHM])
-                scope.setdefault("state", {})["caller"] = (str(claims.get("sub"))[:200], str(claims.get("role"))[:20])
-                return f"token:{claims.get('role')}:{claims.get('sub')}"
-            except jwt.InvalidTokenError:
-                pass
+            person = self._bearer_person(token.strip())
+        else:
+            person = self._signed(cookies.get(SESSION_COOKIE, ""), SESSION_AUDIENCE)
+        if person is not None:
+            scope.setdefault("state", {})["caller"] = person
+            return f"person:{person[0]}"
         client = scope.get("client")
         return f"address:{client[0] if client else '?'}"
+
+    def _bearer_person(self, token: str) -> tuple[str, str] | None:
+        local = self._signed(token, None)
+        identity = self.identity()
+        if local is not None or identity is None or identity.provider is None:
+            return local
+        try:  # only keys already cached: a rate limit never waits for the provider
+            claims = identity.provider_claims(token, unverified_header(token), refetch=False)
+        except Problem:
+            return None
+        person = claims.get(identity.settings.person_claim)
+        return (person[:200], "provider") if isinstance(person, str) else None
+
+    def _signed(self, token: str, audience: str | None) -> tuple[str, str] | None:
+        """The (subject, role) of a token or session this server signed, or None."""
+        if not token:
+            return None
+        try:
+            claims = jwt.decode(token, self.secret(), algorithms=[ALGORITHM], audience=audience,
+                                options={"verify_exp": False})
+        except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
+            return None
+        return (str(claims.get("sub"))[:200], str(claims.get("role"))[:20])
 
 
 async def _too_many(scope: Scope, receive: Receive, send: Send, wait: float, what: str, limit: str,

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status, field_error
 from application.errors import ApplicationError
+from application.identity.sign_in import may_keep_session
 from application.sign_ins import SpentTokens
 from api.admission import admitted
 from api.web.session import SESSION_COOKIE, SignInRequired, WebSession, check_csrf, read_session
@@ -107,7 +108,9 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired as signal:
-                return RedirectResponse(f"/login?next={quote(signal.next_path, safe='/')}", status_code=303)
+                # With an identity provider, a signed-out visitor goes straight to it (ADR 0037).
+                start = "/auth/login" if request.app.state.identity.settings.oidc else "/login"
+                return RedirectResponse(f"{start}?next={quote(signal.next_path, safe='/')}", status_code=303)
             except (Problem, GoalError, ApplicationError, RequestValidationError) as error:
                 return error_page(request, problem_of(error))
 
@@ -122,6 +125,8 @@ def spent_tokens(request: Request) -> SpentTokens:
 def web_session(request: Request) -> WebSession:
     secret = request.app.state.settings.api_secret
     session = read_session(secret, request.cookies.get(SESSION_COOKIE), spent_tokens(request))
+    if session is not None and not may_keep_session(request.app.state.identity.people, session.actor.id):
+        session = None  # deactivated in the directory since signing in
     if session is None:
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(wanted if request.method == "GET" else "/")

@@ -25,6 +25,7 @@ SESSION_COOKIE = "goalengine_session"
 SIGN_IN_AUDIENCE = "goalengine:sign-in-link"
 SESSION_AUDIENCE = "goalengine:web-session"
 SIGN_IN_LINK_TTL = 10 * 60
+SIGN_IN_LINK_PATH = "/login/link"  # shows whom the link signs in; only its form's POST does (no sign-in by GET)
 SESSION_TTL = 8 * 3600
 
 
@@ -51,9 +52,9 @@ def _claims(sub: str, role: Role | str, audience: str, ttl: int) -> dict[str, ob
 
 
 def sign_in_link(secret: str, sub: str, role: Role | str, base_url: str, ttl: int = SIGN_IN_LINK_TTL) -> str:
-    """A link that signs its holder in once, within `ttl` seconds."""
+    """A link to a page that signs its holder in once, within `ttl` seconds, when they press its button (a POST)."""
     token = jwt.encode(_claims(sub, role, SIGN_IN_AUDIENCE, ttl), secret, algorithm=ALGORITHM)
-    return f"{base_url.rstrip('/')}/login?token={token}"
+    return f"{base_url.rstrip('/')}{SIGN_IN_LINK_PATH}?token={token}"
 
 
 def session_cookie_value(secret: str, actor: Actor, ttl: int = SESSION_TTL) -> str:
@@ -71,13 +72,21 @@ def check_csrf(session: WebSession, sent: str | None) -> None:
 
 
 def _decode(secret: str, token: str, audience: str) -> dict[str, object]:
-    return jwt.decode(token, secret, algorithms=[ALGORITHM], audience=audience,
-                      options={"require": ["sub", "role", "exp", "jti", "aud"]})
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=audience,
+                            options={"require": ["sub", "role", "exp", "jti", "aud"]})
+    except (ValueError, TypeError, RecursionError) as error:  # a payload PyJWT cannot read at all
+        raise jwt.InvalidTokenError(str(error)) from None
+    exp, jti = claims.get("exp"), claims.get("jti")
+    if not isinstance(jti, str) or len(jti) > 64 or isinstance(exp, bool) or not isinstance(exp, int) \
+            or exp > time.time() + 366 * 86400:  # a time a datetime holds, within the year these tokens last
+        raise jwt.InvalidTokenError("jti or exp")
+    return claims
 
 
 def _actor(claims: dict[str, object]) -> Actor:
     sub, role = claims.get("sub"), claims.get("role")
-    if not isinstance(sub, str) or not sub.strip() or role not in {r.value for r in Role}:
+    if not isinstance(sub, str) or not sub.strip() or not isinstance(role, str) or role not in {r.value for r in Role}:
         raise jwt.InvalidTokenError("sub or role")
     return Actor(sub, Role(str(role)))
 
@@ -100,6 +109,16 @@ def read_session(secret: str, cookie: str | None, spent: SpentTokens) -> WebSess
 
 def end_session(session: WebSession, spent: SpentTokens) -> None:
     spent.spend(session.session_id, "session", session.expires_at)
+
+
+def link_holder(secret: str, token: str) -> Actor:
+    """Whom a one-time sign-in link names (nothing is spent: its page only asks to confirm)."""
+    try:
+        return _actor(_decode(secret, token.strip(), SIGN_IN_AUDIENCE))
+    except jwt.ExpiredSignatureError:
+        raise Problem(401, "token_expired", "the sign-in link has expired; ask for a new one") from None
+    except jwt.InvalidTokenError:
+        raise Problem(401, "invalid_token", "this is not a sign-in link of this server") from None
 
 
 def actor_signing_in(secret: str, token: str, spent: SpentTokens) -> Actor:

@@ -80,7 +80,8 @@ class Pages:
         if link is None:
             link = sign_in_link(self.server.env["GOALENGINE_SECRET"], sub, role, self.server.url)
         self.used.add(link)
-        self.driver.get(link)
+        self.driver.get(link)  # the link's page asks to confirm; only its button (a POST) signs in
+        self.driver.find_element(By.ID, "link-sign-in").click()
         self.wait_for(lambda d: d.find_element(By.CSS_SELECTOR, ".who").get_attribute("data-person") == sub)
 
     def open(self, path: str) -> None:
@@ -118,6 +119,9 @@ def test_the_sign_in_page_is_where_the_workspace_sends_a_stranger(pages: Pages) 
     pages.open("/")
     assert "/login" in pages.driver.current_url
     pages.check("login")
+    pages.driver.get(sign_in_link(pages.server.env["GOALENGINE_SECRET"], "emp-dev", "employee", pages.server.url))
+    assert "Sign in as emp-dev" in pages.driver.find_element(By.TAG_NAME, "h1").text  # asks; signs nobody in yet
+    pages.check("sign-in-link")
 
 
 def test_an_employee_signs_in_by_link_and_records_a_reading_that_shows_in_the_chart(pages: Pages) -> None:
