@@ -108,7 +108,7 @@ def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guar
         live_events=LiveEvents(application, fallback_interval=float(
             env.get("GOALENGINE_EVENTS_FALLBACK_POLL_SECONDS") or 1.0)),
         webhooks=webhooks, subscriptions=SubscriptionStore(application.engine, webhooks),
-        directory=directory, identity=Identity.build(IdentitySettings.from_env(env), people or directory),
+        directory=directory, identity=Identity.build(IdentitySettings.from_env(env), people, directory),
         owns_goals=goals is None,
     )
 

@@ -176,3 +176,8 @@ def administers_directory(actor: Actor) -> bool:
 def is_a_system(actor: Actor) -> bool:
     """A service account acts for another system, not for a person of the directory."""
     return actor.role is Role.SERVICE
+
+
+def grantable_to_a_person(role: Role) -> bool:
+    """Every role but the service's, which stands for another system (is_a_system)."""
+    return role is not Role.SERVICE

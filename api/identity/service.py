@@ -37,9 +37,12 @@ class Identity:
     provider: Provider | None = None
 
     @classmethod
-    def build(cls, settings: IdentitySettings, people: PersonFinder | None = None) -> Identity:
+    def build(cls, settings: IdentitySettings, people: PersonFinder | None = None,
+              directory: PersonFinder | None = None) -> Identity:
+        """`people` as given (a stand-in), else the directory once it holds people and open mode until then."""
         open_people = OpenPeople(settings.open_roles)
-        return cls(settings, ModalPeople(people, open_people) if people else open_people,
+        found = people or (ModalPeople(directory, open_people) if directory else open_people)
+        return cls(settings, found,
                    Provider(settings) if settings.oidc else None)
 
     def actor_from_bearer(self, secret: str, token: str, max_ttl: int) -> Actor:

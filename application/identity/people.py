@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from domain import rules
 from domain.values import Role
 
 
@@ -111,7 +112,7 @@ def parse_open_roles(text: str) -> dict[str, frozenset[Role]]:
             granted = frozenset(Role(name) for name in names.split(","))
         except ValueError:
             granted = frozenset()
-        if not person or not granted or Role.SERVICE in granted:
+        if not person or not granted or not all(rules.grantable_to_a_person(role) for role in granted):
             raise ValueError(f"{entry!r} is not person=role[,role] with roles from employee, manager, hr, auditor")
         roles[person] = roles.get(person, frozenset()) | granted
     return roles
