@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from application.demo import seed_demo
+from api.bootstrap import seed_demo_store
 from application.directory.service import Directory
 from application.goals.service import Goals
 from application.store.settings import Settings
@@ -12,7 +12,7 @@ from domain.values import Role
 
 
 def test_the_demo_organisation_is_a_directory_and_its_goals_follow_its_reporting_lines(settings: Settings) -> None:
-    assert seed_demo(settings, date(2026, 6, 1))
+    assert seed_demo_store(settings, date(2026, 6, 1))
     goals = Goals(settings)
     try:
         directory = Directory(goals)
