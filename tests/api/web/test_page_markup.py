@@ -28,7 +28,7 @@ class Markup(HTMLParser):
             self.inputs.append(attributes)
 
 
-def pages_of(web: Web) -> dict[tuple[str, str], list[str]]:
+def pages_of(web: Web) -> dict[tuple[str, str], list[str]]:  # noqa: F811
     goal_id = web.goal_titled("Support ticket throughput")
     agreed = web.goal_titled("Customer-service satisfaction")
     cycle = web.goals.get_goal(goal_id).cycle.id
