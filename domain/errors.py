@@ -195,3 +195,9 @@ class ReassignmentRuleError(GoalError):
 
 class CarryOverRuleError(GoalError):
     code = "carry_over_invalid"
+
+
+class NotReleasedError(GoalError):
+    """The cycle's ratings are not released yet: the employee cannot acknowledge or dispute a band unseen."""
+
+    code = "not_released"

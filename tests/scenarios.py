@@ -50,6 +50,15 @@ def ensure_cycles(goals: Goals, *periods: Cycle) -> None:
         goals.save(Objective.set(actor=HR, title="Product quality", cycle_id=YEAR.id, org_unit="quality",
                                  owner_id=HR.id, description="Fewer defects", objective_id=QUALITY_OBJECTIVE_ID))
 
+
+def release_ratings(goals: Goals, cycle_id: str = H1.id) -> None:
+    """HR moves the cycle on, from wherever it stands, until its ratings are released (employees then answer them)."""
+    cycles = Cycles(goals)
+    steps = {"planning": cycles.activate, "active": cycles.start_review, "review": cycles.release}
+    while (status := str(cycles.get_cycle(cycle_id).status)) in steps:
+        steps[status](HR, cycle_id)
+
+
 TICKETS = Kpi("tickets", "Tickets resolved per day", "tickets/day", Direction.INCREASE, Decimal(14),
               Cadence.WEEKLY, target=Decimal(20))
 CSAT = Kpi("csat", "Average customer satisfaction", "%", Direction.INCREASE, Decimal(82), Cadence.MONTHLY,

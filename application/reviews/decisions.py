@@ -18,7 +18,9 @@ from application.errors import ConcurrentModificationError
 from application.goals.service import RETRIES_WITHOUT_EXPECTED_VERSION, Goals
 from application.store.idempotency import CommandResult
 from application.goals.saving import save_at
+from application.reviews.release import require_released
 from domain.review import Review
+from domain.review_rules import require_employee
 from domain.review_values import DecisionBasis, review_id
 from domain.values import Actor
 
@@ -44,19 +46,25 @@ class ReviewDecisions:
     def acknowledge(self, employee_id: str, cycle_id: str, actor: Actor, *,
                     idempotency_key: str | None = None) -> CommandResult:
         return self._step(employee_id, cycle_id, actor, "acknowledge_review", {}, idempotency_key,
-                          lambda review: review.acknowledge(actor))
+                          lambda review: self._answering(review, actor).acknowledge(actor))
 
     def dispute(self, employee_id: str, cycle_id: str, actor: Actor, *, reason: str,
                 idempotency_key: str | None = None) -> CommandResult:
         """The employee disputes the decision; the result's reference is the dispute's id."""
         return self._step(employee_id, cycle_id, actor, "dispute_review", {"reason": reason}, idempotency_key,
-                          lambda review: review.raise_dispute(reason, actor))
+                          lambda review: self._answering(review, actor).raise_dispute(reason, actor))
 
     def resolve_dispute(self, employee_id: str, cycle_id: str, dispute_id: str, actor: Actor, *, outcome: str,
                         band: str | None, note: str, idempotency_key: str | None = None) -> CommandResult:
         payload = {"dispute_id": dispute_id, "outcome": outcome, "band": band, "note": note}
         return self._step(employee_id, cycle_id, actor, "resolve_dispute", payload, idempotency_key,
                           lambda review: review.resolve_dispute(dispute_id, outcome, band, note, actor))
+
+    def _answering(self, review: Review, actor: Actor) -> Review:
+        """The employee answers a band they have seen: only once HR released the cycle's ratings (409 otherwise)."""
+        require_employee(review, actor)
+        require_released(self.goals.repository, review.cycle_id)
+        return review
 
     def review(self, employee_id: str, cycle_id: str) -> Review | None:
         """The review as it stands, or None before its first step."""

@@ -13,7 +13,9 @@ from projections.notices.notifier import Notifier
 from projections.reviews import Reviews
 from tests.projections.conftest import OnDay
 from tests.projections.test_notifier import notices
-from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, defect_rate_terms, survey_terms
+from tests.scenarios import (
+    EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, defect_rate_terms, release_ratings, survey_terms,
+)
 
 
 def test_the_seed_goals_are_checked_in_on_warned_about_and_reviewed(
@@ -39,6 +41,7 @@ def test_the_seed_goals_are_checked_in_on_warned_about_and_reviewed(
             basis = reviews.decision_basis(MANAGER, EMPLOYEE.id, cycle)
             decisions.decide(EMPLOYEE.id, cycle, MANAGER, band="meets_expectations", summary="On the way.",
                              override_reason="Early in the cycle: the trend counts.", basis=basis)
+            release_ratings(goals, cycle)
         decisions.acknowledge(EMPLOYEE.id, "2026", EMPLOYEE)
         decisions.dispute(EMPLOYEE.id, "2026-H1", EMPLOYEE, reason="The survey rose faster than planned.")
         decisions.resolve_dispute(EMPLOYEE.id, "2026-H1", "d1", HR, outcome="upheld", band=None, note="")

@@ -15,7 +15,9 @@ from domain.check_ins import CheckIn
 from domain.review_values import DecisionBasis
 from tests.conftest import Clock
 from tests.lifecycles import REVIEW_BANDS
-from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, agreed, customer_service_terms, draft, survey_terms
+from tests.scenarios import (
+    EMPLOYEE, HR, MANAGER, OTHER_HR, agreed, customer_service_terms, draft, release_ratings, survey_terms,
+)
 
 # Every text written by or about emp-1, each one unique so that a scan of the raw store can find it.
 TEXTS = {
@@ -72,6 +74,7 @@ def reviewed_with_a_dispute(goals: Goals) -> None:
     decisions.assess_self(EMPLOYEE.id, "2026-H1", EMPLOYEE, text=TEXTS["self_assessment"])
     decisions.decide(EMPLOYEE.id, "2026-H1", MANAGER, band="exceeds_expectations", summary=TEXTS["decision"],
                      override_reason=TEXTS["override"], basis=basis)
+    release_ratings(goals, "2026-H1")
     decisions.dispute(EMPLOYEE.id, "2026-H1", EMPLOYEE, reason=TEXTS["dispute"])
     decisions.resolve_dispute(EMPLOYEE.id, "2026-H1", "d1", HR, outcome="upheld", band=None,
                               note=TEXTS["resolution"])
