@@ -16,7 +16,8 @@ from fastapi.staticfiles import StaticFiles
 
 from application.sign_ins import SpentTokens
 
-PAGE_MODULES = ("sign_in", "workspace", "draft_pages", "goal_pages", "review_pages", "oversight_pages")
+PAGE_MODULES = ("sign_in", "workspace", "draft_pages", "goal_pages", "review_pages", "review_steps", "cycle_pages",
+                "oversight_pages")
 
 
 def install_web(app: FastAPI) -> None:
