@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from api.guards.config import GuardSettings
 from api.positions import ReadPositions
 from api.routes.events import StreamOptions
+from application.notifications.preferences import MailPreferences
 from application.cycles.service import Cycles
 from application.goals.service import Goals
 from application.cycles.objectives import Objectives
@@ -103,5 +104,6 @@ def publish(services: Services, state: object) -> None:
         "webhook_signal": services.live_events.signal,
         "cycles": Cycles(services.goals), "objectives": Objectives(services.goals),
         "alignment": AlignmentViews(services.goals.engine),
+        "mail_preferences": MailPreferences(services.goals.engine),
     }.items():
         setattr(state, name, value)

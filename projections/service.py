@@ -9,6 +9,7 @@ from application.store.settings import Settings
 from projections.alignment import AlignmentProjection
 from projections.coordination import coordination_for
 from projections.goal_index import GoalIndexProjection
+from projections.digest import digest_from_env
 from projections.notices.notifier import Notifier
 from projections.projector import DEFAULT_POLL_INTERVAL, Projector
 from projections.review_projection import ReviewProjection
@@ -48,4 +49,6 @@ def build_projector(
     # A read-only server (no signing key, ADR 0013) stores nothing, warnings included.
     notifier = Notifier(goals) if notices and goals.audit_keys.signer is not None else None
     duties = [lambda: notifier.step(max_batches=1)] if notifier else []  # one batch a round: rounds stay short
+    digest = digest_from_env(goals) if notifier else None  # mail only from a writing leader, with SMTP set
+    duties += [digest.step] if digest else []
     return Projector(build_runner(goals, batch_size), coordination, poll_interval=poll_interval, duties=duties)

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from application.sign_ins import SpentTokens
 
 PAGE_MODULES = ("sign_in", "workspace", "draft_pages", "goal_pages", "review_pages", "review_steps", "cycle_pages",
-                "oversight_pages")
+                "inbox_pages", "oversight_pages")
 
 
 def install_web(app: FastAPI) -> None:
