@@ -25,3 +25,4 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="web-static")
     for name in PAGE_MODULES:
         app.include_router(importlib.import_module(f"api.web.{name}").router)
+    importlib.import_module("api.web.pages").install_page_errors(app)

@@ -17,6 +17,7 @@ from api.deps import as_of_moment
 from api.problems import Problem
 from api.schemas.goals import ClosureRequest, DecisionRequest, GoalResponse, MeasurementRequest, RecalibrationRequest
 from api.web.charts import kpi_chart
+from api.web.views import event_words
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.errors import ApplicationError
 from application.goals.service import Goals
@@ -42,6 +43,11 @@ def actions(goal: Goal, actor: Actor) -> dict[str, bool]:
     }
 
 
+def closing_outcomes(goal: Goal) -> list[Outcome]:
+    """The outcomes the close form offers: a draft was never agreed, so it can only be cancelled (domain/closure.py)."""
+    return [Outcome.CANCELLED] if goal.status == Status.DRAFT else list(Outcome)
+
+
 def goal_context(
     request: Request, actor: Actor, goal_id: UUID, as_of: datetime | None = None,
     problems: dict[str, FormProblem] | None = None, values: dict[str, dict[str, str]] | None = None,
@@ -56,10 +62,10 @@ def goal_context(
         "goal": GoalResponse.of(goal, readings), "as_of": as_of, "trail": list(reversed(trail)),
         "smart": goal.smart_report(day, goals.smart_policy),
         "charts": [kpi_chart(goal, k, readings) for k in goal.kpis],
-        "moments": [(e.timestamp, e.originator_version, type(e).__name__) for e in every_event],
+        "moments": [(e.timestamp, e.originator_version, event_words(type(e).__name__)) for e in every_event],
         "actions": actions(goal, actor) if as_of is None else {}, "pending": goal.pending_recalibration(),
         "problems": problems or {}, "values": values or {}, "today": goals.today(),
-        "reasons": list(ReasonCategory), "outcomes": list(Outcome),
+        "reasons": list(ReasonCategory), "outcomes": closing_outcomes(goal),
     }
 
 

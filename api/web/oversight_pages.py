@@ -46,9 +46,15 @@ def fairness_page(
     """The recalibration fairness report of a cycle: a chart per group with its figures, p-values and caveats."""
     oversight(session.actor)
     goals: Goals = request.app.state.goals
+    cycle = cycle or latest_cycle(request)  # the menu's link names no cycle: the latest one opened
     report = recalibration_fairness(goals, cycle, group_by).body if cycle else None
     return render(request, "fairness.html", {"cycle": cycle or "", "group_by": str(group_by), "report": report,
                                              "chart": fairness_chart(report) if report else None})
+
+
+def latest_cycle(request: Request) -> str | None:
+    cycles = request.app.state.cycles.list_cycles()
+    return str(cycles[-1].cycle_id) if cycles else None
 
 
 @router.get("/trail", response_class=HTMLResponse)
