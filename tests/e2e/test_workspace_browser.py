@@ -240,3 +240,18 @@ def test_a_forged_cross_user_url_answers_404(pages: Pages) -> None:
     assert re.search(r'data-code="goal_not_found"', pages.driver.page_source)
     pages.driver.get_log("browser")  # the 404 itself is logged by Chromium as a failed resource: expected here
     pages.driver.save_screenshot(str(pages.shots / "forged-url-404.png"))
+
+
+def test_the_review_steps_cycles_and_inbox_pages_pass_axe(pages: Pages) -> None:
+    pages.sign_in("mgr-ana", "manager")
+    pages.driver.find_element(By.PARTIAL_LINK_TEXT, "Review of emp-dev").click()
+    pages.wait_for(lambda d: d.find_elements(By.ID, "f-decide-band"))
+    pages.check("manager-review-decide")
+    pages.sign_in("hr-iris", "hr")
+    pages.open("/workspace/cycles")
+    assert pages.driver.find_element(By.CSS_SELECTOR, "tr[data-status=active] button").text == "Start the review"
+    pages.check("hr-cycles")
+    pages.sign_in("emp-carla", "employee")
+    pages.open("/workspace/inbox")
+    assert pages.driver.find_elements(By.CSS_SELECTOR, "li[data-kind=sign_draft] a")
+    pages.check("employee-inbox")
