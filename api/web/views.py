@@ -33,6 +33,14 @@ def words(code: Any) -> str:
     return "" if code is None else str(code).replace("_", " ")
 
 
+SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def plain(text: Any) -> str:
+    """A message for people: codes in it (needs_improvement, override_reason) read as words."""
+    return SNAKE_CASE.sub(lambda found: found.group().replace("_", " "), "" if text is None else str(text))
+
+
 def event_words(name: Any) -> str:
     """Goal.AgreementSigned or AgreementSigned -> agreement signed: what happened, not the event's class."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", str(name).rsplit(".", 1)[-1]).lower()
@@ -83,5 +91,5 @@ def moment_input(value: datetime | None) -> str:
 
 FILTERS = {"words": words, "moment": moment, "day": day, "amount": amount, "percent": percent,
            "short_id": short_id, "moment_input": moment_input, "shown_pace": shown_pace,
-           "event_words": event_words}
+           "event_words": event_words, "plain": plain}
 GLOBALS = {"PACE_WORDS": PACE_WORDS, "PACE_SYMBOLS": PACE_SYMBOLS}

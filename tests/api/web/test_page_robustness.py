@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from api.web.views import plain
 from tests.api.module_app import STORES
 from tests.api.web import test_workspace_pages as demo
 from tests.api.web.test_workspace_pages import TODAY, Web
@@ -93,3 +94,9 @@ def test_a_goal_without_readings_is_never_on_track_beside_nothing(web: Web) -> N
     page = web.client.get(f"/workspace/reviews/{goal.owner_id}?cycle={goal.cycle.id}&as_of={moment}").text
     row = page.split(f">{goal.title}</a></td>", 1)[1].split("</tr>", 1)[0]
     assert 'data-pace="no_readings"' in row and "No readings yet" in row and "On track" not in row
+
+
+def test_codes_in_messages_read_as_words() -> None:
+    assert plain("override_reason: is required: 'outstanding' overrides the computed needs_improvement") == (
+        "override reason: is required: 'outstanding' overrides the computed needs improvement")
+    assert plain("emp-1 read 17.4 on 2026-03-01") == "emp-1 read 17.4 on 2026-03-01"

@@ -50,6 +50,7 @@ def test_a_whole_review_through_the_pages(web: Web) -> None:
     other = "outstanding" if computed.group(1) != "outstanding" else "unsatisfactory"
     status, refused = post(web, f"{base}/decision?cycle={cycle}", csrf, band=other, summary="A strong half.")
     assert status == 422 and 'id="e-decide-override_reason"' in refused
+    assert "override_reason" not in refused.split('id="e-decide-override_reason">', 1)[1].split("</p>", 1)[0]
     assert post(web, f"{base}/decision?cycle={cycle}", csrf, band=other, summary="A strong half.",
                 override_reason="The audit work is not in the numbers.")[0] == 303
     decided = review_of(web, employee, cycle)
