@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run PORT=8001` serves on another port (the demo's sign-in links follow it).
+PORT ?= 8000
 
 # The browser tests drive Debian's Chromium through chromium-driver; installed here when missing (root, or sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -22,8 +24,8 @@ browser:
 		( $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver )
 
 run: $(STAMP)
-	$(BIN)/goalengine demo --base http://127.0.0.1:8000
-	$(BIN)/goalengine serve --demo-token
+	$(BIN)/goalengine demo --base http://127.0.0.1:$(PORT)
+	$(BIN)/goalengine serve --demo-token --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

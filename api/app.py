@@ -30,7 +30,7 @@ REQUEST_THREADS = 12
 # Modules under api/routes/ that each expose `router`; what they use is built by api/bootstrap.py.
 ROUTER_MODULES = ("health", "operations", "goals", "goal_assignment", "check_ins", "goal_warnings", "events",
                   "subscriptions", "reviews", "review_decisions", "goal_list", "audit", "people", "cycles",
-                  "objectives", "goal_measurements", "fairness")
+                  "objectives", "goal_measurements", "fairness", "inbox")
 # Router-wide dependencies: the goal routes stamp (and wait for) the log position they reflect (api/positions.py).
 ROUTER_DEPENDENCIES = {"goals": [Depends(event_store_read)], "goal_assignment": [Depends(event_store_read)],
                        "check_ins": [Depends(event_store_read)], "goal_warnings": [Depends(event_store_read)],

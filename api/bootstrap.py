@@ -21,6 +21,10 @@ from api.positions import ReadPositions
 from api.routes.events import StreamOptions
 from application.audit import store_check
 from application.audit.rollback import rollback_watch
+from application.notifications.addresses import DirectoryAddresses, DomainAddresses, People
+from application.notifications.mail import MailSettings
+from application.notifications.preferences import MailPreferences
+from projections.digest import DailyDigest
 from application.cycles.service import Cycles
 from application.demo import DemoClock, seed_demo
 from application.equality.report import min_cell
@@ -97,9 +101,9 @@ def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guar
     application = goals or Goals(settings)
     # The leading projector also runs the notifier of early warnings, unless a separate `goalengine notices run` does.
     notices = (env.get("GOALENGINE_NOTICES_IN_PROCESS") or "true").lower() not in OFF
-    projector = projector_for(application, notices=notices)
-    webhooks = WebhookSettings.from_env(env)
     directory = Directory(application, role_groups=RoleGroups.from_env(env))
+    projector = projector_for(application, notices=notices, people=directory)
+    webhooks = WebhookSettings.from_env(env)
     return Services(
         settings=settings, goals=application, guards=guards or GuardSettings.from_env(env), projector=projector,
         read_positions=ReadPositions(application, projector, settings.read_wait_s),
@@ -136,6 +140,7 @@ def publish(services: Services, state: object) -> None:
         # The directory of people (ADR 0033) and the provisioning tokens that open /scim/v2 (ADR 0034).
         "directory": services.directory,
         "scim_tokens": ProvisioningTokens(services.goals.engine),
+        "mail_preferences": MailPreferences(services.goals.engine),
     }.items():
         setattr(state, name, value)
 
@@ -188,12 +193,26 @@ def notifier_for(goals: Goals, today: Callable[[], date] | None = None,
 
 
 def projector_for(goals: Goals, poll_interval: float = DEFAULT_POLL_INTERVAL, batch_size: int = DEFAULT_BATCH_SIZE,
-                  notices: bool = False) -> Projector:
-    """The background projector; with `notices`, its leader also runs the notifier after each round (ADR 0024)."""
+                  notices: bool = False, people: People | None = None) -> Projector:
+    """The background projector; with `notices`, its leader also runs the notifier after each round (ADR 0024)
+    and, with GOALENGINE_SMTP_URL set, the daily digest to the people's e-mail in the directory (ADR 0047)."""
     # A read-only server (no signing key, ADR 0013) stores nothing, warnings included.
     notifier = notifier_for(goals) if notices and goals.audit_keys.signer is not None else None
     duties = [lambda: notifier.step(max_batches=1)] if notifier else []  # one batch a round: rounds stay short
+    digest = digest_for(goals, people) if notifier and people is not None else None  # mail only from a writing leader
+    duties += [digest.step] if digest else []
     return build_projector(goals, poll_interval, batch_size, duties)
+
+
+def digest_for(goals: Goals, people: People, environ: Mapping[str, str] | None = None) -> DailyDigest | None:
+    """The daily digest as the environment configures it, or None without GOALENGINE_SMTP_URL. Links start with
+    GOALENGINE_PUBLIC_URL; addresses are the directory's, `<id>@GOALENGINE_MAIL_DOMAIN` for anyone it does not hold."""
+    env = os.environ if environ is None else environ
+    mail = MailSettings.from_env(env)
+    if mail is None:
+        return None
+    addresses = DirectoryAddresses(people, DomainAddresses.from_env(env))
+    return DailyDigest(goals, mail, addresses, env.get("GOALENGINE_PUBLIC_URL") or "http://127.0.0.1:8000")
 
 
 def seed_demo_store(settings: Settings, today: date) -> bool:

@@ -152,55 +152,63 @@ async def on_store_busy(_request: Request, error: Exception) -> JSONResponse:
                             "applied, retry shortly")
 
 
+async def on_problem(_request: Request, error: Problem) -> JSONResponse:
+    return problem_response(error.status, error.code, error.detail, **error.extra)
+
+
+async def on_domain_error(_request: Request, error: GoalError) -> JSONResponse:
+    return problem_response(domain_status(error), error.code, error.message, **domain_extra(error))
+
+
+async def on_application_error(_request: Request, error: ApplicationError) -> JSONResponse:
+    status = APPLICATION_STATUS.get(type(error), 409)
+    return problem_response(status, error.code, error.message, **_plain(error.context))
+
+
+async def on_unreadable_event(request: Request, error: MapperDeserialisationError) -> JSONResponse:
+    # A stored event that cannot be opened because of the server's keys (none, or not the store's) says so:
+    # 503 data_master_key_missing, not 500. Anything else that cannot be read is unexpected.
+    if isinstance(error.__cause__, ApplicationError):
+        return await on_application_error(request, error.__cause__)
+    return await on_unexpected(request, error)
+
+
+async def on_invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    errors = [field_error(item) for item in error.errors()]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "the request is malformed"
+    return problem_response(422, validation_code(error.errors()), detail, errors=errors)
+
+
+async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    if error.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): malformed, like bad JSON
+        message = f"could not be read: {error.detail}"
+        return problem_response(422, "invalid_request", f"body: {message}",
+                                errors=[{"field": "body", "message": message}])
+    code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+    answer = problem_response(error.status_code, code, str(error.detail))
+    answer.headers.update(error.headers or {})
+    if error.status_code == 405:  # every method the path takes (RFC 9110), not those of one route for it
+        answer.headers["Allow"] = ", ".join(allowed_methods(request))
+    return answer
+
+
+async def on_unexpected(_request: Request, error: Exception) -> JSONResponse:
+    detail = f"unexpected {type(error).__name__}; the request was not applied"
+    return problem_response(500, "internal_error", detail)
+
+
+HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
+    (Problem, on_problem), (GoalError, on_domain_error), (ApplicationError, on_application_error),
+    (MapperDeserialisationError, on_unreadable_event), (StoreOperationalError, on_store_busy),
+    (PersistenceError, on_store_busy), (SqlOperationalError, on_store_busy),
+    (RequestValidationError, on_invalid_request), (StarletteHTTPException, on_http_error), (Exception, on_unexpected),
+)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def on_problem(_request: Request, error: Problem) -> JSONResponse:
-        return problem_response(error.status, error.code, error.detail, **error.extra)
-
-    @app.exception_handler(GoalError)
-    async def on_domain_error(_request: Request, error: GoalError) -> JSONResponse:
-        return problem_response(domain_status(error), error.code, error.message, **domain_extra(error))
-
-    @app.exception_handler(ApplicationError)
-    async def on_application_error(_request: Request, error: ApplicationError) -> JSONResponse:
-        status = APPLICATION_STATUS.get(type(error), 409)
-        return problem_response(status, error.code, error.message, **_plain(error.context))
-
-    @app.exception_handler(MapperDeserialisationError)
-    async def on_unreadable_event(request: Request, error: MapperDeserialisationError) -> JSONResponse:
-        # A stored event that cannot be opened because of the server's keys (none, or not the store's) says so:
-        # 503 data_master_key_missing, not 500. Anything else that cannot be read is unexpected.
-        if isinstance(error.__cause__, ApplicationError):
-            return await on_application_error(request, error.__cause__)
-        return await on_unexpected(request, error)
-
-    for busy in (StoreOperationalError, PersistenceError, SqlOperationalError):
-        app.add_exception_handler(busy, on_store_busy)
-
-    @app.exception_handler(RequestValidationError)
-    async def on_invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [field_error(item) for item in error.errors()]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "the request is malformed"
-        return problem_response(422, validation_code(error.errors()), detail, errors=errors)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        if error.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): malformed, like bad JSON
-            message = f"could not be read: {error.detail}"
-            return problem_response(422, "invalid_request", f"body: {message}",
-                                    errors=[{"field": "body", "message": message}])
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        answer = problem_response(error.status_code, code, str(error.detail))
-        answer.headers.update(error.headers or {})
-        if error.status_code == 405:  # every method the path takes (RFC 9110), not those of one route for it
-            answer.headers["Allow"] = ", ".join(allowed_methods(request))
-        return answer
-
-    @app.exception_handler(Exception)
-    async def on_unexpected(_request: Request, error: Exception) -> JSONResponse:
-        detail = f"unexpected {type(error).__name__}; the request was not applied"
-        return problem_response(500, "internal_error", detail)
-
+    """Every error answers problem+json (RFC 9457) with a code; nothing answers a bare 500 page."""
+    for error_type, handler in HANDLERS:
+        app.add_exception_handler(error_type, handler)
     document_problems(app)
 
 

@@ -1,7 +1,8 @@
-"""The review cycle as an aggregate: HR opens it, starts it, starts its review and locks it.
+"""The review cycle as an aggregate: HR opens it, starts it, starts its review, releases its ratings and locks it.
 
-A cycle moves forward only (planning, active, review, locked). Goals name their cycle by its id and take their
-period from it; once it is locked every goal in it is frozen (the application checks that on every goal command).
+A cycle moves forward only (planning, active, review, released, locked; ADR 0046). Goals name their cycle by its id
+and take their period from it; once it is locked every goal in it is frozen (the application checks that on every
+goal command).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from domain import validation
 from domain import rules
 from domain.errors import (
     CycleInPlanningError, CycleInReviewError, CycleLockedError, CycleStateError, InvalidGoalInputError,
-    PermissionDeniedError,
+    NotReleasedError, PermissionDeniedError,
 )
 from domain.values import Actor, Cycle as Period
 
@@ -27,6 +28,7 @@ class CycleStatus(StrEnum):
     PLANNING = "planning"
     ACTIVE = "active"
     REVIEW = "review"
+    RELEASED = "released"
     LOCKED = "locked"
 
 
@@ -34,8 +36,12 @@ class CycleStatus(StrEnum):
 TRANSITIONS_FROM: dict[CycleStatus, tuple[CycleStatus, ...]] = {
     CycleStatus.ACTIVE: (CycleStatus.PLANNING,),
     CycleStatus.REVIEW: (CycleStatus.ACTIVE,),
-    CycleStatus.LOCKED: (CycleStatus.PLANNING, CycleStatus.ACTIVE, CycleStatus.REVIEW),
+    CycleStatus.RELEASED: (CycleStatus.REVIEW,),
+    CycleStatus.LOCKED: (CycleStatus.PLANNING, CycleStatus.ACTIVE, CycleStatus.REVIEW, CycleStatus.RELEASED),
 }
+# Ratings an employee may see: released, or final because the cycle is locked (a cycle locked before releases
+# existed, or closed early, keeps showing what it showed; ADR 0046).
+RATINGS_VISIBLE = (CycleStatus.RELEASED, CycleStatus.LOCKED)
 
 
 def cycle_uuid(cycle_id: str) -> UUID:
@@ -73,6 +79,15 @@ class Cycle(Aggregate):
 
         def apply(self, cycle: Cycle) -> None:
             cycle.status = CycleStatus.REVIEW
+
+    class Released(Event):
+        """HR released the cycle's ratings: employees see their band and may acknowledge or dispute it."""
+
+        TOPIC = "goalengine:Cycle.Released"
+        cycle: str
+
+        def apply(self, cycle: Cycle) -> None:
+            cycle.status = CycleStatus.RELEASED
 
     class Locked(Event):
         TOPIC = "goalengine:Cycle.Locked"
@@ -115,6 +130,20 @@ class Cycle(Aggregate):
         """HR starts the review period: ratings are prepared (goals may still take late readings)."""
         self._move(CycleStatus.REVIEW, self.ReviewStarted, actor)
 
+    def release(self, actor: Actor) -> None:
+        """HR releases the ratings of a cycle in review: each employee sees their band and answers it."""
+        self._move(CycleStatus.RELEASED, self.Released, actor)
+
+    @property
+    def ratings_released(self) -> bool:
+        return self.status in RATINGS_VISIBLE
+
+    def require_released(self) -> None:
+        """Employees answer a rating only once HR has released it."""
+        if not self.ratings_released:
+            raise NotReleasedError(f"the ratings of cycle {self.cycle_id!r} are not released yet ({self.status}); "
+                                   "HR releases them after the review", cycle=self.cycle_id, status=str(self.status))
+
     def lock(self, actor: Actor) -> None:
         """HR locks the cycle: every goal in it is frozen from now on."""
         self._move(CycleStatus.LOCKED, self.Locked, actor)
@@ -138,11 +167,12 @@ class Cycle(Aggregate):
                                        "HR starts it", cycle=self.cycle_id, status=str(self.status))
 
     def require_terms_still_open(self) -> None:
-        """Once the cycle is in review its goals' terms are what is rated: no recalibration changes them."""
+        """Once the cycle is in review (or its ratings are released) its goals' terms are what is rated: no
+        recalibration changes them."""
         self.require_unlocked()
-        if self.status is CycleStatus.REVIEW:
-            raise CycleInReviewError(f"cycle {self.cycle_id!r} is in review: its goals' terms no longer change",
-                                     cycle=self.cycle_id)
+        if self.status in (CycleStatus.REVIEW, CycleStatus.RELEASED):  # released ratings were rated on these terms
+            raise CycleInReviewError(f"cycle {self.cycle_id!r} is {self.status}: its goals' terms no longer change",
+                                     cycle=self.cycle_id, status=str(self.status))
 
     def _move(self, to: CycleStatus, event: type[Cycle.Event], actor: Actor) -> None:
         _require_hr(actor, f"move to {to}")

@@ -213,3 +213,9 @@ class ReviewCycleNotFoundError(UnknownCycleError):
     """A review step names a cycle nobody opened (the cycle is part of the review's URL: 404)."""
 
     code = "cycle_not_found"
+
+
+class NotReleasedError(GoalError):
+    """The cycle's ratings are not released yet: the employee cannot acknowledge or dispute a band unseen."""
+
+    code = "not_released"

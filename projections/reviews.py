@@ -24,6 +24,7 @@ from domain import rules
 from domain.values import Actor
 from projections.review.justification import rating_justification
 from application.reviews.records import ReviewRecords
+from application.reviews.release import ratings_released
 from domain.review import Review
 from domain.review_values import DecisionBasis
 from projections.review.decision_view import decision_view
@@ -53,7 +54,11 @@ class Reviews:
     def review(self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None) -> dict[str, Any]:
         states, today, moment = self._states(viewer, employee_id, cycle_id, as_of)
         view = review_view(employee_id, cycle_id, moment, states, today)
-        return {**view, **decision_view(self._decided(employee_id, cycle_id, as_of))}
+        answer = {**view, **decision_view(self._decided(employee_id, cycle_id, as_of))}
+        if not self._shown_to(viewer, employee_id, cycle_id):
+            return {**answer, "released": False, "final_band": None, "decision": None,
+                    "disputes": [{**d, "band": None} for d in answer["disputes"]]}
+        return {**answer, "released": True}
 
     def decision_basis(self, viewer: Actor, employee_id: str, cycle_id: str) -> DecisionBasis:
         """The justification a decision made now rests on, pinned: policy, content hash, position, managers.
@@ -76,7 +81,16 @@ class Reviews:
     ) -> dict[str, Any]:
         scoring = policy(policy_version)
         states, today, moment = self._states(viewer, employee_id, cycle_id, as_of)
-        return rating_justification(employee_id, cycle_id, moment, states, today, scoring)
+        document = rating_justification(employee_id, cycle_id, moment, states, today, scoring)
+        if not self._shown_to(viewer, employee_id, cycle_id):
+            return {**document, "score": None, "band": None,  # its hash is pinned: the shown document is unchanged
+                    "statements": [s for s in document["statements"] if s["kind"] != "score"]}
+        return document
+
+    def _shown_to(self, viewer: Actor, employee_id: str, cycle_id: str) -> bool:
+        """The rating is shown to everyone who may see the review, except the employee before HR releases it."""
+        return (not rules.is_the_reviewed_employee(viewer, employee_id)
+                or ratings_released(self.goals.repository, cycle_id))
 
     def _states(
         self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None

@@ -28,6 +28,7 @@ from tests.scenarios import (
     draft,
     ensure_cycles,
     start_cycles,
+    release_ratings,
 )
 
 WHOLE_LIFE_EVENTS = 17
@@ -78,6 +79,8 @@ def other_aggregates_life(goals: Goals, goal_id: UUID) -> None:
         decisions.assess_self(EMPLOYEE.id, cycle, EMPLOYEE, text="I kept the queue down through the outage.")
         decisions.decide(EMPLOYEE.id, cycle, MANAGER, band="exceeds_expectations", summary="A strong half.",
                          override_reason="The outage work is not in the numbers.", basis=basis)
+    for cycle in ("2026-H1", "2026"):
+        release_ratings(goals, cycle)
     decisions.dispute(EMPLOYEE.id, "2026-H1", EMPLOYEE, reason="The outage deserved more.")
     decisions.resolve_dispute(EMPLOYEE.id, "2026-H1", "d1", HR, outcome="changed", band="outstanding",
                               note="Confirmed by the support lead.")

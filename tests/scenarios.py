@@ -59,6 +59,13 @@ def start_cycles(goals: Goals, *cycle_ids: str) -> None:
         if found is not None and found.status is CycleStatus.PLANNING:
             cycles.activate(HR, cycle_id)
 
+def release_ratings(goals: Goals, cycle_id: str = H1.id) -> None:
+    """HR moves the cycle on, from wherever it stands, until its ratings are released (employees then answer them)."""
+    cycles = Cycles(goals)
+    steps = {"planning": cycles.activate, "active": cycles.start_review, "review": cycles.release}
+    while (status := str(cycles.get_cycle(cycle_id).status)) in steps:
+        steps[status](HR, cycle_id)
+
 
 TICKETS = Kpi("tickets", "Tickets resolved per day", "tickets/day", Direction.INCREASE, Decimal(14),
               Cadence.WEEKLY, target=Decimal(20))

@@ -13,13 +13,13 @@ from application.store.settings import SettingsError
 # Commands that read an existing store and must not create one (ADR 0020): they stop with exit 2 when it is missing.
 # verify checks its store and keys itself (exit 2 naming the missing setting, ADR 0013).
 NEEDS_STORE = frozenset({"projections", "webhooks", "replay", "fairness", "notices", "erase", "export-person",
-                         "retention", "privacy", "scim", "people"})
+                         "retention", "privacy", "scim", "people", "mail"})
 SETTINGS_ERROR = 2
 
 # Modules under api/cli/ that each define register(subparsers) and set a `handler` default.
 COMMAND_MODULES = ("demo", "serve", "projections", "webhooks", "event_schemas", "verify", "replay", "fairness",
                    "keys", "checkpoint", "audit", "relay", "notices", "erase", "export_person", "retention", "privacy",
-                   "witness", "scim", "people")
+                   "witness", "scim", "people", "mail")
 
 
 def build_parser() -> argparse.ArgumentParser:

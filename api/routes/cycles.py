@@ -1,4 +1,4 @@
-"""Review cycles: HR opens, starts, reviews and locks them; everyone reads them and their alignment tree."""
+"""Review cycles: HR opens, starts, reviews, releases and locks them; everyone reads them and their alignment tree."""
 
 from __future__ import annotations
 
@@ -80,6 +80,14 @@ def start_review(cycle_id: CycleId, cycles: CyclesDep, goals: GoalsDep, actor: H
     """HR starts the review period (active to review)."""
     found(cycles, cycle_id)
     return answer(cycles, goals, cycles.start_review(actor, cycle_id), response)
+
+
+@router.post("/{cycle_id}/release", responses=WRITE_ERRORS)
+def release_cycle(cycle_id: CycleId, cycles: CyclesDep, goals: GoalsDep, actor: HrOnly,
+                  response: Response) -> CycleResponse:
+    """HR releases the ratings (review to released): employees see their band and may acknowledge or dispute it."""
+    found(cycles, cycle_id)
+    return answer(cycles, goals, cycles.release(actor, cycle_id), response)
 
 
 @router.post("/{cycle_id}/lock", responses=WRITE_ERRORS)

@@ -20,13 +20,17 @@ from api.schemas.goal_views import HistoryEntry
 from application.store.idempotency import CommandResult
 from application.reviews.history import describe_review
 from application.reviews.decisions import ReviewDecisions
+from application.reviews.release import ratings_released
+from domain.review import Review
 from domain.review_values import review_id
+from domain.rules import is_the_reviewed_employee
 from projections.review.decision_view import decision_view
 
 router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=OffLoopJSONRoute)
 
 Manager = ManagerOnly
 Employee = Reviewed
+WITHHELD = (Review.DecisionRecorded, Review.DisputeResolved)
 DisputeId = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^d[0-9]{1,6}$", description="d1, d2, ...")]
 ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
 
@@ -40,9 +44,11 @@ DecisionsDep = Annotated[ReviewDecisions, Depends(get_decisions)]
 
 
 def step_response(decisions: ReviewDecisions, employee_id: str, cycle: str, result: CommandResult,
-                  response: Response) -> ReviewStepResponse:
+                  response: Response, by_employee: bool = False) -> ReviewStepResponse:
     review = decisions.review(employee_id, cycle)
     view = decision_view(review)
+    if by_employee and not ratings_released(decisions.goals.repository, cycle):  # ADR 0046: not shown to them yet
+        view = {**view, "final_band": None, "decision": None}
     response.headers["Location"] = f"/reviews/{employee_id}?cycle={cycle}"
     return ReviewStepResponse(
         review_id=result.goal_id, employee_id=employee_id, cycle=cycle, version=result.version,
@@ -71,7 +77,7 @@ def assess_self(
 ) -> ReviewStepResponse:
     """The employee's own view of the cycle, in their words (before the review is settled)."""
     result = decisions.assess_self(employee_id, cycle, actor, text=body.text, idempotency_key=key)
-    return step_response(decisions, employee_id, cycle, result, response)
+    return step_response(decisions, employee_id, cycle, result, response, by_employee=True)
 
 
 @router.post("/{employee_id}/acknowledgement", status_code=201, responses=ERRORS)
@@ -112,6 +118,9 @@ def review_history(
 ) -> ReviewHistoryResponse:
     """The review's trail: every step in order, who took it when, what it said and what it changed."""
     answer(lambda: reviews.require_visible(actor, employee_id, cycle))
-    trail = describe_review(decisions.steps(employee_id, cycle, until=as_of))
+    steps = decisions.steps(employee_id, cycle, until=as_of)
+    if is_the_reviewed_employee(actor, employee_id) and not ratings_released(decisions.goals.repository, cycle):
+        steps = [s for s in steps if not isinstance(s, WITHHELD)]  # ADR 0046: the band waits for the release
+    trail = describe_review(steps)
     return ReviewHistoryResponse(review_id=str(review_id(employee_id, cycle)), employee_id=employee_id, cycle=cycle,
                                  as_of=as_of, events=[HistoryEntry.model_validate(e.as_dict()) for e in trail])

@@ -78,7 +78,7 @@ def read_packet(
     packet = answer(lambda: review_packet(goals, reviews, actor, employee_id, cycle))
     if format == "pdf":
         return Response(packet_pdf(packet), media_type="application/pdf",
-                        headers={"Content-Disposition": attachment(f"review-packet-{cycle}.pdf")})
+                        headers={"Content-Disposition": attachment(f"review-packet-{employee_id}-{cycle}.pdf")})
     return packet
 
 

@@ -30,7 +30,8 @@ class CycleResponse(BaseModel):
     name: str
     start: date
     end: date
-    status: CycleStatus = Field(description="planning, active, review or locked (goals frozen).")
+    status: CycleStatus = Field(description="planning, active, review, released (ratings shown to employees) or locked "
+                                               "(goals frozen).")
     version: int
     position: int | None = POSITION
 

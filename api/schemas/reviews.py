@@ -51,6 +51,8 @@ class ReviewResponse(Open):
     stage: str = Field(description="The review decision's stage: open, decided, acknowledged, disputed, resolved.")
     final_band: str | None = Field(description="The band that stands: decided, or changed by HR on a dispute.")
     decision: dict[str, Any] | None = Field(description="The manager's decision and the justification it pins.")
+    released: bool = Field(description="False while HR has not released the cycle's ratings and the employee reads "
+                           "their own review: final_band and decision are then null.")
     self_assessments: list[dict[str, Any]]
     acknowledgement: dict[str, Any] | None
     disputes: list[dict[str, Any]]
@@ -72,6 +74,6 @@ class JustificationResponse(Open):
     cycle: str
     as_of: str | None
     policy_version: str
-    score: float | None
-    band: str | None
+    score: float | None = Field(description="Null also for the employee's own, until HR releases the cycle.")
+    band: str | None = Field(description="Null also for the employee's own, until HR releases the cycle.")
     statements: list[Statement]

@@ -16,7 +16,8 @@ from fastapi.staticfiles import StaticFiles
 
 from application.sign_ins import SpentTokens
 
-PAGE_MODULES = ("sign_in", "oidc_sign_in", "workspace", "draft_pages", "goal_pages", "review_pages", "oversight_pages")
+PAGE_MODULES = ("sign_in", "oidc_sign_in", "workspace", "draft_pages", "goal_pages", "review_pages", "review_steps",
+                "cycle_pages", "inbox_pages", "oversight_pages")
 
 
 def install_web(app: FastAPI) -> None:
@@ -24,3 +25,4 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="web-static")
     for name in PAGE_MODULES:
         app.include_router(importlib.import_module(f"api.web.{name}").router)
+    importlib.import_module("api.web.pages").install_page_errors(app)

@@ -81,7 +81,8 @@ def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: D
         status = "counts" if m.version in counts else "corrected later"
         if m.corrects_version is not None:
             status += f"; corrects the reading of version {m.corrects_version}"
-        rows.append(FigureRow(m.observed_at, "reading", amount(m.value), status, m.version))
+        detail = f"{status} · “{m.note}”" if m.note else status  # the note the reader wrote with it
+        rows.append(FigureRow(m.observed_at, "reading", amount(m.value), detail, m.version))
     for milestone in goal.milestones:
         if milestone.kpi == kpi.id:
             rows.append(FigureRow(milestone.due, "milestone", amount(milestone.target), "due", None))

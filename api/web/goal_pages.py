@@ -18,6 +18,7 @@ from api.problems import Problem
 from api.schemas.goal_views import GoalResponse
 from api.schemas.goals import ClosureRequest, DecisionRequest, MeasurementRequest, RecalibrationRequest
 from api.web.charts import kpi_chart
+from api.web.views import event_words
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.errors import ApplicationError
 from application.goals.service import Goals
@@ -71,7 +72,7 @@ def goal_context(
         "trail": list(reversed(trail)),
         "smart": goal.smart_report(day, goals.smart_policy),
         "charts": [kpi_chart(goal, k, readings.for_charts(), day_of) for k in goal.kpis],
-        "moments": [(e.timestamp, e.originator_version, type(e).__name__) for e in every_event],
+        "moments": [(e.timestamp, e.originator_version, event_words(type(e).__name__)) for e in every_event],
         "actions": actions(goal, actor) if as_of is None else {}, "pending": goal.pending_recalibration(),
         "problems": problems or {}, "values": values or {}, "today": goals.today(),
         "reasons": list(ReasonCategory), "outcomes": closing_outcomes(goal, actor),

@@ -45,12 +45,18 @@ def fairness_page(
     """The fairness report of a cycle (ADR 0041): its sentence, a funnel plot, rows by status with their caveats."""
     oversight(session.actor)
     goals: Goals = request.app.state.goals
+    cycle = cycle or latest_cycle(request)  # the menu's link names no cycle: the latest one opened
     try:
         report = fairness_report(goals, cycle, group_by).body if cycle else None
     except (CycleNotFoundError, FairnessRequestError) as error:
         raise Problem(404 if isinstance(error, CycleNotFoundError) else 422, error.code, error.message) from None
     return render(request, "fairness.html", {"cycle": cycle or "", "group_by": group_by, "groupings": GROUPINGS,
                                              "report": report, "packet": packet_body(report) if report else None})
+
+
+def latest_cycle(request: Request) -> str | None:
+    cycles = request.app.state.cycles.list_cycles()
+    return str(cycles[-1].cycle_id) if cycles else None
 
 
 @router.get("/trail", response_class=HTMLResponse)

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import ValidationError
 
 from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status, field_error
@@ -98,6 +99,33 @@ def error_page(request: Request, problem: FormProblem) -> HTMLResponse:
     return render(request, "error.html", {"problem": problem}, status=problem.status)
 
 
+NOTHING_HERE = FormProblem(404, "not_found", "There is no page at this address. It may have been mistyped, or what it "
+                           "named does not exist.")
+# What the browser gets instead of the API's problem JSON for an address of the workspace that is wrong.
+PAGE_PROBLEMS = {404: NOTHING_HERE, 405: FormProblem(405, "method_not_allowed", "This address is not a page to "
+                                                     "open: it is the target of a button or a form.")}
+
+
+def is_page_path(path: str) -> bool:
+    return path in ("/", "/login", "/logout") or path.startswith("/workspace/") or path == "/workspace"
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """404 and 405 under the workspace's addresses answer with a page; elsewhere the API's problem JSON stays."""
+    api_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def on_http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if is_page_path(request.url.path) and error.status_code in PAGE_PROBLEMS:
+            page = error_page(request, PAGE_PROBLEMS[error.status_code])
+            page.headers.update(error.headers or {})
+            return page
+        answer: Response = await api_handler(request, error)
+        return answer
+
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+
 class PageRoute(APIRoute):
     """A route that answers with an HTML page: a problem becomes an error page, no session a trip to /login."""
 
@@ -111,7 +139,11 @@ class PageRoute(APIRoute):
                 # With an identity provider, a signed-out visitor goes straight to it (ADR 0037).
                 start = "/auth/login" if request.app.state.identity.settings.oidc else "/login"
                 return RedirectResponse(f"{start}?next={quote(signal.next_path, safe='/')}", status_code=303)
-            except (Problem, GoalError, ApplicationError, RequestValidationError) as error:
+            except RequestValidationError as error:
+                if any(item["loc"][0] == "path" for item in error.errors()):  # a malformed id names nothing
+                    return error_page(request, NOTHING_HERE)
+                return error_page(request, problem_of(error))
+            except (Problem, GoalError, ApplicationError) as error:
                 return error_page(request, problem_of(error))
 
         return page

@@ -1,34 +1,68 @@
-"""The review page of one employee and cycle: score, band, statements citing their events; printable as the packet."""
+"""The review page of one employee and cycle: goals, statements citing their events, the rating once it may be shown,
+the review's stage and the form of whoever takes the next step; printable as the packet."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import as_of_moment
 from api.packet_pdf import packet_pdf
-from api.routes.reviews import answer
-from api.web.pages import PageRoute, SessionDep, render
+from api.routes.reviews import answer, attachment
+from api.web.pages import FormProblem, PageRoute, SessionDep, render
 from api.web.workspace import fresh
+from domain.review_values import ResolutionOutcome, Stage
+from domain.rules import is_the_reviewed_employee
+from domain.values import Actor, Role
 from projections.review_packet import review_packet
 from projections.review_projection import ReviewProjection
+from projections.review.scoring import policy
 from projections.reviews import Reviews
 
 router = APIRouter(prefix="/workspace/reviews", route_class=PageRoute, include_in_schema=False)
+OPEN_TO_ANSWER = (str(Stage.DECIDED),)
+SETTLED = (str(Stage.ACKNOWLEDGED), str(Stage.RESOLVED))
+
+
+def review_actions(view: dict[str, Any], actor: Actor, employee_id: str, released: bool) -> dict[str, bool]:
+    """Which forms to offer; the domain still guards each step (these only spare people a refusal)."""
+    employee, stage = is_the_reviewed_employee(actor, employee_id), view["stage"]
+    managers = {g["manager_id"] for g in view["goals"]}
+    return {
+        "decide": actor.role is Role.MANAGER and actor.id in managers and not employee
+        and stage not in SETTLED and stage != str(Stage.DISPUTED),
+        "assess": employee and stage not in SETTLED,
+        "answer": employee and released and stage in OPEN_TO_ANSWER,
+        "resolve": actor.role is Role.HR and stage == str(Stage.DISPUTED),
+    }
+
+
+def review_context(
+    request: Request, actor: Actor, employee_id: str, cycle: str, moment: datetime | None = None,
+    problems: dict[str, FormProblem] | None = None, values: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    reviews: Reviews = request.app.state.reviews
+    fresh(request, ReviewProjection.name)
+    justification = answer(lambda: reviews.justification(actor, employee_id, cycle, moment))
+    view = answer(lambda: reviews.review(actor, employee_id, cycle, moment))
+    open_dispute = next((d for d in view["disputes"] if d["outcome"] is None), None)
+    return {"employee_id": employee_id, "cycle": cycle, "as_of": moment, "justification": justification,
+            "view": view, "shown": view["released"],
+            "actions": review_actions(view, actor, employee_id, view["released"]) if moment is None else {},
+            "bands": [band.name for band in policy().bands], "outcomes": list(ResolutionOutcome),
+            "open_dispute": open_dispute, "problems": problems or {}, "values": values or {}}
 
 
 @router.get("/{employee_id}", response_class=HTMLResponse)
 def review_page(
     request: Request, employee_id: str, cycle: str, session: SessionDep, as_of: str | None = None
 ) -> HTMLResponse:
-    """The review packet: the same justification and view as GET /reviews/{employee_id}[/justification]."""
-    reviews: Reviews = request.app.state.reviews
-    fresh(request, ReviewProjection.name)
+    """The review: the same justification and view as GET /reviews/{employee_id}[/justification], and its steps."""
     moment = as_of_moment(as_of.replace(" ", "T")) if as_of else None
-    justification = answer(lambda: reviews.justification(session.actor, employee_id, cycle, moment))
-    view = answer(lambda: reviews.review(session.actor, employee_id, cycle, moment))
-    return render(request, "review.html", {"employee_id": employee_id, "cycle": cycle, "as_of": moment,
-                                           "justification": justification, "view": view})
+    return render(request, "review.html", review_context(request, session.actor, employee_id, cycle, moment))
 
 
 @router.get("/{employee_id}/packet.pdf")
@@ -38,4 +72,10 @@ def packet_page(request: Request, employee_id: str, cycle: str, session: Session
     packet = answer(lambda: review_packet(request.app.state.goals, request.app.state.reviews, session.actor,
                                           employee_id, cycle))
     return Response(packet_pdf(packet), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="review-packet-{cycle}.pdf"'})
+                    headers={"Content-Disposition": attachment(packet_file_name(employee_id, cycle))})
+
+
+def packet_file_name(employee_id: str, cycle: str) -> str:
+    """review-packet-emp-1-2026-H1.pdf: the employee and the cycle, so that packets saved together stay apart."""
+    return f"review-packet-{employee_id}-{cycle}.pdf"
+

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-PACE_WORDS = {"on_track": "On track", "at_risk": "At risk", "behind": "Behind", "overdue": "Overdue"}
-PACE_SYMBOLS = {"on_track": "✓", "at_risk": "!", "behind": "▼", "overdue": "⏰"}
+PACE_WORDS = {"on_track": "On track", "at_risk": "At risk", "behind": "Behind", "overdue": "Overdue",
+              "no_readings": "No readings yet"}
+PACE_SYMBOLS = {"on_track": "✓", "at_risk": "!", "behind": "▼", "overdue": "⏰", "no_readings": "…"}
 # Worst first: the manager's list puts the goals that need attention at the top.
-PACE_RANK = {"overdue": 0, "behind": 1, "at_risk": 2, "on_track": 3}
+PACE_RANK = {"overdue": 0, "behind": 1, "at_risk": 2, "no_readings": 3, "on_track": 4}
+
+
+def shown_pace(goal: dict[str, Any]) -> str | None:
+    """The pace a page shows: an agreed goal with no reading (yet, or as of the moment shown) is not "on track"
+    beside 0%, it has no readings yet."""
+    if goal.get("status") == "agreed" and goal.get("pace") != "overdue" and not any(
+            k.get("latest") is not None for k in goal.get("kpis", [])):
+        return "no_readings"
+    pace: str | None = goal.get("pace")
+    return pace
 
 
 def pace_rank(pace: str | None) -> int:
@@ -19,6 +31,19 @@ def pace_rank(pace: str | None) -> int:
 def words(code: Any) -> str:
     """A snake_case code as words: partially_achieved -> partially achieved."""
     return "" if code is None else str(code).replace("_", " ")
+
+
+SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def plain(text: Any) -> str:
+    """A message for people: codes in it (needs_improvement, override_reason) read as words."""
+    return SNAKE_CASE.sub(lambda found: found.group().replace("_", " "), "" if text is None else str(text))
+
+
+def event_words(name: Any) -> str:
+    """Goal.AgreementSigned or AgreementSigned -> agreement signed: what happened, not the event's class."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", str(name).rsplit(".", 1)[-1]).lower()
 
 
 def moment(value: Any) -> str:
@@ -65,5 +90,6 @@ def moment_input(value: datetime | None) -> str:
 
 
 FILTERS = {"words": words, "moment": moment, "day": day, "amount": amount, "percent": percent,
-           "short_id": short_id, "moment_input": moment_input}
+           "short_id": short_id, "moment_input": moment_input, "shown_pace": shown_pace,
+           "event_words": event_words, "plain": plain}
 GLOBALS = {"PACE_WORDS": PACE_WORDS, "PACE_SYMBOLS": PACE_SYMBOLS}

@@ -1,4 +1,4 @@
-"""Cycles: the application service of review cycles (open, activate, review, lock) and of carrying a goal over.
+"""Cycles: the application service of review cycles (open, activate, review, release, lock) and of carrying a goal over.
 
 Cycles live in the Goals application's store and log (one trail); this service loads and saves them through it.
 """
@@ -44,6 +44,9 @@ class Cycles:
 
     def start_review(self, actor: Actor, cycle_id: str) -> CommandResult:
         return self._move(cycle_id, lambda cycle: cycle.start_review(actor))
+
+    def release(self, actor: Actor, cycle_id: str) -> CommandResult:
+        return self._move(cycle_id, lambda cycle: cycle.release(actor))
 
     def lock(self, actor: Actor, cycle_id: str) -> CommandResult:
         return self._move(cycle_id, lambda cycle: cycle.lock(actor))

@@ -125,7 +125,8 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     ("RecalibrationProposed", "changes"): _ref("recalibration_changes"),
     ("RecalibrationProposed", "reason"): _enum(ReasonCategory),  # SignatureVoided's reason is free text
     # A cycle's and an objective's `cycle` is the cycle's id; an objective may have no KPI of its own.
-    **{(name, "cycle"): {"type": "string"} for name in ("Opened", "Activated", "ReviewStarted", "Locked", "Set")},
+    **{(name, "cycle"): {"type": "string"}
+       for name in ("Opened", "Activated", "ReviewStarted", "Released", "Locked", "Set")},
     ("Set", "kpis"): {"type": "array", "items": _ref("kpi")},
     ("Erased", "keys"): {"type": "array", "items": {"type": "string"}},  # the ids of the data keys deleted
     ("CheckedIn", "status"): _enum(CheckInStatus),

@@ -20,7 +20,9 @@ from application.reviews.records import ReviewRecords
 from application.goals.checks import find_cycle
 from domain.cycle import Cycle
 from domain.errors import ReviewCycleNotFoundError
+from application.reviews.release import require_released
 from domain.review import Review
+from domain.review_rules import require_employee
 from domain.review_values import DecisionBasis, review_id
 from domain.values import Actor
 
@@ -44,13 +46,13 @@ class ReviewDecisions(ReviewRecords):
     def acknowledge(self, employee_id: str, cycle_id: str, actor: Actor, *,
                     idempotency_key: str | None = None) -> CommandResult:
         return self._step(employee_id, cycle_id, actor, "acknowledge_review", {}, idempotency_key,
-                          lambda review: review.acknowledge(actor))
+                          lambda review: self._answering(review, actor).acknowledge(actor))
 
     def dispute(self, employee_id: str, cycle_id: str, actor: Actor, *, reason: str,
                 idempotency_key: str | None = None) -> CommandResult:
         """The employee disputes the decision; the result's reference is the dispute's id."""
         return self._step(employee_id, cycle_id, actor, "dispute_review", {"reason": reason}, idempotency_key,
-                          lambda review: review.raise_dispute(reason, actor))
+                          lambda review: self._answering(review, actor).raise_dispute(reason, actor))
 
     def resolve_dispute(self, employee_id: str, cycle_id: str, dispute_id: str, actor: Actor, *, outcome: str,
                         band: str | None, note: str, idempotency_key: str | None = None) -> CommandResult:
@@ -64,6 +66,12 @@ class ReviewDecisions(ReviewRecords):
         if cycle is None:
             raise ReviewCycleNotFoundError(f"no review cycle {cycle_id!r}", cycle=cycle_id)
         return cycle
+
+    def _answering(self, review: Review, actor: Actor) -> Review:
+        """The employee answers a band they have seen: only once HR released the cycle's ratings (409 otherwise)."""
+        require_employee(review, actor)
+        require_released(self.goals.repository, review.cycle_id)
+        return review
 
     def _step(self, employee_id: str, cycle_id: str, actor: Actor, name: str, payload: dict[str, Any],
               idempotency_key: str | None, act: Callable[[Review], object],

@@ -110,8 +110,8 @@ def test_the_packet_bundles_the_cited_events_with_proofs_and_its_pdf_names_them(
     assert [event for event in sorted(cited) if event not in text] == []
     assert client.get("/reviews/emp-1/packet?cycle=2026-H1", headers=auth(STRANGER)).status_code == 403
     assert client.get("/reviews/emp-1/packet?cycle=2026-H1&format=doc", headers=auth(HR)).status_code == 422
-    assert pdf.headers["content-disposition"] == ('attachment; filename="review-packet-2026-H1.pdf"; '
-                                                  "filename*=UTF-8''review-packet-2026-H1.pdf")
+    assert pdf.headers["content-disposition"] == ('attachment; filename="review-packet-emp-1-2026-H1.pdf"; '
+                                                  "filename*=UTF-8''review-packet-emp-1-2026-H1.pdf")
 
 
 def test_a_cycle_id_cannot_break_the_packets_file_name_header(client: TestClient, auth: Auth) -> None:
@@ -119,5 +119,5 @@ def test_a_cycle_id_cannot_break_the_packets_file_name_header(client: TestClient
     answer = client.get("/reviews/emp-1/packet", params={"cycle": odd, "format": "pdf"}, headers=auth(HR))
     assert answer.status_code == 200
     disposition = answer.headers["content-disposition"]
-    assert disposition.startswith('attachment; filename="review-packet-____x_1_.pdf"; filename*=UTF-8\'\'')
+    assert disposition.startswith('attachment; filename="review-packet-emp-1-____x_1_.pdf"; filename*=UTF-8\'\'')
     assert '"' not in disposition.split("filename*=")[1] and ";" not in disposition.split("filename*=")[1]

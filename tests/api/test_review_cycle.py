@@ -55,6 +55,8 @@ def test_check_ins_readings_a_notice_an_override_a_dispute_a_resolution_and_the_
     decision = {"band": "meets_expectations", "summary": "Solid half.", "override_reason": "Outage in January."}
     assert computed != "meets_expectations"
     assert client.post("/reviews/emp-1/decision?cycle=2026-H1", json=decision, headers=auth(MANAGER)).status_code == 201
+    for move in ("activate", "review", "release"):
+        assert client.post(f"/cycles/2026-H1/{move}", headers=auth(HR)).status_code == 200
     disputed = client.post("/reviews/emp-1/disputes?cycle=2026-H1", json={"reason": "Not enough."},
                            headers=auth(EMPLOYEE))
     resolution = {"outcome": "upheld", "note": "The numbers do not support more."}

@@ -21,7 +21,9 @@ from domain.values import Cycle
 from tests.api.module_app import STORES, Api, module_api
 from tests.api.test_permissions import CALLERS, matrix_cases
 from tests.lifecycles import REVIEW_BANDS
-from tests.scenarios import EMPLOYEE, MANAGER, agreed, customer_service_terms, ensure_cycles, start_cycles
+from tests.scenarios import (
+    EMPLOYEE, MANAGER, agreed, customer_service_terms, ensure_cycles, release_ratings, start_cycles,
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def prepare(goals: Goals, state: str) -> str:
                               frozenset({MANAGER.id}))
         decisions.decide(EMPLOYEE.id, cycle, MANAGER, band="unsatisfactory", summary="ok", override_reason=None,
                          basis=basis)
+        release_ratings(goals, cycle)
     if state == "disputed":
         decisions.dispute(EMPLOYEE.id, cycle, EMPLOYEE, reason="Unfair.")
     return cycle

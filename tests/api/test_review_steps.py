@@ -14,7 +14,9 @@ from domain.values import Actor, Role
 from api.bootstrap import notifier_for
 from projections.review_projection import content_hash
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, HR, MANAGER, STRANGER, agreed, customer_service_terms, start_cycles
+from tests.scenarios import (
+    EMPLOYEE, HR, MANAGER, STRANGER, agreed, customer_service_terms, release_ratings, start_cycles,
+)
 
 Auth = Callable[[Actor], dict[str, str]]
 REVIEW = "/reviews/emp-1"
@@ -56,8 +58,18 @@ def test_an_override_is_decided_disputed_and_resolved_and_the_review_shows_each_
     assert decision["policy_version"] == justification["policy_version"]
     assert decision["justification_hash"] == content_hash(justification)  # the document it rests on, pinned
     assert decision["justification_position"] == int(decided.headers["Goalengine-Position"]) - 2  # before its events
-    assert client.post(f"{REVIEW}/self-assessment{H1}", json={"text": "I kept the queue down."},
-                       headers=auth(EMPLOYEE)).status_code == 201
+    assessed = client.post(f"{REVIEW}/self-assessment{H1}", json={"text": "I kept the queue down."},
+                           headers=auth(EMPLOYEE))
+    assert (assessed.status_code, assessed.json()["decision"], assessed.json()["final_band"]) == (201, None, None)
+    release = "/cycles/2026-H1/release"
+    client.post("/cycles/2026-H1/activate", headers=auth(HR))
+    too_early = client.post(release, headers=auth(HR))
+    assert (too_early.status_code, too_early.json()["code"]) == (409, "cycle_transition_invalid")
+    assert client.post("/cycles/2026-H1/review", headers=auth(HR)).status_code == 200
+    unseen = client.post(f"{REVIEW}/disputes{H1}", json={"reason": "Still too low."}, headers=auth(EMPLOYEE))
+    assert (unseen.status_code, unseen.json()["code"]) == (409, "not_released")
+    released = client.post(release, headers=auth(HR))
+    assert (released.status_code, released.json()["status"]) == (200, "released"), released.text
     disputed = client.post(f"{REVIEW}/disputes{H1}", json={"reason": "Still too low."}, headers=auth(EMPLOYEE))
     assert (disputed.status_code, disputed.json()["dispute_id"], disputed.json()["stage"]) == (201, "d1", "disputed")
     by_the_manager = client.post(f"{REVIEW}/disputes/d1/resolution{H1}", headers=auth(MANAGER),
@@ -74,6 +86,36 @@ def test_an_override_is_decided_disputed_and_resolved_and_the_review_shows_each_
     assert review["goals"][0]["check_ins"][0]["blockers"] == "Outage"
 
 
+def test_before_release_the_employee_sees_goals_and_readings_but_no_score_band_or_decision(
+    app: FastAPI, client: TestClient, auth: Auth, clock: Clock
+) -> None:
+    tracked_goal(app, client, auth, clock)
+    decided = client.post(f"{REVIEW}/decision{H1}", headers=auth(MANAGER),
+                          json={"band": "unsatisfactory", "summary": "The queue grew."})
+    assert decided.status_code == 201, decided.text
+    for path in ("/cycles/2026-H1/activate", "/cycles/2026-H1/review"):
+        assert client.post(path, headers=auth(HR)).status_code == 200
+    own = client.get(f"{REVIEW}{H1}", headers=auth(EMPLOYEE)).json()
+    assert (own["decision"], own["final_band"], own["released"], own["stage"]) == (None, None, False, "decided")
+    assert own["goals"][0]["kpis"][0]["series"][0]["value"] == "17"
+    reasons = client.get(f"{REVIEW}/justification{H1}", headers=auth(EMPLOYEE)).json()
+    assert (reasons["score"], reasons["band"]) == (None, None)
+    assert reasons["statements"] and all(s["kind"] != "score" for s in reasons["statements"])
+    by_manager = client.get(f"{REVIEW}{H1}", headers=auth(MANAGER)).json()
+    assert (by_manager["final_band"], by_manager["released"]) == ("unsatisfactory", True)
+    assert client.get(f"{REVIEW}/justification{H1}", headers=auth(HR)).json()["band"] == "unsatisfactory"
+    refused = client.post(f"{REVIEW}/acknowledgement{H1}", headers=auth(EMPLOYEE))
+    assert (refused.status_code, refused.json()["code"]) == (409, "not_released")
+    assert client.post("/cycles/2026-H1/release", headers=auth(MANAGER)).status_code == 403
+    assert client.post("/cycles/2026-H1/release", headers=auth(HR)).json()["status"] == "released"
+    after = client.get(f"{REVIEW}{H1}", headers=auth(EMPLOYEE)).json()
+    assert (after["decision"]["band"], after["final_band"], after["released"]) == (
+        "unsatisfactory", "unsatisfactory", True)
+    assert client.get(f"{REVIEW}/justification{H1}", headers=auth(EMPLOYEE)).json()["band"] == "unsatisfactory"
+    acknowledged = client.post(f"{REVIEW}/acknowledgement{H1}", headers=auth(EMPLOYEE))
+    assert (acknowledged.status_code, acknowledged.json()["stage"]) == (201, "acknowledged")
+
+
 def test_only_the_employees_manager_decides_and_only_the_employee_answers(
     app: FastAPI, client: TestClient, auth: Auth, clock: Clock
 ) -> None:
@@ -83,6 +125,7 @@ def test_only_the_employees_manager_decides_and_only_the_employee_answers(
     assert client.post(f"{REVIEW}/decision{H1}", json=body, headers=auth(EMPLOYEE)).status_code == 403
     other = client.post(f"{REVIEW}/decision{H1}", json=body, headers=auth(Actor("mgr-2", Role.MANAGER)))
     assert (other.status_code, other.json()["code"]) == (404, "review_not_found")
+    release_ratings(app.state.goals)
     early = client.post(f"{REVIEW}/acknowledgement{H1}", headers=auth(EMPLOYEE))
     assert (early.status_code, early.json()["code"]) == (409, "review_not_decided")
     assert client.post(f"{REVIEW}/decision{H1}", json=body, headers=auth(MANAGER)).status_code == 201
@@ -117,6 +160,9 @@ def test_the_reviews_history_lists_each_step_with_what_it_changed(
     tracked_goal(app, client, auth, clock)
     decision = {"band": "unsatisfactory", "summary": "As computed."}
     assert client.post(f"{REVIEW}/decision{H1}", json=decision, headers=auth(MANAGER)).status_code == 201
+    unreleased = client.get(f"{REVIEW}/history{H1}", headers=auth(EMPLOYEE)).json()
+    assert [e["type"] for e in unreleased["events"]] == ["Review.Opened"]  # the band is not theirs to see yet
+    release_ratings(app.state.goals)
     assert client.post(f"{REVIEW}/acknowledgement{H1}", headers=auth(EMPLOYEE)).status_code == 201
     history = client.get(f"{REVIEW}/history{H1}", headers=auth(HR)).json()
     assert [e["type"] for e in history["events"]] == ["Review.Opened", "Review.DecisionRecorded", "Review.Acknowledged"]

@@ -160,7 +160,14 @@ def steer_positions(case: schemathesis.Case) -> None:
         case.query["min_position"] = min(case.query["min_position"], 1)
     for name in list(case.headers or {}):
         if name.lower() == "goalengine-min-position" and str(case.headers[name]).isdigit():
-            case.headers[name] = "1"
+            # A header the case means to be wrong stays wrong (steered to 1 it would be rightly accepted).
+            case.headers[name] = "not-a-position" if negative_headers(case) else "1"
+
+
+def negative_headers(case: schemathesis.Case) -> bool:
+    components = getattr(case.meta, "components", None) or {}
+    return any(str(getattr(where, "value", where)) == "header" and str(info.mode) == "negative"
+               for where, info in components.items())
 
 
 # --- stateful: links lead from a new goal, proposal or subscription to the operations that take its id ----------

@@ -10,13 +10,15 @@ import pytest
 from application.goals.service import Goals
 from application.reviews.decisions import ReviewDecisions
 from domain.errors import (
-    DisputeOpenError, FourEyesViolationError, InvalidGoalInputError, PermissionDeniedError, ReviewNotDecidedError,
-    ReviewSettledError, UnknownDisputeError,
+    DisputeOpenError, FourEyesViolationError, InvalidGoalInputError, NotReleasedError, PermissionDeniedError,
+    ReviewNotDecidedError, ReviewSettledError, UnknownDisputeError,
 )
 from domain.review import Review
 from domain.review_values import DecisionBasis, ResolutionOutcome, Stage
 from domain.values import Actor, Role
-from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, STRANGER, start_cycles
+from tests.scenarios import (
+    EMPLOYEE, HR, MANAGER, OTHER_HR, STRANGER, release_ratings, start_cycles,
+)
 
 BANDS = ("outstanding", "exceeds_expectations", "meets_expectations", "needs_improvement", "unsatisfactory")
 BASIS = DecisionBasis("2026.1", "sha256:" + "ab" * 32, 42, "meets_expectations", BANDS, frozenset({MANAGER.id}))
@@ -25,8 +27,24 @@ CYCLE = "2026-H1"
 
 @pytest.fixture
 def decisions(goals: Goals) -> ReviewDecisions:
-    start_cycles(goals, CYCLE)
+    release_ratings(goals, CYCLE)  # employees answer a released rating (see the test of an unreleased one)
     return ReviewDecisions(goals)
+
+
+def test_the_employee_answers_a_decision_only_once_hr_released_the_cycle(goals: Goals) -> None:
+    early = ReviewDecisions(goals)
+    decide(early)
+    for answer in (lambda: early.acknowledge(EMPLOYEE.id, CYCLE, EMPLOYEE),
+                   lambda: early.dispute(EMPLOYEE.id, CYCLE, EMPLOYEE, reason="Too low")):
+        with pytest.raises(NotReleasedError) as refused:
+            answer()
+        assert refused.value.code == "not_released"
+    with pytest.raises(PermissionDeniedError):  # a stranger is refused for who they are, not for the cycle
+        early.acknowledge(EMPLOYEE.id, CYCLE, STRANGER)
+    release_ratings(goals)
+    early.acknowledge(EMPLOYEE.id, CYCLE, EMPLOYEE)
+    review = early.review(EMPLOYEE.id, CYCLE)
+    assert review is not None and review.stage is Stage.ACKNOWLEDGED
 
 
 def decide(decisions: ReviewDecisions, band: str = "exceeds_expectations", reason: str | None = "Led the migration",
@@ -105,6 +123,7 @@ def test_a_dispute_freezes_the_decision_until_a_second_person_in_hr_resolves_it(
 
 
 def test_hr_who_is_the_employee_cannot_resolve_their_own_dispute(goals: Goals) -> None:
+    release_ratings(goals)
     decisions = ReviewDecisions(goals)
     start_cycles(goals, CYCLE)
     hr_employee = Actor("hr-7", Role.EMPLOYEE)

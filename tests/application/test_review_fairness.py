@@ -13,7 +13,9 @@ from domain.review_values import DecisionBasis
 from domain.values import Actor, Role
 from tests.conftest import Clock
 from tests.lifecycles import REVIEW_BANDS
-from tests.scenarios import EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, draft, survey_terms, start_cycles
+from tests.scenarios import (
+    EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, draft, release_ratings, start_cycles, survey_terms,
+)
 
 OTHER_MANAGER = Actor("mgr-2", Role.MANAGER)
 REPORT = Actor("emp-2", Role.EMPLOYEE)
@@ -34,6 +36,7 @@ def test_overrides_are_counted_by_group_and_direction_with_their_events(goals: G
                           override_reason="Led the migration.", basis=basis("meets_expectations", MANAGER))
     decisions.decide(REPORT.id, "2026-H1", OTHER_MANAGER, band="needs_improvement", summary="Weak.",
                      override_reason="Missed the launch.", basis=basis("meets_expectations", OTHER_MANAGER))
+    release_ratings(goals)
     decisions.dispute(REPORT.id, "2026-H1", REPORT, reason="The launch slipped for everyone.")
     body = recalibration_fairness(goals, "2026-H1", "manager").body
     groups = {g["group"]: g for g in body["review_decisions"]["groups"]}

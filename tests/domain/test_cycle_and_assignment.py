@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from domain.cycle import Cycle, CycleStatus, cycle_uuid
 from domain.errors import (
     CarryOverRuleError, CycleLockedError, CycleStateError, GoalClosedError, GoalError, InvalidGoalInputError,
-    PermissionDeniedError, ReassignmentRuleError, RecalibrationPendingError,
+    NotReleasedError, PermissionDeniedError, ReassignmentRuleError, RecalibrationPendingError,
 )
 from domain.goal import Goal
 from domain.values import Actor, Cycle as Period, Outcome, Party, Role, Status
@@ -53,7 +53,27 @@ def test_a_cycle_moves_from_planning_to_active_to_review_to_locked() -> None:
         cycle.require_unlocked()
 
 
-@given(st.lists(st.sampled_from(["activate", "start_review", "lock"]), max_size=6))
+def test_hr_releases_the_ratings_of_a_cycle_in_review_and_a_locked_cycle_counts_as_released() -> None:
+    cycle = opened()
+    cycle.activate(HR)
+    with pytest.raises(CycleStateError):
+        cycle.release(HR)
+    with pytest.raises(NotReleasedError):
+        cycle.require_released()
+    cycle.start_review(HR)
+    assert not cycle.ratings_released
+    cycle.release(HR)
+    assert (cycle.status, cycle.ratings_released) == (CycleStatus.RELEASED, True)
+    cycle.lock(HR)
+    assert [type(e).__name__ for e in cycle.collect_events()] == ["Activated", "ReviewStarted", "Released", "Locked"]
+    locked_early = opened()
+    locked_early.activate(HR)
+    locked_early.start_review(HR)
+    locked_early.lock(HR)  # as cycles were locked before releases existed: their ratings stay shown
+    assert locked_early.ratings_released
+
+
+@given(st.lists(st.sampled_from(["activate", "start_review", "release", "lock"]), max_size=6))
 def test_a_cycle_never_moves_backwards_and_nothing_moves_a_locked_one(moves: list[str]) -> None:
     cycle, order = opened(), list(CycleStatus)
     for move in moves:

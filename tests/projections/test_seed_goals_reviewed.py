@@ -22,6 +22,7 @@ from tests.scenarios import (
     defect_rate_terms,
     start_cycles,
     survey_terms,
+    release_ratings,
 )
 
 
@@ -49,6 +50,7 @@ def test_the_seed_goals_are_checked_in_on_warned_about_and_reviewed(
             basis = reviews.decision_basis(MANAGER, EMPLOYEE.id, cycle)
             decisions.decide(EMPLOYEE.id, cycle, MANAGER, band="meets_expectations", summary="On the way.",
                              override_reason="Early in the cycle: the trend counts.", basis=basis)
+            release_ratings(goals, cycle)
         decisions.acknowledge(EMPLOYEE.id, "2026", EMPLOYEE)
         decisions.dispute(EMPLOYEE.id, "2026-H1", EMPLOYEE, reason="The survey rose faster than planned.")
         decisions.resolve_dispute(EMPLOYEE.id, "2026-H1", "d1", HR, outcome="upheld", band=None, note="")

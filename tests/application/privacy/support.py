@@ -25,6 +25,7 @@ from tests.scenarios import (
     draft,
     start_cycles,
     survey_terms,
+    release_ratings,
 )
 
 # Every text written by or about emp-1, each one unique so that a scan of the raw store can find it.
@@ -83,6 +84,7 @@ def reviewed_with_a_dispute(goals: Goals) -> None:
     decisions.assess_self(EMPLOYEE.id, "2026-H1", EMPLOYEE, text=TEXTS["self_assessment"])
     decisions.decide(EMPLOYEE.id, "2026-H1", MANAGER, band="exceeds_expectations", summary=TEXTS["decision"],
                      override_reason=TEXTS["override"], basis=basis)
+    release_ratings(goals, "2026-H1")
     decisions.dispute(EMPLOYEE.id, "2026-H1", EMPLOYEE, reason=TEXTS["dispute"])
     decisions.resolve_dispute(EMPLOYEE.id, "2026-H1", "d1", HR, outcome="upheld", band=None,
                               note=TEXTS["resolution"])
