@@ -171,7 +171,8 @@ class Cycle(Aggregate):
         recalibration changes them."""
         self.require_unlocked()
         if self.status in (CycleStatus.REVIEW, CycleStatus.RELEASED):  # released ratings were rated on these terms
-            raise CycleInReviewError(f"cycle {self.cycle_id!r} is {self.status}: its goals' terms no longer change",
+            stage = "in review" if self.status is CycleStatus.REVIEW else "released"
+            raise CycleInReviewError(f"cycle {self.cycle_id!r} is {stage}: its goals' terms no longer change",
                                      cycle=self.cycle_id, status=str(self.status))
 
     def _move(self, to: CycleStatus, event: type[Cycle.Event], actor: Actor) -> None:

@@ -181,3 +181,18 @@ def is_a_system(actor: Actor) -> bool:
 def grantable_to_a_person(role: Role) -> bool:
     """Every role but the service's, which stands for another system (is_a_system)."""
     return role is not Role.SERVICE
+
+
+def holds_goals(actor: Actor) -> bool:
+    """Employees and managers own goals and are reviewed (HOLDS_GOALS)."""
+    return actor.role in HOLDS_GOALS
+
+
+def has_an_inbox(actor: Actor) -> bool:
+    """Employees, managers and HR have things waiting for them; auditors and services do not."""
+    return actor.role in WRITES_GOALS
+
+
+def may_decide_reviews(actor: Actor) -> bool:
+    """Managers decide bands (which reviews exactly: decides_the_review and the directory's reporting lines)."""
+    return actor.role is Role.MANAGER

@@ -17,12 +17,13 @@ from urllib.parse import quote
 from application.cycles.service import Cycles
 from application.goals.recalibration_queue import pending_recalibrations
 from application.goals.service import Goals
-from application.reviews.decisions import ReviewDecisions
+from application.reviews.records import ReviewRecords
 from domain.goal import Goal
 from domain.goal_warnings import GoalWarnings, warnings_id
 from domain.review import Review
+from domain import rules
 from domain.review_values import Stage
-from domain.values import Actor, Cadence, Role, Status
+from domain.values import Actor, Cadence, Status
 from projections.goal_index import list_goals
 
 KINDS = ("sign_draft", "reading_due", "warning", "acknowledge_decision", "resolve_dispute", "decide_recalibration")
@@ -38,10 +39,10 @@ def item(kind: str, title: str, link: str, since: date | str, **extra: Any) -> I
 def inbox(goals: Goals, actor: Actor) -> list[Item]:
     """Everything waiting for the actor, oldest first."""
     items: list[Item] = []
-    if actor.role in (Role.EMPLOYEE, Role.MANAGER):
+    if rules.holds_goals(actor):
         items += goal_items(goals, actor)
         items += decisions_to_acknowledge(goals, actor)
-    if actor.role is Role.HR:
+    if rules.resolves_disputes(actor):
         items += disputes_to_resolve(goals) + recalibrations_to_decide(goals)
     return sorted(items, key=lambda i: (i["since"], i["kind"], i["title"]))
 
@@ -124,7 +125,7 @@ def review_link(employee_id: str, cycle_id: str) -> str:
 
 
 def decisions_to_acknowledge(goals: Goals, actor: Actor) -> list[Item]:
-    decisions, items = ReviewDecisions(goals), []
+    decisions, items = ReviewRecords(goals), []
     for cycle in Cycles(goals).list_cycles():
         review = decisions.review(actor.id, cycle.cycle_id) if cycle.ratings_released else None
         if review is not None and review.stage is Stage.DECIDED and review.decision is not None:

@@ -111,7 +111,8 @@ COMPOSITION_ROOT = "api/bootstrap.py"
 # Besides the root: the settings classes' own `from_env`, and the demo's key helpers, which name the keys they make
 # in the environment for the root to read.
 ALSO_READ_THE_ENVIRONMENT = {"application/store/settings.py", "application/webhooks/config.py", "api/guards/config.py",
-                             "api/cli/keys.py", "application/directory/roles.py"}
+                             "api/cli/keys.py", "application/directory/roles.py", "application/notifications/mail.py",
+                             "application/notifications/addresses.py"}
 
 
 def product_files() -> list[Path]:

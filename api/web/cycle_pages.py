@@ -15,7 +15,8 @@ from application.cycles.service import Cycles
 from application.errors import ApplicationError
 from domain.cycle import CycleStatus
 from domain.errors import GoalError
-from domain.values import Actor, Role
+from domain import rules
+from domain.values import Actor
 
 router = APIRouter(prefix="/workspace/cycles", route_class=PageRoute, include_in_schema=False)
 # The move HR may make next from each state, as (path segment, button label); locking is offered from every state.
@@ -37,7 +38,7 @@ def cycles_context(request: Request, actor: Actor, problem: FormProblem | None =
     cycles: Cycles = request.app.state.cycles
     rows = [{"cycle": c, "state": STATE_WORDS[c.status], "next": NEXT_MOVE.get(c.status),
              "lockable": c.status is not CycleStatus.LOCKED} for c in cycles.list_cycles()]
-    return {"rows": rows, "moves": actor.role is Role.HR, "problem": problem}
+    return {"rows": rows, "moves": rules.moves_cycles(actor), "problem": problem}
 
 
 @router.get("", response_class=HTMLResponse)

@@ -10,7 +10,8 @@ from api.problems import Problem
 from api.web.pages import FormDep, PageRoute, SessionDep, render, see_other
 from api.web.workspace import fresh
 from application.notifications.preferences import MailPreferences
-from domain.values import Actor, Role
+from domain import rules
+from domain.values import Actor
 from projections.goal_index import GoalIndexProjection
 from projections.inbox import KINDS, inbox
 
@@ -23,7 +24,7 @@ KIND_WORDS = {
 
 
 def person(actor: Actor) -> None:
-    if actor.role not in (Role.EMPLOYEE, Role.MANAGER, Role.HR):
+    if not rules.has_an_inbox(actor):
         raise Problem(403, "role_not_allowed", "Only employees, managers and HR have an inbox.")
 
 

@@ -15,8 +15,9 @@ from api.routes.reviews import answer, attachment
 from api.web.pages import FormProblem, PageRoute, SessionDep, render
 from api.web.workspace import fresh
 from domain.review_values import ResolutionOutcome, Stage
+from domain import rules
 from domain.rules import is_the_reviewed_employee
-from domain.values import Actor, Role
+from domain.values import Actor
 from projections.review_packet import review_packet
 from projections.review_projection import ReviewProjection
 from projections.review.scoring import policy
@@ -32,11 +33,11 @@ def review_actions(view: dict[str, Any], actor: Actor, employee_id: str, release
     employee, stage = is_the_reviewed_employee(actor, employee_id), view["stage"]
     managers = {g["manager_id"] for g in view["goals"]}
     return {
-        "decide": actor.role is Role.MANAGER and actor.id in managers and not employee
+        "decide": rules.may_decide_reviews(actor) and actor.id in managers and not employee
         and stage not in SETTLED and stage != str(Stage.DISPUTED),
         "assess": employee and stage not in SETTLED,
         "answer": employee and released and stage in OPEN_TO_ANSWER,
-        "resolve": actor.role is Role.HR and stage == str(Stage.DISPUTED),
+        "resolve": rules.resolves_disputes(actor) and stage == str(Stage.DISPUTED),
     }
 
 

@@ -125,7 +125,7 @@ def test_a_recalibration_names_its_proposer_and_its_hr_decider(client: TestClien
     goal_id = agreed_for_dev(goals)
     proposal = goals.propose_recalibration(goal_id, ANA, reason="external_factor", justification="An outage.",
                                            targets={"tickets": {"target": Decimal(18)}})
-    goals.approve_recalibration(goal_id, HAL, proposal.reference or "")
+    goals.approve_recalibration(goal_id, HAL, proposal.reference or "", note="Agreed on the evidence given.")
     (recalibration,) = client.get(f"/goals/{goal_id}", headers=auth(ANA)).json()["recalibrations"]
     assert (recalibration["proposed_by"], recalibration["proposed_by_display_name"]) == ("mgr-ana", "Name of mgr-ana")
     assert (recalibration["decided_by"], recalibration["decided_by_display_name"]) == ("hr-hal", "Name of hr-hal")

@@ -14,7 +14,8 @@ from domain.values import Actor
 from api.bootstrap import notifier_for
 from tests.conftest import Clock
 from tests.scenarios import (
-    AUDITOR, EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, draft, release_ratings, survey_terms,
+    AUDITOR, EMPLOYEE, HR, MANAGER, agreed, customer_service_terms, draft, release_ratings, start_cycles,
+    survey_terms,
 )
 
 Auth = Callable[[Actor], dict[str, str]]
@@ -55,6 +56,7 @@ def test_each_kind_reaches_the_person_it_waits_for(app: FastAPI, client: TestCli
     notifier_for(goals).step()
     assert "warning" in kinds(client, auth, MANAGER) and "warning" not in kinds(client, auth, EMPLOYEE)
 
+    start_cycles(goals)  # a decision is taken only in a cycle that has started
     decision = {"band": "unsatisfactory", "summary": "Nothing read yet."}
     assert client.post("/reviews/emp-1/decision?cycle=2026-H1", json=decision,
                        headers=auth(MANAGER)).status_code == 201

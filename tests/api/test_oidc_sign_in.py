@@ -211,5 +211,6 @@ def test_a_person_who_declines_at_the_provider_gets_a_page_saying_so(web: TestCl
     state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
     declined = web.get("/auth/callback", params={"state": state, "error": "access_denied",
                                                  "error_description": "The user <b>declined</b>"})
+    # The page reads codes as words (issue 25): access_denied shows as "access denied".
     assert declined.status_code == 401 and 'data-code="identity_provider_refused"' in declined.text
-    assert "access_denied" in declined.text and "<b>" not in declined.text and SESSION_COOKIE not in web.cookies
+    assert "access denied" in declined.text and "<b>" not in declined.text and SESSION_COOKIE not in web.cookies

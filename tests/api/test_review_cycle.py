@@ -23,7 +23,6 @@ from tests.scenarios import (
     agreed,
     customer_service_terms,
     defect_rate_terms,
-    start_cycles,
 )
 
 Auth = Callable[[Actor], dict[str, str]]
@@ -50,12 +49,12 @@ def test_check_ins_readings_a_notice_an_override_a_dispute_a_resolution_and_the_
     overdue = client.get("/events?type=goal.reading_overdue.v1", headers=auth(HR)).json()["items"]
     assert [(n["subject"], n["data"]["kpi"]) for n in overdue] == [(goal_id, "tickets")]
 
-    start_cycles(goals)
+    assert client.post("/cycles/2026-H1/activate", headers=auth(HR)).status_code == 200  # decided once started
     computed = client.get("/reviews/emp-1/justification?cycle=2026-H1", headers=auth(HR)).json()["band"]
     decision = {"band": "meets_expectations", "summary": "Solid half.", "override_reason": "Outage in January."}
     assert computed != "meets_expectations"
     assert client.post("/reviews/emp-1/decision?cycle=2026-H1", json=decision, headers=auth(MANAGER)).status_code == 201
-    for move in ("activate", "review", "release"):
+    for move in ("review", "release"):
         assert client.post(f"/cycles/2026-H1/{move}", headers=auth(HR)).status_code == 200
     disputed = client.post("/reviews/emp-1/disputes?cycle=2026-H1", json={"reason": "Not enough."},
                            headers=auth(EMPLOYEE))

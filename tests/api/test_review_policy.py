@@ -23,6 +23,7 @@ from tests.scenarios import (
     agreed,
     customer_service_terms,
     draft,
+    release_ratings,
     start_cycles,
 )
 
@@ -47,6 +48,7 @@ def test_a_locked_cycle_takes_no_review_step_and_stores_nothing(app: FastAPI, cl
     agreed(goals, customer_service_terms())
     start_cycles(goals, "2026-H1")
     assert step(client, auth, "decision", DECISION, MANAGER).status_code == 201
+    release_ratings(goals, "2026-H1")  # the employee answers a decision only once HR released it
     assert step(client, auth, "disputes", {"reason": "Too low for the outage."}, EMPLOYEE).status_code == 201
     Cycles(goals).lock(HR, "2026-H1")
     head = goals.head_position()

@@ -15,7 +15,7 @@ from application.goals.service import Goals
 from domain.values import Actor, Outcome, Role
 from tests.application.directory.support import PROVISIONER, details, small_organisation
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft, survey_terms
+from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft, start_cycles, survey_terms
 
 Auth = Callable[[Actor], dict[str, str]]
 DEV, ANA, ZED = Actor("emp-dev", Role.EMPLOYEE), Actor("mgr-ana", Role.MANAGER), Actor("mgr-zed", Role.MANAGER)
@@ -61,9 +61,10 @@ def test_after_a_reorganisation_the_manager_in_the_directory_decides_the_review(
     directory = organisation(app)
     dev_agreed(goals)
     closed = dev_agreed(goals, title="Closed before the move")
-    goals.close_goal(closed, Actor("hr-hal", Role.HR), outcome=Outcome.CANCELLED, summary="Dropped.")
+    goals.close_goal(closed, Actor("hr-hal", Role.HR), outcome=Outcome.MISSED, summary="Missed: team dissolved.")
     reorganise(directory)
     clock.current = date(2026, 3, 1)
+    start_cycles(goals)  # bands are decided once HR has started the cycle (ADR 0029)
     review = "/reviews/emp-dev/decision?cycle=2026-H1"
     refused = client.post(review, json=DECISION, headers=auth(ANA))
     assert refused.status_code in (403, 404), refused.text  # the previous manager decides nothing any more
@@ -79,5 +80,6 @@ def test_in_open_mode_an_employee_s_own_draft_never_blocks_their_review(
     goals.sign_goal(goal_id, MANAGER)
     draft(goals, survey_terms(manager_id="mgr-2"))  # never signed, naming another manager
     clock.current = date(2026, 3, 1)
+    start_cycles(goals)  # bands are decided once HR has started the cycle (ADR 0029)
     decided = client.post("/reviews/emp-1/decision?cycle=2026-H1", json=DECISION, headers=auth(MANAGER))
     assert decided.status_code == 201, decided.text

@@ -32,6 +32,7 @@ def decisions(goals: Goals) -> ReviewDecisions:
 
 
 def test_the_employee_answers_a_decision_only_once_hr_released_the_cycle(goals: Goals) -> None:
+    start_cycles(goals, CYCLE)  # a band is decided only in a cycle that has started
     early = ReviewDecisions(goals)
     decide(early)
     for answer in (lambda: early.acknowledge(EMPLOYEE.id, CYCLE, EMPLOYEE),

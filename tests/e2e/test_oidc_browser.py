@@ -1,6 +1,7 @@
 """Signing in through a real OpenID provider in headless Chromium, against a real `goalengine serve` seeded by
-`goalengine demo`: an employee, a manager and HR each get the workspace of the role the directory (open mode's
-GOALENGINE_OPEN_ROLES here) gives them, and signing out ends the session at the provider too.
+`goalengine demo`: an employee, a manager and HR, found in the demo's directory by their e-mail, each get the
+workspace of the role the directory gives them (HR by its group, a manager by having reports), and signing out ends
+the session at the provider too.
 
 The provider is tests/oidc_provider.py on loopback, addressed as `localhost` while goalengine is `127.0.0.1`: two
 sites, so the browser treats the provider's redirect back as the cross-site navigation it is in production.
@@ -38,8 +39,9 @@ def provider() -> Iterator[OpenIdProvider]:
 @pytest.fixture(scope="module")
 def server(provider: OpenIdProvider, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("oidc-workspace")
-    environment = oidc_environment(provider, folder / "client-secret", GOALENGINE_OIDC_PERSON_CLAIM="sub",
-                                   GOALENGINE_OPEN_ROLES="mgr-ana=manager hr-iris=hr")
+    environment = oidc_environment(provider, folder / "client-secret", GOALENGINE_OIDC_PERSON_CLAIM="email")
+    for person in ("emp-dev", "mgr-ana", "hr-iris"):  # the demo directory's addresses; the provider vouches for them
+        provider.users[person] = {"email": f"{person}@demo.example", "email_verified": True, "role": "auditor"}
     with pytest.MonkeyPatch.context() as patch:
         for name, value in environment.items():
             patch.setenv(name, value)
@@ -79,11 +81,12 @@ def sign_in_at_provider(driver: webdriver.Chrome, server: Server, provider: Open
 
 def test_an_employee_a_manager_and_hr_sign_in_through_the_provider_in_their_directory_roles(
         browser: webdriver.Chrome, server: Server, provider: OpenIdProvider) -> None:
-    assert sign_in_at_provider(browser, server, provider, "emp-dev") == "emp-dev (employee)"
+    # The provider's `role` claim says auditor for each: the directory's roles win (ADR 0037).
+    assert sign_in_at_provider(browser, server, provider, "emp-dev") == "Devika Rao (employee)"
     assert browser.find_elements(By.CSS_SELECTOR, "#my-goals [data-pace]")
-    assert sign_in_at_provider(browser, server, provider, "mgr-ana") == "mgr-ana (manager)"
+    assert sign_in_at_provider(browser, server, provider, "mgr-ana") == "Ana Lima (manager)"
     assert browser.find_elements(By.CSS_SELECTOR, "#team-goals tbody tr")
-    assert sign_in_at_provider(browser, server, provider, "hr-iris") == "hr-iris (hr)"
+    assert sign_in_at_provider(browser, server, provider, "hr-iris") == "Iris Novak (hr)"
     assert browser.find_elements(By.LINK_TEXT, "Recalibrations")
 
 

@@ -33,7 +33,7 @@ def dev_goals(goals: Goals) -> tuple[UUID, UUID, UUID]:
     drafted = draft(goals, survey_terms(**parties), DEV)
     signed = agreed(goals, customer_service_terms(**parties))
     closed = agreed(goals, customer_service_terms(**parties, title="Closed early"))
-    goals.close_goal(closed, Actor("hr-hal", Role.HR), outcome=Outcome.CANCELLED, summary="Team dissolved.")
+    goals.close_goal(closed, Actor("hr-hal", Role.HR), outcome=Outcome.MISSED, summary="Missed: team dissolved.")
     return drafted, signed, closed
 
 

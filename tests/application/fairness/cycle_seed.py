@@ -13,7 +13,7 @@ from domain.values import Actor, Role
 from tests.conftest import Clock
 from tests.lifecycles import REVIEW_BANDS
 from tests.projections.fairness_seed import DECIDED_ON, EASE, Team, on, seed_team
-from tests.scenarios import HR, start_cycles
+from tests.scenarios import HR, release_ratings
 
 MANAGER_A = Actor("mgr-a", Role.MANAGER)
 
@@ -37,7 +37,7 @@ def seed_cycle(goals: Goals, clock: Clock) -> None:
         goals.close_goal(a[0], MANAGER_A, outcome="achieved", summary="Done.")
     decisions = ReviewDecisions(goals)
     with on(date(2026, 7, 1), clock):
-        start_cycles(goals)  # bands are decided only in a cycle that has started (ADR 0029)
+        release_ratings(goals)  # bands are decided in a started cycle, answered once released (ADR 0029, 0046)
         decisions.decide("mgr-a-report-1", "2026-H1", MANAGER_A, band="outstanding", summary="Great.",
                          override_reason="Led the migration.", basis=basis("meets_expectations", "mgr-a"))
         mgr_b = Actor("mgr-b", Role.MANAGER)

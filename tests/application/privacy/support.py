@@ -13,10 +13,12 @@ from application.goals.service import Goals
 from application.reviews.decisions import ReviewDecisions
 from domain.check_ins import CheckIn
 from domain.review_values import DecisionBasis
+from domain.values import Cycle
 from tests.conftest import Clock
 from tests.lifecycles import REVIEW_BANDS
 from tests.scenarios import (
     EMPLOYEE,
+    H1,
     HR,
     MANAGER,
     OTHER_HR,
@@ -49,9 +51,10 @@ TEXTS = {
 }
 
 
-def employee_with_history(goals: Goals, clock: Clock) -> UUID:
-    """emp-1's goal: drafted, agreed, two readings, a rejected and an approved recalibration, closed."""
-    goal_id = agreed(goals, customer_service_terms(rationale=TEXTS["rationale"]))
+def employee_with_history(goals: Goals, clock: Clock, cycle: Cycle = H1) -> UUID:
+    """emp-1's goal: drafted, agreed, two readings, a rejected and an approved recalibration, closed (in H1 unless
+    another cycle is given: once H1's ratings are released its goals' terms no longer change)."""
+    goal_id = agreed(goals, customer_service_terms(cycle=cycle, rationale=TEXTS["rationale"]))
     clock.current = date(2026, 4, 2)
     goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("16.5"), observed_at=date(2026, 3, 31),
                      note=TEXTS["note"])
@@ -67,7 +70,7 @@ def employee_with_history(goals: Goals, clock: Clock) -> UUID:
     goals.check_in(goal_id, EMPLOYEE, CheckIn.of("at_risk", 2, TEXTS["check_in"], TEXTS["blockers"],
                                                  TEXTS["next_steps"]))
     goals.close_goal(goal_id, MANAGER, outcome="achieved", summary=TEXTS["summary"])
-    revised = draft(goals, survey_terms())
+    revised = draft(goals, survey_terms(cycle=cycle))
     goals.revise_goal(revised, EMPLOYEE, {"rationale": TEXTS["revision"]})
     reviewed_with_a_dispute(goals)
     return goal_id
