@@ -9,11 +9,9 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.goals import checks
-from application.errors import ConcurrentModificationError
 from application.goals.service import Goals
 from application.store.idempotency import CommandResult
 from application.equality.attributes import take_snapshot
@@ -71,22 +69,15 @@ class Cycles:
         new = Goal.draft(actor=actor, cycle=period, owner_id=old.owner_id, manager_id=old.manager_id, terms=terms,
                          goal_id=new_id)
         new.carry_in(actor, old, reason)
-        position = self._save(f"goal {goal_id}", old, new)
+        position = self.goals.save_or_refuse(f"goal {goal_id}", old, new)
         return CommandResult(str(new.id), new.version, str(old.id), position, goal=new)
 
     def _move(self, cycle_id: str, act: Callable[[Cycle], None]) -> CommandResult:
         cycle: object = self.goals.repository.get(self.get_cycle(cycle_id).id)  # a copy to change, not the cached one
         assert isinstance(cycle, Cycle)
         act(cycle)
-        position = self._save(f"cycle {cycle_id!r}", cycle)
+        position = self.goals.save_or_refuse(f"cycle {cycle_id!r}", cycle)
         return CommandResult(cycle_id, cycle.version, position=position)
-
-    def _save(self, what: str, *aggregates: Aggregate) -> int:
-        try:
-            return self.goals.save_at(*aggregates)  # the one Goals application saves them all
-        except IntegrityError:
-            raise ConcurrentModificationError(
-                f"{what} was changed by another writer at the same time; read it again and retry") from None
 
     def _cycle_ids(self) -> Iterator[str]:
         position = 0

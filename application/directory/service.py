@@ -12,8 +12,6 @@ from dataclasses import replace
 from datetime import date
 from uuid import uuid4
 
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
 
 from application.directory.errors import (
     DirectoryVersionMismatchError, PersonExistsError, ReportingLoopError, UnknownGroupError, UnknownPersonError,
@@ -23,7 +21,6 @@ from application.directory.parties import DirectoryParties
 from application.directory.reassignment import ReportingLineFollower
 from application.directory.index import DirectoryIndex, DirectoryState, Group, Person
 from application.directory.roles import RoleGroups
-from application.errors import ConcurrentModificationError
 from application.goals.service import Goals
 from domain.directory import DirectoryPerson, PersonDetails, directory_person_uuid
 from domain.directory_group import DirectoryGroup, directory_group_uuid
@@ -110,7 +107,7 @@ class Directory:
         self._require_free_user_name(state, details.user_name, person_id)
         self._require_manager(state, person_id, manager_id)
         person = DirectoryPerson.provision(actor, person_id, details, manager_id, active)
-        self._save(f"person {person_id!r}", person)
+        self.goals.save_or_refuse(f"person {person_id!r}", person)
         return self._required(person_id)
 
     def replace_person(self, actor: Actor, person_id: str, details: PersonDetails, *, manager_id: str | None,
@@ -146,7 +143,7 @@ class Directory:
         self._require_members(members, group_id)
         group = DirectoryGroup.create(actor, group_id, display_name, external_id)
         group.set_members(actor, members)
-        self._save(f"group {group_id!r}", group)
+        self.goals.save_or_refuse(f"group {group_id!r}", group)
         return self._required_group(group_id)
 
     def replace_group(self, actor: Actor, group_id: str, display_name: str, members: set[str],
@@ -155,13 +152,13 @@ class Directory:
         group = self._loaded_group(group_id, expected_version)
         group.update(actor, display_name, external_id)
         group.set_members(actor, members)
-        self._save(f"group {group_id!r}", group)
+        self.goals.save_or_refuse(f"group {group_id!r}", group)
         return self._required_group(group_id)
 
     def delete_group(self, actor: Actor, group_id: str, expected_version: int | None = None) -> None:
         group = self._loaded_group(group_id, expected_version)
         group.delete(actor)
-        self._save(f"group {group_id!r}", group)
+        self.goals.save_or_refuse(f"group {group_id!r}", group)
 
     # --- helpers -------------------------------------------------------------------------------------------
 
@@ -177,7 +174,7 @@ class Directory:
         assert isinstance(person, DirectoryPerson)
         _require_version(f"person {person_id!r}", person.version, expected_version)
         act(person)
-        self._save(f"person {person_id!r}", person)
+        self.goals.save_or_refuse(f"person {person_id!r}", person)
         return self._required(person_id)
 
     def _loaded_group(self, group_id: str, expected_version: int | None) -> DirectoryGroup:
@@ -227,13 +224,6 @@ class Directory:
                                          person_id=person_id, manager_id=manager_id)
             seen.add(current)
             current = state.people[current].manager_id
-
-    def _save(self, what: str, *aggregates: Aggregate) -> int:
-        try:
-            return self.goals.save_at(*aggregates)  # the one Goals application saves them all
-        except IntegrityError:
-            raise ConcurrentModificationError(
-                f"{what} was changed by another writer at the same time; read it again and retry") from None
 
 
 def _require_version(what: str, actual: int, expected: int | None) -> None:

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.persistence import EventStore, Mapper, Recording, Transcoder
+from eventsourcing.persistence import EventStore, IntegrityError, Mapper, Recording, Transcoder
 from sqlalchemy import Engine
 
 from application.audit.chain import ChainingMapper
@@ -23,6 +23,7 @@ from application.audit.read_check import ReadCheck, readable_page
 from application.audit.snapshots import CheckedSnapshotStore
 from application.store.eventsourcing_internals import RecordHook, empty_cache
 from application.store.database import create_sql_engine, metadata, schema_creation
+from application.errors import ConcurrentModificationError
 from application.events.catalogue import RecordedEvent
 from application.store.idempotency import CommandResult, IdempotencyStore
 from application.privacy.keys import DataKeys
@@ -177,6 +178,14 @@ class GoalEventLog(RecordHook):
             if isinstance(aggregate, Goal):
                 self.reading_series.saved(aggregate.id, events)
         return recordings[-1].notification.id if recordings else self.head_position()
+
+    def save_or_refuse(self, what: str, *aggregates: Aggregate) -> int:
+        """`save_at`, or ConcurrentModificationError (409) naming `what` when another writer saved it first."""
+        try:
+            return self.save_at(*aggregates)
+        except IntegrityError:
+            raise ConcurrentModificationError(
+                f"{what} was changed by another writer at the same time; read it again and retry") from None
 
     def _reading_events(self, goal_id: UUID, after: int, until: int) -> Iterator[Goal.KpiRecorded]:
         for stored in self.recorder.select_events(goal_id, gt=after, lte=until):
