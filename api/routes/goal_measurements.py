@@ -7,24 +7,24 @@ series is paged here, in the order recorded, with an opaque cursor. Corrections 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.access import visible_goal
-from api.deps import GoalsDep, require_roles
+from api.deps import GoalsDep, Reader
 from api.json_route import OffLoopJSONRoute
 from api.problems import Problem, problem_responses
 from api.schemas.common import described
 from api.schemas.goal_views import MeasurementView
 from application.goals.readings import InvalidReadingCursorError
-from domain.values import Actor, Measurement, Role
+from domain.values import Kpi, Measurement
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
-Reader = Annotated[Actor, Depends(require_roles(Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR))]
 CURSOR = described(r"^[A-Za-z0-9_-]+$", "must be the next_cursor of a page, unchanged", "invalid_cursor")
 
 
@@ -47,6 +47,7 @@ def read_measurements(
 ) -> MeasurementPage:
     """The goal's readings in the order recorded, filtered by KPI and observed day, paged by an opaque cursor."""
     goal = visible_goal(goals, goal_id, actor)
+    require_sensible_filter(goal.kpis, kpi, from_, to)
 
     def wanted(reading: Measurement) -> bool:
         return ((kpi is None or reading.kpi == kpi) and (from_ is None or reading.observed_at >= from_)
@@ -58,3 +59,13 @@ def read_measurements(
         raise Problem(422, error.code, str(error), cursor=cursor) from None
     return MeasurementPage(goal_id=str(goal.id), items=[MeasurementView.model_validate(m) for m in page.readings],
                            next_cursor=page.next_cursor)
+
+
+def require_sensible_filter(kpis: Sequence[Kpi], kpi: str | None, from_: date | None, to: date | None) -> None:
+    """A KPI the goal does not have, or a window that ends before it starts, is a mistake: say so, not an empty page."""
+    if kpi is not None and kpi not in {k.id for k in kpis}:
+        raise Problem(422, "unknown_kpi", f"query.kpi: the goal has no KPI {kpi!r}",
+                      errors=[{"field": "query.kpi", "message": f"the goal has no KPI {kpi!r}"}])
+    if from_ is not None and to is not None and from_ > to:
+        raise Problem(422, "invalid_request", f"query.to: {to} is before query.from {from_}",
+                      errors=[{"field": "query.to", "message": f"is before `from` ({from_})"}])

@@ -105,6 +105,19 @@ def test_the_series_filters_by_kpi_and_observed_days(
         ("2026-03-02", "15"), ("2026-03-03", "16"), ("2026-03-03", "99")]
 
 
+@pytest.mark.parametrize(("query", "field"), [({"kpi": "nps"}, "query.kpi"),
+                                              ({"from": "2026-03-05", "to": "2026-03-01"}, "query.to")])
+def test_a_filter_that_cannot_match_is_refused_naming_the_field(
+    bounded: tuple[TestClient, Goals], auth: Callable[[Actor], dict[str, str]], query: dict[str, str], field: str
+) -> None:
+    """A typo in the KPI or a reversed window is a client's mistake: 422 naming the field, not an empty page."""
+    client, goals = bounded
+    goal_id = fed_goal(goals, 3)
+    answer = client.get(f"/goals/{goal_id}/measurements", params=query, headers=auth(MANAGER))
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
 def test_a_goal_with_few_readings_answers_every_reading_as_before(
     bounded: tuple[TestClient, Goals], auth: Callable[[Actor], dict[str, str]]
 ) -> None:
