@@ -58,6 +58,7 @@ def run_serve(args: argparse.Namespace) -> int:
             "process (one writer, one projector, in-process wake-ups). Set GOALENGINE_DATABASE_URL to a "
             "postgresql+psycopg:// URL, or leave --workers at 1."
         )
+    _require_usable_data_master_key(settings)  # a sealed store without its key refuses (exit 2) before any warning
     if settings.data_master_key is None:
         print("warning: no data master key (GOALENGINE_DATA_MASTER_KEY_FILE): commands that carry personal text "
               "answer 503 data_master_key_missing", flush=True)
@@ -74,7 +75,6 @@ def run_serve(args: argparse.Namespace) -> int:
     guards = guard_settings()
     configure_json_logs()
     if args.workers > 1:
-        _require_usable_data_master_key(settings)  # before the workers, so that the command itself exits 2
         # Each worker builds its own app from the environment; they share the store, and so everything else.
         config = uvicorn_config("api.app:create_app", args.host, args.port, guards, factory=True, workers=args.workers)
         Multiprocess(config, sockets=[config.bind_socket()]).run()

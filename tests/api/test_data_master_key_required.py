@@ -54,6 +54,7 @@ def test_serve_on_a_sealed_store_without_the_master_key_exits_2_naming_it(sealed
     served = serve_exit(sealed_store, tmp_path, **{VARIABLE: None})
     assert served.returncode == 2, served.stdout + served.stderr
     assert VARIABLE in served.stderr and "sealed" in served.stderr
+    assert "warning: no data master key" not in served.stdout  # the refusal alone, not a warning that contradicts it
 
 
 def test_serve_with_a_master_key_that_does_not_open_the_store_exits_2_naming_it(
