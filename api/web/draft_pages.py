@@ -1,9 +1,13 @@
-"""Drafting a goal in the browser: the SMART findings beside the fields on "Check", the draft stored on "Draft"."""
+"""Drafting a goal in the browser: the SMART findings beside the fields on "Check", the draft stored on "Draft".
+
+The owner is chosen from the people the signed-in person may draft for when the directory holds people; in open mode
+(no directory yet, ADR 0035) people are typed as their ids, and the form says so.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,62 +17,73 @@ from pydantic import ValidationError
 from api.access import require_may_draft
 from api.problems import Problem
 from api.schemas.goals import DraftGoalRequest
+from api.web.draft_form import field_errors, findings_of, rearranged, rows_of, terms_body
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.cycles.service import Cycles
+from application.directory.service import Directory
 from application.errors import ApplicationError
 from application.goals.service import Goals
 from domain.errors import GoalError
-from domain.smart import Criterion, SmartReport, assess
-from domain.terms import GoalTerms
 from domain import rules
-from domain.values import Actor, Cadence, Cycle, Direction
+from domain.values import Actor, Cadence, Direction
+from projections.rollup import AlignmentViews
 
 router = APIRouter(prefix="/workspace/goals", route_class=PageRoute, include_in_schema=False)
-# Where each SMART criterion's findings are shown: beside the field that fixes them.
-FINDING_FIELD = {Criterion.SPECIFIC: "statement", Criterion.MEASURABLE: "kpi_unit", Criterion.ACHIEVABLE: "kpi_target",
-                 Criterion.RELEVANT: "rationale", Criterion.TIME_BOUND: "deadline"}
 
 
-def draft_request(fields: dict[str, str], actor_id: str) -> DraftGoalRequest:
-    kpi = {"id": fields.get("kpi_id", ""), "name": fields.get("kpi_name", ""), "unit": fields.get("kpi_unit", ""),
-           "direction": fields.get("kpi_direction", ""), "baseline": fields.get("kpi_baseline", ""),
-           "target": fields.get("kpi_target") or None, "cadence": fields.get("kpi_cadence", "monthly")}
-    return DraftGoalRequest.model_validate({
-        "cycle": {"id": fields.get("cycle_id", ""), "start": fields.get("cycle_start", ""),
-                  "end": fields.get("cycle_end", "")},
-        "owner_id": fields.get("owner_id", ""), "manager_id": actor_id, "title": fields.get("title", ""),
-        "statement": fields.get("statement", ""), "kpis": [kpi], "deadline": fields.get("deadline") or None,
-        "rationale": fields.get("rationale") or None, "weight": fields.get("weight") or "100",
-        "org_unit": fields.get("org_unit") or None,
-    })
+@dataclass(frozen=True)
+class Person:
+    """Someone the form offers as the goal's owner: their id (the option's value) and how people know them."""
+
+    id: str
+    label: str
 
 
-# Where the API's field errors (body.kpis.0.target) are shown on this form.
-ERROR_FIELD = {"kpis.0.id": "kpi_id", "kpis.0.name": "kpi_name", "kpis.0.unit": "kpi_unit",
-               "kpis.0.direction": "kpi_direction", "kpis.0.baseline": "kpi_baseline", "kpis.0.target": "kpi_target",
-               "kpis.0.cadence": "kpi_cadence", "kpis": "kpi_target", "cycle.id": "cycle_id",
-               "cycle.start": "cycle_start", "cycle.end": "cycle_end"}
+def owner_choices(request: Request, actor: Actor) -> list[Person] | None:
+    """The active people of the directory the actor may draft for (domain.rules.may_draft), by name; None in open
+    mode. Someone without a manager in the directory is left out: their draft would name no manager."""
+    directory: Directory = request.app.state.directory
+    if not directory.in_directory_mode():
+        return None
+    people = [p for p in directory.people() if p.active and not p.removed and p.manager_id is not None
+              and rules.may_draft(actor, p.id, p.manager_id)]
+    return sorted((Person(p.id, f"{p.display_name or p.id}" + (f", {p.details.title}" if p.details.title else ""))
+                   for p in people), key=lambda person: person.label.casefold())
 
 
-def field_errors(problem: FormProblem | None) -> dict[str, str]:
-    if problem is None:
-        return {}
-    return {ERROR_FIELD.get(path, path): message for path, message in problem.fields.items()}
-
-
-def findings_by_field(report: SmartReport) -> dict[str, list[Any]]:
-    shown: dict[str, list[Any]] = {}
-    for finding in report.findings:
-        shown.setdefault(FINDING_FIELD[finding.criterion], []).append(finding)
-    return shown
+def objective_choices(request: Request, actor: Actor, cycle_id: str) -> list[Person]:
+    """The objectives of the cycle a goal may align to (their id and title)."""
+    views: AlignmentViews = request.app.state.alignment
+    return [Person(o["id"], o["title"]) for o in views.cycle(actor, cycle_id)["objectives"]] if cycle_id else []
 
 
 def draft_form(request: Request, fields: dict[str, str], problem: FormProblem | None = None,
-               report: SmartReport | None = None, status: int = 200) -> HTMLResponse:
-    context = {"values": fields, "problem": problem, "report": report, "directions": list(Direction),
-               "cadences": list(Cadence), "errors": field_errors(problem),
-               "findings": findings_by_field(report) if report else {}}
+               status: int = 200, *, editing: Any = None) -> HTMLResponse:
+    """The drafting form (or the editing form of a stored draft), with the SMART findings of what it holds."""
+    goals: Goals = request.app.state.goals
+    actor = request.state.web_session.actor
+    findings = findings_of(fields, goals.today(), goals.smart_policy)
+    context = {"values": fields, "problem": problem, "report": findings.report, "directions": list(Direction),
+               "cadences": list(Cadence), "errors": field_errors(problem), "findings": findings.by_field,
+               "rows": rows_of(fields), "owners": owner_choices(request, actor), "editing": editing,
+               "objectives": objective_choices(request, actor, fields.get("cycle_id", ""))}
     return render(request, "goal_new.html", context, status)
+
+
+def draft_request(fields: dict[str, str]) -> DraftGoalRequest:
+    """The API's draft request from the form: in open mode the manager is typed, else the directory names them."""
+    return DraftGoalRequest.model_validate({
+        "cycle": {"id": fields.get("cycle_id", ""), "start": fields.get("cycle_start", ""),
+                  "end": fields.get("cycle_end", "")},
+        "owner_id": fields.get("owner_id", ""), "manager_id": fields.get("manager_id") or None, **terms_body(fields)})
+
+
+def chosen_owner(request: Request, actor: Actor, fields: dict[str, str]) -> None:
+    """In directory mode the owner must be one of the people offered: never a typed name."""
+    owners = owner_choices(request, actor)
+    if owners is not None and fields.get("owner_id") not in {person.id for person in owners}:
+        message = "choose the employee from the list of people you may draft for"
+        raise Problem(422, "invalid_request", f"owner: {message}", errors=[{"field": "owner_id", "message": message}])
 
 
 def manager_only(actor: Actor) -> None:
@@ -84,7 +99,9 @@ def new_goal(request: Request, session: SessionDep) -> HTMLResponse:
     today: date = request.app.state.goals.today()
     cycle_id, start, end = running_cycle(request.app.state.cycles, today)
     defaults = {"cycle_id": cycle_id, "cycle_start": start.isoformat(), "cycle_end": end.isoformat(),
-                "deadline": end.isoformat(), "weight": "100", "kpi_direction": "increase", "kpi_cadence": "monthly"}
+                "deadline": end.isoformat(), "weight": "100", "kpi_rows": "1"}
+    if owner_choices(request, session.actor) is None and rules.holds_goals(session.actor):
+        defaults["manager_id"] = session.actor.id  # open mode: a manager drafts for their report
     return draft_form(request, defaults)
 
 
@@ -99,46 +116,27 @@ def running_cycle(cycles: Cycles, today: date) -> tuple[str, date, date]:
     return f"{today.year}-H{1 if first else 2}", start, end
 
 
-def lenient_terms(fields: dict[str, str], today: date) -> tuple[GoalTerms, Cycle]:
-    """The terms as far as they parse, so the SMART check can speak while the form is half filled in."""
-    try:
-        kpis = [k.to_domain() for k in draft_request({**fields, "owner_id": "x", "title": "x", "statement": "x"},
-                                                     "x").kpis]
-    except ValidationError:
-        kpis = []
-    cycle = Cycle(fields.get("cycle_id", ""), _day(fields.get("cycle_start")) or today,
-                  _day(fields.get("cycle_end")) or today)
-    # Only what the SMART check reads matters here; the title and weight are checked when the draft is stored.
-    terms = GoalTerms(title="", statement=fields.get("statement", ""), kpis=tuple(kpis),
-                      deadline=_day(fields.get("deadline")), weight=Decimal(100),
-                      rationale=fields.get("rationale") or None)
-    return terms, cycle
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return None
-
-
 @router.post("/new")
 def submit_goal(request: Request, session: SessionDep, fields: FormDep) -> Response:
-    """Check the draft against SMART (nothing stored), or store it and open its page."""
+    """Check the draft against SMART, add or remove a KPI row (nothing stored), or store it and open its page."""
     manager_only(session.actor)
     goals: Goals = request.app.state.goals
-    report = assess(*lenient_terms(fields, goals.today()), goals.today(), goals.smart_policy)
+    rows_changed = rearranged(fields)
+    if rows_changed is not None:
+        return draft_form(request, rows_changed)
     try:
-        body = draft_request(fields, session.actor.id)
+        body = draft_request(fields)
         if fields.get("action") != "draft":
-            return draft_form(request, fields, report=report)
+            return draft_form(request, fields)
+        chosen_owner(request, session.actor, fields)
         owner = body.owner_id or ""
-        require_may_draft(session.actor, owner, session.actor.id)
+        if body.manager_id is not None:  # open mode; in directory mode the directory names the manager
+            require_may_draft(session.actor, owner, body.manager_id)
         result = goals.draft_goal(session.actor, cycle=body.cycle_ref(), owner_id=owner,
-                                  manager_id=session.actor.id, terms=body.terms())
+                                  manager_id=body.manager_id, terms=body.terms())
     except (Problem, GoalError, ApplicationError, ValidationError) as error:
         problem = problem_of(error)
         # The script's preview while typing is a question, not a command: it is answered, problems and all, with 200.
         preview = request.headers.get("X-Workspace-Preview") == "1" and fields.get("action") != "draft"
-        return draft_form(request, fields, problem, report, status=200 if preview else problem.status)
+        return draft_form(request, fields, problem, status=200 if preview else problem.status)
     return see_other(f"/workspace/goals/{result.goal_id}")

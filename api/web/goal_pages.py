@@ -18,6 +18,7 @@ from api.problems import Problem
 from api.schemas.goal_views import GoalResponse
 from api.schemas.goals import ClosureRequest, DecisionRequest, MeasurementRequest, RecalibrationRequest
 from api.web.charts import kpi_chart
+from api.web.check_in_views import CHECK_IN_WORDS, CONFIDENCE_WORDS, updates
 from api.web.views import event_words
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.errors import ApplicationError
@@ -35,15 +36,19 @@ router = APIRouter(prefix="/workspace/goals", route_class=PageRoute, include_in_
 def actions(goal: Goal, actor: Actor) -> dict[str, bool]:
     """Which forms to offer, by the domain's own rules (domain.rules); the domain still guards each command."""
     writes, party = rules.may_write(actor, goal.owner_id, goal.manager_id), goal.party_of(actor)
-    is_open, pending = goal.status != Status.CLOSED, goal.pending_recalibration()
+    pending = goal.pending_recalibration()
     return {
         "sign": goal.status == Status.DRAFT and party is not None and party not in goal.signatures,
         "record": writes and goal.status == Status.AGREED,
         "propose": goal.status == Status.AGREED and party is not None and pending is None,
         "decide": pending is not None and rules.decides_recalibrations(actor) and rules.decider_is_a_second_person(
             actor.id, goal.owner_id, goal.manager_id, pending.proposed_by),
-        "close": is_open and pending is None and rules.may_close(actor, goal.manager_id) and bool(closing_outcomes(
-            goal, actor)),
+        "close": goal.status == Status.AGREED and pending is None and rules.may_close(actor, goal.manager_id)
+        and bool(closing_outcomes(goal, actor)),
+        # A draft is withdrawn (closed as cancelled, by the manager or HR) and edited by a party or HR.
+        "withdraw": goal.status == Status.DRAFT and rules.may_close(actor, goal.manager_id),
+        "edit": goal.status == Status.DRAFT and writes,
+        "check_in": goal.status == Status.AGREED and party is not None,
     }
 
 
@@ -75,7 +80,9 @@ def goal_context(
         "moments": [(e.timestamp, e.originator_version, event_words(type(e).__name__)) for e in every_event],
         "actions": actions(goal, actor) if as_of is None else {}, "pending": goal.pending_recalibration(),
         "problems": problems or {}, "values": values or {}, "today": goals.today(),
+        "check_in_words": CHECK_IN_WORDS, "confidence_words": CONFIDENCE_WORDS,
         "reasons": list(ReasonCategory), "outcomes": closing_outcomes(goal, actor),
+        "updates": updates(goal, every_event, as_of, goals.parties.display_name_of),
     }
 
 

@@ -234,9 +234,9 @@ def draft_fields(csrf: str, action: str, statement: str) -> dict[str, str]:
     return {"csrf_token": csrf, "action": action, "owner_id": "emp-eve", "cycle_id": f"{start:%Y-%m}..{end:%Y-%m}",
             "cycle_start": start.isoformat(), "cycle_end": end.isoformat(), "deadline": end.isoformat(),
             "weight": "50", "title": "Escalations",
-            "statement": statement, "rationale": "Escalations cost the most support time.", "kpi_id": "escalations",
-            "kpi_name": "Escalated tickets", "kpi_unit": "%", "kpi_direction": "decrease", "kpi_baseline": "12",
-            "kpi_target": "8", "kpi_cadence": "monthly"}
+            "statement": statement, "rationale": "Escalations cost the most support time.", "kpi_rows": "1",
+            "kpis-0-id": "escalations", "kpis-0-name": "Escalated tickets", "kpis-0-unit": "%",
+            "kpis-0-direction": "decrease", "kpis-0-baseline": "12", "kpis-0-target": "8", "kpis-0-cadence": "monthly"}
 
 
 def test_a_manager_checks_a_draft_against_smart_then_drafts_it(web: Web) -> None:
