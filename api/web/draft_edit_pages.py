@@ -15,8 +15,8 @@ from api.problems import Problem
 from api.schemas.goals import ReviseGoalRequest
 from api.web.draft_form import rearranged, terms_body, terms_fields
 from api.web.draft_pages import draft_form
-from api.web.pages import FormDep, PageRoute, SessionDep, problem_of, see_other
-from application.errors import ApplicationError
+from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, see_other
+from application.errors import ApplicationError, VersionMismatchError
 from application.goals.service import Goals
 from domain.errors import GoalError
 from domain.goal import Goal
@@ -73,6 +73,10 @@ def save_draft(request: Request, goal_id: UUID, session: SessionDep, fields: For
             return draft_form(request, fields, editing=shown)
         goals.revise_goal(goal_id, session.actor, changes, expected_version=read_version(fields),
                           check=require_visible(session.actor))
+    except VersionMismatchError:
+        problem = FormProblem(412, VersionMismatchError.code, "Someone changed this draft after you opened it: open "
+                              "it again to see their change, then make yours.")
+        return draft_form(request, fields, problem, status=problem.status, editing=shown)
     except (Problem, GoalError, ApplicationError, ValidationError) as error:
         problem = problem_of(error)
         preview = request.headers.get("X-Workspace-Preview") == "1" and fields.get("action") != "save"

@@ -34,7 +34,9 @@ REMOVE_ROW = re.compile(r"^remove_kpi:(\d{1,2})$")
 def row_count(fields: dict[str, str]) -> int:
     """How many KPI rows the form shows: its hidden count, kept between 1 and the API's limit."""
     text = fields.get("kpi_rows", "")
-    return min(max(int(text), 1), MAX_KPI_ROWS) if text.isdigit() and len(text) < 4 else 1
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    return MAX_KPI_ROWS if len(text) > 2 else min(max(int(text), 1), MAX_KPI_ROWS)
 
 
 def kpi_row(fields: dict[str, str], row: int) -> dict[str, str]:

@@ -58,13 +58,15 @@ def objective_choices(request: Request, actor: Actor, cycle_id: str) -> list[Per
 
 
 def draft_form(request: Request, fields: dict[str, str], problem: FormProblem | None = None,
-               status: int = 200, *, editing: Any = None) -> HTMLResponse:
-    """The drafting form (or the editing form of a stored draft), with the SMART findings of what it holds."""
+               status: int = 200, *, editing: Any = None, checked: bool = True) -> HTMLResponse:
+    """The drafting form (or the editing form of a stored draft), with the SMART findings of what it holds (none
+    on an empty form, which has nothing to check yet)."""
     goals: Goals = request.app.state.goals
     actor = request.state.web_session.actor
-    findings = findings_of(fields, goals.today(), goals.smart_policy)
-    context = {"values": fields, "problem": problem, "report": findings.report, "directions": list(Direction),
-               "cadences": list(Cadence), "errors": field_errors(problem), "findings": findings.by_field,
+    findings = findings_of(fields, goals.today(), goals.smart_policy) if checked else None
+    context = {"values": fields, "problem": problem, "report": findings and findings.report,
+               "directions": list(Direction), "cadences": list(Cadence), "errors": field_errors(problem),
+               "findings": findings.by_field if findings else {},
                "rows": rows_of(fields), "owners": owner_choices(request, actor), "editing": editing,
                "objectives": objective_choices(request, actor, fields.get("cycle_id", ""))}
     return render(request, "goal_new.html", context, status)
@@ -102,7 +104,7 @@ def new_goal(request: Request, session: SessionDep) -> HTMLResponse:
                 "deadline": end.isoformat(), "weight": "100", "kpi_rows": "1"}
     if owner_choices(request, session.actor) is None and rules.holds_goals(session.actor):
         defaults["manager_id"] = session.actor.id  # open mode: a manager drafts for their report
-    return draft_form(request, defaults)
+    return draft_form(request, defaults, checked=False)
 
 
 def running_cycle(cycles: Cycles, today: date) -> tuple[str, date, date]:

@@ -22,8 +22,9 @@ router = APIRouter(prefix="/workspace/goals", route_class=PageRoute, include_in_
 
 
 def confidence(text: str) -> int | str:
-    """The form's confidence as a whole number when it is one; else as sent, for the request model to refuse."""
-    return int(text) if text.isdigit() and len(text) < 3 else text
+    """The form's confidence as a whole number when it is one (ASCII digits: int() would read any script's); else as
+    sent, for the request model to refuse by name."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 3 else text
 
 
 @router.post("/{goal_id}/check-ins")

@@ -181,10 +181,11 @@ def test_a_manager_sees_the_at_risk_goal_first(pages: Pages) -> None:
     assert "Support ticket throughput" in rows[0].text
     pages.check("manager-home")
     pages.open("/workspace/goals/new")
-    pages.driver.find_element(By.ID, "f-owner_id").send_keys("emp-eve")
+    Select(pages.driver.find_element(By.ID, "f-owner_id")).select_by_value("emp-eve")  # by name, never typed
     pages.driver.find_element(By.ID, "f-title").send_keys("Be better")
     pages.driver.find_element(By.ID, "f-statement").send_keys("Improve things")
-    for field, value in (("kpi_id", "x"), ("kpi_name", "Something"), ("kpi_baseline", "1"), ("kpi_target", "2")):
+    for field, value in (("kpis-0-id", "x"), ("kpis-0-name", "Something"), ("kpis-0-baseline", "1"),
+                         ("kpis-0-target", "2")):
         pages.driver.find_element(By.ID, f"f-{field}").send_keys(value)
     # No click: the findings appear beside the fields as they are typed.
     pages.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-findings-for=statement] .finding"))

@@ -56,11 +56,10 @@ def test_a_refusal_shows_its_sentence_without_status_or_code(web: Web) -> None:
     assert not re.search(r"\b409\b|measurement_in_future", on_screen(answer.text))
 
 
-def test_the_close_form_of_a_draft_offers_only_cancelling(web: Web) -> None:
+def test_a_draft_offers_withdrawing_not_closing_with_an_outcome(web: Web) -> None:
     web.sign_in("hr-iris", "hr")
     draft = web.client.get(f"/workspace/goals/{web.goal_titled('Knowledge-base articles')}").text
-    close_form = draft.split('id="f-close-outcome"', 1)[1].split("</select>", 1)[0]
-    assert re.findall(r'<option value="([a-z_]+)"', close_form) == ["cancelled"]
+    assert 'id="f-close-outcome"' not in draft and 'id="withdraw-form"' in draft  # closed as cancelled, no choice
     assert "after version 2 (agreement signed)" in draft and "AgreementSigned" not in on_screen(draft)
     agreed = [page for title in ("Defect rate", "Stock accuracy", "On-time delivery", "First response time")
               if 'id="f-close-outcome"' in (page := web.client.get(f"/workspace/goals/{web.goal_titled(title)}").text)]
