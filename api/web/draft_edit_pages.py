@@ -17,8 +17,9 @@ from api.web.draft_form import rearranged, terms_body, terms_fields
 from api.web.draft_pages import draft_form
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, see_other
 from application.errors import ApplicationError, VersionMismatchError
+from application.cycles.service import Cycles
 from application.goals.service import Goals
-from domain.errors import GoalError
+from domain.errors import GoalError, UnknownCycleError
 from domain.goal import Goal
 from domain import rules
 from domain.values import Actor, Status
@@ -45,7 +46,12 @@ def stored_cycle(goal: Goal) -> dict[str, str]:
 
 def editing(request: Request, goal: Goal) -> dict[str, Any]:
     goals: Goals = request.app.state.goals
-    return {"id": str(goal.id), "title": goal.title, "cycle": goal.cycle.id,
+    cycles: Cycles = request.app.state.cycles
+    try:
+        cycle = cycles.get_cycle(goal.cycle.id).name
+    except UnknownCycleError:  # a cycle the store does not hold as its own: its id is all there is to show
+        cycle = goal.cycle.id
+    return {"id": str(goal.id), "title": goal.title, "cycle": cycle,
             "owner": goals.parties.display_name_of(goal.owner_id) or goal.owner_id}
 
 
