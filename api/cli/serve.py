@@ -10,7 +10,7 @@ from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
 from api.cli.preflight import require_usable_data_master_key
-from api.cli.worker_child import WorkerChild
+from api.cli.worker_child import background_worker
 from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
 from api.bootstrap import bootstrap, environment_settings, guard_settings, identity_settings
@@ -76,23 +76,19 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"demo hr token (sub {DEMO_HR.id}): {issue_token(settings.api_secret, DEMO_HR.id, Role.HR)}", flush=True)
     guards = guard_settings()
     configure_json_logs()
-    # One background worker (projector, notifier, webhooks) however many request processes (ADR 0048).
-    worker = None if args.no_worker else WorkerChild().start()
-    try:
-        if args.workers > 1:
-            # Each process builds its own app from the environment; they share the store, and so everything else.
-            config = uvicorn_config("api.app:create_request_app", args.host, args.port, guards, factory=True,
-                                    workers=args.workers)
+    if args.workers > 1:
+        # Each process builds its own app from the environment; they share the store, and so everything else.
+        config = uvicorn_config("api.app:create_request_app", args.host, args.port, guards, factory=True,
+                                workers=args.workers)
+        with background_worker(not args.no_worker):
             Multiprocess(config, sockets=[config.bind_socket()]).run()
-            return 0
-        app = create_app(services=bootstrap(settings, guards=guards, in_process_background=False))
+        return 0
+    app = create_app(services=bootstrap(settings, guards=guards, in_process_background=False))
+    with background_worker(not args.no_worker) as worker:  # started once the app's tables exist
         if worker is not None:  # stopped with the app: uvicorn ends the process by re-raising SIGTERM after it
             app.state.on_shutdown.append(worker.stop)
         uvicorn.Server(uvicorn_config(app, args.host, args.port, guards)).run()
-        return 0
-    finally:
-        if worker is not None:
-            worker.stop()
+    return 0
 
 
 def _refuse(message: str) -> int:

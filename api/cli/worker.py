@@ -17,6 +17,7 @@ from types import FrameType
 
 from api.bootstrap import command_goals, environment_settings, worker_background
 from api.cli.preflight import require_usable_data_master_key
+from api.observability.logs import configure_json_logs
 
 log = logging.getLogger("goalengine.worker")
 PARENT_CHECK_SECONDS = 1.0
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_json_logs()  # as serve's: one format in the logs of both processes
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook request is too much
     settings = environment_settings()
     require_usable_data_master_key(settings)  # as serve: a sealed store without its key refuses (exit 2)

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 log = logging.getLogger("goalengine.serve")
 
@@ -75,3 +77,15 @@ class WorkerChild:
             self.restarts += 1
             self._spawn()
             delay = min(delay * 2, LONGEST_RESTART_DELAY)
+
+
+@contextmanager
+def background_worker(wanted: bool) -> Iterator[WorkerChild | None]:
+    """One background worker (projector, notifier, webhooks) for the block, however many request processes it
+    serves; none when not wanted (`serve --no-worker`: the operator runs `goalengine worker`)."""
+    worker = WorkerChild().start() if wanted else None
+    try:
+        yield worker
+    finally:
+        if worker is not None:
+            worker.stop()
