@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
@@ -26,8 +25,8 @@ class WorkerReadiness(BaseModel):
     state: Literal["in_process", "running", "down"] = Field(
         description="in_process: this process runs the background work itself; running: the background worker "
                     "(`goalengine worker`) beat its heartbeat within the last 5 s; down: it did not (ADR 0048)")
-    pid: int | None = Field(None, description="the process running the background work")
-    host: str | None = None
+    pid: int | None = Field(None, description="the process running the background work (its host is in the "
+                            "store's worker_heartbeats, not here: /ready answers without a token)")
     seen_seconds_ago: float | None = Field(None, description="since the worker's last heartbeat")
 
 
@@ -55,7 +54,8 @@ def ready(request: Request, goals: GoalsDep) -> ReadyResponse:
         head = goals.head_position()
         people = "directory" if request.app.state.directory.in_directory_mode() else "open"
         statuses = request.app.state.projections.status() if hasattr(request.app.state, "projections") else []
-        worker = WorkerReadiness(**asdict(request.app.state.worker.status()))
+        status = request.app.state.worker.status()
+        worker = WorkerReadiness(state=status.state, pid=status.pid, seen_seconds_ago=status.seen_seconds_ago)
     except Exception as error:  # the store is away: not ready, and say what kind of failure it was
         raise Problem(503, "store_unavailable", f"the store does not answer ({type(error).__name__})") from None
     rolled_back = rollback_watch(goals).finding()
