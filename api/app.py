@@ -37,6 +37,11 @@ ROUTER_DEPENDENCIES = {"goals": [Depends(event_store_read)], "goal_assignment": 
                        "goal_measurements": [Depends(event_store_read)]}
 
 
+def create_request_app() -> FastAPI:
+    """The app of a request process of `goalengine serve --workers N`: its background work runs in the worker."""
+    return create_app(services=bootstrap(in_process_background=False))
+
+
 def create_app(
     settings: Settings | None = None, goals: Goals | None = None, guards: GuardSettings | None = None,
     services: Services | None = None,

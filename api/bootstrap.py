@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
+from api.background import Background, WorkerWatch
 from api.guards.config import GuardSettings
 from api.identity.config import IdentitySettings
 from api.identity.service import Identity
@@ -37,28 +38,29 @@ from application.directory.tokens import ProvisioningTokens
 from application.events.live import LiveEvents
 from application.notices.notifier import BATCH_SIZE as NOTIFIER_BATCH_SIZE, Notifier
 from application.reviews.decisions import ReviewDecisions
+from application.store.heartbeats import Heartbeats
 from application.store.settings import Settings
 from application.webhooks.config import WebhookSettings
-from application.webhooks.delivery import WebhookDelivery, WebhookThread
 from application.webhooks.subscriptions import SubscriptionStore
 from projections.notices.review_states import review_states
 from projections.projector import DEFAULT_POLL_INTERVAL, Projector
 from projections.reviews import Reviews
 from projections.rollup import AlignmentViews
+from projections.coordination import commit_waker, coordination_for
+from projections.positions import StoredPositions
 from projections.runner import DEFAULT_BATCH_SIZE
-from projections.service import build_projector
+from projections.service import build_projector, default_projections
 
 OFF = ("0", "false", "no", "off")
 
 
 @dataclass
 class Services:
-    """What one API process runs on; `start` and `stop` run its background work (the projector, webhooks)."""
+    """What one API process runs on; `start` and `stop` run the background work it runs itself, if any (ADR 0048)."""
 
     settings: Settings
     goals: Goals
     guards: GuardSettings
-    projector: Projector
     read_positions: ReadPositions
     reviews: Reviews
     review_decisions: ReviewDecisions
@@ -68,18 +70,16 @@ class Services:
     subscriptions: SubscriptionStore
     directory: Directory  # people, reporting lines and roles from the organisation (ADR 0033)
     identity: Identity  # who signs in and who a bearer token names (ADR 0037)
+    worker: WorkerWatch  # the background work's state, for /ready
+    background: Background | None = None  # in-process background work (tests, embedding); None under `serve`
     owns_goals: bool = True
     stops: list[Callable[[], None]] = field(default_factory=list)
 
     def start(self) -> None:
         rollback_watch(self.goals).finding(now=True)  # on start: does the log still hold the kept checkpoint?
-        self.projector.start()
-        self.stops.append(self.projector.stop)
-        if self.webhooks.in_process:
-            self.live_events.start()
-            delivery = WebhookDelivery(self.goals, self.webhooks, signal=self.live_events.signal,
-                                       store=self.subscriptions)
-            self.stops.append(WebhookThread(delivery).start().stop)
+        if self.background is not None:
+            self.background.start()
+            self.stops.append(self.background.stop)
 
     def stop(self) -> None:
         while self.stops:
@@ -90,31 +90,68 @@ class Services:
 
 
 def bootstrap(settings: Settings | None = None, goals: Goals | None = None, guards: GuardSettings | None = None,
-              environ: Mapping[str, str] | None = None, people: PersonFinder | None = None) -> Services:
+              environ: Mapping[str, str] | None = None, people: PersonFinder | None = None,
+              in_process_background: bool = True) -> Services:
     """The services for these settings (or the environment's), around a given Goals application or a new one.
 
     `people` stands in for the directory that sign-in finds people and roles in (tests); the store's own otherwise,
-    with open mode's stand-in (OpenPeople) while the directory holds nobody.
+    with open mode's stand-in (OpenPeople) while the directory holds nobody. With `in_process_background` the app
+    runs the projector (and webhook delivery, if GOALENGINE_WEBHOOKS_IN_PROCESS) in threads of its own, as tests
+    do; `goalengine serve` passes False: its worker process does that work (ADR 0048).
     """
     env = os.environ if environ is None else environ
     settings = settings or (goals.settings if goals else Settings.from_env(env))
     application = goals or Goals(settings)
-    # The leading projector also runs the notifier of early warnings, unless a separate `goalengine notices run` does.
-    notices = (env.get("GOALENGINE_NOTICES_IN_PROCESS") or "true").lower() not in OFF
     directory = Directory(application, role_groups=RoleGroups.from_env(env))
-    projector = projector_for(application, notices=notices, people=directory)
     webhooks = WebhookSettings.from_env(env)
+    subscriptions = SubscriptionStore(application.engine, webhooks)
+    live_events = LiveEvents(application, fallback_interval=float(
+        env.get("GOALENGINE_EVENTS_FALLBACK_POLL_SECONDS") or 1.0))
+    background = background_for(application, env, directory, live_events, subscriptions,
+                                in_process=True) if in_process_background else None
     return Services(
-        settings=settings, goals=application, guards=guards or GuardSettings.from_env(env), projector=projector,
-        read_positions=ReadPositions(application, projector, settings.read_wait_s),
+        settings=settings, goals=application, guards=guards or GuardSettings.from_env(env),
+        read_positions=read_positions_for(application, background),
         reviews=Reviews(application, application.engine), review_decisions=ReviewDecisions(application),
-        stream=stream_options(env),
-        live_events=LiveEvents(application, fallback_interval=float(
-            env.get("GOALENGINE_EVENTS_FALLBACK_POLL_SECONDS") or 1.0)),
-        webhooks=webhooks, subscriptions=SubscriptionStore(application.engine, webhooks),
+        stream=stream_options(env), live_events=live_events, webhooks=webhooks, subscriptions=subscriptions,
         directory=directory, identity=Identity.build(IdentitySettings.from_env(env), people, directory),
-        owns_goals=goals is None,
+        worker=WorkerWatch(None if background else Heartbeats(application.engine)),
+        background=background, owns_goals=goals is None,
     )
+
+
+def background_for(goals: Goals, env: Mapping[str, str], people: People, live_events: LiveEvents,
+                   subscriptions: SubscriptionStore, in_process: bool) -> Background:
+    """The background work: the projector, whose leader also runs the notifier of early warnings (unless
+    GOALENGINE_NOTICES_IN_PROCESS=false: a separate `goalengine notices run` does), and webhook delivery. The
+    worker process always delivers webhooks and beats its heartbeat; an in-process app delivers only with
+    GOALENGINE_WEBHOOKS_IN_PROCESS and beats none."""
+    notices = (env.get("GOALENGINE_NOTICES_IN_PROCESS") or "true").lower() not in OFF
+    webhooks = WebhookSettings.from_env(env)
+    return Background(
+        goals, projector_for(goals, notices=notices, people=people), live_events, subscriptions,
+        webhooks=webhooks if webhooks.in_process or not in_process else None,
+        heartbeats=None if in_process else Heartbeats(goals.engine),
+    )
+
+
+def worker_background(goals: Goals) -> Background:
+    """What `goalengine worker` runs, as the environment configures it (ADR 0048); like serve, it first checks
+    that the log still holds the kept checkpoint, so that the notifier never writes onto a rolled-back log."""
+    rollback_watch(goals).finding(now=True)
+    webhooks = webhook_settings()
+    live_events = LiveEvents(goals, fallback_interval=webhooks.poll_interval)
+    directory = Directory(goals, role_groups=RoleGroups.from_env(os.environ))
+    return background_for(goals, os.environ, directory, live_events, SubscriptionStore(goals.engine, webhooks),
+                          in_process=False)
+
+
+def read_positions_for(goals: Goals, background: Background | None) -> ReadPositions:
+    """Reads wait on the positions in the store; a write wakes the projector, in this process or the worker's."""
+    progress = StoredPositions(goals.engine, [p.name for p in default_projections()], goals.head_position)
+    written = background.projector.written if background else commit_waker(coordination_for(goals.settings,
+                                                                                             goals.engine))
+    return ReadPositions(goals, progress, written, goals.settings.read_wait_s)
 
 
 def stream_options(env: Mapping[str, str]) -> StreamOptions:
@@ -129,8 +166,8 @@ def publish(services: Services, state: object) -> None:
     """Put each service where the routes and pages look for it (`request.app.state.<name>`)."""
     for name, value in {
         "services": services, "settings": services.settings, "goals": services.goals,
-        "projector": services.projector, "read_positions": services.read_positions,
-        "projections": services.projector.runner,  # read only there: status for /ready and /metrics
+        "read_positions": services.read_positions, "worker": services.worker,
+        "projections": services.read_positions.progress,  # read only there: status for /ready and /metrics
         "reviews": services.reviews, "review_decisions": services.review_decisions,
         "event_stream": services.stream, "live_events": services.live_events,
         "subscriptions": services.subscriptions, "identity": services.identity,
@@ -143,6 +180,8 @@ def publish(services: Services, state: object) -> None:
         "mail_preferences": MailPreferences(services.goals.engine),
     }.items():
         setattr(state, name, value)
+    if services.background is not None:
+        state.projector = services.background.projector  # tests stop and start it
 
 
 # --- the other processes: commands, the demo, the projector and the notifier ------------------------------------

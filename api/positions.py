@@ -3,9 +3,10 @@
 Commands answer with the position of their last event (`Goalengine-Position`, and `position` in the body). Reads
 answer with the position their read model reflects. A read waits, bounded by GOALENGINE_READ_WAIT_S, for
 `min_position` (query) or `Goalengine-Min-Position` (header); without either it waits for the head of the log it
-saw on arrival (read-your-writes); `consistency=eventual` answers at once. Waiting is on the projector's progress,
-never by projecting here: past the bound, 503 `projection_behind` with Retry-After. A position beyond the head of
-the log is one no read model will reach by waiting: 422 `position_beyond_head` at once, with the head in the body.
+saw on arrival (read-your-writes); `consistency=eventual` answers at once. Waiting is on the positions the store
+holds for the read models, which the projector moves in another process (`goalengine worker`, ADR 0048), never by
+projecting here: past the bound, 503 `projection_behind` with Retry-After. A position beyond the head of the log is
+one no read model will reach by waiting: 422 `position_beyond_head` at once, with the head in the body.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi import Depends, Header, Query, Request, Response
 from api.problems import Problem
 from application.goals.service import Goals
 from application.store.idempotency import CommandResult
-from projections.projector import Projector
+from projections.positions import StoredPositions
 
 POSITION_HEADER = "Goalengine-Position"
 MIN_POSITION_HEADER = "Goalengine-Min-Position"
@@ -38,14 +39,16 @@ ConsistencyQuery = Annotated[
 
 
 class ReadPositions:
-    """Waits for the projector's progress on behalf of request threads."""
+    """Waits for the projector's progress on behalf of request threads; `written` wakes the projector, wherever it
+    runs, after this process committed events."""
 
-    def __init__(self, goals: Goals, projector: Projector, wait_seconds: float) -> None:
-        self.goals, self.projector, self.wait_seconds = goals, projector, wait_seconds
+    def __init__(self, goals: Goals, progress: StoredPositions, written: Callable[[], None],
+                 wait_seconds: float) -> None:
+        self.goals, self.progress, self.written, self.wait_seconds = goals, progress, written, wait_seconds
 
     def reached(self, projection: str, min_position: int | None, eventual: bool) -> int:
         """The position the read model reflects once it is at least the one asked for (or the head on arrival)."""
-        progress = self.projector.progress
+        progress = self.progress
         if min_position is None and eventual:
             return progress.position(projection)
         target = self.goals.head_position() if min_position is None else min_position
@@ -54,7 +57,7 @@ class ReadPositions:
             return position
         if min_position is not None:
             refuse_beyond_head(min_position, self.goals.head_position(), "min_position")
-        self.projector.written()  # whatever the reader waits for was committed: the leader may not know yet
+        self.written()  # whatever the reader waits for was committed: the leader may not know yet
         position = progress.wait_for(projection, target, self.wait_seconds)
         if position < target:
             raise Problem(
@@ -93,7 +96,7 @@ def event_store_read(request: Request, response: Response) -> Iterator[None]:
     the projector, so that it starts on the new events before a read has to ask."""
     if request.method != "GET":
         yield
-        read_positions(request).projector.written()
+        read_positions(request).written()
         return
     asked = [_whole(request.query_params.get("min_position"), "query.min_position"),
              _whole(request.headers.get(MIN_POSITION_HEADER), f"header.{MIN_POSITION_HEADER}")]

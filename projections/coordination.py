@@ -3,15 +3,22 @@
 PostgreSQL: the leader holds a session advisory lock on a connection of its own (released by the server when the
 process dies), and the processes talk over LISTEN/NOTIFY: `wake` asks the leader to catch up now, `projected` tells
 followers the read models moved. SQLite serves one process: the leader holds an exclusive flock on a file beside
-the database (released when the process dies); wake-ups stay in the process.
+the database (released when the process dies), and wake-ups travel as datagrams to a socket the leader binds in
+Linux's abstract namespace (named after the database; gone with the process): the request process wakes the
+worker's projector as PostgreSQL's NOTIFY would (ADR 0048).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import hashlib
 import os
+import select
+import socket
 import threading
 import zlib
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, text
@@ -41,12 +48,18 @@ class Coordination(Protocol):
 
 
 class LocalCoordination:
-    """SQLite: a file lock elects the leader among processes on this machine; wake-ups are an in-process event."""
+    """SQLite: a file lock elects the leader among processes on this machine; the leader listens for wake-ups on a
+    datagram socket of its own, which any process (its own included) can send to."""
 
     def __init__(self, lock_path: str) -> None:
         self._path = lock_path
         self._file: Any = None
-        self._woken = threading.Event()
+        self._woken = threading.Event()  # a follower's wait, and the stop of a projector that never led
+        digest = hashlib.sha256(os.path.abspath(lock_path).encode()).hexdigest()[:32]
+        self._address = f"\0goalengine-projector-{digest}"
+        self._inbox: socket.socket | None = None
+        self._outbox = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._outbox.setblocking(False)
 
     def try_lead(self) -> bool:
         if self._file is not None:
@@ -58,27 +71,53 @@ class LocalCoordination:
             handle.close()
             return False
         self._file = handle
+        self._inbox = self._listen()
         return True
 
     def wait(self, timeout: float) -> None:
-        self._woken.wait(timeout)
-        self._woken.clear()
+        inbox = self._inbox
+        if inbox is None:
+            self._woken.wait(timeout)
+            self._woken.clear()
+            return
+        if select.select([inbox], [], [], timeout)[0]:
+            while True:  # several wake-ups in a row are one round
+                try:
+                    inbox.recv(1)
+                except OSError:
+                    return
 
     def wake(self) -> None:
         self._woken.set()
+        with contextlib.suppress(OSError):  # no leader listening (or its queue is full: it is woken already)
+            self._outbox.sendto(b"w", self._address)
 
     def hears_commits(self) -> bool:
-        return False  # another process's commits are seen at the next poll
+        return False  # writers wake the leader themselves
 
     def announce(self) -> None:
-        """Followers of another process see the positions at their next poll."""
+        """Readers look at the positions in the store."""
 
     def close(self) -> None:
+        self.wake()  # a projector thread waiting on the socket returns before it is closed
+        if self._inbox is not None:
+            self._inbox.close()
+            self._inbox = None
         if self._file is not None:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
             self._file.close()
             self._file = None
         self._woken.set()
+
+    def _listen(self) -> socket.socket | None:
+        inbox = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            inbox.bind(self._address)
+        except OSError:  # a leader that just died may hold the name for a moment: the leader then polls
+            inbox.close()
+            return None
+        inbox.setblocking(False)
+        return inbox
 
 
 class PostgresCoordination:
@@ -141,3 +180,13 @@ def coordination_for(settings: Settings, engine: Engine) -> Coordination:
     if settings.store == "postgresql":
         return PostgresCoordination(engine, settings.schema or "public")
     return LocalCoordination(os.path.abspath(settings.sqlite_path()) + ".projector.lock")
+
+
+def commit_waker(coordination: Coordination) -> Callable[[], None]:
+    """What a process calls after committing events, to wake the leader wherever it runs: nothing on PostgreSQL,
+    where every commit notifies it by itself."""
+    return _nothing if coordination.hears_commits() else coordination.wake
+
+
+def _nothing() -> None:
+    """Commits wake the leader by themselves."""

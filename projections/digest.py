@@ -1,6 +1,6 @@
-"""The daily digest: once a day each person with something waiting gets one e-mail listing their inbox (the kinds
-they opted out of left out). The leading server sends it after a projector round (`duties`); `goalengine mail
-digest --now` sends it at once. A day's digest is claimed in the store before it is sent, so two servers, or a
+"""The daily digest: once a day each person with something waiting gets one e-mail listing their inbox (the kinds they
+opted out of left out). The background worker's leading projector sends it after a round (`duties`); `goalengine
+mail digest --now` sends it at once. A day's digest is claimed in the store before it is sent, so two servers, or a
 restart, never send it twice; a failed send gives the claim back for the next round."""
 
 from __future__ import annotations

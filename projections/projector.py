@@ -1,8 +1,9 @@
 """The background projector: keeps the read models caught up in a thread of its own (ADR 0016).
 
-Every `goalengine serve` process runs one, and so does `goalengine projections run`; one of them per store leads
-(projections/coordination.py) and applies events, the others follow: they read the positions the leader reached.
-Request threads never project: they wait on `Progress`, which the projector moves after every batch.
+`goalengine worker` runs one (started by `goalengine serve`, ADR 0048), and so do `goalengine projections run` and
+apps built in-process (tests); one of them per store leads (projections/coordination.py) and applies events, the
+others follow: they read the positions the leader reached. Request threads never project: they wait on the positions
+the store holds (projections/positions.py), which the leader moves with every batch.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ SETTINGS_ERROR = 2
 # Modules under api/cli/ that each define register(subparsers) and set a `handler` default.
 COMMAND_MODULES = ("demo", "serve", "projections", "webhooks", "event_schemas", "verify", "replay", "fairness",
                    "keys", "checkpoint", "audit", "relay", "notices", "erase", "export_person", "retention", "privacy",
-                   "witness", "scim", "people", "mail")
+                   "witness", "scim", "people", "mail", "worker")
 
 
 def build_parser() -> argparse.ArgumentParser:

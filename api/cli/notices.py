@@ -1,7 +1,8 @@
 """`goalengine notices run`: the notifier of early warnings in the foreground (ADR 0024).
 
-`goalengine serve` runs the same notifier in its leading projector; this command is for a store served without
-it (GOALENGINE_NOTICES_IN_PROCESS=false) or for one catch-up (--once). Two notifiers at once emit nothing twice.
+The background worker (`goalengine worker`, which serve starts) runs the same notifier in its leading projector;
+this command is for a store served without it (GOALENGINE_NOTICES_IN_PROCESS=false) or for one catch-up (--once).
+Two notifiers at once emit nothing twice.
 """
 
 from __future__ import annotations

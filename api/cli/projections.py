@@ -51,7 +51,7 @@ def run_projections(args: argparse.Namespace) -> int:
             console.print(f"applied {applied} event(s); positions {runner.positions()}")
         return 0
     with command_goals() as goals:
-        # The same projector `goalengine serve` runs in the background: it leads if no other process does (a
+        # The same projector `goalengine worker` runs (serve starts one): it leads if no other process does (a
         # lease on PostgreSQL, a file lock on SQLite) and otherwise stands by to take over (ADR 0016).
         projector = projector_for(goals, poll_interval=args.poll_interval, batch_size=args.batch_size)
         projector.start()

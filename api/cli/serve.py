@@ -9,16 +9,16 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
+from api.cli.preflight import require_usable_data_master_key
+from api.cli.worker_child import background_worker
 from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
 from api.cli.keys import ensure_demo_data_key, ensure_demo_keys
-from api.bootstrap import environment_settings, guard_settings, identity_settings
+from api.bootstrap import bootstrap, environment_settings, guard_settings, identity_settings
 from application.demo import HR as DEMO_HR
 from api.guards.server import uvicorn_config
 from api.observability.logs import configure_json_logs
 from api.web.session import SIGN_IN_LINK_TTL, sign_in_link
-from application.privacy.keys import DataKeys
-from application.store.database import create_sql_engine
-from application.store.settings import Settings, SettingsError
+from application.store.settings import SettingsError
 from domain.values import Role
 
 
@@ -29,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--demo-token", action="store_true", help="print the docs URL and a token for a demo hr user")
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes (PostgreSQL only above 1): they share the store, the idempotency keys "
-                       "and one projector leader")
+                       "and one background worker")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="start no background worker: run `goalengine worker` yourself (ADR 0048)")
     serve.set_defaults(handler=run_serve)
 
     token = subparsers.add_parser("token", help="print a bearer token signed with GOALENGINE_SECRET")
@@ -55,10 +57,10 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and settings.store != "postgresql":
         return _refuse(
             f"--workers {args.workers} needs PostgreSQL; the {settings.store} store serves one "
-            "process (one writer, one projector, in-process wake-ups). Set GOALENGINE_DATABASE_URL to a "
+            "request process (one writer of events; the background worker beside it). Set GOALENGINE_DATABASE_URL to a "
             "postgresql+psycopg:// URL, or leave --workers at 1."
         )
-    _require_usable_data_master_key(settings)  # a sealed store without its key refuses (exit 2) before any warning
+    require_usable_data_master_key(settings)  # a sealed store without its key refuses (exit 2) before any warning
     if settings.data_master_key is None:
         print("warning: no data master key (GOALENGINE_DATA_MASTER_KEY_FILE): commands that carry personal text "
               "answer 503 data_master_key_missing", flush=True)
@@ -75,20 +77,18 @@ def run_serve(args: argparse.Namespace) -> int:
     guards = guard_settings()
     configure_json_logs()
     if args.workers > 1:
-        # Each worker builds its own app from the environment; they share the store, and so everything else.
-        config = uvicorn_config("api.app:create_app", args.host, args.port, guards, factory=True, workers=args.workers)
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        # Each process builds its own app from the environment; they share the store, and so everything else.
+        config = uvicorn_config("api.app:create_request_app", args.host, args.port, guards, factory=True,
+                                workers=args.workers)
+        with background_worker(not args.no_worker):
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
         return 0
-    uvicorn.Server(uvicorn_config(create_app(settings, guards=guards), args.host, args.port, guards)).run()
+    app = create_app(services=bootstrap(settings, guards=guards, in_process_background=False))
+    with background_worker(not args.no_worker) as worker:  # started once the app's tables exist
+        if worker is not None:  # stopped with the app: uvicorn ends the process by re-raising SIGTERM after it
+            app.state.on_shutdown.append(worker.stop)
+        uvicorn.Server(uvicorn_config(app, args.host, args.port, guards)).run()
     return 0
-
-
-def _require_usable_data_master_key(settings: Settings) -> None:
-    engine = create_sql_engine(settings)
-    try:
-        DataKeys(engine, settings.data_master_key).require_usable_master()
-    finally:
-        engine.dispose()
 
 
 def _refuse(message: str) -> int:

@@ -8,6 +8,9 @@ every process sharing the store, not only this one.
 from __future__ import annotations
 
 import logging
+import re
+import threading
+from collections import Counter as Tally
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -40,6 +43,24 @@ class Metrics:
 
     def watch_store(self, app_state: Any) -> None:
         self.registry.register(StoreCollector(app_state))
+        self.registry.register(ThreadCollector())
+
+
+class ThreadCollector(Collector):
+    """The threads of this process by name: shows what runs beside the requests (ADR 0048: under `serve`, no
+    projector, notifier or webhook delivery)."""
+
+    def collect(self) -> Iterator[Metric]:
+        threads = GaugeMetricFamily("goalengine_process_threads", "Threads of this process, by name (numbered "
+                                    "pool threads counted under their common name)", labels=["name"])
+        for name, count in sorted(Tally(_common_name(t.name) for t in threading.enumerate()).items()):
+            threads.add_metric([name], count)
+        yield threads
+
+
+def _common_name(name: str) -> str:
+    """'AnyIO worker thread' stays; 'Thread-12 (run)' and 'ThreadPoolExecutor-0_3' lose their numbers."""
+    return re.sub(r"[-_ ]?\d+", "", name.split(" (")[0]) or name
 
 
 class StoreCollector(Collector):

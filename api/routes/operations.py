@@ -21,10 +21,20 @@ class ProjectionReadiness(BaseModel):
     lag: int
 
 
+class WorkerReadiness(BaseModel):
+    state: Literal["in_process", "running", "down"] = Field(
+        description="in_process: this process runs the background work itself; running: the background worker "
+                    "(`goalengine worker`) beat its heartbeat within the last 5 s; down: it did not (ADR 0048)")
+    pid: int | None = Field(None, description="the process running the background work (its host is in the "
+                            "store's worker_heartbeats, not here: /ready answers without a token)")
+    seen_seconds_ago: float | None = Field(None, description="since the worker's last heartbeat")
+
+
 class ReadyResponse(BaseModel):
     status: Literal["ready"]
     head: int
     projections: list[ProjectionReadiness]
+    worker: WorkerReadiness
     people: Literal["open", "directory"] = Field(
         "open", description="open: reporting lines as typed; directory: people and managers from the directory "
                             "(ADR 0035)")
@@ -38,20 +48,27 @@ def metrics(request: Request) -> Response:
 
 @router.get("/ready", responses=problem_responses(503))
 def ready(request: Request, goals: GoalsDep) -> ReadyResponse:
-    """Ready to serve: the store answers and every projection is within its lag bound (503 otherwise)."""
+    """Ready to serve: the store answers, the background worker runs and every projection is within its lag bound
+    (503 otherwise)."""
     try:
         head = goals.head_position()
         people = "directory" if request.app.state.directory.in_directory_mode() else "open"
         statuses = request.app.state.projections.status() if hasattr(request.app.state, "projections") else []
+        status = request.app.state.worker.status()
+        worker = WorkerReadiness(state=status.state, pid=status.pid, seen_seconds_ago=status.seen_seconds_ago)
     except Exception as error:  # the store is away: not ready, and say what kind of failure it was
         raise Problem(503, "store_unavailable", f"the store does not answer ({type(error).__name__})") from None
     rolled_back = rollback_watch(goals).finding()
     if rolled_back is not None:
         raise Problem(503, "log_rolled_back", rolled_back.detail, kind=rolled_back.kind)
+    if worker.state == "down":
+        raise Problem(503, "worker_down", "the background worker (projector, notifier, webhook delivery) has not "
+                      "beaten its heartbeat within 5 s: reads wait for read models that do not move",
+                      worker=worker.model_dump())
     bound = request.app.state.guards.ready_max_lag
     behind = [status.name for status in statuses if status.lag > bound]
     if behind:
         raise Problem(503, "projections_behind", f"projections more than {bound} events behind: {', '.join(behind)}",
                       projections=behind)
-    return ReadyResponse(status="ready", head=head, people=people,
+    return ReadyResponse(status="ready", head=head, people=people, worker=worker,
                          projections=[ProjectionReadiness(name=s.name, lag=s.lag) for s in statuses])

@@ -66,7 +66,7 @@ def test_serve_with_a_master_key_that_does_not_open_the_store_exits_2_naming_it(
     assert VARIABLE in served.stderr and "does not open" in served.stderr
 
 
-@pytest.mark.parametrize("command", [["projections", "status"], ["replay", "{goal}"], ["verify"]])
+@pytest.mark.parametrize("command", [["projections", "status"], ["replay", "{goal}"], ["verify"], ["worker"]])
 def test_every_command_reading_a_sealed_store_without_the_key_exits_2_naming_it(
     sealed_goal: UUID, store_url: str, command: list[str], monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -1,7 +1,8 @@
 """`goalengine serve --workers 2` on PostgreSQL: two uvicorn worker processes behind one port, driven at once.
 
-Neither worker serves a goal or a review staler than the position a client asks for (each has its own goal cache
-and its own projector thread), idempotency keys hold across them, and exactly one projector leads. SQLite refuses
+Neither worker serves a goal or a review staler than the position a client asks for (each has its own goal cache;
+the one background worker serve starts beside them projects, ADR 0048), idempotency keys hold across them, and
+exactly one projector leads. SQLite refuses
 more than one worker.
 """
 

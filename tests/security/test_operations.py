@@ -58,9 +58,9 @@ def test_ready_answers_503_when_a_projection_trails_beyond_its_bound(api: Api) -
     guards = state.guards
     draft(api.goals, customer_service_terms())
     state.guards = type(guards)(ready_max_lag=1)
-    runner = state.projections
+    runner = state.projections  # the read models' positions in the store (projections/positions.py)
     try:
-        runner.positions = lambda: dict.fromkeys(runner.projections, 0)  # as if nothing had been applied yet
+        runner.positions = lambda: dict.fromkeys(runner.names, 0)  # as if nothing had been applied yet
         answer = api.client.get("/ready")
     finally:
         state.guards = guards
