@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # `make run PORT=8001` serves on another port (the demo's sign-in links follow it).
 PORT ?= 8000
+# The whole suite runs on this many pytest-xdist workers; `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 2
 
 # The browser tests drive Debian's Chromium through chromium-driver; installed here when missing (root, or sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -32,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) lint browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
