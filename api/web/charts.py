@@ -1,7 +1,8 @@
 """KPI charts as server-side SVG (ADR 0017): readings, target (or range), milestones and recalibration points.
 
 Shapes and dash patterns, not colour, tell the marks apart (circle: a reading that counts; hollow square: a reading
-later corrected; diamond: a milestone; dashed line: the target in force; dotted vertical line: a recalibration),
+later corrected; diamond: a milestone; dashed line: the target in force; dotted vertical line: a recalibration;
+solid vertical line: today),
 every mark carries a <title>, and the same figures come back as table rows for the text alternative.
 """
 
@@ -14,6 +15,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from api.web.ticks import is_whole, nice_ticks
 from api.web.views import amount
 from application.store.settings import BusinessCalendar
 from domain.goal import Goal
@@ -92,13 +94,16 @@ def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: D
     return sorted(rows, key=lambda r: (r.day, r.kind))
 
 
-def kpi_chart(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: DayOf = UTC_DAY) -> KpiChart:
+def kpi_chart(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: DayOf = UTC_DAY,
+              today: date | None = None, today_label: str = "today") -> KpiChart:
+    """The KPI's chart; `today` draws the today line (an as-of view passes its own day and label)."""
     rows = figure_rows(goal, kpi, readings, day_of)
     spans = target_spans(goal, kpi, day_of)
     end = max([goal.deadline or goal.cycle.end, *[r.day for r in rows]])
-    scale = Scale(goal.cycle.start, end, _values(goal, kpi, spans, readings))
+    values = _values(goal, kpi, spans, readings)
+    scale = Scale(goal.cycle.start, end, values, whole=is_whole(values))
     title = f"{kpi.name} ({kpi.unit}): readings against the target"
-    parts = [scale.axes(kpi.unit)]
+    parts = [scale.axes(kpi.unit), *scale.today_mark(today, today_label)]
     parts += _target_marks(scale, spans, kpi)
     parts += _recalibration_marks(scale, spans[1:])
     parts += _milestone_marks(scale, goal, kpi)
@@ -112,13 +117,12 @@ def kpi_chart(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: Day
 
 
 class Scale:
-    """Days to x and values to y inside the plot area."""
+    """Days to x and values to y inside the plot area; the value axis runs over round ticks (api/web/ticks.py)."""
 
-    def __init__(self, start: date, end: date, values: list[Decimal]) -> None:
+    def __init__(self, start: date, end: date, values: list[Decimal], whole: bool = False) -> None:
         self.start, self.days = start, max((end - start).days, 1)
-        low, high = min(values), max(values)
-        pad = (high - low) * Decimal("0.1") or Decimal(1)
-        self.low, self.high = low - pad, high + pad
+        self.ticks = nice_ticks(values, whole)
+        self.low, self.high = self.ticks[0], self.ticks[-1]
         self.end = end
 
     def x(self, day: date) -> float:
@@ -132,17 +136,39 @@ class Scale:
         bottom, right = HEIGHT - BOTTOM, WIDTH - RIGHT
         parts = [f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{bottom}"/>',
                  f'<line class="axis" x1="{LEFT}" y1="{bottom}" x2="{right}" y2="{bottom}"/>']
-        for i in range(5):
-            value = self.low + (self.high - self.low) * i / 4
+        for value in self.ticks:
             y = self.y(value)
             parts.append(f'<line class="grid" x1="{LEFT}" y1="{y}" x2="{right}" y2="{y}"/>'
                          f'<text class="tick" x="{LEFT - 6}" y="{y + 4}" text-anchor="end">'
-                         f'{escape(amount(round(value, 2)))}</text>')
-        for day in (self.start, self.end):
+                         f'{escape(amount(value))}</text>')
+        for day in day_ticks(self.start, self.end):
             parts.append(f'<text class="tick" x="{self.x(day)}" y="{bottom + 16}" text-anchor="middle">'
-                         f'{day.isoformat()}</text>')
+                         f'{day.day} {day:%b}</text>')
         parts.append(f'<text class="tick" x="4" y="{TOP - 6}">{escape(unit)}</text>')
         return "".join(parts)
+
+    def today_mark(self, today: date | None, label: str) -> list[str]:
+        """A solid vertical line at today (or at the moment an as-of view shows), if it falls in the chart."""
+        if today is None or not self.start <= today <= self.end:
+            return []
+        x = self.x(today)
+        return [f'<line class="today" x1="{x}" y1="{TOP}" x2="{x}" y2="{HEIGHT - BOTTOM}">'
+                f'<title>{escape(label)}: {today.isoformat()}</title></line>'
+                f'<text class="label today-label" x="{x + 3}" y="{HEIGHT - BOTTOM - 4}">{escape(label)}</text>']
+
+
+def day_ticks(start: date, end: date, most: int = 7) -> list[date]:
+    """The first day of months between start and end (every second or third month on a long axis), else both ends."""
+    months = []
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        if month >= start:
+            months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    if len(months) < 2:
+        return [start, end] if start != end else [start]
+    every = -(-len(months) // most)
+    return months[::every]
 
 
 def _values(goal: Goal, kpi: Kpi, spans: list[TargetSpan], readings: Sequence[Measurement]) -> list[Decimal]:
