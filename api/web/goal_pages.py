@@ -19,6 +19,8 @@ from api.schemas.goal_views import GoalResponse
 from api.schemas.goals import ClosureRequest, DecisionRequest, MeasurementRequest, RecalibrationRequest
 from api.web.charts import kpi_chart
 from api.web.check_in_views import CHECK_IN_WORDS, CONFIDENCE_WORDS, updates
+from api.web.goal_summary import goal_review_at, summary
+from api.web.timeline import timeline
 from api.web.views import event_words
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.errors import ApplicationError
@@ -68,22 +70,31 @@ def goal_context(
     goals: Goals = request.app.state.goals
     goal = visible_goal(goals, goal_id, actor, as_of)
     every_event = goals.goal_events(goal_id)
-    trail = describe_trail(goals.goal_events(goal_id, until=as_of))
+    shown_events = goals.goal_events(goal_id, until=as_of) if as_of else every_event
     day_of = BusinessCalendar(goals.settings.timezone).date_of
     day = day_of(as_of) if as_of else goals.today()
     readings = goals.bounded_readings(goal)  # the charts draw each day's counted reading and the latest ones
+    review = goal_review_at(shown_events, day)
     return {
         "goal": GoalResponse.of(goal, readings).named(goals.parties.display_name_of), "as_of": as_of,
-        "trail": list(reversed(trail)),
+        "summary": summary(review, day, as_of) if review else None,
+        "timeline": timeline(describe_trail(shown_events), name_finder(goals), {k.id: k.name for k in goal.kpis},
+                             day.year),
         "smart": goal.smart_report(day, goals.smart_policy),
-        "charts": [kpi_chart(goal, k, readings.for_charts(), day_of) for k in goal.kpis],
+        "charts": [kpi_chart(goal, k, readings.for_charts(), day_of, day, "today" if as_of is None else "as of")
+                   for k in goal.kpis],
         "moments": [(e.timestamp, e.originator_version, event_words(type(e).__name__)) for e in every_event],
         "actions": actions(goal, actor) if as_of is None else {}, "pending": goal.pending_recalibration(),
         "problems": problems or {}, "values": values or {}, "today": goals.today(),
         "check_in_words": CHECK_IN_WORDS, "confidence_words": CONFIDENCE_WORDS,
-        "reasons": list(ReasonCategory), "outcomes": closing_outcomes(goal, actor),
+        "reasons": list(ReasonCategory), "outcomes": closing_outcomes(goal, actor), "name_of": name_finder(goals),
         "updates": updates(goal, every_event, as_of, goals.parties.display_name_of),
     }
+
+
+def name_finder(goals: Goals) -> Callable[[str], str]:
+    """A person's name in the directory, else their id (open mode knows no names)."""
+    return lambda person_id: goals.parties.display_name_of(person_id) or person_id
 
 
 @router.get("/{goal_id}", response_class=HTMLResponse)

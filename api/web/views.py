@@ -8,19 +8,24 @@ from decimal import Decimal
 from typing import Any
 
 PACE_WORDS = {"on_track": "On track", "at_risk": "At risk", "behind": "Behind", "overdue": "Overdue",
-              "no_readings": "No readings yet"}
-PACE_SYMBOLS = {"on_track": "✓", "at_risk": "!", "behind": "▼", "overdue": "⏰", "no_readings": "…"}
+              "no_readings": "No readings yet", "no_progress": "No progress yet"}
+PACE_SYMBOLS = {"on_track": "✓", "at_risk": "!", "behind": "▼", "overdue": "⏰", "no_readings": "…",
+                "no_progress": "…"}
 # Worst first: the manager's list puts the goals that need attention at the top.
-PACE_RANK = {"overdue": 0, "behind": 1, "at_risk": 2, "no_readings": 3, "on_track": 4}
+PACE_RANK = {"overdue": 0, "behind": 1, "at_risk": 2, "no_readings": 3, "no_progress": 3, "on_track": 4}
 
 
 def shown_pace(goal: dict[str, Any]) -> str | None:
     """The pace a page shows: an agreed goal with no reading (yet, or as of the moment shown) is not "on track"
-    beside 0%, it has no readings yet."""
-    if goal.get("status") == "agreed" and goal.get("pace") != "overdue" and not any(
-            k.get("latest") is not None for k in goal.get("kpis", [])):
-        return "no_readings"
+    beside 0%, it has no readings yet; one whose readings show no progress at all (0%, the band's unsatisfactory)
+    is not "on track" either, early in the cycle as it may be: it has no progress yet."""
     pace: str | None = goal.get("pace")
+    if goal.get("status") != "agreed" or pace == "overdue":
+        return pace
+    if not any(k.get("latest") is not None for k in goal.get("kpis", [])):
+        return "no_readings"
+    if pace == "on_track" and not goal.get("attainment"):
+        return "no_progress"
     return pace
 
 
