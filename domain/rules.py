@@ -91,6 +91,11 @@ def moves_cycles(actor: Actor) -> bool:
     return actor.role is Role.HR
 
 
+def oversees_cycles(actor: Actor) -> bool:
+    """HR and auditors see every cycle's progress and band distribution, as they see every goal and review."""
+    return actor.role in SEES_EVERY_GOAL
+
+
 def may_reassign(actor: Actor) -> bool:
     """Only HR moves a goal to another owner or manager (reorganisations), and carries goals over to a new cycle."""
     return actor.role is Role.HR

@@ -17,7 +17,8 @@ from fastapi.staticfiles import StaticFiles
 from application.sign_ins import SpentTokens
 
 PAGE_MODULES = ("sign_in", "oidc_sign_in", "workspace", "draft_pages", "goal_pages", "review_pages", "review_steps",
-                "cycle_pages", "inbox_pages", "oversight_pages", "draft_edit_pages", "goal_updates", "alignment_pages")
+                "cycle_pages", "inbox_pages", "oversight_pages", "draft_edit_pages", "goal_updates", "alignment_pages",
+                "cycle_admin_pages")
 
 
 def install_web(app: FastAPI) -> None:

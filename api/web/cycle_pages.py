@@ -38,7 +38,8 @@ def cycles_context(request: Request, actor: Actor, problem: FormProblem | None =
     cycles: Cycles = request.app.state.cycles
     rows = [{"cycle": c, "state": STATE_WORDS[c.status], "next": NEXT_MOVE.get(c.status),
              "lockable": c.status is not CycleStatus.LOCKED} for c in cycles.list_cycles()]
-    return {"rows": rows, "moves": rules.moves_cycles(actor), "problem": problem}
+    return {"rows": rows, "moves": rules.moves_cycles(actor), "overview": rules.oversees_cycles(actor),
+            "problem": problem}
 
 
 @router.get("", response_class=HTMLResponse)

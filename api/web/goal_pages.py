@@ -89,6 +89,7 @@ def goal_context(
         "check_in_words": CHECK_IN_WORDS, "confidence_words": CONFIDENCE_WORDS,
         "reasons": list(ReasonCategory), "outcomes": closing_outcomes(goal, actor), "name_of": name_finder(goals),
         "updates": updates(goal, every_event, as_of, goals.parties.display_name_of),
+        "kpi_names": {k.id: k.name for k in goal.kpis},
     }
 
 

@@ -11,12 +11,18 @@ from api.deps import OVERSEERS, require_roles
 from api.problems import Problem
 from api.schemas.goal_views import RecalibrationView
 from api.web.fairness_packet import packet_body
+from api.web.goal_pages import name_finder
 from api.web.pages import PageRoute, SessionDep, render
+from api.web.workspace import fresh
 from application.fairness.report import GROUPINGS, CycleNotFoundError, FairnessRequestError, fairness_report
 from application.audit.verification import verify_trail
 from application.goals.service import Goals
 from application.goals.recalibration_queue import pending_recalibrations
+from domain.goal import Goal
 from domain.values import Actor
+from projections.review.scoring import policy
+from projections.review.what_if import Effect, recalibration_effect
+from projections.review_projection import ReviewProjection, load_states
 
 router = APIRouter(prefix="/workspace", route_class=PageRoute, include_in_schema=False)
 
@@ -27,15 +33,28 @@ def oversight(actor: Actor) -> None:
 
 @router.get("/hr/recalibrations", response_class=HTMLResponse)
 def queue_page(request: Request, session: SessionDep) -> HTMLResponse:
-    """Every proposal waiting for a decision: before and after side by side, reason and justification."""
+    """Every proposal waiting for a decision: before and after side by side, the latest readings, and what approving
+    it would do to the goal's attainment and to its owner's score and band."""
     oversight(session.actor)
     goals: Goals = request.app.state.goals
+    fresh(request, ReviewProjection.name)
     items: list[dict[str, Any]] = []
     for waiting in pending_recalibrations(goals):
         goal = goals.get_goal(waiting.goal_id)
         view = RecalibrationView.model_validate(goal.recalibration(waiting.recalibration_id))
-        items.append({"goal": goal, "recalibration": view, "kpis": {k.id: k for k in goal.kpis}})
-    return render(request, "hr_queue.html", {"items": items})
+        items.append({"goal": goal, "recalibration": view, "kpi_names": {k.id: k.name for k in goal.kpis},
+                      "effect": effect_of(request, goal, waiting.recalibration_id)})
+    return render(request, "hr_queue.html", {"items": items, "name_of": name_finder(goals)})
+
+
+def effect_of(request: Request, goal: Goal, recalibration_id: str) -> Effect | None:
+    """What approving the proposal would do, from the review read model (None if it has not seen the goal yet)."""
+    goals: Goals = request.app.state.goals
+    states = load_states(goals.engine, goal.owner_id, goal.cycle.id)
+    mine = next((s for s in states if s["goal_id"] == str(goal.id)), None)
+    if mine is None or not any(r["id"] == recalibration_id for r in mine["recalibrations"]):
+        return None
+    return recalibration_effect(states, str(goal.id), recalibration_id, goals.today(), policy())
 
 
 @router.get("/hr/fairness", response_class=HTMLResponse)

@@ -60,65 +60,65 @@ class Sentences:
 
     def sentence(self, entry: TrailEntry) -> str:
         who, data = self.name_of(entry.actor_id), entry.data
-        say = getattr(self, f"_{entry.type}", None)
+        say = getattr(self, "_" + snake_case(entry.type), None)
         text: str = say(who, data) if say else f"{who}: {words_for_type(entry.type)}"
         return text
 
     def kpi(self, kpi_id: Any) -> str:
         return self.kpis.get(str(kpi_id), str(kpi_id))
 
-    def _Drafted(self, who: str, data: dict[str, Any]) -> str:
+    def _drafted(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} drafted the goal for {self.name_of(data['owner_id'])}"
 
-    def _Revised(self, who: str, data: dict[str, Any]) -> str:
+    def _revised(self, who: str, data: dict[str, Any]) -> str:
         changed = ", ".join(words(name) for name in data.get("changes", {}))
         return f"{who} revised the draft ({changed})" if changed else f"{who} revised the draft"
 
-    def _SignatureVoided(self, who: str, data: dict[str, Any]) -> str:
+    def _signature_voided(self, who: str, data: dict[str, Any]) -> str:
         return f"The {PARTIES.get(data['party'], data['party'])}'s signature lapsed: {data['reason']}"
 
-    def _AgreementSigned(self, who: str, data: dict[str, Any]) -> str:
+    def _agreement_signed(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} signed the terms as the {PARTIES.get(data['party'], data['party'])}"
 
-    def _Agreed(self, who: str, data: dict[str, Any]) -> str:
+    def _agreed(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} agreed the goal: both signatures are in and the terms hold from now on"
 
-    def _MilestoneProposed(self, who: str, data: dict[str, Any]) -> str:
+    def _milestone_proposed(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} proposed a milestone: {self._milestone(data['milestone'])}"
 
-    def _MilestoneSet(self, who: str, data: dict[str, Any]) -> str:
+    def _milestone_set(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} set a milestone: {self._milestone(data['milestone'])}"
 
-    def _KpiRecorded(self, who: str, data: dict[str, Any]) -> str:
+    def _kpi_recorded(self, who: str, data: dict[str, Any]) -> str:
         verb = "corrected the reading of" if data.get("corrects_version") else "recorded"
         text = (f"{who} {verb} {self.kpi(data['kpi'])}: {amount(data['value'])} for "
                 f"{long_day(data['observed_at'], self.year)}")
         return f"{text}: {data['note']}" if data.get("note") else text
 
-    def _RecalibrationProposed(self, who: str, data: dict[str, Any]) -> str:
+    def _recalibration_proposed(self, who: str, data: dict[str, Any]) -> str:
         return (f"{who} proposed recalibration {data['recalibration_id']} ({words(data['reason'])}): "
                 f"“{data['justification']}”")
 
-    def _RecalibrationRejected(self, who: str, data: dict[str, Any]) -> str:
+    def _recalibration_rejected(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} rejected recalibration {data['recalibration_id']}: {data['note']}"
 
-    def _Recalibrated(self, who: str, data: dict[str, Any]) -> str:
+    def _recalibrated(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} approved recalibration {data['recalibration_id']}: {data['note']}"
 
-    def _Closed(self, who: str, data: dict[str, Any]) -> str:
+    def _closed(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} closed the goal as {words(data['outcome'])}: {data['summary']}"
 
-    def _CheckedIn(self, who: str, data: dict[str, Any]) -> str:
+    def _checked_in(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} checked in: {words(data['status'])}, confidence {data['confidence']} of 5"
 
-    def _Reassigned(self, who: str, data: dict[str, Any]) -> str:
+    def _reassigned(self, who: str, data: dict[str, Any]) -> str:
         return (f"{who} moved the goal to {self.name_of(data['owner_id'])} (manager "
                 f"{self.name_of(data['manager_id'])}): {data['reason']}")
 
-    def _CarriedOver(self, who: str, data: dict[str, Any]) -> str:
+    def _carried_over(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} carried the goal over to cycle {data['to_cycle']}: {data['reason']}"
 
-    def _CarriedIn(self, who: str, data: dict[str, Any]) -> str:
+    def _carried_in(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} carried the goal in from cycle {data['from_cycle']}: {data['reason']}"
 
     def _milestone(self, milestone: dict[str, Any]) -> str:
@@ -127,7 +127,8 @@ class Sentences:
 
     def changes(self, entry: TrailEntry) -> list[tuple[str, str, str]]:
         """Each field the event changed that its sentence does not say: its name in words, before, after."""
-        if entry.type in SAID_IN_THE_SENTENCE or (entry.type == "KpiRecorded" and not entry.data.get("corrects_version")):
+        plain_reading = entry.type == "KpiRecorded" and not entry.data.get("corrects_version")
+        if entry.type in SAID_IN_THE_SENTENCE or plain_reading:
             return []
         return [(self.field(c.field), self.value(c.field, c.before), self.value(c.field, c.after))
                 for c in entry.changes if c.field not in HIDDEN_FIELDS]
@@ -163,6 +164,11 @@ class Sentences:
         return plain(value) if isinstance(value, str) else str(value)
 
 
+def snake_case(type_name: str) -> str:
+    """'KpiRecorded' -> 'kpi_recorded': the name of the method that says it."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in type_name).strip("_")
+
+
 def words_for_type(type_name: str) -> str:
     """An event name this page has no sentence for, as words: 'SomethingNew' -> 'something new'."""
-    return "".join(f" {c.lower()}" if c.isupper() else c for c in type_name).strip()
+    return words(snake_case(type_name.rsplit(".", 1)[-1]))

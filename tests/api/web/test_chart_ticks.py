@@ -15,6 +15,7 @@ from api.web.ticks import MAX_TICKS, is_whole, nice_ticks
 from application.goals.service import Goals
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, agreed, customer_service_terms
+import itertools
 
 ROUND_MULTIPLES = {Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5)}
 decimals = st.decimals(min_value=-10**6, max_value=10**6, places=3, allow_nan=False, allow_infinity=False)
@@ -31,7 +32,7 @@ def is_round(step: Decimal) -> bool:
 @given(st.lists(decimals, min_size=1, max_size=20))
 def test_ticks_are_round_evenly_spaced_and_cover_the_data(values: list[Decimal]) -> None:
     ticks = nice_ticks(values)
-    steps = {b - a for a, b in zip(ticks, ticks[1:], strict=False)}
+    steps = {b - a for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1
     step = steps.pop()
     assert step > 0 and is_round(step)
