@@ -1,9 +1,9 @@
 """HR's overview of one review cycle: how far each employee's goals and review have come, and the bands.
 
-Per employee (every owner of a goal in the cycle): their goals agreed, whether every agreed goal's readings are up to
-date (no reading overdue by its KPI's cadence, the early warnings' own rule), their review's stage, the score and band
-computed now (the rating justification's) and the band decided (and where HR changed it on a dispute, the final one).
-Read from the review read model and the reviews themselves; nothing here writes.
+Per employee (every owner of a goal in the cycle): their goals agreed, how many of those still tracked have their
+readings up to date (no reading overdue by its KPI's cadence, the early warnings' own rule), their review's stage,
+the score and band computed now (the rating justification's) and the band decided (and the final one, where HR
+changed it on a dispute). Read from the review read model and the reviews themselves; nothing here writes.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ class EmployeeRow:
     org_unit: str
     goals: int
     agreed: int
-    readings_up_to_date: bool
+    tracked: int  # goals agreed and not closed: those whose readings must keep up
+    up_to_date: int
     self_assessed: bool
     stage: str
     score: float | None
@@ -55,6 +56,7 @@ class Completion:
     employees: int = 0
     goals: int = 0
     agreed: int = 0
+    tracked: int = 0
     up_to_date: int = 0
     self_assessed: int = 0
     decided: int = 0
@@ -67,7 +69,8 @@ class Completion:
         self.employees += 1
         self.goals += row.goals
         self.agreed += row.agreed
-        self.up_to_date += row.readings_up_to_date
+        self.tracked += row.tracked
+        self.up_to_date += row.up_to_date
         self.self_assessed += row.self_assessed
         self.decided += row.decided_band is not None
         self.acknowledged += row.stage == "acknowledged"
@@ -101,11 +104,12 @@ def employee_row(employee_id: str, states: list[State], records: ReviewRecords, 
     cycle_id = first["cycle"]["id"]
     scored = rating_justification(employee_id, cycle_id, None, states, today, policy)
     review = records.review(employee_id, cycle_id)
+    tracked = [s for s in states if s["status"] == "agreed"]
     decision = review.decision if review else None
     return EmployeeRow(
         employee_id=employee_id, manager_id=first["manager_id"], org_unit=first["org_unit"] or "",
         goals=len(states), agreed=sum(s["agreed_at"] is not None for s in states),
-        readings_up_to_date=all(_up_to_date(s, today) for s in states if s["status"] == "agreed"),
+        tracked=len(tracked), up_to_date=sum(_up_to_date(s, today) for s in tracked),
         self_assessed=bool(review and review.assessments), stage=str(review.stage) if review else "open",
         score=scored["score"], computed_band=scored["band"],
         decided_band=decision.band if decision else None, final_band=review.final_band if review else None,
