@@ -186,6 +186,19 @@ def recalibrated(state: State, record: EventRecord) -> None:
     _put_milestones(state, added, replaced={r for r in recalibration["replaces"] if r})
 
 
+def as_if_approved(state: State, recalibration_id: str) -> State:
+    """A copy of the state with its pending proposal approved through `recalibrated`, the read model's own way:
+    what the review would show once HR approves it (projections/review/what_if.py)."""
+    proposal = next(r for r in state["recalibrations"] if r["id"] == recalibration_id)
+    record = EventRecord(goal_id=state["goal_id"], version=state["version"] + 1, type=type_name(Goal.Recalibrated),
+                         timestamp=state["updated_at"], actor_id="", actor_role="hr",
+                         data={"recalibration_id": recalibration_id, "note": "", "before": proposal["before"],
+                               "after": proposal["after"]})
+    approved = fold([record], state)
+    assert approved is not None
+    return approved
+
+
 def closed(state: State, record: EventRecord) -> None:
     state["status"] = "closed"
     state["outcome"] = {

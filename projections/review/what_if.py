@@ -2,7 +2,7 @@
 before and after, the goal's attainment, and the employee's score and band, before and after.
 
 The "after" is the goal's review state with the approval folded in by the reducer the read model itself uses
-(projections/review/state.py `recalibrated`), so HR sees exactly the score the review would show once approved.
+(projections/review/state.py `as_if_approved`), so HR sees exactly the score the review would show once approved.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from application.events.serialization import EventRecord
 from projections.review.justification import rating_justification
 from projections.review.scoring import ScoringPolicy
-from projections.review.state import State, fold
+from projections.review.state import State, as_if_approved
 from projections.review.view import fraction, goal_attainment, kpi_attainment
 from projections.review.pace import counted_readings
 
@@ -49,23 +48,11 @@ class Effect:
     band_after: str | None
 
 
-def approved(state: State, recalibration_id: str) -> State:
-    """The goal's state as if HR approved the proposal now (a copy; the stored state is untouched)."""
-    proposal = next(r for r in state["recalibrations"] if r["id"] == recalibration_id)
-    record = EventRecord(goal_id=state["goal_id"], version=state["version"] + 1, type="Recalibrated",
-                         timestamp=state["updated_at"], actor_id="", actor_role="hr",
-                         data={"recalibration_id": recalibration_id, "note": "", "before": proposal["before"],
-                               "after": proposal["after"]})
-    after = fold([record], state)
-    assert after is not None
-    return after
-
-
 def recalibration_effect(states: list[State], goal_id: str, recalibration_id: str, today: date,
                          policy: ScoringPolicy) -> Effect:
     """The effect of approving `recalibration_id` of `goal_id`, given every review state of its owner in the cycle."""
     before = next(s for s in states if s["goal_id"] == goal_id)
-    after = approved(before, recalibration_id)
+    after = as_if_approved(before, recalibration_id)
     others = [s for s in states if s["goal_id"] != goal_id]
     scored_before = rating_justification(before["owner_id"], before["cycle"]["id"], None, states, today, policy)
     scored_after = rating_justification(before["owner_id"], before["cycle"]["id"], None, [*others, after], today,

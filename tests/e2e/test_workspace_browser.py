@@ -193,6 +193,31 @@ def test_a_manager_sees_the_at_risk_goal_first(pages: Pages) -> None:
     pages.check("manager-draft-with-findings")
 
 
+def test_hrs_cycle_page_queue_and_a_goal_page_fit_a_phone_and_a_desktop_and_pass_axe(pages: Pages) -> None:
+    """At 390 px and 1400 px: axe finds nothing serious and the page itself never scrolls sideways."""
+    pages.sign_in("hr-iris", "hr")
+    pages.open("/workspace/cycles")
+    cycle_page = pages.driver.find_element(By.CSS_SELECTOR, "tr[data-status] td a").get_attribute("href")
+    pages.open("/workspace/hr/recalibrations")
+    assert pages.driver.find_element(By.CSS_SELECTOR, ".effect-summary .score-after").text
+    goal_page = pages.driver.find_element(By.CSS_SELECTOR, "section.recalibration h2 a").get_attribute("href")
+    try:
+        for width in (390, 1400):
+            pages.driver.set_window_size(width, 1600)
+            for name, url in (("hr-cycle", cycle_page), ("hr-queue-effect", pages.server.url + "/workspace/hr/"
+                              "recalibrations"), ("hr-cycles", pages.server.url + "/workspace/cycles"),
+                              ("goal-summary", goal_page)):
+                pages.driver.get(str(url))
+                pages.check(f"{name}-{width}px")
+                overflow = pages.driver.execute_script(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"{name} at {width} px overflows by {overflow} px"
+    finally:
+        pages.driver.set_window_size(1280, 1600)
+    assert pages.driver.find_element(By.CSS_SELECTOR, "#summary .sentence").text
+    assert pages.driver.find_elements(By.CSS_SELECTOR, "svg.chart line.today")
+
+
 def test_hr_approves_a_recalibration_and_sees_before_and_after(pages: Pages) -> None:
     pages.sign_in("hr-iris", "hr")
     pages.check("hr-home")
