@@ -12,6 +12,7 @@ from tests.e2e.test_workspace_browser import Pages
 
 selenium = pytest.importorskip("selenium")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -31,7 +32,10 @@ def press(site: Pages, label: str) -> None:
 
 
 def sign(site: Pages) -> None:
-    site.driver.find_element(By.CSS_SELECTOR, "#signatures form button").click()
+    # The URL already ends in #signatures after an earlier signature: wait for the old page to go, not for the URL.
+    button = site.driver.find_element(By.CSS_SELECTOR, "#signatures form button")
+    button.click()
+    site.wait_for(expected_conditions.staleness_of(button))
     site.wait_for(lambda d: "#signatures" in d.current_url)
 
 
