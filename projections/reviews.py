@@ -17,6 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
+from application.goals.parties import name_lookup, with_display_names
 from application.goals.service import Goals
 from application.store.settings import BusinessCalendar
 from application.events.serialization import EventRecord
@@ -56,9 +57,12 @@ class Reviews:
         view = review_view(employee_id, cycle_id, moment, states, today)
         answer = {**view, **decision_view(self._decided(employee_id, cycle_id, as_of))}
         if not self._shown_to(viewer, employee_id, cycle_id):
-            return {**answer, "released": False, "final_band": None, "decision": None,
-                    "disputes": [{**d, "band": None} for d in answer["disputes"]]}
-        return {**answer, "released": True}
+            answer = {**answer, "released": False, "final_band": None, "decision": None,
+                      "disputes": [{**d, "band": None} for d in answer["disputes"]]}
+        else:
+            answer = {**answer, "released": True}
+        named: dict[str, Any] = with_display_names(answer, name_lookup(self.goals.parties))  # issue 22, item 7
+        return named
 
     def decision_basis(self, viewer: Actor, employee_id: str, cycle_id: str) -> DecisionBasis:
         """The justification a decision made now rests on, pinned: policy, content hash, position, managers.

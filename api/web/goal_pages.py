@@ -21,6 +21,7 @@ from api.web.charts import kpi_chart
 from api.web.views import event_words
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.errors import ApplicationError
+from application.goals.parties import name_lookup
 from application.goals.service import Goals
 from application.goals.history import describe_trail
 from application.store.settings import BusinessCalendar
@@ -68,7 +69,7 @@ def goal_context(
     day = day_of(as_of) if as_of else goals.today()
     readings = goals.bounded_readings(goal)  # the charts draw each day's counted reading and the latest ones
     return {
-        "goal": GoalResponse.of(goal, readings).named(goals.parties.display_name_of), "as_of": as_of,
+        "goal": GoalResponse.of(goal, readings).named(name_lookup(goals.parties)), "as_of": as_of,
         "trail": list(reversed(trail)),
         "smart": goal.smart_report(day, goals.smart_policy),
         "charts": [kpi_chart(goal, k, readings.for_charts(), day_of) for k in goal.kpis],
