@@ -25,6 +25,10 @@ class DraftParties(Protocol):
         """The person's name for people to read (None in open mode, or for an id that names nobody)."""
         ...
 
+    def display_names(self) -> Callable[[str], str | None]:
+        """display_name_of over one reading of the directory, for an answer that names many people."""
+        ...
+
     def require_person(self, person_id: str) -> None:
         """Refuse an id that names no active person (in directory mode; in open mode any id goes)."""
         ...
@@ -43,6 +47,9 @@ class TypedParties:
 
     def display_name_of(self, person_id: str) -> str | None:
         return None
+
+    def display_names(self) -> Callable[[str], str | None]:
+        return self.display_name_of
 
     def require_person(self, person_id: str) -> None:
         return None
@@ -79,12 +86,15 @@ def with_display_names(document: Any, name_of: Callable[[str], str]) -> Any:
 
 
 def name_lookup(parties: DraftParties) -> Callable[[str], str]:
-    """shown_name for one answer, each person looked up once."""
+    """shown_name for one answer or page: the directory read once (when first asked), each person looked up once."""
     names: dict[str, str] = {}
+    reading: list[Callable[[str], str | None]] = []
 
     def name_of(person_id: str) -> str:
         if person_id not in names:
-            names[person_id] = shown_name(parties, person_id)
+            if not reading:
+                reading.append(parties.display_names())
+            names[person_id] = reading[0](person_id) or person_id
         return names[person_id]
 
     return name_of
