@@ -26,6 +26,7 @@ def packet_pdf(packet: dict[str, Any]) -> bytes:
     for statement in justification["statements"]:
         cites = ", ".join(f"{e['goal_id']}:{e['version']}" for e in statement["evidence"]) or "none"
         _text(pdf, f"- {statement['text']} (cites {cites})")
+    _decision(pdf, packet["review"], names)
     _heading(pdf, "Cited events", 12)
     for event in packet["events"]:
         actor = event["actor"]["id"]
@@ -41,6 +42,24 @@ def packet_pdf(packet: dict[str, Any]) -> bytes:
     _text(pdf, "Each event's leaf input and inclusion proof are in the JSON packet (format=json); check them with "
                "docs/audit/verify_bundle.py and the public key.")
     return bytes(pdf.output())
+
+
+def _decision(pdf: FPDF, review: dict[str, Any], names: dict[str, str]) -> None:
+    """Who decided the band and who resolved each dispute, by name with the id the trail uses (issue 22)."""
+    decision = review.get("decision")
+    if not decision:
+        return
+    _heading(pdf, "Decision", 12)
+    _text(pdf, f"Band {decision['band']} (computed {decision['computed_band']}), decided by "
+               f"{_person(decision['decided_by'], names)} on {decision['decided_at']}.")
+    for dispute in review.get("disputes") or []:
+        if dispute.get("resolved_by"):
+            _text(pdf, f"Dispute {dispute['id']}: {dispute['outcome']}, resolved by "
+                       f"{_person(dispute['resolved_by'], names)}.")
+
+
+def _person(person_id: str, names: dict[str, str]) -> str:
+    return f"{names[person_id]} ({person_id})" if person_id in names else person_id
 
 
 def _heading(pdf: FPDF, text: str, size: int) -> None:

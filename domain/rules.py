@@ -6,6 +6,7 @@ check all call these functions, so the copies can never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.values import Actor, Outcome, Role
@@ -125,13 +126,16 @@ def listing_scope(viewer: Actor, owner_id: str | None, manager_id: str | None) -
     return None
 
 
-def review_scope(viewer: Actor, employee_id: str) -> ListingScope | None:
-    """The goals of an employee's review a viewer may see: all of them for HR, auditors and the employee
-    themself, those they manage for a manager, none otherwise."""
+def review_scope(
+    viewer: Actor, employee_id: str, deciders: Callable[[], frozenset[str]] = frozenset
+) -> ListingScope | None:
+    """The goals of an employee's review a viewer may see: all of them for HR, auditors, the employee themself and
+    the manager who decides the review (ADR 0036: who may decide reads what the decision rests on), those they
+    manage for another manager, none otherwise. `deciders` is asked only about a manager."""
     if viewer.role in SEES_EVERY_GOAL or acts_as_oneself(viewer, employee_id):
         return ListingScope(employee_id, None)
     if viewer.role is Role.MANAGER:
-        return ListingScope(employee_id, viewer.id)
+        return ListingScope(employee_id, None if decides_the_review(viewer, deciders()) else viewer.id)
     return None
 
 

@@ -30,7 +30,9 @@ def review_packet(goals: Goals, reviews: Reviews, viewer: Actor, employee_id: st
     cited = sorted({(e["goal_id"], e["version"]) for s in justification["statements"] for e in s["evidence"]})
     checkpoint, size = _checkpoint(goals)
     events = [_cited(goals, UUID(goal_id), version, size) for goal_id, version in cited]
-    people = [employee_id, *(str(event["actor"]["id"]) for event in events)]
+    deciders = [review["decision"]["decided_by"]] if review.get("decision") else []
+    resolvers = [d["resolved_by"] for d in review["disputes"] if d.get("resolved_by")]
+    people = [employee_id, *deciders, *resolvers, *(str(event["actor"]["id"]) for event in events)]
     names = {person: name for person in dict.fromkeys(people)
              if (name := goals.parties.display_name_of(person)) is not None}
     return {

@@ -69,11 +69,15 @@ def _folded(reading: Connection, batch: Sequence[EventRecord]) -> Callable[[Conn
 
 
 def _scrub_person(connection: Connection, person_id: str) -> None:
-    """An erasure (ADR 0026): the person's goals show the erased marker where their text was, as a rebuild would."""
-    query = select(goal_reviews.c.goal_id, goal_reviews.c.state).where(goal_reviews.c.owner_id == person_id)
+    """An erasure (ADR 0026, 0051): every goal the person wrote into shows the marker where their text was, and
+    only theirs, as a rebuild reads it: the state names each text's author. The candidates are the states that
+    mention the person at all (owner, manager or author)."""
+    mentioned = json.dumps(person_id)
+    query = select(goal_reviews.c.goal_id, goal_reviews.c.state).where(
+        goal_reviews.c.state.contains(mentioned, autoescape=True))
     for goal_id, text in connection.execute(query).all():
         state = json.loads(text)
-        erase_text(state)
+        erase_text(state, person_id)
         connection.execute(update(goal_reviews).where(goal_reviews.c.goal_id == goal_id)
                            .values(state=dump_state(state)))
 
@@ -98,21 +102,40 @@ def _owned(owner_id: str, cycle_id: str, manager_id: str | None) -> list[Any]:
     return conditions
 
 
-def erase_text(state: State) -> None:
-    """Every personal text of the state as the erased marker: what the events read as once the key is gone."""
+def erase_text(state: State, author: str | None = None) -> None:
+    """The personal text of the state (every author's, or one author's) as the erased marker: what the events read
+    as once the key that sealed it is gone."""
+    def by(writer: str | None) -> bool:
+        return author is None or writer == author
+
     for reading in [*state["readings"], *state.get("corrections", [])]:
-        reading["note"] = _erased(reading["note"])
+        if by(reading["recorded_by"]):
+            reading["note"] = _erased(reading["note"])
     for recalibration in state["recalibrations"]:
-        recalibration["justification"] = _erased(recalibration["justification"])
-        recalibration["note"] = _erased(recalibration["note"])
-    if state["outcome"] is not None:
-        state["outcome"]["summary"] = _erased(state["outcome"]["summary"])
+        if by(recalibration["proposed_by"]):
+            recalibration["justification"] = _erased(recalibration["justification"])
+        if by(recalibration["decided_by"]):
+            recalibration["note"] = _erased(recalibration["note"])
+    if state["outcome"] is not None and by(state["outcome"]["closed_by"]):
+        _erase_summary(state["outcome"])
     for check_in in state.get("check_ins", []):
-        for field in ("note", "blockers", "next_steps"):
-            check_in[field] = _erased(check_in[field])
+        if by(check_in["by"]):
+            for field in ("note", "blockers", "next_steps"):
+                check_in[field] = _erased(check_in[field])
 
 
-def _erased(text: str) -> str:
+def _erase_summary(outcome: dict[str, Any]) -> None:
+    """A closing summary erased; a carried-over goal's summary is the system's words around HR's reason
+    (projections/review/state.py carried_over), so only the reason reads as the marker, as in a rebuild."""
+    summary = outcome["summary"]
+    if outcome.get("carried_over_to") is not None and isinstance(summary, str):
+        prefix, separator, reason = summary.partition(": ")
+        outcome["summary"] = f"{prefix}{separator}{_erased(reason)}" if separator else _erased(summary)
+        return
+    outcome["summary"] = _erased(summary)
+
+
+def _erased(text: str | None) -> str | None:
     return ERASED if text else text  # an empty text was never sealed: it stays empty
 
 

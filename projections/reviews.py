@@ -3,8 +3,8 @@
 Live answers read the stored review states as the background projector left them (projections/projector.py); the
 API waits for the position a caller needs before it asks, and nothing here writes. `as_of` answers fold each goal's
 events up to that moment through the same pure reducer (projections/review/state.py), so the two paths cannot
-disagree. Who may see what (domain.rules.review_scope): the employee their own review, a manager the goals they
-manage, HR and auditors everything.
+disagree. Who may see what (domain.rules.review_scope): the employee their own review, the manager who decides it
+all of it (ADR 0036), another manager the goals they manage, HR and auditors everything.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
+from application.goals.parties import name_lookup, with_display_names
 from application.goals.service import Goals
 from application.store.settings import BusinessCalendar
 from application.events.serialization import EventRecord
@@ -56,9 +57,12 @@ class Reviews:
         view = review_view(employee_id, cycle_id, moment, states, today)
         answer = {**view, **decision_view(self._decided(employee_id, cycle_id, as_of))}
         if not self._shown_to(viewer, employee_id, cycle_id):
-            return {**answer, "released": False, "final_band": None, "decision": None,
-                    "disputes": [{**d, "band": None} for d in answer["disputes"]]}
-        return {**answer, "released": True}
+            answer = {**answer, "released": False, "final_band": None, "decision": None,
+                      "disputes": [{**d, "band": None} for d in answer["disputes"]]}
+        else:
+            answer = {**answer, "released": True}
+        named: dict[str, Any] = with_display_names(answer, name_lookup(self.goals.parties))  # issue 22, item 7
+        return named
 
     def decision_basis(self, viewer: Actor, employee_id: str, cycle_id: str) -> DecisionBasis:
         """The justification a decision made now rests on, pinned: policy, content hash, position, managers.
@@ -70,10 +74,23 @@ class Reviews:
         states, position = pinned_states(self.engine, employee_id, cycle_id)
         scoring = policy()
         document = rating_justification(employee_id, cycle_id, None, states, self.today(), scoring)
-        deciders = review_deciders(self.goals.parties.reviewer_of(employee_id), (
-            (s["manager_id"], s["status"], Decimal(str(s["weight"]))) for s in states))
         return DecisionBasis(scoring.version, content_hash(document), position, document["band"],
-                             tuple(band.name for band in scoring.bands), deciders)
+                             tuple(band.name for band in scoring.bands), self._deciders(employee_id, states))
+
+    def _deciders(self, employee_id: str, states: list[State]) -> frozenset[str]:
+        """Who decides the review now (domain/review_decider.py), from the states of all its goals."""
+        return review_deciders(self.goals.parties.reviewer_of(employee_id), (
+            (s["manager_id"], s["status"], Decimal(str(s["weight"]))) for s in states))
+
+    def _managed_by(self, viewer: Actor, employee_id: str, cycle_id: str) -> str | None:
+        """None if the viewer sees all the employee's goals; a manager's id if only the goals they manage (the
+        manager who decides the review sees all of them: ADR 0036)."""
+        def deciders() -> frozenset[str]:
+            if (reviewer := self.goals.parties.reviewer_of(employee_id)) is not None:
+                return frozenset({reviewer})  # directory mode: no goal needs reading
+            return self._deciders(employee_id, load_states(self.engine, employee_id, cycle_id))
+
+        return managed_by(viewer, employee_id, deciders)
 
     def justification(
         self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None,
@@ -95,7 +112,7 @@ class Reviews:
     def _states(
         self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None
     ) -> tuple[list[State], date, str | None]:
-        manager_id = managed_by(viewer, employee_id)
+        manager_id = self._managed_by(viewer, employee_id, cycle_id)
         engine = self.engine
         if as_of is None:
             states = load_states(engine, employee_id, cycle_id, manager_id)
@@ -111,7 +128,7 @@ class Reviews:
 
     def require_visible(self, viewer: Actor, employee_id: str, cycle_id: str) -> None:
         """The viewer may see this review (403 otherwise); a manager, if they manage one of its goals (else 404)."""
-        if (manager_id := managed_by(viewer, employee_id)) is not None:
+        if (manager_id := self._managed_by(viewer, employee_id, cycle_id)) is not None:
             load_goal_ids(self.engine, employee_id, cycle_id, manager_id) or _not_visible(viewer, employee_id, cycle_id)
 
     def _decided(self, employee_id: str, cycle_id: str, as_of: datetime | None) -> Review | None:
@@ -128,9 +145,11 @@ def _not_visible(viewer: Actor, employee_id: str, cycle_id: str) -> list[str]:
     raise ReviewNotVisibleError(f"no goal of {employee_id!r} in cycle {cycle_id!r} is managed by {viewer.id!r}")
 
 
-def managed_by(viewer: Actor, employee_id: str) -> str | None:
+def managed_by(
+    viewer: Actor, employee_id: str, deciders: Callable[[], frozenset[str]] = frozenset
+) -> str | None:
     """None if the viewer sees all the employee's goals; a manager's id if only the goals they manage."""
-    scope = rules.review_scope(viewer, employee_id)
+    scope = rules.review_scope(viewer, employee_id, deciders)
     if scope is None:
         raise ReviewAccessDeniedError(f"{viewer.role} {viewer.id!r} may not see the review of {employee_id!r}")
     return scope.manager_id

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.json_route import OffLoopJSONRoute
 from api.deps import ActorDep
 from api.problems import Problem, problem_responses
 from api.positions import projection_read
 from api.schemas.common import described
+from api.schemas.goal_views import NAMED
+from application.goals.parties import name_lookup, with_display_names
 from projections.goal_index import (
     GoalIndexProjection,
     InvalidCursorError,
@@ -29,6 +31,8 @@ class GoalListItem(BaseModel):
     goal_id: str
     owner_id: str
     manager_id: str
+    owner_display_name: str = Field(description="The owner's name" + NAMED)
+    manager_display_name: str = Field(description="The manager's name" + NAMED)
     org_unit: str | None
     cycle_id: str
     status: str
@@ -66,4 +70,6 @@ def list_goal_page(
         raise Problem(403, "listing_not_allowed", str(error)) from None
     except InvalidCursorError as error:
         raise Problem(422, "invalid_cursor", str(error), cursor=cursor) from None
-    return GoalListResponse(items=[GoalListItem(**row) for row in page.items], next_cursor=page.next_cursor)
+    name_of = name_lookup(request.app.state.goals.parties)
+    return GoalListResponse(items=[GoalListItem(**with_display_names(row, name_of)) for row in page.items],
+                            next_cursor=page.next_cursor)

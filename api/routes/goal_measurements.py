@@ -21,6 +21,7 @@ from api.json_route import OffLoopJSONRoute
 from api.problems import Problem, problem_responses
 from api.schemas.common import described
 from api.schemas.goal_views import MeasurementView
+from application.goals.parties import name_lookup
 from application.goals.readings import InvalidReadingCursorError
 from domain.values import Kpi, Measurement
 
@@ -57,8 +58,10 @@ def read_measurements(
         page = goals.reading_page(goal, wanted, cursor, limit)
     except InvalidReadingCursorError as error:
         raise Problem(422, error.code, str(error), cursor=cursor) from None
-    return MeasurementPage(goal_id=str(goal.id), items=[MeasurementView.model_validate(m) for m in page.readings],
-                           next_cursor=page.next_cursor)
+    name_of = name_lookup(goals.parties)
+    items = [MeasurementView.model_validate(m) for m in page.readings]
+    return MeasurementPage(goal_id=str(goal.id), next_cursor=page.next_cursor, items=[
+        m.model_copy(update={"recorded_by_display_name": name_of(m.recorded_by)}) for m in items])
 
 
 def require_sensible_filter(kpis: Sequence[Kpi], kpi: str | None, from_: date | None, to: date | None) -> None:

@@ -17,6 +17,7 @@ from api.schemas.review_decisions import (
     SelfAssessmentRequest,
 )
 from api.schemas.goal_views import HistoryEntry
+from application.goals.parties import name_lookup, with_display_names
 from application.store.idempotency import CommandResult
 from application.reviews.history import describe_review
 from application.reviews.decisions import ReviewDecisions
@@ -50,10 +51,12 @@ def step_response(decisions: ReviewDecisions, employee_id: str, cycle: str, resu
     if by_employee and not ratings_released(decisions.goals.repository, cycle):  # ADR 0046: not shown to them yet
         view = {**view, "final_band": None, "decision": None}
     response.headers["Location"] = f"/reviews/{employee_id}?cycle={cycle}"
+    name_of = name_lookup(decisions.goals.parties)
     return ReviewStepResponse(
-        review_id=result.goal_id, employee_id=employee_id, cycle=cycle, version=result.version,
-        position=command_position(decisions.goals, result, response), stage=view["stage"],
-        final_band=view["final_band"], dispute_id=result.reference, decision=view["decision"])
+        review_id=result.goal_id, employee_id=employee_id, employee_display_name=name_of(employee_id), cycle=cycle,
+        version=result.version, position=command_position(decisions.goals, result, response), stage=view["stage"],
+        final_band=view["final_band"], dispute_id=result.reference,
+        decision=with_display_names(view["decision"], name_of))
 
 
 @router.post("/{employee_id}/decision", status_code=201, responses=ERRORS)
@@ -122,5 +125,9 @@ def review_history(
     if is_the_reviewed_employee(actor, employee_id) and not ratings_released(decisions.goals.repository, cycle):
         steps = [s for s in steps if not isinstance(s, WITHHELD)]  # ADR 0046: the band waits for the release
     trail = describe_review(steps)
-    return ReviewHistoryResponse(review_id=str(review_id(employee_id, cycle)), employee_id=employee_id, cycle=cycle,
-                                 as_of=as_of, events=[HistoryEntry.model_validate(e.as_dict()) for e in trail])
+    name_of = name_lookup(decisions.goals.parties)
+    return ReviewHistoryResponse(
+        review_id=str(review_id(employee_id, cycle)), employee_id=employee_id,
+        employee_display_name=name_of(employee_id), cycle=cycle, as_of=as_of,
+        events=[HistoryEntry.model_validate({**e.as_dict(), "actor_display_name": name_of(e.actor_id)})
+                for e in trail])

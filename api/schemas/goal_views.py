@@ -18,6 +18,9 @@ from domain.values import (
 )
 
 
+NAMED = " (the directory's display name; the id itself in open mode, or for an id that names nobody there)."
+
+
 class View(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -44,6 +47,7 @@ class KpiView(View):
 class SignatureView(View):
     party: Party
     actor_id: str
+    actor_display_name: str | None = Field(None, description="The signer's name" + NAMED)
     content_version: int = Field(description="The version of the terms that was signed.")
     signed_at: datetime
     version: int
@@ -64,6 +68,7 @@ class MeasurementView(View):
     source: str
     note: str
     recorded_by: str
+    recorded_by_display_name: str | None = Field(None, description="The name of who recorded it" + NAMED)
     version: int
     corrects_version: int | None = Field(description="The version of the reading this one corrects.")
 
@@ -96,8 +101,8 @@ class RecalibrationView(View):
     decided_at: datetime | None
     decided_version: int | None
     note: str
-    proposed_by_display_name: str | None = Field(None, description="The proposer's name in the directory.")
-    decided_by_display_name: str | None = Field(None, description="The HR decider's name in the directory.")
+    proposed_by_display_name: str | None = Field(None, description="The proposer's name" + NAMED)
+    decided_by_display_name: str | None = Field(None, description="The HR approver's name" + NAMED)
     cancels: bool = Field(False, description="The proposal cancels the agreed goal (approved: it closes as cancelled).")
 
 
@@ -107,8 +112,8 @@ class GoalResponse(BaseModel):
     status: Status
     owner_id: str
     manager_id: str
-    owner_display_name: str | None = Field(None, description="The owner's name in the directory (null in open mode).")
-    manager_display_name: str | None = Field(None, description="The manager's name in the directory.")
+    owner_display_name: str | None = Field(None, description="The owner's name" + NAMED)
+    manager_display_name: str | None = Field(None, description="The manager's name" + NAMED)
     org_unit: str | None
     cycle: CycleView
     title: str
@@ -142,15 +147,19 @@ class GoalResponse(BaseModel):
         "pass it as min_position to a read to see this write there. Null on reads (see their header)."
     )
 
-    def named(self, display_name_of: Callable[[str], str | None]) -> GoalResponse:
-        """The answer with the owner's and manager's names from the directory (ADR 0033)."""
+    def named(self, name_of: Callable[[str], str]) -> GoalResponse:
+        """The answer with every person's name beside their id: owner, manager, signers, who recorded each reading,
+        proposers and HR approvers (ADR 0033; application/goals/parties.py name_lookup)."""
         recalibrations = [r.model_copy(update={
-            "proposed_by_display_name": display_name_of(r.proposed_by),
-            "decided_by_display_name": display_name_of(r.decided_by) if r.decided_by else None,
+            "proposed_by_display_name": name_of(r.proposed_by),
+            "decided_by_display_name": name_of(r.decided_by) if r.decided_by else None,
         }) for r in self.recalibrations]
-        return self.model_copy(update={"owner_display_name": display_name_of(self.owner_id),
-                                       "manager_display_name": display_name_of(self.manager_id),
-                                       "recalibrations": recalibrations})
+        return self.model_copy(update={
+            "owner_display_name": name_of(self.owner_id), "manager_display_name": name_of(self.manager_id),
+            "signatures": [s.model_copy(update={"actor_display_name": name_of(s.actor_id)}) for s in self.signatures],
+            "measurements": [m.model_copy(update={"recorded_by_display_name": name_of(m.recorded_by)})
+                             for m in self.measurements],
+            "recalibrations": recalibrations})
 
     @classmethod
     def of(cls, goal: Goal, readings: Readings) -> GoalResponse:
@@ -220,7 +229,7 @@ class HistoryEntry(BaseModel):
     timestamp: datetime
     actor_id: str
     actor_role: str
-    actor_display_name: str | None = Field(None, description="Who wrote it, by name in the directory.")
+    actor_display_name: str | None = Field(None, description="The name of who wrote it" + NAMED)
     data: dict[str, Any]
     changes: list[FieldChange]
 

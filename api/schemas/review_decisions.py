@@ -52,18 +52,21 @@ class ReviewStepResponse(BaseModel):
 
     review_id: str
     employee_id: str
+    employee_display_name: str = Field(description="The employee's name (the id in open mode).")
     cycle: str
     version: int = Field(description="The review's version after the step.")
     position: int = Field(description="The log position of the step's last event (the position token).")
     stage: str
     final_band: str | None
     dispute_id: str | None = Field(None, description="The dispute raised, when the step raised one.")
-    decision: dict[str, Any] | None = None
+    decision: dict[str, Any] | None = Field(None, description="The decision, its decider by id (`decided_by`) and by "
+                                            "name (`decided_by_display_name`: the id in open mode).")
 
 
 class ReviewHistoryResponse(BaseModel):
     review_id: str
     employee_id: str
+    employee_display_name: str = Field(description="The employee's name (the id in open mode).")
     cycle: str
     as_of: datetime | None
     events: list[HistoryEntry]

@@ -44,7 +44,12 @@ class GoalReview(Open):
 
 
 class ReviewResponse(Open):
+    """Every field naming a person (employee_id, decided_by, resolved_by, by, proposed_by, ...) has its name beside
+    it, `<field>_display_name` (`employee_display_name`, `decided_by_display_name`, ...): the directory's display
+    name, or the id itself in open mode and for an id that names nobody in the directory."""
+
     employee_id: str
+    employee_display_name: str = Field(description="The employee's name (the id in open mode).")
     cycle: str
     as_of: str | None
     goals: list[GoalReview]

@@ -24,6 +24,7 @@ from api.web.timeline import timeline
 from api.web.views import event_words
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.errors import ApplicationError
+from application.goals.parties import name_lookup
 from application.goals.service import Goals
 from application.goals.history import describe_trail
 from application.store.settings import BusinessCalendar
@@ -76,7 +77,7 @@ def goal_context(
     readings = goals.bounded_readings(goal)  # the charts draw each day's counted reading and the latest ones
     review = goal_review_at(shown_events, day)
     return {
-        "goal": GoalResponse.of(goal, readings).named(goals.parties.display_name_of), "as_of": as_of,
+        "goal": GoalResponse.of(goal, readings).named(name_lookup(goals.parties)), "as_of": as_of,
         "summary": summary(review, day, as_of) if review else None,
         "timeline": timeline(describe_trail(shown_events), name_finder(goals), {k.id: k.name for k in goal.kpis},
                              day.year),

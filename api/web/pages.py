@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import ValidationError
 
 from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status, field_error
+from application.goals.parties import name_lookup
 from application.errors import ApplicationError
 from application.identity.sign_in import may_keep_session
 from application.sign_ins import SpentTokens
@@ -87,12 +88,14 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
 
 
 def people_context(request: Request, session: WebSession | None) -> dict[str, Any]:
-    """Whether people come from the directory (ADR 0035), and the signed-in person's name if it knows them."""
+    """Whether people come from the directory (ADR 0035), the signed-in person's name if it knows them, and how to
+    name anyone else (the directory's name; the id in open mode)."""
     directory = request.app.state.directory
     directory_mode = directory.in_directory_mode()
     person = directory.person(session.actor.id) if session is not None and directory_mode else None
     return {"people_mode": "directory" if directory_mode else "open",
-            "my_name": person.display_name if person is not None else None}
+            "my_name": person.display_name if person is not None else None,
+            "name_of": name_lookup(request.app.state.goals.parties)}  # templates' `person` macro (issue 22)
 
 
 def error_page(request: Request, problem: FormProblem) -> HTMLResponse:

@@ -73,8 +73,9 @@ def waiting_for(goal: Goal, actor: Actor, today: date) -> list[str]:
 
 
 def review_goals(reviews: Reviews, actor: Actor, employee_id: str, cycle: str) -> list[dict[str, Any]]:
-    goals = reviews.review(actor, employee_id, cycle)["goals"]
-    return [{**g, "owner_id": employee_id} for g in goals]
+    review = reviews.review(actor, employee_id, cycle)
+    return [{**g, "owner_id": employee_id, "owner_display_name": review["employee_display_name"]}
+            for g in review["goals"]]
 
 
 def waiting_list(goals: Goals, actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

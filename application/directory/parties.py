@@ -6,6 +6,7 @@ owner who is not an active person is refused. Without a directory (open mode) th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from application.directory.errors import NotReportingManagerError, UnknownPersonError
@@ -21,6 +22,8 @@ class People(Protocol):
     def in_directory_mode(self) -> bool: ...
 
     def person(self, person_id: str) -> Person | None: ...
+
+    def people_now(self) -> Mapping[str, Person]: ...
 
 
 class DirectoryParties:
@@ -40,6 +43,16 @@ class DirectoryParties:
     def display_name_of(self, person_id: str) -> str | None:
         person = self.directory.person(person_id)
         return None if person is None else person.display_name
+
+    def display_names(self) -> Callable[[str], str | None]:
+        """display_name_of over one reading of the directory: an answer naming many people reads it once."""
+        people = self.directory.people_now()
+
+        def display_name_of(person_id: str) -> str | None:
+            person = people.get(person_id)
+            return None if person is None else person.display_name
+
+        return display_name_of
 
     def reviewer_of(self, employee_id: str) -> str | None:
         person = self.directory.person(employee_id)

@@ -7,7 +7,7 @@ person is and which roles the directory grants them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from uuid import uuid4
@@ -86,6 +86,10 @@ class Directory:
         if self.direct_reports(person_id):
             roles.add(Role.MANAGER)
         return frozenset(roles)
+
+    def people_now(self) -> Mapping[str, Person]:
+        """Every person of the directory as it stands now, by id (one reading of the log; not to be changed)."""
+        return self.index.current().people
 
     def in_directory_mode(self) -> bool:
         """Once anyone has been provisioned, the directory is the authority on people (ADR 0035)."""

@@ -2,10 +2,11 @@
 
 Like the audit migration (application/audit/migration.py, whose re-signing and signed record it reuses), only an
 intact trail is migrated: every row is checked first. Then each event holding registered personal text in the clear
-is rewritten with those fields sealed under its person's data key, and it and every later event of its aggregate
-are re-signed in place (same id, version and log position: the chain links each signature to the one before). The
-tree, its signed checkpoints and the snapshots are derived from the rows, so they are dropped and rebuilt; the
-signed migration record keeps the last checkpoint from before and the first one after, so the rewrite stays visible.
+is rewritten with those fields sealed under its author's data key (ADR 0051; directory data under its person's),
+and it and every later event of its aggregate are re-signed in place (same id, version and log position: the
+chain links each signature to the one before). The tree, its signed checkpoints and the snapshots are derived from
+the rows, so they are dropped and rebuilt; the signed migration record keeps the last checkpoint from before and the
+first one after, so the rewrite stays visible.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from application.store.database import metadata
 from application.goals.service import Goals
 from application.privacy.erasure import drop_snapshots
 from application.privacy.personal import field_value, is_text
-from application.privacy.registry import personal_paths
+from application.privacy.registry import SEALED_UNDER_SUBJECT, personal_paths
 from application.privacy.sealing import PERSONAL_TEXT, seal
 
 
@@ -85,7 +86,7 @@ def _seal_fields(goals: Goals, row: Notification, state: dict[str, Any]) -> int:
     paths = [p for p in personal_paths(row.topic) if is_text(field_value(state, p))]
     if not paths:
         return 0
-    subject = goals.personal.subject_of(row.originator_id)
+    subject = _sealer(goals, row, state)
     if subject is None:
         raise MigrationRefusedError(f"event {row.originator_id}:{row.originator_version} holds personal text but "
                                     "belongs to no person: nothing was migrated")
@@ -96,6 +97,15 @@ def _seal_fields(goals: Goals, row: Notification, state: dict[str, Any]) -> int:
             target = target[part]
         target[last] = _sealed_json(goals, subject, target[last])
     return len(paths)
+
+
+def _sealer(goals: Goals, row: Notification, state: dict[str, Any]) -> str | None:
+    """Whose key seals the event's text, as the mapper would seal it now: its author's (ADR 0051), or for directory
+    data the person's."""
+    if row.topic in SEALED_UNDER_SUBJECT:
+        return goals.personal.subject_of(row.originator_id)
+    actor = state.get("actor_id")
+    return str(actor) if actor else None
 
 
 def _sealed_json(goals: Goals, subject: str, value: Any) -> Any:

@@ -1,4 +1,11 @@
-"""Which fields of an event to seal, under whose key: the mapper's side of ADR 0026."""
+"""Which fields of an event to seal, under whose key: the mapper's side of ADR 0026, amended by ADR 0051.
+
+A text is sealed under its author's key (the event's actor), so erasing a person shreds what they wrote, on
+whichever goal and whoever held it then; what the directory says about a person under that person's key. Snapshots
+hold everyone's text of one aggregate and are sealed whole under the aggregate's person (dropped on any erasure).
+Text stored before ADR 0051 stays sealed under the goal's owner at drafting: the key id in each sealed value names
+the key, and the key's row its person, so both read alike.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from eventsourcing.utils import get_topic
 from application.errors import ApplicationError
 from application.store.bounds import Bounds
 from application.privacy.keys import DataKeys
-from application.privacy.registry import SUBJECT_FIELDS, personal_paths
+from application.privacy.registry import SEALED_UNDER_SUBJECT, SUBJECT_FIELDS, personal_paths
 from application.privacy.sealing import SealedState, SealedText, seal
 
 FirstEvent = Callable[[UUID | str], Sequence[StoredEvent]]
@@ -52,15 +59,22 @@ class PersonalData:
                 self._remember(str(event.originator_id), str(state[SUBJECT_FIELDS[topic]]))
             if not paths:
                 return event
-            subject = self.subject_of(event.originator_id)
-            if subject is None:
-                raise NoDataSubjectError(f"{topic} carries personal text but belongs to no person "
-                                         "(add its aggregate to SUBJECT_FIELDS)", topic=topic)
+            sealer = self.sealer_of(event, topic)
             for path in paths:
-                _set(state, path, self._sealed_value(field_value(state, path), subject))
+                _set(state, path, self._sealed_value(field_value(state, path), sealer))
         copy = object.__new__(type(event))
         copy.__dict__.update(state)
         return copy
+
+    def sealer_of(self, event: DomainEventProtocol[UUID], topic: str) -> str:
+        """Whose key seals the event's text: its author's, or the aggregate's person's for directory data."""
+        if topic not in SEALED_UNDER_SUBJECT:
+            return author_of(event, topic)
+        subject = self.subject_of(event.originator_id)
+        if subject is None:
+            raise NoDataSubjectError(f"{topic} carries personal text but belongs to no person "
+                                     "(add its aggregate to SUBJECT_FIELDS)", topic=topic)
+        return subject
 
     def _sealed_value(self, value: Any, subject: str) -> Any:
         """A text sealed; a list of texts (e.g. blockers) each sealed; an empty text left as it is."""
@@ -89,6 +103,14 @@ class PersonalData:
         self._subjects.move_to_end(key)
         if len(self._subjects) > self._maxsize:
             self._subjects.popitem(last=False)
+
+
+def author_of(event: object, topic: str) -> str:
+    """The person who wrote the event: its actor (every event of the log names one)."""
+    actor = getattr(event, "actor_id", None)
+    if not isinstance(actor, str) or not actor:
+        raise NoDataSubjectError(f"{topic} carries personal text but names no actor to seal it under", topic=topic)
+    return actor
 
 
 def is_text(value: Any) -> bool:

@@ -2,7 +2,8 @@
 
 Every event field that holds free text written by or about a person is named here by its event's stored topic
 (a dotted path reaches into a dict field, as `changes.rationale` of a revision); the mapper seals exactly these
-fields under the data key of the aggregate's person, so deleting that key erases them everywhere at once.
+fields under the data key of the person who wrote them (the event's actor, ADR 0051), or, for what the directory
+says about a person, under that person's key; deleting a key erases what it sealed everywhere at once.
 Numbers, dates, ids (pseudonyms), enums and a goal's terms (title, statement, KPI names) are not personal free text
 and stay readable: the scores and the fairness report never depend on a key.
 
@@ -50,13 +51,22 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("goalengine:Person.Erased", "reason"): "why HR erased; the erasure notice must outlive the key (no personal data)",
 }
 
-# The event that creates an aggregate belonging to a person, and the field naming that person: the data key of
-# every later event of the aggregate is that person's (their goal; later their review).
+# The event that creates an aggregate belonging to a person, and the field naming that person. Its snapshots are
+# sealed under that person's key (ADR 0026); its events' text under its author's (ADR 0051), except the topics of
+# SEALED_UNDER_SUBJECT. The export (application/privacy/export.py) reads it to find a person's aggregates.
 SUBJECT_FIELDS: dict[str, str] = {
     "goalengine:Goal.Drafted": "owner_id",
     "goalengine:Review.Opened": "employee_id",
     "goalengine:DirectoryPerson.Provisioned": "person_id",
 }
+
+
+# What the directory says about a person is theirs, whoever provisioned it (ADR 0033): sealed under the subject's key.
+# Every other personal text is sealed under its author's key, so erasing a person shreds what they wrote (ADR 0051).
+SEALED_UNDER_SUBJECT: frozenset[str] = frozenset({
+    "goalengine:DirectoryPerson.Provisioned",
+    "goalengine:DirectoryPerson.Updated",
+})
 
 
 def personal_paths(topic: str) -> tuple[str, ...]:

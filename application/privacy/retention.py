@@ -1,5 +1,8 @@
-"""Retention (ADR 0026): a person's personal text is erased once every cycle they have goals in has been locked
-(by HR, ADR 0023) for GOALENGINE_RETENTION_YEARS years.
+"""Retention (ADR 0026): a person's personal text is erased once every cycle they held goals in, or wrote into a
+goal or a review of, has been locked (by HR, ADR 0023) for GOALENGINE_RETENTION_YEARS years.
+
+Their data key seals what they wrote, on anyone's goal (ADR 0051): a manager whose own goals are long locked but who
+still writes notes on this cycle's goals is not due, and a goal reassigned to someone counts for them from then on.
 
 The data keys are per person, so retention erases a person whole, and only once their last cycle is due: a person
 still working keeps their text. The dry run and the real run call the same `due_erasures`, so the list the dry run
@@ -17,11 +20,16 @@ from eventsourcing.application import AggregateNotFoundError
 
 from application.goals.service import Goals
 from application.privacy.erasure import Erasure, erase_person
+from application.privacy.registry import PERSONAL_FIELDS, SEALED_UNDER_SUBJECT
 from domain.cycle import Cycle, cycle_uuid
 from domain.goal import Goal
+from domain.review import Review
 from domain.values import Actor, Role
 
 RETENTION_ACTOR = Actor("retention-policy", Role.HR)
+# The events that name who holds a goal or review, and those that carry someone's text (sealed under their key).
+RETENTION_TOPICS = sorted({Goal.Drafted.TOPIC, Goal.Reassigned.TOPIC, Review.Opened.TOPIC,
+                           *(topic for topic in PERSONAL_FIELDS if topic not in SEALED_UNDER_SUBJECT)})
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,9 @@ def cycle_locked_on(goals: Goals, cycle: dict[str, Any]) -> date | None:
     except AggregateNotFoundError:
         events = []
     if not events:
-        end = cycle["end"]
+        end = cycle.get("end")
+        if end is None:  # a review naming a cycle neither opened nor named by a goal: never due
+            return None
         return end if isinstance(end, date) else date.fromisoformat(str(end))
     locks = [event.timestamp for event in events if isinstance(event, Cycle.Locked)]
     return locks[0].astimezone(ZoneInfo(goals.settings.timezone)).date() if locks else None
@@ -72,23 +82,41 @@ def due_erasures(goals: Goals, today: date, years: int) -> list[DueErasure]:
 
 
 def last_locked_cycles(goals: Goals) -> tuple[dict[str, tuple[date, str]], set[str]]:
-    """Per goal owner, the lock date and id of their last locked cycle; and the owners with a goal in a cycle that
-    is not locked yet (never due)."""
+    """Per person, the lock date and id of the last locked cycle they held a goal in or wrote into; and the people
+    with such a cycle not locked yet (never due)."""
     last: dict[str, tuple[date, str]] = {}
     still_open: set[str] = set()
     locked_on: dict[str, date | None] = {}
-    for logged in goals.log_events(topics=[Goal.Drafted.TOPIC]):
-        drafted = logged.event
-        assert isinstance(drafted, Goal.Drafted)
-        cycle_id = str(drafted.cycle["id"])
-        if cycle_id not in locked_on:
-            locked_on[cycle_id] = cycle_locked_on(goals, drafted.cycle)
-        moment = locked_on[cycle_id]
-        if moment is None:
-            still_open.add(drafted.owner_id)
+    cycle_of: dict[str, dict[str, Any]] = {}  # goal or review id -> its cycle
+    cycles: dict[str, dict[str, Any]] = {}  # cycle id -> the cycle as its goals name it
+    for logged in goals.log_events(topics=RETENTION_TOPICS):
+        event = logged.event
+        aggregate = str(event.originator_id)
+        if isinstance(event, Goal.Drafted):
+            cycle_of[aggregate] = cycles.setdefault(str(event.cycle["id"]), event.cycle)
+        elif isinstance(event, Review.Opened):
+            cycle_of[aggregate] = cycles.get(event.cycle_id, {"id": event.cycle_id, "end": None})
+        cycle = cycle_of.get(aggregate)
+        if cycle is None:
             continue
-        last[drafted.owner_id] = max(last.get(drafted.owner_id, (moment, cycle_id)), (moment, cycle_id))
+        cycle_id = str(cycle["id"])
+        if cycle_id not in locked_on:
+            locked_on[cycle_id] = cycle_locked_on(goals, cycle)
+        moment = locked_on[cycle_id]
+        for person in people_in(event):
+            if moment is None:
+                still_open.add(person)
+            else:
+                last[person] = max(last.get(person, (moment, cycle_id)), (moment, cycle_id))
     return last, still_open
+
+
+def people_in(event: object) -> set[str]:
+    """Whose the event's goal or review is from it on, and who wrote it (their key seals its text)."""
+    people = {str(getattr(event, "actor_id", ""))}
+    for field in ("owner_id", "employee_id"):  # Drafted and Reassigned; Review.Opened
+        people.add(str(getattr(event, field, "")))
+    return people - {""}
 
 
 def run_retention(goals: Goals, today: date, years: int, *, dry_run: bool = False) -> list[DueErasure]:

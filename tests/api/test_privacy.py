@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from application.goals.service import Goals
 from application.privacy.registry import ERASED
 from domain.values import Actor
-from tests.application.privacy.support import TEXTS, employee_with_history
+from tests.application.privacy.support import TEXTS, WRITERS, employee_with_history, texts_of
 from tests.application.privacy.test_no_plaintext_left import texts_found
 from tests.conftest import Clock
 from tests.scenarios import AUDITOR, EMPLOYEE, HR, MANAGER, STRANGER
@@ -33,10 +33,10 @@ def texts_in(answer: Any) -> list[str]:
     return [name for name, value in TEXTS.items() if value in text]
 
 
-def with_text_erased(answer: Any) -> Any:
+def with_text_erased(answer: Any, texts: dict[str, str] = TEXTS) -> Any:
     """The answer as it must read after the erasure: each text replaced by the marker, the rest unchanged."""
     text = json.dumps(answer, sort_keys=True)
-    for value in TEXTS.values():
+    for value in texts.values():
         text = text.replace(value, ERASED)
     return json.loads(text)
 
@@ -66,12 +66,18 @@ def test_an_erased_employee_reads_as_erased_everywhere_with_the_same_numbers(
     erased = client.post("/people/emp-1/erasure", json={"reason": "GDPR article 17 request"}, headers=auth(HR))
     assert erased.status_code == 201, erased.text
     assert erased.json()["keys_erased"] == 1
+    after = readable(client, auth, goals)  # only what emp-1 wrote (ADR 0051)
+    assert set(texts_in(after)) == set(texts_of(*WRITERS[1:])) and after == with_text_erased(before, texts_of("emp-1"))
+    for writer in WRITERS[1:]:
+        assert client.post(f"/people/{writer}/erasure", json={"reason": "GDPR article 17 request"},
+                           headers=auth(HR)).status_code == 201
     after = readable(client, auth, goals)
     assert texts_in(after) == [] and after == with_text_erased(before)
 
     feed = client.get("/events?after=0&limit=500", headers=auth(HR)).json()["items"]
     assert texts_in(feed) == [] and ERASED in json.dumps(feed)
     assert feed[-1]["type"] == "person.erased.v1" and feed[-1]["data"]["reason"] == "GDPR article 17 request"
+    assert [item["data"]["person_id"] for item in feed if item["type"] == "person.erased.v1"] == list(WRITERS)
     verified = client.get("/audit/verify", headers=auth(AUDITOR))
     assert verified.status_code == 200 and verified.json()["intact"]
     app.state.projector.runner.rebuild()

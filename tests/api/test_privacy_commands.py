@@ -31,7 +31,8 @@ def test_export_then_erase_then_export_again(
     assert main(["erase", "emp-1", "--reason", "GDPR article 17 request", "--by", "hr-7"]) == 0
     assert "erased emp-1: 1 data key(s) deleted" in capsys.readouterr().out
     goals.data_keys.refresh_seconds = 0
-    assert goals.get_goal(goal_id).summary == ERASED
+    goal = goals.get_goal(goal_id)
+    assert goal.terms.rationale == ERASED and goal.summary == TEXTS["summary"]  # the manager wrote the summary
     assert main(["export-person", "emp-1"]) == 0
     export = json.loads(capsys.readouterr().out)
     assert [e["data"]["reason"] for e in export["erasures"]] == ["GDPR article 17 request"]

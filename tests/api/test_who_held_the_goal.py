@@ -10,9 +10,12 @@ from uuid import UUID
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.web.session import sign_in_link
 from application.directory.service import Directory
 from application.goals.service import Goals
 from domain.values import Actor, Outcome, Role
+from tests.api.conftest import API_SECRET
+from tests.api.web.test_workspace_pages import follow_link
 from tests.application.directory.support import PROVISIONER, details, small_organisation
 from tests.conftest import Clock
 from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft, start_cycles, survey_terms
@@ -83,3 +86,24 @@ def test_in_open_mode_an_employee_s_own_draft_never_blocks_their_review(
     start_cycles(goals)  # bands are decided once HR has started the cycle (ADR 0029)
     decided = client.post("/reviews/emp-1/decision?cycle=2026-H1", json=DECISION, headers=auth(MANAGER))
     assert decided.status_code == 201, decided.text
+
+
+def test_the_directory_manager_who_holds_none_of_the_goals_reads_the_review_they_decide(
+        app: FastAPI, client: TestClient, auth: Auth, clock: Clock) -> None:
+    goals: Goals = app.state.goals
+    directory = organisation(app)
+    closed = dev_agreed(goals, title="Closed before the move")
+    goals.close_goal(closed, Actor("hr-hal", Role.HR), outcome=Outcome.MISSED, summary="Missed: team dissolved.")
+    reorganise(directory)  # every goal of emp-dev stays with mgr-ana; mgr-zed manages emp-dev now
+    review = "/reviews/emp-dev?cycle=2026-H1"
+    for reader in (ZED, ANA):  # the decider reads what the decision rests on; the goal's manager their goal
+        answer = client.get(review, headers=auth(reader))
+        assert answer.status_code == 200, answer.text
+        assert [goal["goal_id"] for goal in answer.json()["goals"]] == [str(closed)]
+    assert client.get("/reviews/emp-dev/justification?cycle=2026-H1", headers=auth(ZED)).status_code == 200
+    assert client.get(review, headers=auth(Actor("head", Role.MANAGER))).status_code == 404  # neither
+    client.cookies.clear()
+    signed_in = follow_link(client, sign_in_link(API_SECRET, ZED.id, "manager", "http://testserver"))
+    assert signed_in.status_code == 303, signed_in.text
+    page = client.get("/workspace/reviews/emp-dev?cycle=2026-H1")
+    assert page.status_code == 200 and "Closed before the move" in page.text, page.text[:300]

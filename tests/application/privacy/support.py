@@ -10,10 +10,11 @@ from uuid import UUID
 
 from application.cycles.service import Cycles
 from application.goals.service import Goals
+from application.privacy.erasure import erase_person
 from application.reviews.decisions import ReviewDecisions
 from domain.check_ins import CheckIn
 from domain.review_values import DecisionBasis
-from domain.values import Cycle
+from domain.values import Actor, Cycle, Role
 from tests.conftest import Clock
 from tests.lifecycles import REVIEW_BANDS
 from tests.scenarios import (
@@ -49,6 +50,28 @@ TEXTS = {
     "dispute": "Dispute-Wc5 my leave was approved",
     "resolution": "Resolution-Ap0 confirmed with the lead",
 }
+
+
+# Who wrote each text: their data key seals it (ADR 0051), so erasing them erases exactly these.
+WRITTEN_BY: dict[str, tuple[str, ...]] = {
+    EMPLOYEE.id: ("rationale", "note", "revision", "first_rationale", "check_in", "blockers", "next_steps",
+                  "self_assessment", "dispute"),
+    MANAGER.id: ("justification", "summary", "decision", "override"),
+    HR.id: ("rejection", "resolution"),
+    OTHER_HR.id: ("approval",),
+}
+WRITERS = tuple(WRITTEN_BY)
+
+
+def texts_of(*people: str) -> dict[str, str]:
+    """The texts the people wrote, by name."""
+    return {name: TEXTS[name] for person in people for name in WRITTEN_BY[person]}
+
+
+def erase_every_writer(goals: Goals, reason: str = "GDPR article 17 request") -> None:
+    """Erase everyone who wrote a text of emp-1's history: then every text of it reads as erased."""
+    for person in WRITERS:
+        erase_person(goals, person, HR, reason)
 
 
 def employee_with_history(goals: Goals, clock: Clock, cycle: Cycle = H1) -> UUID:
@@ -94,9 +117,9 @@ def reviewed_with_a_dispute(goals: Goals) -> None:
 
 
 def other_employee_goal(goals: Goals) -> UUID:
-    """emp-2's goal, whose text must survive emp-1's erasure."""
+    """emp-2's goal, drafted by emp-2, whose text must survive the erasure of everyone else."""
     return draft(goals, survey_terms(owner_id="emp-2", rationale="Rationale of emp-2 stays readable"),
-                 actor=MANAGER)
+                 actor=Actor("emp-2", Role.EMPLOYEE))
 
 
 def locked_on(goals: Goals, cycle_id: str, day: date) -> None:

@@ -8,7 +8,7 @@ from application.goals.service import Goals
 from application.privacy.erasure import erase_person
 from application.privacy.export import export_person
 from application.privacy.registry import ERASED
-from tests.application.privacy.support import TEXTS, employee_with_history, other_employee_goal
+from tests.application.privacy.support import TEXTS, texts_of, employee_with_history, other_employee_goal
 from tests.conftest import Clock
 from tests.scenarios import HR
 
@@ -40,5 +40,6 @@ def test_after_an_erasure_the_export_shows_the_marker_and_the_notice(goals: Goal
     erase_person(goals, "emp-1", HR, "GDPR article 17 request")
     export = export_person(goals, "emp-1")
     text = json.dumps(export)
-    assert [name for name, value in TEXTS.items() if value in text] == [] and ERASED in text
+    assert [name for name, value in texts_of("emp-1").items() if value in text] == [] and ERASED in text
+    assert TEXTS["summary"] in text  # the manager wrote it (ADR 0051): erasing emp-1 leaves it
     assert [(e["data"]["reason"], e["actor_id"]) for e in export["erasures"]] == [("GDPR article 17 request", HR.id)]

@@ -36,7 +36,8 @@ def test_a_store_with_plaintext_personal_text_is_sealed_and_still_verifies(setti
         assert audit_log(goals).checkpoint()  # the tree and checkpoints start again from the rewritten rows
         assert "personal text sealed" in str(migration_records(goals)[-1]["record"])
         assert migrate_personal_fields(goals).fields == 0  # a second run finds nothing to do
-        erase_person(goals, "emp-1", HR, "request")
-        assert goals.get_goal(goal_id).summary == ERASED and verify_trail(goals).intact
+        erase_person(goals, "emp-1", HR, "request")  # sealed under each author's key (ADR 0051): emp-1's text only
+        goal = goals.get_goal(goal_id)
+        assert goal.terms.rationale == ERASED and goal.summary == TEXTS["summary"] and verify_trail(goals).intact
     finally:
         goals.close()

@@ -11,7 +11,7 @@ from application.goals.service import Goals
 from application.privacy.erasure import erase_person
 from application.privacy.registry import ERASED
 from application.webhooks.delivery import WebhookDelivery
-from tests.application.privacy.support import TEXTS, employee_with_history
+from tests.application.privacy.support import TEXTS, texts_of, employee_with_history
 from tests.application.test_webhook_delivery import FAST, deliver_until, subscribe
 from tests.conftest import Clock
 from tests.scenarios import HR
@@ -36,4 +36,5 @@ def test_subscribers_get_the_notice_and_only_the_marker_after_it(
     bodies = [d.body for d in receiver.accepted()]
     assert bodies[-1]["type"] == "person.erased.v1" and bodies[-1]["data"]["person_id"] == "emp-1"
     text = json.dumps(bodies)
-    assert [name for name, value in TEXTS.items() if value in text] == [] and ERASED in text
+    assert [name for name, value in texts_of("emp-1").items() if value in text] == [] and ERASED in text
+    assert TEXTS["summary"] in text  # the manager wrote it (ADR 0051): erasing emp-1 leaves it
