@@ -1,5 +1,5 @@
-"""The cycles page: every review cycle with its dates and state, and HR's next move for each (activate, start the
-review, release the ratings, lock), through the same Cycles service as POST /cycles/{id}/... ."""
+"""The cycles page: every review cycle with its dates and state, HR's form to open one, and HR's next move for each
+(activate, start the review, release the ratings, lock), through the same Cycles service as POST /cycles[/{id}/...]."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from api.problems import Problem
+from api.schemas.cycles import OpenCycleRequest
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
 from application.cycles.service import Cycles
 from application.errors import ApplicationError
@@ -34,18 +36,36 @@ STATE_WORDS = {
 }
 
 
-def cycles_context(request: Request, actor: Actor, problem: FormProblem | None = None) -> dict[str, Any]:
+def cycles_context(request: Request, actor: Actor, problem: FormProblem | None = None,
+                   opening: dict[str, str] | None = None) -> dict[str, Any]:
+    """`opening` holds the fields of a refused "Open a cycle" form (its problem shows beside them, not on top)."""
     cycles: Cycles = request.app.state.cycles
     rows = [{"cycle": c, "state": STATE_WORDS[c.status], "next": NEXT_MOVE.get(c.status),
              "lockable": c.status is not CycleStatus.LOCKED} for c in cycles.list_cycles()]
     return {"rows": rows, "moves": rules.moves_cycles(actor), "overview": rules.oversees_cycles(actor),
-            "problem": problem}
+            "problem": None if opening is not None else problem,
+            "opening": opening or {}, "open_problem": problem if opening is not None else None}
 
 
 @router.get("", response_class=HTMLResponse)
 def cycles_page(request: Request, session: SessionDep) -> HTMLResponse:
     """Every review cycle with its dates and state; HR moves them on from here."""
     return render(request, "cycles.html", cycles_context(request, session.actor))
+
+
+@router.post("")
+def open_cycle(request: Request, session: SessionDep, fields: FormDep) -> Response:
+    """HR opens a cycle (in planning) from the form on the cycles page; the API's OpenCycleRequest checks the fields."""
+    cycles: Cycles = request.app.state.cycles
+    wanted = {name: fields.get(name, "").strip() for name in ("id", "name", "start", "end")}
+    try:
+        body = OpenCycleRequest.model_validate(wanted)
+        cycles.open_cycle(session.actor, cycle_id=body.id, name=body.name, start=body.start, end=body.end)
+    except (ValidationError, GoalError, ApplicationError) as error:
+        problem = problem_of(error)
+        context = cycles_context(request, session.actor, problem, opening=wanted)
+        return render(request, "cycles.html", context, status=problem.status)
+    return see_other(f"/workspace/cycles#cycle-{quote(body.id, safe='')}")
 
 
 @router.post("/{cycle_id}/{move}")

@@ -84,9 +84,12 @@ def measure_table(name: str, measure: dict[str, Any], primary: bool = False) -> 
         + f"<td>{escape('; '.join(r.get('caveats', [SUPPRESSED])))}</td></tr>" for r in measure["groups"])
     overall = measure["overall"]["p_value"]
     table_id = ' id="fairness-figures"' if primary else ""
-    return (f'<table class="fairness figures"{table_id}><caption>{escape(name.replace("_", " "))} (overall '
-            f'permutation p = {escape("—" if overall is None else overall)})</caption><thead><tr>{head}</tr>'
-            f"</thead><tbody>{body}</tbody></table>")
+    shown_p = escape("—" if overall is None else overall)
+    caption = f'{escape(name.replace("_", " "))} (overall permutation p = {shown_p})'
+    # The table scrolls inside its own focusable, named box: the page itself never overflows a phone.
+    return (f'<div class="table-scroll" tabindex="0" role="region" aria-label="{caption}">'
+            f'<table class="fairness figures"{table_id}><caption>{caption}</caption><thead><tr>{head}</tr>'
+            f"</thead><tbody>{body}</tbody></table></div>")
 
 
 def packet_document(report: dict[str, Any]) -> str:

@@ -2,6 +2,9 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // A refused form: focus moves to what went wrong, so a keyboard or screen-reader user starts from there.
+  const problem = document.querySelector("main .problem, main [aria-invalid=true]");
+  if (problem) problem.focus();
   for (const button of document.querySelectorAll("button.print")) {
     button.hidden = false;
     button.addEventListener("click", () => window.print());
