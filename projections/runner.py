@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from functools import partial
 from collections.abc import Callable, Mapping, Sequence
 
@@ -35,6 +36,7 @@ DEFAULT_BATCH_SIZE = 500
 # A rebuild replays the whole log at once: bigger batches mean fewer transactions and each goal's state loaded and
 # written fewer times; memory stays bounded by the batch (see bench/ and ADR 0016).
 REBUILD_BATCH_SIZE = 2000
+HALT_RETRY = 5.0  # seconds between reads of a log halted at a row the store cannot decode (restored meanwhile?)
 
 OnBatch = Callable[[str, int, int], None]  # (projection name, events in the batch, position reached)
 OnPositions = Callable[[Mapping[str, int]], None]  # every projection's position after a batch
@@ -57,6 +59,7 @@ class ProjectionRunner:
         metadata.create_all(self.engine, tables=tables)
         self.quarantine = Quarantine(self.engine)
         self.halted: Finding | None = None  # a row no aggregate can be named for stops every projection there
+        self._retry_halted_at = 0.0
         self._ensure_position_rows()
 
     def catch_up(
@@ -201,12 +204,14 @@ class ProjectionRunner:
 
     def _checked_page(self, after: int, head: int) -> CheckedPage:
         """The next events as records, without those of quarantined aggregates (projections/quarantine.py)."""
+        if self.halted is not None and time.monotonic() < self._retry_halted_at:
+            return CheckedPage([], after, [])
         try:
             page = checked_page(self.goals, self.quarantine, after, head, self.batch_size)
         except HaltedAt as halted:
             if self.halted != halted.finding:
                 log.warning("projections halt at log position %s: %s", halted.finding.position, halted)
-            self.halted = halted.finding
+            self.halted, self._retry_halted_at = halted.finding, time.monotonic() + HALT_RETRY
             return CheckedPage([], after, [])
         self.halted = None
         return page
