@@ -13,12 +13,14 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import api_load, audit, bounded, commands, lag, loads, machine, privacy, rebuild, report, soak, targets
+from bench import (
+    api_load, audit, bounded, commands, lag, loads, machine, privacy, read_verification, rebuild, report, soak, targets,
+)
 from bench.config import DEFAULT, QUICK, Sizes
 from bench.stats import Row
 from bench.stores import POSTGRESQL, SQLITE, Databases, postgres_problem
 
-SECTIONS = ("commands", "load", "rebuild", "lag", "http", "audit", "privacy")
+SECTIONS = ("commands", "load", "rebuild", "lag", "http", "audit", "privacy", "reads")
 # Long runs, only when named with --only: the soak (an hour per store by default) and the 100,000-reading goal.
 LONG_SECTIONS = ("soak", "bounded")
 RESULTS_DIR = Path("bench/results")
@@ -85,6 +87,8 @@ def measure_store(store: str, args: argparse.Namespace, progress: Callable[[str]
             rows += audit.measure(databases, sizes, args.runs, progress)
         if "privacy" in args.only:
             rows += privacy.measure(databases, sizes, args.runs, progress)
+        if "reads" in args.only:
+            rows += read_verification.measure(databases, sizes, args.runs, progress)
         if "bounded" in args.only:
             rows += bounded.measure(databases, sizes, args.runs, progress)
         if "soak" in args.only:

@@ -1,63 +1,122 @@
-"""Reads check what they serve (ADR 0038): commands and reads with read verification on against off, same run.
+"""Reads check what they serve (ADR 0038, 0050): commands and reads with read checks on against off, same run.
 
+    python -m bench --only reads [--store sqlite|postgresql|both]
     python -m bench.read_verification [--goals 30] [--readings 22] [--store sqlite postgresql]
 
-Commands are the throughput workload (bench/workload.py: draft, two signatures, readings). Reads: "first reads"
-load each goal once in a process that has just started (every event's Ed25519 signature is checked: the worst
-case); "cold reads" load each goal from the store again (`forget_cached_aggregates` first: the rows' bytes match
-what was checked before, so no signature is checked again); "warm reads" come from the aggregate cache.
-Alternated, best of two each, so the noise of a shared machine falls on both alike.
-Prints commands/s and reads/s, and the ratio on/off (the target is at least 0.8x).
+Commands are the throughput workload (bench/workload.py: draft, two signatures, readings), best of two fresh
+databases each, alternated. Reads, in a process that has just started: "first reads" load each goal once (nothing
+checked in memory: each event's read seal is checked, ADR 0050; without one, its Ed25519 signature); "cold reads"
+then load each goal from the store again (`forget_cached_aggregates` first: the rows' bytes match what was checked
+before); "warm reads" come from the aggregate cache. Both contenders' applications start together, five times,
+and read each goal in turn (the order flips goal by goal), so the noise of a shared machine falls on both alike;
+reads/s are over all five. Prints commands/s and reads/s, and the ratio on/off (the target is at least 0.8x).
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from uuid import UUID
 
 from application.goals.service import Goals
+from application.store.settings import Settings
 from bench import workload
+from bench.config import Sizes
+from bench.stats import Row
 from bench.stores import POSTGRESQL, SQLITE, Database, Databases, postgres_problem
 
+SECTION = "reads"
+MEASURES = ("commands", "first reads", "cold reads", "warm reads")
+RESTARTS = 5  # starts of both contenders together; their reads are summed over all of them
+ROUNDS = ((1, True), (3, True), (3, False))  # passes over the goals: first reads, cold reads, warm reads
 
-def run(database: Database, goals_count: int, readings: int, verify: bool) -> tuple[float, ...]:
-    """Commands/s, first reads/s, cold reads/s and warm reads/s on a fresh database."""
+
+def populate(database: Database, goals_count: int, readings: int, verify: bool) -> tuple[float, list[UUID]]:
+    """Commands/s of the throughput workload on a fresh database, and the goals it wrote."""
     clock = workload.Clock()
-    settings = replace(database.settings(), verify_reads=verify)
-    goals = Goals(settings, today=clock)
+    goals = Goals(contender(database, verify), today=clock)
     try:
         workload.run_goal_commands(goals, clock, 0, 1)
         started = time.perf_counter()
         ids = [workload.run_goal_commands(goals, clock, n, readings) for n in range(1, goals_count + 1)]
-        commands = goals_count * workload.commands_per_goal(readings) / (time.perf_counter() - started)
+        return goals_count * workload.commands_per_goal(readings) / (time.perf_counter() - started), ids
     finally:
         goals.close()
-    goals = Goals(settings, today=clock)  # a restarted process: nothing checked yet
+
+
+def contender(database: Database, verify: bool) -> Settings:
+    return replace(database.settings(), verify_reads=verify)
+
+
+def reads_after_restart(kept: dict[bool, tuple[Settings, list[UUID]]]) -> dict[bool, list[float]]:
+    """Seconds of first, cold and warm reads of each contender, in two applications that have just started
+    (nothing checked in memory yet), one goal of each in turn (the order flips each goal), so that every moment of
+    a noisy machine's load falls on both alike."""
+    apps = {verify: Goals(settings, today=workload.Clock()) for verify, (settings, _ids) in kept.items()}
+    seconds = {verify: [0.0, 0.0, 0.0] for verify in apps}
     try:
-        first = reads_per_second(goals, ids, cold=True, rounds=1)
-        return commands, first, reads_per_second(goals, ids, cold=True), reads_per_second(goals, ids, cold=False)
+        for index, (rounds, cold) in enumerate(ROUNDS):
+            for _ in range(rounds):
+                for n in range(len(kept[True][1])):
+                    for verify in (True, False) if n % 2 else (False, True):
+                        seconds[verify][index] += read_once(apps[verify], kept[verify][1][n], cold)
     finally:
-        goals.close()
+        for app in apps.values():
+            app.close()
+    return seconds
 
 
-def reads_per_second(goals: Goals, ids: list[UUID], cold: bool, rounds: int = 3) -> float:
+def read_once(goals: Goals, goal_id: UUID, cold: bool) -> float:
+    if cold:
+        goals.forget_cached_aggregates()
     started = time.perf_counter()
-    for _ in range(rounds):
-        for goal_id in ids:
-            if cold:
-                goals.forget_cached_aggregates()
-            goals.get_goal(goal_id)
-    return rounds * len(ids) / (time.perf_counter() - started)
+    goals.get_goal(goal_id)
+    return time.perf_counter() - started
 
 
-def best(databases: Databases, goals_count: int, readings: int, verify: bool) -> tuple[float, ...]:
-    database = databases.fresh("reads")
+def one_run(databases: Databases, goals_count: int, readings: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Each measure with read checks on and off. Commands: best of two fresh databases per contender, alternated.
+    Reads: over the last two databases, summed over RESTARTS starts of both applications together."""
+    commands: dict[bool, list[float]] = {True: [], False: []}
+    kept: dict[bool, tuple[Database, list[UUID]]] = {}
     try:
-        return run(database, goals_count, readings, verify)
+        for attempt in range(2):
+            for verify in (True, False):
+                database = databases.fresh("reads")
+                rate, ids = populate(database, goals_count, readings, verify)
+                commands[verify].append(rate)
+                if attempt == 0:
+                    databases.drop(database)
+                else:
+                    kept[verify] = (database, ids)
+        totals = {True: [0.0, 0.0, 0.0], False: [0.0, 0.0, 0.0]}
+        settings = {verify: (contender(database, verify), ids) for verify, (database, ids) in kept.items()}
+        for _ in range(RESTARTS):
+            for verify, seconds in reads_after_restart(settings).items():
+                totals[verify] = [total + more for total, more in zip(totals[verify], seconds, strict=True)]
     finally:
-        databases.drop(database)
+        for database, _ids in kept.values():
+            databases.drop(database)
+    reads = [RESTARTS * goals_count * rounds for rounds, _cold in ROUNDS]
+    on, off = ((max(commands[v]), *(n / total for n, total in zip(reads, totals[v], strict=True)))
+               for v in (True, False))
+    return on, off
+
+
+def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[str], None]) -> list[Row]:
+    """The section of `python -m bench --only reads`: one row per measure and contender."""
+    samples: dict[tuple[str, bool], list[float]] = {(m, on): [] for m in MEASURES for on in (True, False)}
+    for number in range(runs):
+        progress(f"{databases.store}: reads, run {number + 1}/{runs}")
+        for verify, rates in zip((True, False), one_run(databases, sizes.goals, sizes.readings), strict=True):
+            for name, value in zip(MEASURES, rates, strict=True):
+                samples[(name, verify)].append(value)
+    unit = {"commands": "commands/s"}
+    return [Row(SECTION, databases.store, f"{name}, read checks {'on' if verify else 'off'}",
+                unit.get(name, "reads/s"), tuple(values), "read seals (ADR 0050)" if verify else "no read checks")
+            for (name, verify), values in samples.items()]
 
 
 def main() -> None:
@@ -72,15 +131,11 @@ def main() -> None:
             continue
         databases = Databases(store)
         try:
-            on, off = [], []
-            for _ in range(2):
-                on.append(best(databases, args.goals, args.readings, True))
-                off.append(best(databases, args.goals, args.readings, False))
+            on, off = one_run(databases, args.goals, args.readings)
         finally:
             databases.close()
-        for index, name in enumerate(("commands/s", "first reads/s", "cold reads/s", "warm reads/s")):
-            top_on, top_off = max(r[index] for r in on), max(r[index] for r in off)
-            print(f"{store:10} {name:13} on {top_on:9.1f}  off {top_off:9.1f}  ratio {top_on / top_off:.2f}x")
+        for name, top_on, top_off in zip(MEASURES, on, off, strict=True):
+            print(f"{store:10} {name + '/s':13} on {top_on:9.1f}  off {top_off:9.1f}  ratio {top_on / top_off:.2f}x")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ WHY = {
     "itself is fast; batching signatures per save or signing a checkpoint instead of each event would move it",
     "privacy": "each text field costs an AES-GCM seal on write and an open on read (microseconds), and the first "
     "use of a person's key a lookup and an unwrap; the share grows as the store itself gets faster",
+    "reads": "a first read checks each event's read seal (a keyed BLAKE2b of its bytes, ADR 0050) read with the "
+    "events in one query; an event without one costs an Ed25519 check (hundreds of microseconds under load)",
     "memory": "the rebuild streams the log page by page; a growing peak would mean some state kept per event",
 }
 
@@ -136,6 +138,17 @@ def audit_ratios(rows: Sequence[Row], store: str) -> list[Ratio]:
                     lambda v: at_least(v, 0.8), WHY["signing"])]
 
 
+def read_check_ratios(rows: Sequence[Row], store: str) -> list[Ratio]:
+    """Issue 23: commands and reads with read checks on stay at or above 0.8x the same with them off."""
+    found = []
+    for what in ("commands", "first reads", "cold reads", "warm reads"):
+        on, off = _row(rows, store, f"{what}, read checks on"), _row(rows, store, f"{what}, read checks off")
+        if on is not None and off is not None:
+            found.append(checked(store, f"{what}: read checks on / off", ratio(on, off), ">= 0.8",
+                                 lambda v: at_least(v, 0.8), WHY["reads"]))
+    return found
+
+
 def privacy_ratios(rows: Sequence[Row], store: str) -> list[Ratio]:
     """What sealing personal text costs (ADR 0026): informative, no target of the issues'."""
     found = []
@@ -171,6 +184,7 @@ def all_ratios(rows: Sequence[Row], stores: Sequence[str]) -> list[Ratio]:
         found += audit_ratios(rows, store)
         found += lag_ratios(rows, store)
         found += privacy_ratios(rows, store)
+        found += read_check_ratios(rows, store)
     return found
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 
 from application.store.database import metadata, schema_creation
 from projections.projection import ProjectionStatus
+from projections.quarantine import Finding, Quarantine
 from projections.tables import projection_positions
 
 FIRST_PAUSE = 0.001  # seconds before the first look again
@@ -27,8 +28,9 @@ class StoredPositions:
     def __init__(self, engine: Engine, names: Sequence[str], head: Callable[[], int],
                  pause: Callable[[float], None] = time.sleep) -> None:
         self.engine, self.names, self.head, self.pause = engine, tuple(names), head, pause
-        with schema_creation(engine):  # the worker may not have created it yet; whoever comes first does
+        with schema_creation(engine):  # the worker may not have created them yet; whoever comes first does
             metadata.create_all(engine, tables=[projection_positions])
+            self.quarantine = Quarantine(engine)
 
     def positions(self) -> dict[str, int]:
         """Every read model's position (0 for one no projector has started yet)."""
@@ -46,6 +48,13 @@ class StoredPositions:
         """Each read model's position against the head (for /ready and /metrics)."""
         head = self.head()
         return [ProjectionStatus(name, position, head) for name, position in self.positions().items()]
+
+    def findings(self) -> list[Finding]:
+        """The events the worker's projections refused as not what was signed (ADR 0050), as the store records them.
+
+        A row the store cannot decode at all halts the worker's projections without a record here; /audit/verify
+        names it."""
+        return self.quarantine.findings()
 
     def wait_for(self, name: str, target: int, timeout: float) -> int:
         """The position of `name` once it reaches `target`, or the one it had when the timeout passed."""

@@ -9,23 +9,26 @@ position and never applies a batch twice. Works on SQLite and PostgreSQL alike (
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from functools import partial
 from collections.abc import Callable, Mapping, Sequence
-from itertools import islice
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from application.store.database import metadata
 from application.goals.service import Goals
-from application.events.log_records import log_records
 from application.events.serialization import EventRecord
 from application.privacy.erasure import purge_freed_pages
 from application.store.sqlite_pool import writer_turn
 from projections.projection import Projection, ProjectionStatus, UnknownProjectionError
+from projections.quarantine import CheckedPage, Finding, HaltedAt, Quarantine, checked_page
 from projections.review_projection import PERSON_ERASED
 from projections.tables import goal_index, goal_reviews, projection_positions
+
+log = logging.getLogger("goalengine.projector")
 
 __all__ = ["Projection", "ProjectionRunner", "ProjectionStatus", "UnknownProjectionError"]
 
@@ -33,6 +36,7 @@ DEFAULT_BATCH_SIZE = 500
 # A rebuild replays the whole log at once: bigger batches mean fewer transactions and each goal's state loaded and
 # written fewer times; memory stays bounded by the batch (see bench/ and ADR 0016).
 REBUILD_BATCH_SIZE = 2000
+HALT_RETRY = 5.0  # seconds between reads of a log halted at a row the store cannot decode (restored meanwhile?)
 
 OnBatch = Callable[[str, int, int], None]  # (projection name, events in the batch, position reached)
 OnPositions = Callable[[Mapping[str, int]], None]  # every projection's position after a batch
@@ -53,6 +57,9 @@ class ProjectionRunner:
         self._catching_up = threading.Lock()
         tables = [projection_positions, *(t for p in projections for t in p.tables)]
         metadata.create_all(self.engine, tables=tables)
+        self.quarantine = Quarantine(self.engine)
+        self.halted: Finding | None = None  # a row no aggregate can be named for stops every projection there
+        self._retry_halted_at = 0.0
         self._ensure_position_rows()
 
     def catch_up(
@@ -152,23 +159,23 @@ class ProjectionRunner:
             position = self.positions()[projection.name]
             if position >= head:
                 return 0, position
-            records = log_records(self.goals, after=position, until=head, page_size=self.batch_size)
-            batch = list(islice(records, self.batch_size))
-            if not batch:
+            page = self._checked_page(position, head)
+            if page.last == position:
                 return 0, position
-            last = batch[-1].position
-            assert last is not None
+            batch, last = page.records, page.last
             with writer_turn(self.goals.recorder), self.engine.begin() as connection:
                 if self._lock(connection, projection.name) != position:
                     continue
                 projection.apply(connection, batch)
+                self.quarantine.record(connection, page.findings)
                 connection.execute(
                     update(projection_positions)
                     .where(projection_positions.c.name == projection.name)
                     .values(position=last)
                 )
+            self.quarantine.recorded(page.findings)
             self._after_erasures(batch)
-            return len(batch), last
+            return max(len(batch), 1), last
 
     def _apply_next_batch_to_all(self, head: int) -> tuple[int, dict[str, int]]:
         while True:
@@ -176,22 +183,42 @@ class ProjectionRunner:
             start = min(positions.values())
             if start >= head:
                 return 0, positions
-            batch = list(islice(log_records(self.goals, after=start, until=head, page_size=self.batch_size),
-                                self.batch_size))
-            if not batch:
+            page = self._checked_page(start, head)
+            if page.last == start:
                 return 0, positions
-            last = batch[-1].position
-            assert last is not None
+            batch, last = page.records, page.last
             writes = self._staged(batch, positions)
             with writer_turn(self.goals.recorder), self.engine.begin() as connection:
                 if self._lock_all(connection) != positions:
                     continue  # another runner moved a position meanwhile: read again from where they stand
-                for name, write in writes.items():
-                    write(connection)
+                for name in self.projections:
+                    if name in writes:
+                        writes[name](connection)
                     named = projection_positions.c.name == name
-                    connection.execute(update(projection_positions).where(named).values(position=last))
+                    connection.execute(update(projection_positions).where(named).values(
+                        position=max(positions[name], last)))
+                self.quarantine.record(connection, page.findings)
+            self.quarantine.recorded(page.findings)
             self._after_erasures(batch)
-            return len(batch), {name: max(position, last) for name, position in positions.items()}
+            return max(len(batch), 1), {name: max(position, last) for name, position in positions.items()}
+
+    def _checked_page(self, after: int, head: int) -> CheckedPage:
+        """The next events as records, without those of quarantined aggregates (projections/quarantine.py)."""
+        if self.halted is not None and time.monotonic() < self._retry_halted_at:
+            return CheckedPage([], after, [])
+        try:
+            page = checked_page(self.goals, self.quarantine, after, head, self.batch_size)
+        except HaltedAt as halted:
+            if self.halted != halted.finding:
+                log.warning("projections halt at log position %s: %s", halted.finding.position, halted)
+            self.halted, self._retry_halted_at = halted.finding, time.monotonic() + HALT_RETRY
+            return CheckedPage([], after, [])
+        self.halted = None
+        return page
+
+    def findings(self) -> list[Finding]:
+        """Events the projections refused (their aggregates stopped), and the row they halt at, if any."""
+        return [*self.quarantine.findings(), *([self.halted] if self.halted else [])]
 
     def _after_erasures(self, batch: Sequence[EventRecord]) -> None:
         """A batch that scrubbed an erased person's text leaves no copy of it in the store's files (issue 23)."""

@@ -30,11 +30,21 @@ class WorkerReadiness(BaseModel):
     seen_seconds_ago: float | None = Field(None, description="since the worker's last heartbeat")
 
 
+class RefusedEvent(BaseModel):
+    goal_id: str | None = Field(description="the aggregate whose read models stop before this version (null: a row "
+                                            "the store cannot decode, where every projection halts)")
+    version: int | None
+    position: int
+    kind: str = Field(description="the kind of tampering, as goalengine verify names it")
+
+
 class ReadyResponse(BaseModel):
     status: Literal["ready"]
     head: int
     projections: list[ProjectionReadiness]
     worker: WorkerReadiness
+    tampered: list[RefusedEvent] = Field(
+        default_factory=list, description="stored events the projections refused as not what was signed (ADR 0050)")
     people: Literal["open", "directory"] = Field(
         "open", description="open: reporting lines as typed; directory: people and managers from the directory "
                             "(ADR 0035)")
@@ -56,6 +66,7 @@ def ready(request: Request, goals: GoalsDep) -> ReadyResponse:
         statuses = request.app.state.projections.status() if hasattr(request.app.state, "projections") else []
         status = request.app.state.worker.status()
         worker = WorkerReadiness(state=status.state, pid=status.pid, seen_seconds_ago=status.seen_seconds_ago)
+        refused = request.app.state.projections.findings() if hasattr(request.app.state, "projections") else []
     except Exception as error:  # the store is away: not ready, and say what kind of failure it was
         raise Problem(503, "store_unavailable", f"the store does not answer ({type(error).__name__})") from None
     rolled_back = rollback_watch(goals).finding()
@@ -71,4 +82,6 @@ def ready(request: Request, goals: GoalsDep) -> ReadyResponse:
         raise Problem(503, "projections_behind", f"projections more than {bound} events behind: {', '.join(behind)}",
                       projections=behind)
     return ReadyResponse(status="ready", head=head, people=people, worker=worker,
-                         projections=[ProjectionReadiness(name=s.name, lag=s.lag) for s in statuses])
+                         projections=[ProjectionReadiness(name=s.name, lag=s.lag) for s in statuses],
+                         tampered=[RefusedEvent(goal_id=f.goal_id, version=f.version, position=f.position, kind=f.kind)
+                                   for f in refused])

@@ -128,12 +128,15 @@ class ChainingMapper(Mapper[UUID]):
             domain, previous = EVENT_DOMAIN, self._previous_field(stored.originator_id, version)
         signed = message(domain, stored.originator_id, version, stored.topic, previous, stored.state)
         state = seal(stored.state, self.signer.key_id, self.signer.sign(signed))
+        result = StoredEvent(stored.originator_id, version, stored.topic, state)
         if not isinstance(domain_event, Snapshot):
             self.pending.put(goal_id, version, str(signature_field(state)))
+            if self.read_check is not None:
+                self.read_check.signed(result, previous)  # its read seal goes into the same transaction
             links: dict[tuple[str, int], str] | None = getattr(self._this_save, "links", None)
             if links is not None:
                 links[(goal_id, version)] = str(signature_field(state))
-        return StoredEvent(stored.originator_id, version, stored.topic, state)
+        return result
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         if is_snapshot(stored_event.topic):

@@ -11,7 +11,6 @@ decoded at all (TEXT stored where the signed bytes were). See ADR 0038.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -24,7 +23,8 @@ from eventsourcing.persistence import ApplicationRecorder, Notification, StoredE
 from eventsourcing.utils import TopicError, resolve_topic
 
 from application.audit.keys import Keyring
-from application.audit.leaf import EVENT_DOMAIN, message, unseal
+from application.audit.leaf import EVENT_DOMAIN, checked_field, message, unseal
+from application.audit.read_seals import ReadSeals, fingerprint
 from application.audit.tamper import diagnose_mismatch
 from application.errors import ApplicationError
 
@@ -84,10 +84,6 @@ def is_snapshot(topic: str) -> bool:
     return isinstance(cls, type) and issubclass(cls, Snapshot)
 
 
-def fingerprint(stored: StoredEvent) -> bytes:
-    return hashlib.sha256(stored.topic.encode() + b"\n" + bytes(stored.state)).digest()
-
-
 def undecodable(stored: StoredEvent, error: BaseException) -> TamperedEventError:
     return TamperedEventError(stored.originator_id, stored.originator_version, "undecodable",
                               f"its stored row cannot be decoded ({type(error).__name__}): it was edited in the "
@@ -98,8 +94,10 @@ class ReadCheck:
     """Checks a stored event's signature and chain link (TamperedEventError when they do not hold)."""
 
     def __init__(self, keyring: Keyring, stored_at: Callable[[UUID | str, int], Sequence[StoredEvent]],
-                 cached_head: Callable[[str, int], str | None], recorder: Callable[[], ApplicationRecorder]) -> None:
+                 cached_head: Callable[[str, int], str | None], recorder: Callable[[], ApplicationRecorder],
+                 seals: ReadSeals | None = None) -> None:
         self.keyring = keyring
+        self.seals = seals  # None without the signing key: every first read checks the signature (ADR 0050)
         self._stored_at = stored_at
         self._cached_head = cached_head
         self._recorder = recorder
@@ -109,36 +107,49 @@ class ReadCheck:
 
     def __call__(self, stored: StoredEvent) -> None:
         goal_id, version = str(stored.originator_id), stored.originator_version
-        if not isinstance(stored.state, bytes | bytearray | memoryview):
+        state: object = stored.state  # what the store gave back, whatever its column held
+        if type(state) is not bytes and not isinstance(state, bytearray | memoryview):
             raise TamperedEventError(goal_id, version, "undecodable",
-                                     f"its stored state is {type(stored.state).__name__}, not the bytes that were "
+                                     f"its stored state is {type(state).__name__}, not the bytes that were "
                                      "signed: it was edited in the database")
         digest = fingerprint(stored)
-        with self._lock:
-            known = self._checked.get((goal_id, version))
-        if known == digest:
+        if self._checked.get((goal_id, version)) == digest:  # a read of one dict entry needs no lock
             return
-        sealed = unseal(bytes(stored.state))
-        previous = self._previous(stored.originator_id, version)
-        signed = sealed is not None and self.keyring.verify(sealed.key_id, sealed.signature, message(
-            EVENT_DOMAIN, goal_id, version, stored.topic, previous, sealed.unsigned))
-        if not signed:
-            raise self._tampered(stored)
-        assert sealed is not None
-        self._remember(goal_id, version, sealed.field)
+        previous = self._previous(goal_id, stored.originator_id, version)
+        if self.seals is not None and self.seals.vouches_for(stored, goal_id, previous, digest):
+            field = checked_field(bytes(stored.state))
+        else:
+            field = self._signature_field(stored, previous)
+            if self.seals is not None:
+                self.seals.checked(goal_id, version, previous, digest)
+        self._remember(goal_id, version, field)
         self.checked(stored, digest)
+
+    def signed(self, stored: StoredEvent, previous: str) -> None:
+        """An event this process has just signed (application/audit/chain.py): sealed as it is stored."""
+        if self.seals is not None:
+            self.seals.signed(str(stored.originator_id), stored.originator_version, previous, fingerprint(stored))
+
+    def _signature_field(self, stored: StoredEvent, previous: str) -> str:
+        """Its signature field once its Ed25519 signature holds for this chain link (else TamperedEventError)."""
+        sealed = unseal(bytes(stored.state))
+        if sealed is None or not self.keyring.verify(sealed.key_id, sealed.signature, message(
+                EVENT_DOMAIN, str(stored.originator_id), stored.originator_version, stored.topic, previous,
+                sealed.unsigned)):
+            raise self._tampered(stored)
+        return sealed.field
 
     def checked(self, stored: StoredEvent, digest: bytes | None = None) -> None:
         """Remember a row whose signature held (or that this process signed and stored itself)."""
+        key = (str(stored.originator_id), stored.originator_version)
         with self._lock:
-            key = (str(stored.originator_id), stored.originator_version)
+            if key in self._checked:
+                self._checked.move_to_end(key)
             self._checked[key] = digest or fingerprint(stored)
-            self._checked.move_to_end(key)
             if len(self._checked) > CHECKED:
                 self._checked.popitem(last=False)
 
-    def _previous(self, originator_id: UUID | str, version: int) -> str:
-        goal_id = str(originator_id)
+    def _previous(self, goal_id: str, originator_id: UUID | str, version: int) -> str:
         if version == 1:
             return GENESIS
         last = self._last().get(goal_id)

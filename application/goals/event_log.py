@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from application.audit.chain import ChainingMapper
 from application.audit.keys import AuditKeys
 from application.audit.read_check import ReadCheck, readable_page
+from application.audit.read_seals import ReadSeals, seal_key
 from application.audit.snapshots import CheckedSnapshotStore
 from application.store.eventsourcing_internals import RecordHook, empty_cache
 from application.store.database import create_sql_engine, metadata, schema_creation
@@ -32,6 +33,7 @@ from application.privacy.sealing import register_personal_transcodings
 from application.goals.parties import DraftParties, TypedParties
 from application.goals.readings import ReadingSeries
 from application.store.sqlite_pool import writer_turn
+from application.store.traced_recorders import TracedPostgresRecorder, TracedSQLiteRecorder
 from application.store.settings import BusinessCalendar, Settings
 from application.store.transcodings import goal_transcoder
 from domain.goal import Goal
@@ -74,6 +76,7 @@ class GoalEventLog(RecordHook):
             if self.settings.reads_sealed_text:
                 self.data_keys.require_usable_master()
             super().__init__(env=self.settings.eventsourcing_env())
+            self._seal_with_events()
             metadata.create_all(self.engine, tables=[metadata.tables["idempotency_keys"]])
         # After an erasure (here or in another process) no cached goal may still hold the erased text.
         self.data_keys.on_erasure.append(self.forget_cached_aggregates)
@@ -104,8 +107,20 @@ class GoalEventLog(RecordHook):
             bounds=self.settings.bounds,
         )
         if self.settings.verify_reads:
-            mapper.read_check = ReadCheck(self.audit_keys.keyring, stored_at, mapper.heads.get, lambda: self.recorder)
+            mapper.read_check = ReadCheck(self.audit_keys.keyring, stored_at, mapper.heads.get, lambda: self.recorder,
+                                          self._read_seals())
         return mapper
+
+    def _read_seals(self) -> ReadSeals | None:
+        """Only the signing key's holder seals (ADR 0050); a process without it checks every first read's signature."""
+        signer = self.audit_keys.signer
+        if signer is None:
+            return None
+        return ReadSeals(seal_key(signer), self.audit_keys.keyring, self._seal_store)
+
+    def _seal_store(self) -> TracedSQLiteRecorder | TracedPostgresRecorder:
+        assert isinstance(self.recorder, TracedSQLiteRecorder | TracedPostgresRecorder)  # the settings choose them
+        return self.recorder
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         # Snapshots are checked against the signed events before they are used (ADR 0013).
@@ -127,12 +142,22 @@ class GoalEventLog(RecordHook):
             self.mapper.remember(recording.notification)
         return recordings
 
+    def _seal_with_events(self) -> None:
+        """The recorder writes each event's read seal in the transaction that stores the event (ADR 0050)."""
+        assert isinstance(self.mapper, ChainingMapper)
+        seals = self.mapper.read_check.seals if self.mapper.read_check is not None else None
+        if seals is not None:
+            self._seal_store().seal_rows = seals.rows_for
+
     def forget_cached_aggregates(self) -> None:
         """Drop every cached goal and reading series: they hold opened personal text (ADR 0026)."""
         empty_cache(self.repository.cache)
         self.reading_series.forget()
 
     def close(self) -> None:
+        assert isinstance(self.mapper, ChainingMapper)
+        if self.mapper.read_check is not None and self.mapper.read_check.seals is not None:
+            self.mapper.read_check.seals.flush()  # seals of rows checked since the last save
         super().close()
         self.engine.dispose()
 

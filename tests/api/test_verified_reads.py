@@ -102,3 +102,15 @@ def test_a_row_the_store_cannot_decode_is_a_named_409_never_a_500(
     assert (verify.status_code, verify.json()["kind"]) == (409, "undecodable")
     events = client.get("/events", headers=auth(AUDITOR))
     assert (events.status_code, events.json()["code"], events.json()["kind"]) == (409, "tampered_event", "undecodable")
+
+
+def test_ready_names_an_event_the_projections_refused(
+    client: TestClient, app: FastAPI, goals: Goals, goal: UUID
+) -> None:
+    tampering.change_value(goals, goal, 5, "value", {"_type_": "decimal_str", "_data_": "9914"})
+    app.state.projections.rebuild()  # the background projector may have applied the reading before the edit
+    ready = client.get("/ready")
+    assert ready.status_code == 200, ready.text
+    [refused] = ready.json()["tampered"]
+    assert (refused["goal_id"], refused["version"]) == (str(goal), 5)
+    assert refused["kind"] in {"changed", "forged"}  # the last event: nothing after it vouches for it

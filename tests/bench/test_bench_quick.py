@@ -43,8 +43,10 @@ def expected_rows(store: str) -> set[tuple[str, str]]:
     audit = ["commands, signing on", "commands, signing off", "tree build per 100k events",
              "checkpoint, tree caught up", "inclusion proof", "full verify per 100k events"]
     privacy = [f"{what}, text {how}" for what in ("commands", "rebuild") for how in ("sealed", "in the clear")]
+    reads = [f"{what}, read checks {how}" for what in ("commands", "first reads", "cold reads", "warm reads")
+             for how in ("on", "off")]
     sections = {"commands": contenders, "goal load": loads, "rebuild": rebuild, "memory": memory, "lag": lag,
-                "http": http, "audit": audit, "privacy": privacy}
+                "http": http, "audit": audit, "privacy": privacy, "reads": reads}
     return {(section, name) for section, names in sections.items() for name in names}
 
 
@@ -55,6 +57,7 @@ def expected_targets(store: str) -> set[str]:
         "rebuild / bare replay, 2k",
         "rebuild peak RSS: 2k / 0.5k",
         "commands: signing on / signing off",
+        *(f"{what}: read checks on / off" for what in ("commands", "first reads", "cold reads", "warm reads")),
     }
     names |= {"API 80/20 capacity / anchor app's", "API writes/s / application commands/s",
               "API 80/20 mix at half capacity: failed requests (worst run)",
