@@ -108,7 +108,7 @@ def test_ready_names_an_event_the_projections_refused(
     client: TestClient, app: FastAPI, goals: Goals, goal: UUID
 ) -> None:
     tampering.change_value(goals, goal, 5, "value", {"_type_": "decimal_str", "_data_": "9914"})
-    app.state.projections.rebuild()  # the background projector may have applied the reading before the edit
+    app.state.projector.runner.rebuild()  # the background projector may have applied the reading before the edit
     ready = client.get("/ready")
     assert ready.status_code == 200, ready.text
     [refused] = ready.json()["tampered"]
