@@ -53,7 +53,11 @@ async def get_actor(
         raise Problem(401, "missing_token", "send `Authorization: Bearer <token>`")
     state, token = request.app.state, credentials.credentials
     read = partial(state.identity.actor_from_bearer, settings_of(request).api_secret, token, state.guards.token_max_ttl)
-    actor: Actor = read() if unverified_header(token).get("alg") == ALGORITHM else await anyio.to_thread.run_sync(read)
+    if unverified_header(token).get("alg") == ALGORITHM:
+        actor: Actor = read()
+        request.state.caller = (actor.id, str(actor.role))  # for the log line, which would otherwise decode it again
+    else:
+        actor = await anyio.to_thread.run_sync(read)
     await before_endpoint(partial(admitted, state.directory, actor))
     return actor
 

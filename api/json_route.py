@@ -1,21 +1,21 @@
-"""Request bodies decoded where it costs least: a small JSON body on the event loop (orjson takes microseconds, less
+"""Request bodies decoded where it costs least: a small JSON body where the request is handled (microseconds, less
 than a hop to a thread), a large one in a worker thread, so that while it is parsed the server keeps answering
 other requests (/health included). The body limit (api/guards) bounds its size.
 
 FastAPI reads a JSON body with `await request.json()`, which parses on the event loop; Starlette caches the parsed
-value on the request (a private attribute: api/starlette_internals.py), so decoding it first and leaving it there
-is all it takes. A body orjson does not decode is left alone: FastAPI then parses it itself with the standard
-library (which also takes what orjson refuses, such as integers beyond 64 bits) and answers its usual 422 if that
-fails too, so what a body means never depends on which parser read it.
+value on the request (a private attribute: api/starlette_internals.py), so decoding a large one first in a thread
+and leaving it there is all it takes. A body that does not decode is left alone: FastAPI then parses it itself
+and answers its usual 422. Decoding stays with the standard library: orjson would read an integer beyond 64 bits
+as a float, and what a body means must not depend on which parser read it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 
 import anyio.to_thread
-import orjson
 from fastapi import Request
 
 from api.starlette_internals import cache_parsed_json
@@ -26,7 +26,7 @@ OFF_LOOP_BYTES = 64 * 1024
 
 
 def json_loads(body: bytes) -> Any:
-    return orjson.loads(body)
+    return json.loads(body)
 
 
 async def decode_large_json_off_loop(request: Request) -> None:

@@ -1,5 +1,5 @@
-"""uvicorn as `goalengine serve` runs it: a connection cap, a deadline for each request's headers
-(api/uvicorn_internals.py), and a keep-alive longer than clients keep idle connections for.
+"""uvicorn as `goalengine serve` runs it: on uvloop and httptools (ADR 0049), with a connection cap, a deadline for
+each request's headers (api/uvicorn_internals.py), and a keep-alive longer than clients keep idle connections for.
 
 uvicorn has no header timeout of its own (its keep-alive timer stops at the first byte), so a client sending a
 byte every few seconds could hold a connection for ever; this protocol closes a connection whose request has not
@@ -23,7 +23,7 @@ from api.uvicorn_internals import HeaderDeadlineProtocol
 
 
 def protocol_for(guards: GuardSettings) -> type[HeaderDeadlineProtocol]:
-    return type("GuardedH11Protocol", (HeaderDeadlineProtocol,), {
+    return type("GuardedProtocol", (HeaderDeadlineProtocol,), {
         "header_timeout": guards.header_timeout, "keep_alive_timeout": guards.keep_alive_timeout})
 
 
@@ -42,14 +42,16 @@ class EnvHeaderDeadlineProtocol(HeaderDeadlineProtocol):
 
 
 WORKER_PROTOCOL = "api.guards.server:EnvHeaderDeadlineProtocol"
+SERVER_LOOP = "uvloop"  # the bench's anchor runs on the same (bench/anchor.py)
 
 
 def uvicorn_config(app: Any, host: str, port: int, guards: GuardSettings, **options: Any) -> uvicorn.Config:
-    """The server's settings: the guarded protocol, the connection cap, the keep-alive, a graceful stop."""
+    """The server's settings: uvloop, the guarded httptools protocol, the connection cap, the keep-alive, a
+    graceful stop."""
     protocol = WORKER_PROTOCOL if options.get("workers", 1) > 1 else protocol_for(guards)
     keep_alive = max(1, round(guards.keep_alive_timeout))
     return uvicorn.Config(
-        app, host=host, port=port, http=protocol, limit_concurrency=guards.max_connections,
+        app, host=host, port=port, loop=SERVER_LOOP, http=protocol, limit_concurrency=guards.max_connections,
         timeout_keep_alive=keep_alive, timeout_graceful_shutdown=10, log_config=None,
         headers=[("Keep-Alive", f"timeout={keep_alive}")], **options,
     )
