@@ -50,7 +50,7 @@ def goal_response(goals: Goals, result: CommandResult, response: Response) -> Go
     """The answer to a command, from the goal the command loaded and left (never loaded again)."""
     goal = answered_goal(result)
     response.headers["ETag"] = f'"{goal.version}"'
-    answer = GoalResponse.of(goal, goals.bounded_readings(goal)).named(goals.parties.display_name_of)
+    answer = GoalResponse.of(goal, goals.bounded_readings(goal)).named(goals.parties.display_names())
     return answer.model_copy(update={"position": command_position(goals, result, response)})
 
 
@@ -81,7 +81,7 @@ def read_goal(goal_id: UUID, goals: GoalsDep, actor: Reader, response: Response,
     """The goal now, or as it stood at `as_of`; its version is in the ETag."""
     goal = visible_goal(goals, goal_id, actor, as_of)
     response.headers["ETag"] = f'"{goal.version}"'
-    return GoalResponse.of(goal, goals.bounded_readings(goal)).named(goals.parties.display_name_of)
+    return GoalResponse.of(goal, goals.bounded_readings(goal)).named(goals.parties.display_names())
 
 
 @router.patch("/{goal_id}", responses=WRITE_ERRORS)
@@ -205,7 +205,7 @@ def goal_history(goal_id: UUID, goals: GoalsDep, actor: Reader, as_of: AsOfDep) 
     """The audit trail: every event in order, with who did it, when, what it said and what it changed."""
     visible_goal(goals, goal_id, actor)
     trail = describe_trail(goals.goal_events(goal_id, until=as_of))
-    name_of = goals.parties.display_name_of  # the author of each event, by name (ADR 0033)
+    name_of = goals.parties.display_names()  # the author of each event, by name (ADR 0033)
     return HistoryResponse(goal_id=str(goal_id), as_of=as_of, events=[
         HistoryEntry.model_validate({**entry.as_dict(), "actor_display_name": name_of(entry.actor_id)})
         for entry in trail])

@@ -6,6 +6,7 @@ owner who is not an active person is refused. Without a directory (open mode) th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from application.directory.errors import NotReportingManagerError, UnknownPersonError
@@ -21,6 +22,8 @@ class People(Protocol):
     def in_directory_mode(self) -> bool: ...
 
     def person(self, person_id: str) -> Person | None: ...
+
+    def display_names(self) -> Callable[[str], str | None]: ...
 
 
 class DirectoryParties:
@@ -40,6 +43,9 @@ class DirectoryParties:
     def display_name_of(self, person_id: str) -> str | None:
         person = self.directory.person(person_id)
         return None if person is None else person.display_name
+
+    def display_names(self) -> Callable[[str], str | None]:
+        return self.directory.display_names()
 
     def reviewer_of(self, employee_id: str) -> str | None:
         person = self.directory.person(employee_id)

@@ -52,6 +52,17 @@ class Directory:
         person = state.people.get(person_id)
         return None if person is None else _with_groups(state, person)
 
+    def display_names(self) -> Callable[[str], str | None]:
+        """People's names as the directory holds them now: one look at the log for any number of lookups (an
+        answer names its goal's owner, manager and proposers)."""
+        people = self.index.current().people
+
+        def name_of(person_id: str) -> str | None:
+            person = people.get(person_id)
+            return None if person is None else person.display_name
+
+        return name_of
+
     def find_by_email(self, email: str) -> Person | None:
         """The person with this e-mail (compared without case), active ones first."""
         return self._find(lambda person: bool(person.email) and person.email.casefold() == email.casefold())

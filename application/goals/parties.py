@@ -5,6 +5,7 @@ The Goals application asks its `parties` on every draft; the directory puts itse
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from domain.errors import InvalidGoalInputError
@@ -22,6 +23,10 @@ class DraftParties(Protocol):
 
     def display_name_of(self, person_id: str) -> str | None:
         """The person's name for people to read (None in open mode, or for an id that names nobody)."""
+        ...
+
+    def display_names(self) -> Callable[[str], str | None]:
+        """`display_name_of` for many people of one answer, from one look at the directory."""
         ...
 
     def require_person(self, person_id: str) -> None:
@@ -42,6 +47,9 @@ class TypedParties:
 
     def display_name_of(self, person_id: str) -> str | None:
         return None
+
+    def display_names(self) -> Callable[[str], str | None]:
+        return self.display_name_of
 
     def require_person(self, person_id: str) -> None:
         return None
