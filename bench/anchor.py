@@ -23,7 +23,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, insert, select
 
 from api.app import REQUEST_THREADS
-from api.guards.server import SERVER_LOOP
+from api.guards.server import SERVER_LOOP, WORKER_HEALTHCHECK
 from application.store.database import create_sql_engine, schema_creation
 from application.store.settings import Settings
 
@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.update(zip(ENVIRONMENT, (args.url, args.secret, args.targets), strict=True))
     uvicorn.run("bench.anchor:app_from_env", factory=True, host="127.0.0.1", port=args.port, workers=args.workers,
-                loop=SERVER_LOOP, http=HTTP, log_level="warning")
+                loop=SERVER_LOOP, http=HTTP, timeout_worker_healthcheck=WORKER_HEALTHCHECK, log_level="warning")
     return 0
 
 

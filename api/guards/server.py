@@ -43,6 +43,10 @@ class EnvHeaderDeadlineProtocol(HeaderDeadlineProtocol):
 
 WORKER_PROTOCOL = "api.guards.server:EnvHeaderDeadlineProtocol"
 SERVER_LOOP = "uvloop"  # the bench's anchor runs on the same (bench/anchor.py)
+# Seconds a worker of `serve --workers N` may take to answer its supervisor's ping before it is replaced (uvicorn:
+# 5). A worker pings back once its imports are done; on a loaded 2-core machine they take longer than 5 s, and a
+# worker replaced before it ever answered is replaced again, for ever.
+WORKER_HEALTHCHECK = 60
 
 
 def uvicorn_config(app: Any, host: str, port: int, guards: GuardSettings, **options: Any) -> uvicorn.Config:
@@ -53,5 +57,5 @@ def uvicorn_config(app: Any, host: str, port: int, guards: GuardSettings, **opti
     return uvicorn.Config(
         app, host=host, port=port, loop=SERVER_LOOP, http=protocol, limit_concurrency=guards.max_connections,
         timeout_keep_alive=keep_alive, timeout_graceful_shutdown=10, log_config=None,
-        headers=[("Keep-Alive", f"timeout={keep_alive}")], **options,
+        headers=[("Keep-Alive", f"timeout={keep_alive}")], timeout_worker_healthcheck=WORKER_HEALTHCHECK, **options,
     )
