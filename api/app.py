@@ -10,15 +10,15 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI
 
 from api.docs_pages import install_docs
-from api.guards import install_guards
+from api.guards import guard_steps
 from api.guards.config import GuardSettings
 from api.openapi_contract import install_contract
 from api.observability import install_observability
 from api.bootstrap import Services, bootstrap, publish
 from api.positions import event_store_read
 from api.problems import install_problem_handlers
+from api.request_layer import RequestLayer
 from api.scim.app import install_scim
-from api.tracing import TraceContextMiddleware
 from api.web import install_web
 from application.goals.service import Goals
 from application.store.settings import Settings
@@ -70,14 +70,14 @@ def create_app(
     publish(services, app.state)
     app.state.on_shutdown = shutdown_hooks
     install_problem_handlers(app)
-    app.add_middleware(TraceContextMiddleware)  # the traceparent and correlation id stored with events (ADR 0018)
     install_docs(app)
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routes.{name}")
         app.include_router(module.router, dependencies=ROUTER_DEPENDENCIES.get(name))
     install_scim(app, app.state.directory, app.state.scim_tokens)  # /scim/v2 (ADR 0034)
-    install_guards(app, services.guards)
-    install_observability(app)
+    # One layer for the request's id, log and metrics, the guards and the trace context (ADR 0049).
+    limits, body = guard_steps(app, services.guards)
+    app.add_middleware(RequestLayer, metrics=install_observability(app), limits=limits, body=body)
     install_contract(app)
     install_web(app)  # the browser workspace reads what the routers above installed
     return app

@@ -1,15 +1,24 @@
-"""FastAPI dependencies shared by the routes: the application, the caller, role checks."""
+"""FastAPI dependencies shared by the routes: the application, the caller, role checks.
+
+Each is `async def` and runs on the event loop; what must block (the directory's admission of the caller, a
+provider's keys) goes to the endpoint's one worker thread (api/one_hop.py, ADR 0049).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.admission import admitted
+from api.auth import ALGORITHM
+from api.identity.service import unverified_header
+from api.one_hop import before_endpoint
 from api.schemas.common import ETAG, IDEMPOTENCY_KEY
 from api.problems import Problem
 from application.goals.service import Goals
@@ -21,24 +30,36 @@ bearer = HTTPBearer(auto_error=False, description="An access token from the iden
                     "GOALENGINE_OIDC_AUDIENCE), or a local JWT from `goalengine token --sub ID --role ROLE`.")
 
 
-def get_goals(request: Request) -> Goals:
+async def get_goals(request: Request) -> Goals:
     goals: Goals = request.app.state.goals
     return goals
 
 
-def get_settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_actor(
+async def get_settings(request: Request) -> Settings:
+    return settings_of(request)
+
+
+async def get_actor(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Actor:
+    """The caller a bearer token names: a local token is checked here (no I/O); a provider's may need its keys
+    fetched, in a worker thread. The directory admits the caller in the endpoint's thread, before the endpoint."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "missing_token", "send `Authorization: Bearer <token>`")
-    actor = request.app.state.identity.actor_from_bearer(
-        get_settings(request).api_secret, credentials.credentials, request.app.state.guards.token_max_ttl)
-    return admitted(request.app.state.directory, actor)
+    state, token = request.app.state, credentials.credentials
+    read = partial(state.identity.actor_from_bearer, settings_of(request).api_secret, token, state.guards.token_max_ttl)
+    if unverified_header(token).get("alg") == ALGORITHM:
+        actor: Actor = read()
+        request.state.caller = (actor.id, str(actor.role))  # for the log line, which would otherwise decode it again
+    else:
+        actor = await anyio.to_thread.run_sync(read)
+    await before_endpoint(partial(admitted, state.directory, actor))
+    return actor
 
 
 GoalsDep = Annotated[Goals, Depends(get_goals)]
@@ -46,11 +67,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
+def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:
     """A dependency that lets only the given roles through (403 for the others)."""
     allowed = ", ".join(roles)
 
-    def check(actor: ActorDep) -> Actor:
+    async def check(actor: ActorDep) -> Actor:
         if actor.role not in roles:
             raise Problem(403, "role_not_allowed", f"role {actor.role} may not do this; allowed: {allowed}")
         return actor
@@ -71,7 +92,7 @@ OVERSEERS = rules.SEES_EVERY_GOAL
 WRITERS = rules.WRITES_GOALS
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(alias="If-Match", pattern=ETAG, description='The version you read, as its ETag ("3"): 412 if stale.'),
@@ -83,7 +104,7 @@ def expected_version(
     return int(if_match.removeprefix("W/").strip('"'))
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[
         str | None,
         Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY,
@@ -106,13 +127,18 @@ OFFSET = r"(Z|z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])"
 ISO_MOMENT = f"^{YEAR}-{MONTH_DAY}[T ]{CLOCK}{OFFSET}?$"
 
 
-def as_of_moment(
-    as_of: Annotated[
-        str | None,
-        Query(pattern=ISO_MOMENT, max_length=40,
-              description="ISO 8601 moment, e.g. 2026-03-31T17:00:00Z (UTC if no offset): as it then stood."),
-    ] = None,
-) -> datetime | None:
+AsOfQuery = Annotated[
+    str | None,
+    Query(pattern=ISO_MOMENT, max_length=40,
+          description="ISO 8601 moment, e.g. 2026-03-31T17:00:00Z (UTC if no offset): as it then stood."),
+]
+
+
+async def as_of_query(as_of: AsOfQuery = None) -> datetime | None:
+    return as_of_moment(as_of)
+
+
+def as_of_moment(as_of: AsOfQuery = None) -> datetime | None:
     if as_of is None:
         return None
     try:
@@ -128,6 +154,6 @@ def as_of_moment(
         return edge.replace(tzinfo=UTC)
 
 
-AsOfDep = Annotated[datetime | None, Depends(as_of_moment)]
+AsOfDep = Annotated[datetime | None, Depends(as_of_query)]
 ExpectedVersionDep = Annotated[int | None, Depends(expected_version)]
 IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]

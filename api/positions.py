@@ -11,11 +11,12 @@ one no read model will reach by waiting: 422 `position_beyond_head` at once, wit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated, Literal
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Request, Response
 
+from api.one_hop import after_endpoint, before_endpoint
 from api.problems import Problem
 from application.goals.service import Goals
 from application.store.idempotency import CommandResult
@@ -74,38 +75,46 @@ def read_positions(request: Request) -> ReadPositions:
     return positions
 
 
-def projection_read(projection: str) -> Callable[..., int]:
-    """A dependency for a route that reads `projection`: waits as asked, then stamps the position it reflects."""
+def projection_read(projection: str) -> Callable[..., Coroutine[Any, Any, None]]:
+    """A dependency for a route that reads `projection`: waits as asked, then stamps the position it reflects. The
+    wait blocks, so it runs in the endpoint's thread, before the endpoint (api/one_hop.py)."""
 
-    def wait(
+    async def wait(
         request: Request, response: Response, min_position: MinPositionQuery = None,
         min_position_header: MinPositionHeader = None, consistency: ConsistencyQuery = "read_your_writes",
-    ) -> int:
+    ) -> None:
         asked = [p for p in (min_position, min_position_header) if p is not None]
-        position = read_positions(request).reached(projection, max(asked) if asked else None, consistency == "eventual")
-        response.headers[POSITION_HEADER] = str(position)
-        return position
+
+        def reach() -> None:
+            eventual = consistency == "eventual"
+            position = read_positions(request).reached(projection, max(asked) if asked else None, eventual)
+            response.headers[POSITION_HEADER] = str(position)
+
+        await before_endpoint(reach)
 
     return wait
 
 
-def event_store_read(request: Request, response: Response) -> Iterator[None]:
+async def event_store_read(request: Request, response: Response) -> None:
     """For the goal routes, which read the event store itself: always current (each process's goal cache is
     fast-forwarded from the store on every read), so nothing is waited for; a position beyond the head is refused.
     Reads the token by hand, so that the goal commands' OpenAPI entries do not list it. After a command, wakes
-    the projector, so that it starts on the new events before a read has to ask."""
+    the projector, so that it starts on the new events before a read has to ask. What blocks runs in the
+    endpoint's thread (api/one_hop.py)."""
     if request.method != "GET":
-        yield
-        read_positions(request).written()
+        await after_endpoint(lambda: read_positions(request).written())
         return
     asked = [_whole(request.query_params.get("min_position"), "query.min_position"),
              _whole(request.headers.get(MIN_POSITION_HEADER), f"header.{MIN_POSITION_HEADER}")]
     target = max((p for p in asked if p is not None), default=None)
-    head = read_positions(request).goals.head_position()
-    if target is not None:
-        refuse_beyond_head(target, head, "min_position")
-    response.headers[POSITION_HEADER] = str(head)
-    yield
+
+    def stamp_head() -> None:
+        head = read_positions(request).goals.head_position()
+        if target is not None:
+            refuse_beyond_head(target, head, "min_position")
+        response.headers[POSITION_HEADER] = str(head)
+
+    await before_endpoint(stamp_head)
 
 
 def refuse_beyond_head(position: int, head: int, field: str) -> None:

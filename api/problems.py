@@ -10,6 +10,7 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+import orjson
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError as SqlOperationalError
@@ -91,6 +92,17 @@ class Problem(Exception):  # noqa: N818 (RFC 9457 calls it a problem; "ProblemEr
         self.status, self.code, self.detail, self.extra = status, code, detail, extra
 
 
+class FastJSONResponse(JSONResponse):
+    """JSON as Starlette writes it (compact UTF-8), written by orjson; by the standard library whatever orjson
+    cannot write (an integer beyond 64 bits, a key that is not text)."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:
+            return super().render(content)
+
+
 def problem_response(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
             "code": code, **extra}
@@ -98,7 +110,7 @@ def problem_response(status: int, code: str, detail: str, **extra: Any) -> JSONR
     headers = {"WWW-Authenticate": 'Bearer realm="goalengine"'} if status == 401 else None
     if status == 503:
         headers = {"Retry-After": "1"}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return FastJSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

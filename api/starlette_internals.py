@@ -1,7 +1,7 @@
 """Every private part of Starlette goalengine relies on, in one module, checked when it is imported (ADR 0031).
 
-- `Request._json`: where `Request.json()` caches the parsed body; api/json_route.py parses a body in a worker
-  thread and leaves it there, so FastAPI's own `await request.json()` finds it parsed (no parse on the event loop).
+- `Request._json`: where `Request.json()` caches the parsed body; api/json_route.py parses a large body in a
+  worker thread and leaves it there, so FastAPI's own `await request.json()` finds it parsed.
 
 pyproject.toml bounds starlette (and fastapi, which calls `request.json()`) below the next minor version.
 """

@@ -1,13 +1,15 @@
 """The HTTP anchor: a minimal FastAPI + SQLAlchemy app doing the same work per request with no events.
 
-Same store, same uvicorn, same request-thread limit and the same bearer-token check as `goalengine serve`; a write
-inserts one row, a read selects one (a goal) or a few (a review). goalengine's HTTP capacity is compared with it.
-Run as its own process: `python -m bench.anchor --url URL --port N --secret S --targets goal|owner|cycle,...`.
+Same store, same uvicorn settings (uvloop, httptools, the number of worker processes), same request-thread limit
+and the same bearer-token check as `goalengine serve`; a write inserts one row, a read selects one (a goal) or a few
+(a review). goalengine's HTTP capacity is compared with it. Run as its own process:
+`python -m bench.anchor --url URL --port N --secret S --targets goal|owner|cycle,... [--workers N]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -21,7 +23,8 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, insert, select
 
 from api.app import REQUEST_THREADS
-from application.store.database import create_sql_engine
+from api.guards.server import SERVER_LOOP, WORKER_HEALTHCHECK
+from application.store.database import create_sql_engine, schema_creation
 from application.store.settings import Settings
 
 metadata = MetaData()
@@ -56,7 +59,8 @@ def owners_of(targets: Sequence[str]) -> dict[str, str]:
 
 def create_anchor(engine: Engine, secret: str, targets: Sequence[str]) -> FastAPI:
     owners = owners_of(targets)
-    metadata.create_all(engine)
+    with schema_creation(engine):  # two worker processes start at once
+        metadata.create_all(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -95,16 +99,27 @@ def create_anchor(engine: Engine, secret: str, targets: Sequence[str]) -> FastAP
     return app
 
 
+HTTP = "httptools"  # as `goalengine serve` (api/guards/server.py), whose protocol subclasses httptools'
+ENVIRONMENT = ("BENCH_ANCHOR_URL", "BENCH_ANCHOR_SECRET", "BENCH_ANCHOR_TARGETS")
+
+
+def app_from_env() -> FastAPI:
+    """The anchor in each worker process (uvicorn imports it by name): its arguments come through the environment."""
+    url, secret, targets = (os.environ[name] for name in ENVIRONMENT)
+    return create_anchor(create_sql_engine(Settings(database_url=url)), secret, targets.split(","))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.anchor")
     parser.add_argument("--url", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--secret", required=True)
     parser.add_argument("--targets", required=True)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    engine = create_sql_engine(Settings(database_url=args.url))
-    app = create_anchor(engine, args.secret, args.targets.split(","))
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    os.environ.update(zip(ENVIRONMENT, (args.url, args.secret, args.targets), strict=True))
+    uvicorn.run("bench.anchor:app_from_env", factory=True, host="127.0.0.1", port=args.port, workers=args.workers,
+                loop=SERVER_LOOP, http=HTTP, timeout_worker_healthcheck=WORKER_HEALTHCHECK, log_level="warning")
     return 0
 
 

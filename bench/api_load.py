@@ -19,7 +19,7 @@ import httpx
 
 from api.auth import issue_token
 from application.goals.service import Goals
-from bench import workload
+from bench import profile as profile_tools, workload
 from bench.config import Sizes
 from bench.stats import Row, percentile
 from bench.stores import AUDIT_KEY, Database, Databases
@@ -30,7 +30,7 @@ SECRET = "bench-secret-of-at-least-32-bytes-for-hs256"
 HOST = "127.0.0.1"
 GOALS = 50
 READINGS_PER_GOAL = 10
-START_TIMEOUT = 60.0
+START_TIMEOUT = 120.0  # a loaded 2-core machine takes half a minute to import and open the store
 REVIEW_ROUTE = "/reviews/{employee_id}"
 REVIEW_PATH = "/reviews/{owner_id}?cycle={cycle}"
 # Closed-loop clients for "max": enough to keep uvicorn's thread pool busy on a 2-core machine.
@@ -76,7 +76,7 @@ def served(database: Database, log_dir: Path, workers: int = 1, anchor_targets: 
     log = log_path.open("w")
     if anchor_targets is not None:
         command = [sys.executable, "-m", "bench.anchor", "--url", database.url, "--port", str(port),
-                   "--secret", SECRET, "--targets", ",".join(anchor_targets)]
+                   "--secret", SECRET, "--targets", ",".join(anchor_targets), "--workers", str(workers)]
     else:
         command = [sys.executable, "-m", "api.cli", "serve", "--host", HOST, "--port", str(port),
                    "--workers", str(workers)]
@@ -156,15 +156,19 @@ HALF = "80/20 mix at half capacity"
 WRITES = "writes only at max"
 ANCHOR = "anchor app (FastAPI + SQLAlchemy, no events): 80/20 mix at max"
 TWO_WORKERS = "2 workers: 80/20 mix at max"
+TWO_WORKERS_ANCHOR = "anchor app, 2 workers: 80/20 mix at max"
 
 
-def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[str], None]) -> list[Row]:
+def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[str], None],
+            profile: bool = False) -> list[Row]:
     """goalengine's capacity (80/20 closed loop), its latency at half that rate (open loop), writes only, and the
-    anchor app's capacity, run by run; on PostgreSQL also `serve --workers 2` against one worker."""
+    anchor app's capacity, run by run; on PostgreSQL also `serve --workers 2` against one worker (and the anchor
+    with 2 workers); with `profile`, where a request's time goes (bench/profile.py)."""
     store = databases.store
     database = databases.fresh("http")
     samples: dict[tuple[str, str], list[float]] = {}
     notes: dict[str, str] = {}
+    rows: list[Row] = []
     try:
         progress(f"{store}: http, seeding {GOALS} goals")
         targets = seed_goals(database)
@@ -177,18 +181,44 @@ def measure(databases: Databases, sizes: Sizes, runs: int, progress: Callable[[s
                 _one(server, targets, paths, max(int(capacity / 2), 1), sizes, 0.2, HALF, samples, notes)
                 _one(server, targets, paths[:1], 0, _fewer(sizes), 1.0, WRITES, samples, notes)
                 _one(anchor, targets, paths, 0, sizes, 0.2, ANCHOR, samples, notes)
+            if profile:
+                rows += _profiled(server, targets, paths, sizes, root, store, progress)
         if store == "postgresql":
-            with served(database, root, workers=2) as workers:
-                for run in range(runs):
-                    progress(f"{store}: http, 2 workers, run {run + 1}/{runs}")
-                    _one(workers, targets, paths, 0, sizes, 0.2, TWO_WORKERS, samples, notes)
-        return [
+            _two_workers(database, root, targets, paths, sizes, runs, samples, notes, progress)
+        return rows + [
             Row(SECTION, store, f"{name}: {metric}", UNITS.get(metric, "ms"), tuple(values),
                 notes[name] if metric == "throughput" else "")
             for (name, metric), values in samples.items()
         ]
     finally:
         databases.drop(database)
+
+
+def _two_workers(database: Database, root: Path, targets: list[str], paths: list[str], sizes: Sizes, runs: int,
+                 samples: dict[tuple[str, str], list[float]], notes: dict[str, str],
+                 progress: Callable[[str], None]) -> None:
+    """goalengine and the anchor, each with 2 worker processes, one after the other (2 cores: each gets both)."""
+    for name, anchor in ((TWO_WORKERS, None), (TWO_WORKERS_ANCHOR, targets)):
+        with served(database, root, workers=2, anchor_targets=anchor) as workers:
+            for run in range(runs):
+                progress(f"{database.store}: http, {name}, run {run + 1}/{runs}")
+                _one(workers, targets, paths, 0, sizes, 0.2, name, samples, notes)
+
+
+def _profiled(server: Server, targets: list[str], paths: list[str], sizes: Sizes, root: Path, store: str,
+              progress: Callable[[str], None]) -> list[Row]:
+    """One more 80/20 run at max under py-spy (not counted above); its summary as rows (share of samples)."""
+    progress(f"{store}: http, profiling an 80/20 run")
+    raw = root / f"profile-{store}.txt"
+    with profile_tools.sampling(server.pid, raw):
+        load(server.base, targets, paths, 0, sizes, 0.2)
+    found = profile_tools.summary(raw)
+    if found is None:
+        return [Row(SECTION, store, "profile", "% of samples", (0.0,), "no profile: py-spy missing or not allowed")]
+    progress("\n".join(found.lines()))
+    return [Row(SECTION, store, f"profile, {kind}: {name}", "% of samples", (round(share * 100, 1),),
+                f"of {found.samples} samples holding the interpreter lock")
+            for kind, shares in (("inclusive", found.inclusive), ("self", found.own)) for name, share in shares]
 
 
 def _one(server: Server, targets: list[str], paths: list[str], rate: int, sizes: Sizes, write_share: float,

@@ -41,6 +41,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", nargs="*", choices=SECTIONS + LONG_SECTIONS, default=list(SECTIONS),
                         help=f"sections to run (default: all but {' and '.join(LONG_SECTIONS)})")
     parser.add_argument("--soak-minutes", type=int, help="minutes the soak lasts (the same as --sizes soak_minutes=N)")
+    parser.add_argument("--profile", action="store_true", help="with the http section: py-spy samples one more "
+                        "80/20 run of `goalengine serve` and the table says where a request's time goes")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results/ or docs/benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the JSON document to this path")
     args = parser.parse_args(argv)
@@ -82,7 +84,7 @@ def measure_store(store: str, args: argparse.Namespace, progress: Callable[[str]
         if "lag" in args.only:
             rows += lag.measure(databases, sizes, args.runs, progress)
         if "http" in args.only:
-            rows += api_load.measure(databases, sizes, args.runs, progress)
+            rows += api_load.measure(databases, sizes, args.runs, progress, profile=args.profile)
         if "audit" in args.only:
             rows += audit.measure(databases, sizes, args.runs, progress)
         if "privacy" in args.only:

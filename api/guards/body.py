@@ -16,12 +16,14 @@ CLOSE = {"Connection": "close"}
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
-        self.app, self.max_bytes, self.timeout = app, max_bytes, timeout
+    """A step of the request layer (api/request_layer.py): `guard` reads the body, then hands it to `app`."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _has_body(scope):
-            await self.app(scope, receive, send)
+    def __init__(self, max_bytes: int, timeout: float) -> None:
+        self.max_bytes, self.timeout = max_bytes, timeout
+
+    async def guard(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
+        if not _has_body(scope):
+            await app(scope, receive, send)
             return
         declared = header(scope, b"content-length")
         if declared is not None and (not declared.strip().isdigit() or int(declared) > self.max_bytes):
@@ -46,7 +48,7 @@ class BodyLimit:
             await answer_problem(scope, receive, send, 408, "body_timeout",
                                  f"the request body did not arrive within {self.timeout:g} seconds", headers=CLOSE)
             return
-        await self.app(scope, replaying(b"".join(chunks), receive), send)
+        await app(scope, replaying(b"".join(chunks), receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         await answer_problem(scope, receive, send, 413, "body_too_large",

@@ -57,8 +57,14 @@ class RateLimits:
         self.streams: dict[str, int] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        await self.guard(scope, receive, send, self.app)
+
+    async def guard(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
+        """Count the caller's write or stream (429 beyond the limit), then hand the request to `app`. Other
+        requests pass unread: the route's authentication names their caller for the log (api/deps.py)."""
+        streaming = scope["method"] == "GET" and scope.get("path") == STREAM_PATH
+        if scope["method"] not in WRITES and not streaming:
+            await app(scope, receive, send)
             return
         caller = self.caller(scope)
         if scope["method"] in WRITES:
@@ -66,19 +72,19 @@ class RateLimits:
             if wait > 0:
                 await _too_many(scope, receive, send, wait, "writes", f"{self.writes.capacity:g} per minute")
                 return
-        if scope["method"] == "GET" and scope.get("path") == STREAM_PATH:
-            await self._stream(caller, scope, receive, send)
+        if streaming:
+            await self._stream(caller, scope, receive, send, app)
             return
-        await self.app(scope, receive, send)
+        await app(scope, receive, send)
 
-    async def _stream(self, caller: str, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _stream(self, caller: str, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
         if self.streams.get(caller, 0) >= self.max_streams:
             await _too_many(scope, receive, send, 5, "streams", f"{self.max_streams} open streams",
                             code="too_many_streams")
             return
         self.streams[caller] = self.streams.get(caller, 0) + 1
         try:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
         finally:
             self.streams[caller] -= 1
             if not self.streams[caller]:
@@ -86,18 +92,25 @@ class RateLimits:
 
     def caller(self, scope: Scope) -> str:
         """`person:<id>` when a signature vouches for the caller, else `address:<ip>`."""
-        authorization = (header(scope, b"authorization") or b"").decode("latin-1")
-        scheme, _, token = authorization.partition(" ")
-        cookies = cookie_parser((header(scope, b"cookie") or b"").decode("latin-1"))
-        if scheme.lower() == "bearer" and token:
-            person = self._bearer_person(token.strip())
-        else:
-            person = self._signed(cookies.get(SESSION_COOKIE, ""), SESSION_AUDIENCE)
+        person = self.person(scope)
         if person is not None:
-            scope.setdefault("state", {})["caller"] = person
             return f"person:{person[0]}"
         client = scope.get("client")
         return f"address:{client[0] if client else '?'}"
+
+    def person(self, scope: Scope) -> tuple[str, str] | None:
+        """The (id, role) a signature vouches for, also kept in the request's state for its log line; or None."""
+        authorization = (header(scope, b"authorization") or b"").decode("latin-1")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() == "bearer" and token:
+            person = self._bearer_person(token.strip())
+        else:
+            cookie = header(scope, b"cookie")
+            cookies = cookie_parser(cookie.decode("latin-1")) if cookie else {}
+            person = self._signed(cookies.get(SESSION_COOKIE, ""), SESSION_AUDIENCE)
+        if person is not None:
+            scope.setdefault("state", {})["caller"] = person
+        return person
 
     def _bearer_person(self, token: str) -> tuple[str, str] | None:
         local = self._signed(token, None)

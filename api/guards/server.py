@@ -1,5 +1,5 @@
-"""uvicorn as `goalengine serve` runs it: a connection cap, a deadline for each request's headers
-(api/uvicorn_internals.py), and a keep-alive longer than clients keep idle connections for.
+"""uvicorn as `goalengine serve` runs it: on uvloop and httptools (ADR 0049), with a connection cap, a deadline for
+each request's headers (api/uvicorn_internals.py), and a keep-alive longer than clients keep idle connections for.
 
 uvicorn has no header timeout of its own (its keep-alive timer stops at the first byte), so a client sending a
 byte every few seconds could hold a connection for ever; this protocol closes a connection whose request has not
@@ -23,7 +23,7 @@ from api.uvicorn_internals import HeaderDeadlineProtocol
 
 
 def protocol_for(guards: GuardSettings) -> type[HeaderDeadlineProtocol]:
-    return type("GuardedH11Protocol", (HeaderDeadlineProtocol,), {
+    return type("GuardedProtocol", (HeaderDeadlineProtocol,), {
         "header_timeout": guards.header_timeout, "keep_alive_timeout": guards.keep_alive_timeout})
 
 
@@ -42,14 +42,20 @@ class EnvHeaderDeadlineProtocol(HeaderDeadlineProtocol):
 
 
 WORKER_PROTOCOL = "api.guards.server:EnvHeaderDeadlineProtocol"
+SERVER_LOOP = "uvloop"  # the bench's anchor runs on the same (bench/anchor.py)
+# Seconds a worker of `serve --workers N` may take to answer its supervisor's ping before it is replaced (uvicorn:
+# 5). A worker pings back once its imports are done; on a loaded 2-core machine they take longer than 5 s, and a
+# worker replaced before it ever answered is replaced again, for ever.
+WORKER_HEALTHCHECK = 60
 
 
 def uvicorn_config(app: Any, host: str, port: int, guards: GuardSettings, **options: Any) -> uvicorn.Config:
-    """The server's settings: the guarded protocol, the connection cap, the keep-alive, a graceful stop."""
+    """The server's settings: uvloop, the guarded httptools protocol, the connection cap, the keep-alive, a
+    graceful stop."""
     protocol = WORKER_PROTOCOL if options.get("workers", 1) > 1 else protocol_for(guards)
     keep_alive = max(1, round(guards.keep_alive_timeout))
     return uvicorn.Config(
-        app, host=host, port=port, http=protocol, limit_concurrency=guards.max_connections,
+        app, host=host, port=port, loop=SERVER_LOOP, http=protocol, limit_concurrency=guards.max_connections,
         timeout_keep_alive=keep_alive, timeout_graceful_shutdown=10, log_config=None,
-        headers=[("Keep-Alive", f"timeout={keep_alive}")], **options,
+        headers=[("Keep-Alive", f"timeout={keep_alive}")], timeout_worker_healthcheck=WORKER_HEALTHCHECK, **options,
     )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.observability.metrics import Metrics
-from api.observability.requests import RequestObserver
 
 
-def install_observability(app: FastAPI) -> None:
-    """Outermost middleware: it sees every answer, the guards' refusals included."""
+def install_observability(app: FastAPI) -> Metrics:
+    """The app's metrics; the request layer (api/request_layer.py) samples every request into them."""
     metrics = Metrics()
     metrics.watch_store(app.state)
     app.state.metrics = metrics
-    app.add_middleware(RequestObserver, metrics=metrics)
+    return metrics

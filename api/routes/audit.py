@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.schemas.audit import ConsistencyResponse, EventProofResponse, FairnessReportResponse, VerificationResponse
 from api.schemas.common import UUID_TEXT
 from api.deps import GoalsDep, require_roles
@@ -25,7 +25,7 @@ from application.errors import ApplicationError
 from domain.values import Actor, Role
 from application.audit.fairness import GroupBy, recalibration_fairness
 
-router = APIRouter(tags=["audit"], route_class=OffLoopJSONRoute)
+router = APIRouter(tags=["audit"], route_class=OneHopRoute)
 
 Auditor = Annotated[Actor, Depends(require_roles(Role.AUDITOR, Role.HR))]
 MAX_POSITION = 2**63 - 1  # the stores' integer range

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Response
 
 from api.access import require_visible
 from api.deps import ExpectedVersionDep, GoalsDep, IdempotencyKeyDep, Writer
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.positions import command_position
 from api.problems import problem_responses
 from api.schemas.check_ins import CheckInRequest, CheckInResponse
 
-router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=OneHopRoute)
 
 # HR sees every goal but is no party to it: a check-in from HR is refused as 409 not_a_party, like a signature.
 

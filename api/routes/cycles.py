@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from api.deps import GoalsDep, HrOnly, Reader
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.positions import command_position, projection_read
 from api.problems import Problem, problem_responses
 from api.schemas.common import KPI_ID
@@ -21,22 +21,22 @@ from projections.alignment import AlignmentProjection
 from projections.review_projection import ReviewProjection
 from projections.rollup import AlignmentViews
 
-router = APIRouter(prefix="/cycles", tags=["cycles"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/cycles", tags=["cycles"], route_class=OneHopRoute)
 
 CycleId = Annotated[str, Path(min_length=1, max_length=100, pattern=KPI_ID, description="The cycle's id: 2026-H1.")]
 READ_ERRORS = problem_responses(401, 403, 404, 422)
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)
 # The tree waits for both read models it joins: the links and the goals' attainment.
-AlignmentFresh = Annotated[int, Depends(projection_read(AlignmentProjection.name))]
-ReviewsFresh = Annotated[int, Depends(projection_read(ReviewProjection.name))]
+AlignmentFresh = Annotated[None, Depends(projection_read(AlignmentProjection.name))]
+ReviewsFresh = Annotated[None, Depends(projection_read(ReviewProjection.name))]
 
 
-def get_cycles(request: Request) -> Cycles:
+async def get_cycles(request: Request) -> Cycles:
     cycles: Cycles = request.app.state.cycles
     return cycles
 
 
-def get_alignment(request: Request) -> AlignmentViews:
+async def get_alignment(request: Request) -> AlignmentViews:
     views: AlignmentViews = request.app.state.alignment
     return views
 

@@ -19,7 +19,7 @@ from pydantic import StringConstraints
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.deps import GoalsDep, require_roles
 from api.schemas.common import MAX_POSITION, UUID_TEXT, described
 from api.positions import refuse_beyond_head
@@ -32,7 +32,7 @@ from application.events.schemas import SCHEMAS
 from application.events.live import EventSignal, LiveEvents
 from domain.values import Actor, Role
 
-router = APIRouter(prefix="/events", tags=["events"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/events", tags=["events"], route_class=OneHopRoute)
 
 Consumer = Annotated[Actor, Depends(require_roles(Role.SERVICE, Role.HR, Role.AUDITOR))]
 # Known CloudEvents types, separated by commas (as for subjects).

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.bootstrap import fairness_min_cell
 from api.deps import GoalsDep, require_roles
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.problems import Problem, problem_responses
 from application.audit.chain import SigningKeyMissingError
 from application.audit.tree import TamperDetectedError
@@ -21,7 +21,7 @@ from application.privacy.keys import DataMasterKeyMissingError
 from application.fairness.report import CycleNotFoundError, FairnessRequestError, fairness_report
 from domain.values import Actor, Role
 
-router = APIRouter(tags=["audit"], route_class=OffLoopJSONRoute)
+router = APIRouter(tags=["audit"], route_class=OneHopRoute)
 
 Reader = Annotated[Actor, Depends(require_roles(Role.AUDITOR, Role.HR, Role.EQUALITY_ANALYST))]
 MAX_POSITION = 2**63 - 1

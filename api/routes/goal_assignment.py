@@ -7,14 +7,14 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.deps import ExpectedVersionDep, GoalsDep, HrOnly, IdempotencyKeyDep
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.problems import problem_responses
 from api.routes.cycles import CyclesDep
 from api.routes.goals import goal_response
 from api.schemas.cycles import CarryOverRequest, ReassignmentRequest
 from api.schemas.goal_views import GoalResponse
 
-router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=OneHopRoute)
 
 ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.deps import ActorDep
 from api.problems import Problem, problem_responses
 from api.positions import projection_read
@@ -22,7 +22,7 @@ from projections.goal_index import (
     visible_filters,
 )
 
-router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=OneHopRoute)
 
 Filter = Annotated[str | None, Query(min_length=1, max_length=200)]
 
@@ -53,7 +53,7 @@ CURSOR = described(r"^[A-Za-z0-9_-]+$", "must be the next_cursor of a page, unch
 def list_goal_page(
     request: Request,
     actor: ActorDep,
-    _position: Annotated[int, Depends(projection_read(GoalIndexProjection.name))],
+    _position: Annotated[None, Depends(projection_read(GoalIndexProjection.name))],
     owner: Filter = None,
     manager: Filter = None,
     cycle: Filter = None,

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from api.access import visible_goal
 from api.deps import GoalsDep, Reader
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.problems import Problem, problem_responses
 from api.schemas.common import described
 from api.schemas.goal_views import MeasurementView
@@ -25,7 +25,7 @@ from application.goals.parties import name_lookup
 from application.goals.readings import InvalidReadingCursorError
 from domain.values import Kpi, Measurement
 
-router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=OneHopRoute)
 CURSOR = described(r"^[A-Za-z0-9_-]+$", "must be the next_cursor of a page, unchanged", "invalid_cursor")
 
 

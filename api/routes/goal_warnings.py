@@ -9,12 +9,12 @@ from pydantic import BaseModel
 
 from api.access import visible_goal
 from api.deps import AsOfDep, GoalsDep, Reader
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.problems import problem_responses
 from api.schemas.goal_views import HistoryEntry
 from application.goals.warnings import WarningLedger
 
-router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=OneHopRoute)
 
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Response
 
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.access import require_may_draft, require_visible, visible_goal
 from api.deps import AsOfDep, ExpectedVersionDep, GoalsDep, HrOnly, IdempotencyKeyDep, Reader, Writer
 from api.schemas.goal_views import (
@@ -37,7 +37,7 @@ from application.goals.history import describe_trail
 from domain import rules
 from domain.goal import Goal
 
-router = APIRouter(prefix="/goals", tags=["goals"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=OneHopRoute)
 
 # Role checks come first and do not depend on the goal, so a 403 here reveals nothing about which goals exist.
 RecalibrationId = Annotated[str, Path(max_length=100, description="The proposal's id: r1, r2, ...")]

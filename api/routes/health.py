@@ -7,10 +7,10 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.deps import GoalsDep
 
-router = APIRouter(tags=["health"], route_class=OffLoopJSONRoute)
+router = APIRouter(tags=["health"], route_class=OneHopRoute)
 
 
 class HealthResponse(BaseModel):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import GoalsDep, require_roles
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.positions import projection_read
 from api.problems import problem_responses
 from api.schemas.common import Strict, example
@@ -17,10 +17,10 @@ from domain.values import Actor, Role
 from projections.goal_index import GoalIndexProjection
 from projections.inbox import inbox
 
-router = APIRouter(prefix="/inbox", tags=["inbox"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/inbox", tags=["inbox"], route_class=OneHopRoute)
 
 People = Annotated[Actor, Depends(require_roles(Role.EMPLOYEE, Role.MANAGER, Role.HR))]
-IndexFresh = Annotated[int, Depends(projection_read(GoalIndexProjection.name))]
+IndexFresh = Annotated[None, Depends(projection_read(GoalIndexProjection.name))]
 Kind = Literal["sign_draft", "reading_due", "warning", "acknowledge_decision", "resolve_dispute",
                "decide_recalibration"]
 ERRORS = problem_responses(401, 403, 422, 503)
@@ -45,7 +45,7 @@ class MailPreferencesBody(Strict):
     opted_out: Annotated[list[Kind], Field(max_length=6, description="The kinds left out of the daily e-mail.")]
 
 
-def get_preferences(request: Request) -> MailPreferences:
+async def get_preferences(request: Request) -> MailPreferences:
     preferences: MailPreferences = request.app.state.mail_preferences
     return preferences
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, Response
 
 from api.deps import GoalsDep, Reader, Setter
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.positions import command_position
 from api.routes.cycles import AlignmentDep, AlignmentFresh, ReviewsFresh
 from api.problems import Problem, problem_responses
@@ -17,11 +17,11 @@ from application.cycles.objectives import Objectives
 from domain.errors import UnknownObjectiveError
 from domain.objective import Objective
 
-router = APIRouter(prefix="/objectives", tags=["objectives"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/objectives", tags=["objectives"], route_class=OneHopRoute)
 
 
 
-def get_objectives(request: Request) -> Objectives:
+async def get_objectives(request: Request) -> Objectives:
     objectives: Objectives = request.app.state.objectives
     return objectives
 

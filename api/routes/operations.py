@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.deps import GoalsDep
 from api.problems import Problem, problem_responses
 from application.audit.rollback import rollback_watch
 
-router = APIRouter(tags=["operations"], route_class=OffLoopJSONRoute)
+router = APIRouter(tags=["operations"], route_class=OneHopRoute)
 
 
 class ProjectionReadiness(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import GoalsDep, HrOnly, Writer
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.positions import POSITION_HEADER
 from api.problems import Problem, problem_responses
 from api.schemas.common import described
@@ -16,7 +16,7 @@ from application.privacy.erasure import erase_person
 from application.privacy.export import export_person
 from domain import rules
 
-router = APIRouter(prefix="/people", tags=["people"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/people", tags=["people"], route_class=OneHopRoute)
 
 PERSON_ID = described(r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
                       "must be a person's id: no surrounding spaces, no control characters")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from api.deps import ActorDep, AsOfDep, HrOnly, IdempotencyKeyDep, ManagerOnly, Reviewed
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.positions import command_position
 from api.problems import problem_responses
 from api.routes.reviews import Cycle, Fresh, ReviewsDep, answer
@@ -27,7 +27,7 @@ from domain.review_values import review_id
 from domain.rules import is_the_reviewed_employee
 from projections.review.decision_view import decision_view
 
-router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=OneHopRoute)
 
 Manager = ManagerOnly
 Employee = Reviewed
@@ -36,7 +36,7 @@ DisputeId = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^d[0-9]{1
 ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
 
 
-def get_decisions(request: Request) -> ReviewDecisions:
+async def get_decisions(request: Request) -> ReviewDecisions:
     decisions: ReviewDecisions = request.app.state.review_decisions
     return decisions
 

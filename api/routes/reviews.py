@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.deps import ActorDep, AsOfDep, GoalsDep
 from api.packet_pdf import packet_pdf
 from api.problems import Problem, problem_responses
@@ -22,7 +22,7 @@ from projections.review_projection import ReviewProjection
 from projections.reviews import ReviewAccessDeniedError, ReviewNotVisibleError, Reviews
 from projections.review.scoring import POLICIES, UnknownPolicyError
 
-router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=OneHopRoute)
 
 Cycle = Annotated[str, Query(min_length=1, max_length=200, description="The review cycle's id, e.g. 2026-H1.")]
 POLICY_VERSION = described(f"^({'|'.join(map(re.escape, sorted(POLICIES)))})$",
@@ -34,10 +34,10 @@ Policy = Annotated[
 ]
 ERRORS = problem_responses(401, 403, 404, 422, 503)
 # Waits (bounded) until the review read model reflects the position asked for, or the head seen on arrival.
-Fresh = Annotated[int, Depends(projection_read(ReviewProjection.name))]
+Fresh = Annotated[None, Depends(projection_read(ReviewProjection.name))]
 
 
-def get_reviews(request: Request) -> Reviews:
+async def get_reviews(request: Request) -> Reviews:
     reviews: Reviews = request.app.state.reviews
     return reviews
 

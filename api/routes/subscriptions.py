@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from api.json_route import OffLoopJSONRoute
+from api.one_hop import OneHopRoute
 from api.deps import GoalsDep, require_roles
 from api.positions import refuse_beyond_head
 from api.problems import Problem, problem_responses
@@ -31,14 +31,14 @@ from application.webhooks.targets import WebhookTargetError
 from domain import rules
 from domain.values import Actor, Role
 
-router = APIRouter(prefix="/subscriptions", tags=["subscriptions"], route_class=OffLoopJSONRoute)
+router = APIRouter(prefix="/subscriptions", tags=["subscriptions"], route_class=OneHopRoute)
 
 Manager = Annotated[Actor, Depends(require_roles(Role.HR, Role.SERVICE))]
 SubscriptionId = Annotated[str, Path(max_length=36, description="The subscription's id.")]
 EventId = Annotated[str, Path(max_length=80, description="The parked event's CloudEvent id (its webhook-id).")]
 
 
-def store(request: Request) -> SubscriptionStore:
+async def store(request: Request) -> SubscriptionStore:
     subscriptions: SubscriptionStore = request.app.state.subscriptions
     return subscriptions
 

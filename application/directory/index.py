@@ -92,19 +92,27 @@ class DirectoryIndex:
             self._state = DirectoryState()
 
     def current(self) -> DirectoryState:
+        """The log is asked for new directory events outside the lock, so that readers (every request asks,
+        ADR 0049) look at the store side by side; only folding what they found takes turns."""
         self._before_read()
+        state = self._state
+        found = list(self._new_notifications(state.position))
         with self._lock:
-            for notification in self._new_notifications():
-                _fold(self._state, self._to_event(notification))
-                self._state.position = notification.id
+            if self._state is not state:  # forgotten meanwhile: what was found may follow events now unfolded
+                found = list(self._new_notifications(self._state.position))
+            for notification in found:
+                if notification.id > self._state.position:  # another reader may have folded it already
+                    _fold(self._state, self._to_event(notification))
+                    self._state.position = notification.id
             return self._state
 
-    def _new_notifications(self) -> Iterator[Notification]:
+    def _new_notifications(self, position: int) -> Iterator[Notification]:
         while True:
-            page = self._notifications(self._state.position, PAGE, DIRECTORY_TOPICS)
+            page = self._notifications(position, PAGE, DIRECTORY_TOPICS)
             yield from page
             if len(page) < PAGE:
                 return
+            position = page[-1].id
 
 
 def _fold(state: DirectoryState, event: Any) -> None:

@@ -32,6 +32,7 @@ from application.privacy.personal import PersonalData
 from application.privacy.sealing import register_personal_transcodings
 from application.goals.parties import DraftParties, TypedParties
 from application.goals.readings import ReadingSeries
+from application.goals.turns import GoalTurns
 from application.store.sqlite_pool import writer_turn
 from application.store.traced_recorders import TracedPostgresRecorder, TracedSQLiteRecorder
 from application.store.settings import BusinessCalendar, Settings
@@ -83,6 +84,7 @@ class GoalEventLog(RecordHook):
         self.idempotency = IdempotencyStore(self.engine, turn=lambda: writer_turn(self.recorder))
         bounds = self.settings.bounds
         self.reading_series = ReadingSeries(self._reading_events, bounds.reading_series_goals, bounds.goal_measurements)
+        self.write_turns = GoalTurns(bounds.goal_write_turns)
         self.write_guards: list[Callable[[], None]] = []  # each may refuse every write (a rolled-back log, ADR 0039)
         self.parties: DraftParties = TypedParties()  # the directory takes over once it exists (ADR 0035)
 

@@ -10,9 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, project_aggregate
-from eventsourcing.persistence import IntegrityError
 
-from application.errors import ConcurrentModificationError, GoalNotFoundError, VersionMismatchError
+from application.errors import GoalNotFoundError, VersionMismatchError
 from application.goals import checks
 from application.goals.copying import fresh_copy
 from application.goals.event_log import GoalEventLog, LoggedEvent
@@ -29,7 +28,7 @@ from domain.values import Actor, Cycle, Measurement, Outcome, ReasonCategory
 
 __all__ = ["RETRIES_WITHOUT_EXPECTED_VERSION", "Check", "Goals", "LoggedEvent"]
 
-RETRIES_WITHOUT_EXPECTED_VERSION = 3
+RETRIES_WITHOUT_EXPECTED_VERSION = 3  # the warnings and review decisions (goal commands: application/goals/turns.py)
 # A caller's guard on the loaded goal, run before the command (e.g. the API's visibility check, which answers 404).
 Check = Callable[[Goal], None]
 
@@ -252,31 +251,24 @@ class Goals(GoalEventLog):
         act: Callable[[Goal], object],
         check: Check | None = None, cycle_allows: Callable[[CycleAggregate], None] = CycleAggregate.require_unlocked,
     ) -> CommandResult:
-        """Load the goal once: the caller's check, the command and the caller's answer all use that one goal."""
+        """Load the goal once: the caller's check, the command and the caller's answer all use that one goal.
+        Without an expected version, writes to the goal take turns and retry (application/goals/turns.py)."""
+
+        def attempt() -> CommandResult:
+            goal = self.get_goal(goal_id)
+            if check is not None:
+                check(goal)
+            if expected_version is not None and goal.version != expected_version:
+                raise VersionMismatchError(goal_id, expected_version, goal.version)
+            checks.require_cycle_unlocked(self.repository, goal.cycle.id, cycle_allows)
+            reference = act(goal)
+            position = self.save_at(goal)  # IntegrityError when another writer stored this version first
+            return CommandResult(
+                str(goal_id), goal.version, reference if isinstance(reference, str) else None, position, goal
+            )
 
         def execute() -> CommandResult:
-            attempts = 1 if expected_version is not None else RETRIES_WITHOUT_EXPECTED_VERSION
-            for attempt in range(1, attempts + 1):
-                goal = self.get_goal(goal_id)
-                if check is not None:
-                    check(goal)
-                if expected_version is not None and goal.version != expected_version:
-                    raise VersionMismatchError(goal_id, expected_version, goal.version)
-                checks.require_cycle_unlocked(self.repository, goal.cycle.id, cycle_allows)
-                reference = act(goal)
-                try:
-                    position = self.save_at(goal)
-                except IntegrityError:
-                    if attempt == attempts:
-                        raise ConcurrentModificationError(
-                            f"goal {goal_id} was changed by another writer at the same time; read it again and retry",
-                            goal_id=str(goal_id),
-                        ) from None
-                    continue
-                return CommandResult(
-                    str(goal_id), goal.version, reference if isinstance(reference, str) else None, position, goal
-                )
-            raise AssertionError("unreachable")
+            return self.write_turns.write(goal_id, attempt, expects_version=expected_version is not None)
 
         return self._answered(
             self.once(actor, idempotency_key, name, {"goal_id": str(goal_id), **payload}, execute), check

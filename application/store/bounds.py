@@ -16,4 +16,5 @@ class Bounds:
     data_keys: int = 100_000  # opened data keys kept, 32 bytes each, and people's active key ids (privacy/keys.py)
     data_key_ciphers: int = 1024  # of those, opened as ciphers (each holds OpenSSL state)
     data_subjects: int = 100_000  # aggregates' people, for sealing their text (application/privacy/personal.py)
+    goal_write_turns: int = 256  # locks writes to one goal take turns on, a goal's chosen by its id (goals/turns.py)
     chain_heads: int = 10_000  # aggregates' last signatures, and links pending in a save (application/audit/chain.py)
