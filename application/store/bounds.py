@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from application.store.errors import SettingsError
+
+MOST_GOAL_MEASUREMENTS = 10_000  # what GOALENGINE_GOAL_MEASUREMENTS may ask for: an answer stays a few MB at most
 
 
 @dataclass(frozen=True)
@@ -17,3 +22,14 @@ class Bounds:
     data_key_ciphers: int = 1024  # of those, opened as ciphers (each holds OpenSSL state)
     data_subjects: int = 100_000  # aggregates' people, for sealing their text (application/privacy/personal.py)
     chain_heads: int = 10_000  # aggregates' last signatures, and links pending in a save (application/audit/chain.py)
+
+
+def bounds_from_env(env: Mapping[str, str]) -> Bounds:
+    """The bounds, with GOALENGINE_GOAL_MEASUREMENTS (readings in a goal's answer) if the environment sets it."""
+    text = env.get("GOALENGINE_GOAL_MEASUREMENTS")
+    if not text:
+        return Bounds()
+    if not text.isdigit() or not 1 <= int(text) <= MOST_GOAL_MEASUREMENTS:
+        raise SettingsError(f"GOALENGINE_GOAL_MEASUREMENTS must be a whole number of readings from 1 to "
+                            f"{MOST_GOAL_MEASUREMENTS:,}, not {text!r}")
+    return Bounds(goal_measurements=int(text))
