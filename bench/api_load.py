@@ -112,15 +112,15 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"goalengine serve did not answer /health within {START_TIMEOUT:.0f} s")
 
 
-def seed_goals(database: Database) -> list[str]:
+def seed_goals(database: Database, count: int = GOALS, readings: int = READINGS_PER_GOAL) -> list[str]:
     """Agreed goals of this year with a few readings (so a reading dated today is accepted), as load targets."""
     cycle = workload.year_cycle(datetime.now(UTC).year)
     clock = workload.Clock()
     goals = Goals(database.settings(), today=clock)
     try:
         return [
-            f"{workload.run_goal_commands(goals, clock, n, READINGS_PER_GOAL, cycle)}|{workload.owner(n).id}|{cycle.id}"
-            for n in range(GOALS)
+            f"{workload.run_goal_commands(goals, clock, n, readings, cycle)}|{workload.owner(n).id}|{cycle.id}"
+            for n in range(count)
         ]
     finally:
         goals.close()
