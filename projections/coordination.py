@@ -14,6 +14,7 @@ import threading
 import zlib
 from typing import Any, Protocol
 
+import psycopg
 from sqlalchemy import Engine, text
 
 from application.store.settings import Settings
@@ -103,9 +104,13 @@ class PostgresCoordination:
 
     def wait(self, timeout: float) -> None:
         session = self._session()
-        for notice in session.notifies(timeout=timeout):
-            if notice.pid != session.info.backend_pid:  # the leader's own announcement is no news to it
-                return
+        try:
+            for notice in session.notifies(timeout=timeout):
+                if notice.pid != session.info.backend_pid:  # the leader's own announcement is no news to it
+                    return
+        except psycopg.OperationalError:
+            self.close()  # the session (and the lease with it) is gone: the next round opens another
+            raise
 
     def wake(self) -> None:
         with self._engine.connect() as connection:
