@@ -64,7 +64,7 @@ class Server:
 
 @contextmanager
 def served(database: Database, log_dir: Path, workers: int = 1, anchor_targets: list[str] | None = None,
-           settings: dict[str, str] | None = None) -> Iterator[Server]:
+           settings: dict[str, str] | None = None, start_timeout: float = START_TIMEOUT) -> Iterator[Server]:
     """`goalengine serve` (or, given targets, the anchor app) on a free loopback port, as a child process, with
     these GOALENGINE_ settings besides the bench's own; stopped (by its own pid) on exit."""
     port = free_port()
@@ -84,7 +84,7 @@ def served(database: Database, log_dir: Path, workers: int = 1, anchor_targets: 
     base = f"http://{HOST}:{port}"
     try:
         try:
-            _wait_until_up(base, server)
+            _wait_until_up(base, server, start_timeout)
         except RuntimeError as error:
             raise RuntimeError(f"{error}; its log ends:\n{log_path.read_text()[-3000:]}") from None
         yield Server(base, server.pid)
@@ -98,8 +98,8 @@ def served(database: Database, log_dir: Path, workers: int = 1, anchor_targets: 
         log.close()
 
 
-def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
+def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = START_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"goalengine serve exited with {server.returncode} before answering")
@@ -109,7 +109,7 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.1)  # polling the server's readiness, not standing in for synchronisation of results
-    raise RuntimeError(f"goalengine serve did not answer /health within {START_TIMEOUT:.0f} s")
+    raise RuntimeError(f"goalengine serve did not answer /health within {timeout:.0f} s")
 
 
 def seed_goals(database: Database, count: int = GOALS, readings: int = READINGS_PER_GOAL) -> list[str]:
