@@ -27,11 +27,10 @@ from application.audit.keys import Keyring
 from application.audit.leaf import EVENT_DOMAIN, message, unseal
 from application.audit.tamper import diagnose_mismatch
 from application.errors import ApplicationError
+from application.store.bounds import Bounds
 
 GENESIS = ""
 UNREADABLE = (ValueError, TypeError, AttributeError, UnicodeDecodeError)
-REMEMBERED = 10_000  # goals whose last checked signature a thread keeps (a replay of the log meets many)
-CHECKED = 200_000  # events whose checked bytes are remembered (about 120 bytes each)
 
 
 class TamperedEventError(ApplicationError):
@@ -98,8 +97,11 @@ class ReadCheck:
     """Checks a stored event's signature and chain link (TamperedEventError when they do not hold)."""
 
     def __init__(self, keyring: Keyring, stored_at: Callable[[UUID | str, int], Sequence[StoredEvent]],
-                 cached_head: Callable[[str, int], str | None], recorder: Callable[[], ApplicationRecorder]) -> None:
+                 cached_head: Callable[[str, int], str | None], recorder: Callable[[], ApplicationRecorder],
+                 bounds: Bounds | None = None) -> None:
         self.keyring = keyring
+        # How many checked rows are remembered, and how many goals' last signatures each thread keeps (ADR 0045).
+        self.bounds = bounds or Bounds()
         self._stored_at = stored_at
         self._cached_head = cached_head
         self._recorder = recorder
@@ -134,7 +136,7 @@ class ReadCheck:
             key = (str(stored.originator_id), stored.originator_version)
             self._checked[key] = digest or fingerprint(stored)
             self._checked.move_to_end(key)
-            if len(self._checked) > CHECKED:
+            if len(self._checked) > self.bounds.checked_events:
                 self._checked.popitem(last=False)
 
     def _previous(self, originator_id: UUID | str, version: int) -> str:
@@ -163,7 +165,7 @@ class ReadCheck:
 
     def _last(self) -> dict[str, tuple[int, str]]:
         last: dict[str, tuple[int, str]] | None = getattr(self._local, "last", None)
-        if last is None or len(last) > REMEMBERED:
+        if last is None or len(last) >= self.bounds.replay_heads:
             last = self._local.last = {}
         return last
 

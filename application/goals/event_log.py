@@ -104,7 +104,8 @@ class GoalEventLog(RecordHook):
             bounds=self.settings.bounds,
         )
         if self.settings.verify_reads:
-            mapper.read_check = ReadCheck(self.audit_keys.keyring, stored_at, mapper.heads.get, lambda: self.recorder)
+            mapper.read_check = ReadCheck(self.audit_keys.keyring, stored_at, mapper.heads.get, lambda: self.recorder,
+                                          self.settings.bounds)
         return mapper
 
     def construct_snapshot_store(self) -> EventStore[UUID]:

@@ -22,6 +22,10 @@ class Bounds:
     data_key_ciphers: int = 1024  # of those, opened as ciphers (each holds OpenSSL state)
     data_subjects: int = 100_000  # aggregates' people, for sealing their text (application/privacy/personal.py)
     chain_heads: int = 10_000  # aggregates' last signatures, and links pending in a save (application/audit/chain.py)
+    # Stored events whose signature check is remembered (the SHA-256 of their bytes, application/audit/read_check.py):
+    # about 450 bytes an entry with its key (measured with tracemalloc, issue 28 soak), so about 90 MiB when full.
+    checked_events: int = 200_000
+    replay_heads: int = 10_000  # per thread: goals whose last checked signature a replay keeps (read_check.py)
 
 
 def bounds_from_env(env: Mapping[str, str]) -> Bounds:
