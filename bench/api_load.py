@@ -30,7 +30,7 @@ SECRET = "bench-secret-of-at-least-32-bytes-for-hs256"
 HOST = "127.0.0.1"
 GOALS = 50
 READINGS_PER_GOAL = 10
-START_TIMEOUT = 120.0  # a loaded 2-core machine takes half a minute to import and open the store
+START_TIMEOUT = 180.0  # a shared 2-core machine under load can take a minute to import and start
 REVIEW_ROUTE = "/reviews/{employee_id}"
 REVIEW_PATH = "/reviews/{owner_id}?cycle={cycle}"
 # Closed-loop clients for "max": enough to keep uvicorn's thread pool busy on a 2-core machine.
@@ -63,15 +63,15 @@ class Server:
 
 
 @contextmanager
-def served(database: Database, log_dir: Path, workers: int = 1, anchor_targets: list[str] | None = None
-           ) -> Iterator[Server]:
-    """`goalengine serve` (or, given targets, the anchor app) on a free loopback port, as a child process; stopped
-    (by its own pid) on exit."""
+def served(database: Database, log_dir: Path, workers: int = 1, anchor_targets: list[str] | None = None,
+           settings: dict[str, str] | None = None, start_timeout: float = START_TIMEOUT) -> Iterator[Server]:
+    """`goalengine serve` (or, given targets, the anchor app) on a free loopback port, as a child process, with
+    these GOALENGINE_ settings besides the bench's own; stopped (by its own pid) on exit."""
     port = free_port()
     env = {**os.environ, "GOALENGINE_DATABASE_URL": database.url, "GOALENGINE_AUDIT_KEY": AUDIT_KEY.decode(),
            "GOALENGINE_SECRET": SECRET, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
            # The load generator writes as one caller: the per-caller abuse limit (600/min) would measure itself.
-           "GOALENGINE_WRITES_PER_MINUTE": str(UNTHROTTLED)}
+           "GOALENGINE_WRITES_PER_MINUTE": str(UNTHROTTLED), **(settings or {})}
     log_path = log_dir / f"serve-{port}.log"
     log = log_path.open("w")
     if anchor_targets is not None:
@@ -84,7 +84,7 @@ def served(database: Database, log_dir: Path, workers: int = 1, anchor_targets: 
     base = f"http://{HOST}:{port}"
     try:
         try:
-            _wait_until_up(base, server)
+            _wait_until_up(base, server, start_timeout)
         except RuntimeError as error:
             raise RuntimeError(f"{error}; its log ends:\n{log_path.read_text()[-3000:]}") from None
         yield Server(base, server.pid)
@@ -98,8 +98,8 @@ def served(database: Database, log_dir: Path, workers: int = 1, anchor_targets: 
         log.close()
 
 
-def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
+def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = START_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"goalengine serve exited with {server.returncode} before answering")
@@ -109,18 +109,18 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.1)  # polling the server's readiness, not standing in for synchronisation of results
-    raise RuntimeError(f"goalengine serve did not answer /health within {START_TIMEOUT:.0f} s")
+    raise RuntimeError(f"goalengine serve did not answer /health within {timeout:.0f} s")
 
 
-def seed_goals(database: Database) -> list[str]:
+def seed_goals(database: Database, count: int = GOALS, readings: int = READINGS_PER_GOAL) -> list[str]:
     """Agreed goals of this year with a few readings (so a reading dated today is accepted), as load targets."""
     cycle = workload.year_cycle(datetime.now(UTC).year)
     clock = workload.Clock()
     goals = Goals(database.settings(), today=clock)
     try:
         return [
-            f"{workload.run_goal_commands(goals, clock, n, READINGS_PER_GOAL, cycle)}|{workload.owner(n).id}|{cycle.id}"
-            for n in range(GOALS)
+            f"{workload.run_goal_commands(goals, clock, n, readings, cycle)}|{workload.owner(n).id}|{cycle.id}"
+            for n in range(count)
         ]
     finally:
         goals.close()

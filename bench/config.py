@@ -23,6 +23,8 @@ class Sizes:
     big_goal: int = 100_000  # readings of the big goal in the bounded-answers comparison (`--only bounded`)
     soak_minutes: int = 60  # how long the soak lasts (`--only soak`; the hour is for a quiet machine)
     soak_rate: int = 40  # requests per second offered during the soak
+    soak_goals: int = 20  # goals the soak's load spreads over
+    soak_readings: int = 110  # readings each is seeded with: past the goal answer's bound (100), so it is full
 
     def with_overrides(self, pairs: list[str]) -> Sizes:
         """Sizes with `name=value` overrides; an unknown name or a bad value is an error naming it."""
@@ -42,4 +44,5 @@ DEFAULT = Sizes()
 QUICK = Sizes(
     goals=3, readings=3, small_goal=10, large_goal=120, loads=10, rebuild=2000, memory_low=500,
     requests=60, rate=100, duration=5, scale=20_000, lag_rate=20, lag_seconds=2, big_goal=1500, soak_minutes=1,
+    soak_goals=5,
 )

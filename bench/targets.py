@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bench import bounded, soak
 from bench.stats import Ratio, Row, at_least, at_most, checked, ratio
 import itertools
 
@@ -200,6 +201,7 @@ def all_ratios(rows: Sequence[Row], stores: Sequence[str]) -> list[Ratio]:
         found += lag_ratios(rows, store)
         found += privacy_ratios(rows, store)
         found += read_check_ratios(rows, store)
+        found += bounded.ratios(list(rows), store) + soak.ratios(list(rows), store)
     return found
 
 

@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import psycopg
 from sqlalchemy import Engine, text
 
 from application.store.settings import Settings
@@ -142,9 +143,13 @@ class PostgresCoordination:
 
     def wait(self, timeout: float) -> None:
         session = self._session()
-        for notice in session.notifies(timeout=timeout):
-            if notice.pid != session.info.backend_pid:  # the leader's own announcement is no news to it
-                return
+        try:
+            for notice in session.notifies(timeout=timeout):
+                if notice.pid != session.info.backend_pid:  # the leader's own announcement is no news to it
+                    return
+        except psycopg.OperationalError:
+            self.close()  # the session (and the lease with it) is gone: the next round opens another
+            raise
 
     def wake(self) -> None:
         with self._engine.connect() as connection:

@@ -101,11 +101,12 @@ class Projector:
         while not self._stopping.is_set():
             try:
                 self.round()
+                # Waiting uses the store too (LISTEN on PostgreSQL): a restarted server must not end the thread,
+                # or every read that waits for a position would answer 503 until the process restarts.
+                self.coordination.wait(self.poll_interval)
             except Exception:
                 log.exception("projection round failed; retrying in %.1f s", ERROR_BACKOFF)
                 self._stopping.wait(ERROR_BACKOFF)
-                continue
-            self.coordination.wait(self.poll_interval)
 
     def round(self) -> int:
         """One round: lead (catch up, announce) or follow (read the leader's positions); returns events applied."""

@@ -27,11 +27,10 @@ from application.audit.leaf import EVENT_DOMAIN, checked_field, message, unseal
 from application.audit.read_seals import ReadSeals, fingerprint
 from application.audit.tamper import diagnose_mismatch
 from application.errors import ApplicationError
+from application.store.bounds import Bounds
 
 GENESIS = ""
 UNREADABLE = (ValueError, TypeError, AttributeError, UnicodeDecodeError)
-REMEMBERED = 10_000  # goals whose last checked signature a thread keeps (a replay of the log meets many)
-CHECKED = 200_000  # events whose checked bytes are remembered (about 120 bytes each)
 
 
 class TamperedEventError(ApplicationError):
@@ -95,9 +94,11 @@ class ReadCheck:
 
     def __init__(self, keyring: Keyring, stored_at: Callable[[UUID | str, int], Sequence[StoredEvent]],
                  cached_head: Callable[[str, int], str | None], recorder: Callable[[], ApplicationRecorder],
-                 seals: ReadSeals | None = None) -> None:
+                 seals: ReadSeals | None = None, bounds: Bounds | None = None) -> None:
         self.keyring = keyring
         self.seals = seals  # None without the signing key: every first read checks the signature (ADR 0050)
+        # How many checked rows are remembered, and how many goals' last signatures each thread keeps (ADR 0045).
+        self.bounds = bounds or Bounds()
         self._stored_at = stored_at
         self._cached_head = cached_head
         self._recorder = recorder
@@ -146,7 +147,7 @@ class ReadCheck:
             if key in self._checked:
                 self._checked.move_to_end(key)
             self._checked[key] = digest or fingerprint(stored)
-            if len(self._checked) > CHECKED:
+            if len(self._checked) > self.bounds.checked_events:
                 self._checked.popitem(last=False)
 
     def _previous(self, goal_id: str, originator_id: UUID | str, version: int) -> str:
@@ -174,7 +175,7 @@ class ReadCheck:
 
     def _last(self) -> dict[str, tuple[int, str]]:
         last: dict[str, tuple[int, str]] | None = getattr(self._local, "last", None)
-        if last is None or len(last) > REMEMBERED:
+        if last is None or len(last) >= self.bounds.replay_heads:
             last = self._local.last = {}
         return last
 

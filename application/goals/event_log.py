@@ -110,7 +110,7 @@ class GoalEventLog(RecordHook):
         )
         if self.settings.verify_reads:
             mapper.read_check = ReadCheck(self.audit_keys.keyring, stored_at, mapper.heads.get, lambda: self.recorder,
-                                          self._read_seals())
+                                          self._read_seals(), self.settings.bounds)
         return mapper
 
     def _read_seals(self) -> ReadSeals | None:

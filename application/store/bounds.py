@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from application.store.errors import SettingsError
+
+MOST_GOAL_MEASUREMENTS = 10_000  # what GOALENGINE_GOAL_MEASUREMENTS may ask for: an answer stays a few MB at most
 
 
 @dataclass(frozen=True)
@@ -18,3 +23,18 @@ class Bounds:
     data_subjects: int = 100_000  # aggregates' people, for sealing their text (application/privacy/personal.py)
     goal_write_turns: int = 256  # locks writes to one goal take turns on, a goal's chosen by its id (goals/turns.py)
     chain_heads: int = 10_000  # aggregates' last signatures, and links pending in a save (application/audit/chain.py)
+    # Stored events whose signature check is remembered (the SHA-256 of their bytes, application/audit/read_check.py):
+    # about 450 bytes an entry with its key (measured with tracemalloc, issue 28 soak), so about 90 MiB when full.
+    checked_events: int = 200_000
+    replay_heads: int = 10_000  # per thread: goals whose last checked signature a replay keeps (read_check.py)
+
+
+def bounds_from_env(env: Mapping[str, str]) -> Bounds:
+    """The bounds, with GOALENGINE_GOAL_MEASUREMENTS (readings in a goal's answer) if the environment sets it."""
+    text = env.get("GOALENGINE_GOAL_MEASUREMENTS")
+    if not text:
+        return Bounds()
+    if not text.isdigit() or not 1 <= int(text) <= MOST_GOAL_MEASUREMENTS:
+        raise SettingsError(f"GOALENGINE_GOAL_MEASUREMENTS must be a whole number of readings from 1 to "
+                            f"{MOST_GOAL_MEASUREMENTS:,}, not {text!r}")
+    return Bounds(goal_measurements=int(text))

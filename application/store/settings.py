@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 
-from application.store.bounds import Bounds
+from application.store.bounds import Bounds, bounds_from_env
+from application.store.errors import SettingsError as SettingsError  # (importers name it from here)
 
 DEFAULT_DATABASE_URL = "sqlite:///var/goalengine.db"
 DEFAULT_KEY_FILE = "var/audit.key"
@@ -23,10 +24,6 @@ TRACED_RECORDERS = {
     "sqlite": "application.store.traced_recorders:TracedSQLiteRecorder",
     "postgresql": "application.store.traced_recorders:TracedPostgresRecorder",
 }
-
-
-class SettingsError(ValueError):
-    """The configuration cannot work; the message names the variable and why."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +71,7 @@ class Settings:
             database_url=url, audit_key=key.encode(), api_secret=secret, timezone=zone,
             read_wait_s=_seconds(env, "GOALENGINE_READ_WAIT_S", 2.0), **key_fields_from_env(env),
             audit_state_dir=audit_state_dir_from_env(env), audit_witness_keys=witness_keys_from_env(env),
+            bounds=bounds_from_env(env),
         )
         settings.url  # noqa: B018 (validates the URL early, with a clear message)
         return settings

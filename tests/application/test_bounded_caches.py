@@ -18,7 +18,8 @@ from tests.conftest import Clock
 from domain.values import Actor
 from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft
 
-SMALL = Bounds(goal_measurements=3, reading_series_goals=2, data_keys=2, data_subjects=2, chain_heads=2)
+SMALL = Bounds(goal_measurements=3, reading_series_goals=2, data_keys=2, data_subjects=2, chain_heads=2,
+               checked_events=2, replay_heads=2)
 GOALS, READINGS = 4, 7
 
 
@@ -61,6 +62,9 @@ def test_each_cache_holds_at_most_its_bound_and_answers_rightly_past_it(small: G
     assert len(small.personal._subjects) <= SMALL.data_subjects
     assert len(small.mapper.heads._heads) <= SMALL.chain_heads  # type: ignore[attr-defined]
     assert len(small.mapper.pending._links) <= SMALL.chain_heads  # type: ignore[attr-defined]
+    read_check = small.mapper.read_check  # type: ignore[attr-defined]
+    assert len(read_check._checked) <= SMALL.checked_events
+    assert len(getattr(read_check._local, "last", {})) <= SMALL.replay_heads  # (this thread's: it read them all)
 
 
 def test_a_data_key_dropped_from_the_cache_is_opened_again_alone(small: Goals) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from application.store.settings import DEFAULT_AUDIT_ORIGIN, Settings
+from application.store.bounds import Bounds
+from application.store.settings import DEFAULT_AUDIT_ORIGIN, Settings, SettingsError
 
 MASTER_KEY = "ab" * 32
 
@@ -41,3 +42,17 @@ def test_settings_from_the_environment_read_every_key_file_and_policy(tmp_path: 
     assert read.audit_signing_key is not None and read.audit_signing_key.startswith(b"-----BEGIN PRIVATE KEY")
     assert key_fields(read)[2:] == ("elsewhere/log", bytes.fromhex(MASTER_KEY), 7)
     assert read.database_url == f"sqlite:///{tmp_path / 'goals.db'}"
+
+
+def test_the_readings_a_goal_answer_keeps_are_configured_by_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings.from_env({}).bounds.goal_measurements == 100  # the default, as issue 28 asks
+    assert Settings.from_env({"GOALENGINE_GOAL_MEASUREMENTS": "10"}).bounds == Bounds(goal_measurements=10)
+    monkeypatch.setenv("GOALENGINE_GOAL_MEASUREMENTS", "7")
+    assert Settings(database_url="sqlite:///x.db").bounds.goal_measurements == 100  # code settings read nothing
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "ten", "1.5", "10001", " 10"])
+def test_a_bound_that_cannot_work_is_refused_naming_the_variable(text: str) -> None:
+    with pytest.raises(SettingsError, match=r"GOALENGINE_GOAL_MEASUREMENTS .*1 to 10,000"):
+        Settings.from_env({"GOALENGINE_GOAL_MEASUREMENTS": text})

@@ -3,10 +3,12 @@ over when the leader stops (a lease on PostgreSQL, a file lock on SQLite)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
+import psycopg
 import pytest
 
 from application.goals.service import Goals
@@ -64,3 +66,31 @@ def test_a_follower_takes_over_when_the_leader_stops(two_processes: tuple[Goals,
     assert follower.progress.wait_for(REVIEWS, position, WAIT) >= position
     assert follower.leading
     leader.start()  # back, as a follower now (the fixture stops it again)
+
+
+def test_the_projector_goes_on_after_its_wait_loses_the_store(
+    settings: Settings, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL restart breaks the session the leader LISTENs on while it waits (the issue 28 soak): the thread
+    must back off and go on, or every read waiting for a position answers 503 until the process restarts."""
+    goals = Goals(settings, today=clock)
+    projector = projector_for(goals)
+    real_wait, failed = projector.coordination.wait, threading.Event()
+
+    def wait_failing_once(timeout: float) -> None:
+        if not failed.is_set():
+            failed.set()
+            raise psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly")
+        real_wait(timeout)
+
+    monkeypatch.setattr(projector.coordination, "wait", wait_failing_once)
+    projector.start()
+    try:
+        assert failed.wait(WAIT)
+        agreed(goals, customer_service_terms())  # written after the failure: only a live projector applies it
+        head = goals.head_position()
+        projector.wake()
+        assert projector.progress.wait_for(REVIEWS, head, WAIT) >= head
+    finally:
+        projector.stop()
+        goals.close()
