@@ -341,7 +341,7 @@ def test_a_whole_review_cycle_through_the_pages(walk: Walk) -> None:
     walk.choose("resolve-outcome", "upheld")
     walk.fill(**{"resolve-note": "The articles are in the summary of the next cycle's goals."})
     walk.press("Resolve")
-    walk.until_text("HR upheld the decision", "#steps")
+    walk.until_text("(Iris Novak) upheld the decision", "#steps")
     steps.done("hr-resolves-the-dispute")
     move_cycle(walk, "Lock", "Locked")
     assert not walk.driver.find_elements(By.CSS_SELECTOR, f"#cycle-{CYCLE} button")
