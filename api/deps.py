@@ -67,14 +67,19 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
+def refuse_other_roles(actor: Actor, *roles: Role) -> Actor:
+    """The actor if their role is one of `roles`; else 403. For pages, which call it (require_roles' is a
+    coroutine, which a plain call would create and drop unchecked)."""
+    if actor.role not in roles:
+        raise Problem(403, "role_not_allowed", f"role {actor.role} may not do this; allowed: {', '.join(roles)}")
+    return actor
+
+
 def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:
     """A dependency that lets only the given roles through (403 for the others)."""
-    allowed = ", ".join(roles)
 
     async def check(actor: ActorDep) -> Actor:
-        if actor.role not in roles:
-            raise Problem(403, "role_not_allowed", f"role {actor.role} may not do this; allowed: {allowed}")
-        return actor
+        return refuse_other_roles(actor, *roles)
 
     return check
 

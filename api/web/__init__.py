@@ -18,7 +18,7 @@ from application.sign_ins import SpentTokens
 
 PAGE_MODULES = ("sign_in", "oidc_sign_in", "workspace", "draft_pages", "goal_pages", "review_pages", "review_steps",
                 "cycle_pages", "inbox_pages", "oversight_pages", "draft_edit_pages", "goal_updates", "alignment_pages",
-                "cycle_admin_pages")
+                "cycle_admin_pages", "milestone_pages")
 
 
 def install_web(app: FastAPI) -> None:

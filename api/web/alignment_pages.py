@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import require_roles
+from api.deps import refuse_other_roles
 from api.problems import Problem
 from api.web.draft_pages import running_cycle
 from api.web.pages import PageRoute, SessionDep, render
@@ -36,7 +36,7 @@ def named(nodes: list[dict[str, Any]], name_of: Callable[[str], str | None]) -> 
 @router.get("", response_class=HTMLResponse)
 def alignment(request: Request, session: SessionDep, cycle: str | None = None) -> HTMLResponse:
     """The cycle's objectives and the goals aligned to them, as far as the viewer may see them."""
-    require_roles(*rules.READS_GOALS)(session.actor)
+    refuse_other_roles(session.actor, *rules.READS_GOALS)
     goals: Goals = request.app.state.goals
     cycles: Cycles = request.app.state.cycles
     known = {c.cycle_id: c for c in cycles.list_cycles()}

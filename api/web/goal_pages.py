@@ -1,5 +1,6 @@
 """The goal page (terms, KPIs and their charts, SMART findings, signatures, milestones, timeline, as of a moment)
-and its forms: sign, record a reading, propose a recalibration, decide one (HR), close."""
+and its forms: sign, record a reading, propose a recalibration, decide one (HR), close (milestones:
+milestone_pages.py)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.access import visible_goal
-from api.deps import WRITERS, as_of_moment, require_roles
+from api.deps import WRITERS, as_of_moment, refuse_other_roles
 from api.problems import Problem
 from api.schemas.goal_views import GoalResponse
 from api.schemas.goals import ClosureRequest, DecisionRequest, MeasurementRequest, RecalibrationRequest
 from api.web.charts import kpi_chart
 from api.web.check_in_views import CHECK_IN_WORDS, CONFIDENCE_WORDS, updates
 from api.web.goal_summary import goal_review_at, summary
+from api.web.milestone_views import milestones_in_force, proposals
 from api.web.timeline import timeline
 from api.web.views import event_words
 from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
@@ -52,6 +54,7 @@ def actions(goal: Goal, actor: Actor) -> dict[str, bool]:
         "withdraw": goal.status == Status.DRAFT and rules.may_close(actor, goal.manager_id),
         "edit": goal.status == Status.DRAFT and writes,
         "check_in": goal.status == Status.AGREED and party is not None,
+        "milestone": goal.status == Status.AGREED and party is not None,
     }
 
 
@@ -91,6 +94,8 @@ def goal_context(
         "reasons": list(ReasonCategory), "outcomes": closing_outcomes(goal, actor), "name_of": name_finder(goals),
         "updates": updates(goal, every_event, as_of, goals.parties.display_name_of),
         "kpi_names": {k.id: k.name for k in goal.kpis},
+        "milestones": milestones_in_force(goal, review, day.year),
+        "proposals": proposals(goal, actor, name_finder(goals), day.year),
     }
 
 
@@ -125,7 +130,7 @@ def command(
 
 
 def writer(actor: Actor) -> None:
-    require_roles(*WRITERS)(actor)
+    refuse_other_roles(actor, *WRITERS)
 
 
 @router.post("/{goal_id}/signatures")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import OVERSEERS, require_roles
+from api.deps import OVERSEERS, refuse_other_roles
 from api.problems import Problem
 from api.schemas.goal_views import RecalibrationView
 from api.web.fairness_packet import packet_body
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/workspace", route_class=PageRoute, include_in_schema
 
 
 def oversight(actor: Actor) -> None:
-    require_roles(*OVERSEERS)(actor)
+    refuse_other_roles(actor, *OVERSEERS)
 
 
 @router.get("/hr/recalibrations", response_class=HTMLResponse)

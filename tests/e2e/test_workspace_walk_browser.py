@@ -190,6 +190,45 @@ CSAT = {"id": "csat", "name": "Customer satisfaction", "unit": "%", "baseline": 
         "statement": "Raise the satisfaction score of resolved support tickets from 85% to 90% by the deadline"}
 
 
+def agree_on_a_milestone(walk: Walk, steps: Steps, goal: str) -> None:
+    """After both signed: the manager proposes a milestone, the employee sets the same one and it holds."""
+    due = TODAY + timedelta(days=30)
+    walk.sign_in("mgr-ana", "manager")
+    walk.open(goal)
+    walk.choose("milestone-kpi", "Escalated tickets")
+    walk.fill(**{"milestone-due": f"{due:%m%d%Y}", "milestone-target": "10"})
+    walk.press("Propose the milestone")
+    proposed = f"Ana Lima proposed: Escalated tickets at 10% by {due.day} {due:%B}"
+    walk.until_text(proposed, "#milestones")
+    assert "It holds once Eve Martin sets it too." in walk.text("#milestones")
+    assert not walk.driver.find_elements(By.XPATH, "//button[normalize-space()='Set this milestone too']")
+    steps.done("manager-proposes-a-milestone")
+    walk.sign_in("emp-eve", "employee")
+    walk.open(goal)
+    assert proposed in walk.text("#milestones") and "It holds once you set it too." in walk.text("#milestones")
+    walk.press("Set this milestone too")
+    walk.until_text("upcoming", "#milestones table.milestones")
+    shown = walk.text("#milestones")
+    assert "Escalated tickets" in shown and "10%" in shown and "proposed:" not in shown
+    steps.done("employee-sets-the-milestone")
+
+
+def queue_shows_the_effect(walk: Walk) -> WebElement:
+    """The queue's item of the walk's proposal once the review figures have caught up (the page says to reload until
+    then): the latest readings and the score before and after approving."""
+    found = "//section[.//a[normalize-space()='Fewer escalations']][.//p[@class='effect-summary']]"
+    walk.wait_for(lambda d: d.find_elements(By.XPATH, found) or d.refresh())
+    item = walk.driver.find_element(By.XPATH, found)
+    latest = {row.get_attribute("data-kpi"): row.find_element(By.CSS_SELECTOR, "td.latest").text
+              for row in item.find_elements(By.CSS_SELECTOR, "table.effect tbody tr")}
+    assert latest["escalations"].startswith("11 % on") and latest["reopened"].startswith("5.5 % on"), latest
+    summary = item.find_element(By.CSS_SELECTOR, ".effect-summary")
+    before, after = (float(summary.get_attribute(f"data-score-{when}") or "nan") for when in ("before", "after"))
+    assert 0 < before < after, (before, after)  # reopened 5.5 is a quarter of the way to 4 and half the way to 5
+    assert "score for the cycle from" in summary.text
+    return item
+
+
 def test_a_whole_review_cycle_through_the_pages(walk: Walk) -> None:
     steps = Steps(walk)
     walk.sign_in("hr-iris", "hr")
@@ -217,9 +256,14 @@ def test_a_whole_review_cycle_through_the_pages(walk: Walk) -> None:
     assert walk.text("p.status [data-status]") == "agreed"
     assert "In force since" in walk.text("#signatures")
     steps.done("employee-agrees")
+    agree_on_a_milestone(walk, steps, eve)
     walk.fill(value="11", note="The new triage caught two escalations early.")
     walk.press("Record the reading")
     walk.until_text("The new triage caught two escalations early.", "#check-ins")
+    walk.choose("kpi", "reopened")
+    walk.fill(value="5.5", note="")
+    walk.press("Record the reading")
+    walk.until_text("5.5", "#kpi-reopened table.figures")
     walk.choose("check-in-status", "At risk")
     walk.fill(**{"check-in-note": "Engineering moved our escalation contact.",
                  "check-in-blockers": "No contact for a week"})
@@ -238,6 +282,7 @@ def test_a_whole_review_cycle_through_the_pages(walk: Walk) -> None:
     walk.open("/workspace/hr/recalibrations")
     item = walk.driver.find_element(By.XPATH, "//section[.//a[normalize-space()='Fewer escalations']]")
     assert "A product release doubled reopened tickets" in item.text
+    item = queue_shows_the_effect(walk)
     steps.done("hr-sees-the-queue")
     item.find_element(By.NAME, "note").send_keys("Release notes confirm the spike.")
     walk.press("Approve", item)
@@ -296,7 +341,7 @@ def test_a_whole_review_cycle_through_the_pages(walk: Walk) -> None:
     walk.choose("resolve-outcome", "upheld")
     walk.fill(**{"resolve-note": "The articles are in the summary of the next cycle's goals."})
     walk.press("Resolve")
-    walk.until_text("HR upheld the decision", "#steps")
+    walk.until_text("(Iris Novak) upheld the decision", "#steps")
     steps.done("hr-resolves-the-dispute")
     move_cycle(walk, "Lock", "Locked")
     assert not walk.driver.find_elements(By.CSS_SELECTOR, f"#cycle-{CYCLE} button")
@@ -316,7 +361,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
     "mgr-ana": ("manager", ["/workspace/inbox", "/workspace/alignment", "/workspace/goals/new", DEV_REVIEW]),
     "hr-iris": ("hr", ["/workspace/inbox", "/workspace/alignment", "/workspace/hr/recalibrations",
                        "/workspace/hr/fairness", "/workspace/trail", "/workspace/cycles", "/workspace/goals/new",
-                       DEV_REVIEW, f"/workspace/reviews/emp-eve?cycle={CYCLE}"]),
+                       DEV_REVIEW, f"/workspace/reviews/emp-eve?cycle={CYCLE}", f"/workspace/cycles/{DEMO_CYCLE}"]),
     "aud-kim": ("auditor", ["/workspace/alignment", "/workspace/hr/recalibrations", "/workspace/hr/fairness",
                             "/workspace/trail", "/workspace/cycles", DEV_REVIEW]),
 }
