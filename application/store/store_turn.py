@@ -31,7 +31,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from application.errors import StoreBusyError
 from application.store.settings import Settings
 
-WAIT = 30.0  # seconds; as long as SQLite's busy timeout and the event store's lock timeout allow a writer to wait
+WAIT = 30.0  # seconds; as long as SQLite's busy timeout lets a writer wait for another process
 LONGEST_PAUSE = 0.05  # seconds between two looks at another process's file lock (SQLite)
 
 
@@ -89,6 +89,7 @@ class _AdvisoryLock:
         try:
             self._take(connection, deadline, waiting, busy)
         except BaseException:
+            connection.invalidate()  # interrupted while the lock was being granted, it may hold it: end the session
             connection.close()
             raise
         try:
