@@ -157,3 +157,12 @@ def bare_goals(settings: Settings, clock: Clock) -> Iterator[Goals]:
     app = Goals(settings, today=clock)
     yield app
     app.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (the bench's runs, then the end-to-end ones): `make test` hands each file whole to one
+    worker (--dist loadfile), so started last they would leave one worker running alone at the end."""
+    here = Path(__file__).parent
+    longest_first = (here / "bench", here / "e2e")
+    items.sort(key=lambda item: next((rank for rank, folder in enumerate(longest_first) if folder in item.path.parents),
+                                     len(longest_first)))

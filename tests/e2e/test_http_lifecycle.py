@@ -41,7 +41,7 @@ class Server:
     def token(self, sub: str, role: str) -> str:
         result = subprocess.run(
             [str(GOALENGINE), "token", "--sub", sub, "--role", role], env=self.env, capture_output=True, text=True,
-            timeout=30, check=True,
+            timeout=STARTUP_SECONDS, check=True,  # a process start: its imports alone took over 30 s under load
         )
         return result.stdout.strip()
 
