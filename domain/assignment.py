@@ -59,6 +59,14 @@ def reporting_line_change(held_by: tuple[str, str], manager_id: str) -> Reassign
     return Reassignment(held_by[0], manager_id, held_by[0], held_by[1], REPORTING_LINE_CHANGED)
 
 
+def signature_lapsed(party: Party, by_reporting_line: bool, version: int) -> str:
+    """Why a replaced party's signature on a draft lapsed, in the system's words only. HR's reason is personal text,
+    stored once, sealed under its author's key in the Reassigned event (ADR 0051): a copy here would outlive them."""
+    if by_reporting_line:
+        return f"the goal followed the owner's reporting line to another {party} at version {version}"
+    return f"the goal was reassigned to another {party} at version {version}"
+
+
 def carried_terms(actor: Actor, terms: GoalTerms, cycles: tuple[Cycle, Cycle], reason: str,
                   pending_recalibration: str | None) -> GoalTerms:
     """The terms a goal carried over (from, to) takes into the later cycle: the same, its deadline in the new

@@ -40,7 +40,8 @@ class GoalAssignment(GoalGuards):
         self.trigger_event(self.Reassigned, **change.to_stored(), follows=follows, **by(actor))
         for party in change.replaced_parties():
             if self.status is Status.DRAFT and party in self.signatures:
-                self.trigger_event(self.SignatureVoided, party=str(party), reason="reassigned: " + change.reason,
+                reason = assignment.signature_lapsed(party, follows is not None, self.version)
+                self.trigger_event(self.SignatureVoided, party=str(party), reason=reason,
                                    signed_content_version=self.signatures[party].content_version, **by(actor))
 
     def carry_over(self, actor: Actor, to_cycle: Cycle, reason: str, new_goal_id: UUID) -> GoalTerms:

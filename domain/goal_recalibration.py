@@ -62,8 +62,10 @@ class GoalRecalibration(GoalGuards):
         self.trigger_event(self.Recalibrated, recalibration_id=recalibration_id, note=note, before=before.to_stored(),
                            after=after.to_stored(), **by(actor))
         if recalibration.changes.cancel:
+            # The system's words only: the proposer's justification is sealed under their key where they wrote it
+            # (ADR 0051); copied into the summary it would be sealed under the approver's and outlive the proposer.
             self.trigger_event(self.Closed, outcome=str(Outcome.CANCELLED), **by(actor),
-                               summary=f"cancelled by recalibration {recalibration_id}: {recalibration.justification}")
+                               summary=f"cancelled by recalibration {recalibration_id}")
 
     def reject_recalibration(self, recalibration_id: str, actor: Actor, note: str = "") -> None:
         """HR rejects a proposal, with a note saying why; the goal stays as it was."""

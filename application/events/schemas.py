@@ -123,7 +123,7 @@ COMPOUND_FIELDS: dict[str | tuple[str, str], dict[str, Any]] = {
     "after": _ref("goal_values_after"),
     ("Revised", "changes"): _ref("revision"),
     ("RecalibrationProposed", "changes"): _ref("recalibration_changes"),
-    ("RecalibrationProposed", "reason"): _enum(ReasonCategory),  # SignatureVoided's reason is free text
+    ("RecalibrationProposed", "reason"): _enum(ReasonCategory),  # SignatureVoided's is the system's sentence
     # A cycle's and an objective's `cycle` is the cycle's id; an objective may have no KPI of its own.
     **{(name, "cycle"): {"type": "string"}
        for name in ("Opened", "Activated", "ReviewStarted", "Released", "Locked", "Set")},

@@ -69,7 +69,9 @@ def test_cancelling_an_agreed_goal_is_a_recalibration_hr_decides_with_four_eyes(
     goals.approve_recalibration(goal_id, HR, recalibration_id, note="The product line was closed.")
     goal = goals.get_goal(goal_id)
     assert (goal.status, goal.outcome, goal.closed_by) == (Status.CLOSED, Outcome.CANCELLED, HR.id)
-    assert goal.summary == f"cancelled by recalibration {recalibration_id}: {WHY}"
+    # The system's words: the justification stays in the proposal, under its author's key (ADR 0051).
+    assert goal.summary == f"cancelled by recalibration {recalibration_id}"
+    assert goal.recalibration(recalibration_id).justification == WHY
 
 
 def test_a_cancellation_changes_nothing_else(goals: Goals) -> None:

@@ -113,6 +113,28 @@ def test_reassigning_a_draft_voids_the_replaced_partys_signature_only() -> None:
     assert goal.signatures == {}
 
 
+def test_a_signature_lapsed_by_a_reassignment_says_why_in_the_system_s_words_never_in_hr_s() -> None:
+    goal = drafted()
+    goal.sign(EMPLOYEE, today=date(2026, 1, 15))
+    goal.collect_events()
+    goal.reassign(HR, "Moved after her complaint about Sam.", owner_id="emp-2", manager_id="mgr-2")
+    reassigned, voided = goal.collect_events()
+    assert isinstance(reassigned, Goal.Reassigned) and reassigned.reason == "Moved after her complaint about Sam."
+    assert isinstance(voided, Goal.SignatureVoided) and (voided.party, voided.reason) == (
+        "owner", f"the goal was reassigned to another owner at version {reassigned.originator_version}")
+
+
+def test_a_signature_lapsed_by_the_owner_s_reporting_line_says_so() -> None:
+    goal = drafted()
+    goal.sign(MANAGER, today=date(2026, 1, 15))
+    goal.collect_events()
+    goal.follow_reporting_line(Actor("svc-directory", Role.SERVICE), "mgr-2", follows="person-event-id:2")
+    reassigned, voided = goal.collect_events()
+    assert isinstance(voided, Goal.SignatureVoided) and (voided.party, voided.reason) == (
+        "manager", f"the goal followed the owner's reporting line to another manager at version "
+                   f"{reassigned.originator_version}")
+
+
 @pytest.mark.parametrize(("actor", "error", "changes", "reason"), [
     (MANAGER, PermissionDeniedError, {"manager_id": "mgr-2"}, "Reorg"),
     (HR, InvalidGoalInputError, {"manager_id": "mgr-2"}, " "),
