@@ -40,7 +40,11 @@ class Proposal:
 
 def quantity(value: Any, kpi: Kpi | None) -> str:
     """17 tickets/day, 90%: a value with its KPI's unit."""
-    unit = kpi.unit if kpi else ""
+    return with_unit(value, kpi.unit if kpi else "")
+
+
+def with_unit(value: Any, unit: str) -> str:
+    """17 tickets/day, 90%: a value with a unit (a percent sign sticks to the number)."""
     return f"{amount(value)}{'' if unit in ('', '%') else ' '}{unit}"
 
 

@@ -82,6 +82,9 @@ def test_the_manager_proposes_and_the_employee_sets_it_too(web: Web) -> None:
     assert re.search(rf'<tr data-milestone-status="upcoming"><td>Median first response</td><td>{due}</td>'
                      r"<td>6 hours</td><td>upcoming</td></tr>", shown)
     assert "proposed:" not in shown and milestone_events(web, goal_id)[-2:] == ["MilestoneProposed", "MilestoneSet"]
+    summary = web.client.get(f"/workspace/goals/{goal_id}").text.split('aria-labelledby="summary-h"', 1)[1]
+    assert f'<span class="sentence">Next milestone: Median first response at 6 hours by {due}.</span>' in \
+        summary.split("</section>", 1)[0]
 
 
 def test_an_employee_cannot_make_her_own_proposal_hold(web: Web) -> None:
