@@ -52,6 +52,11 @@ def kpis_by_id(goal: Goal) -> dict[str, Kpi]:
     return {k.id: k for k in goal.kpis}
 
 
+def milestone_words(review: dict[str, Any] | None) -> dict[str, str]:
+    """Each milestone in force by its id: met, missed or upcoming, as the review judges it on its day."""
+    return {m["id"]: STATUS_WORDS.get(m["status"], "upcoming") for m in (review or {}).get("milestones", [])}
+
+
 def milestones_in_force(goal: Goal, review: dict[str, Any] | None, year: int) -> list[ShownMilestone]:
     """Each milestone in force, with the review's status for it (met or missed by its due day's reading)."""
     kpis = kpis_by_id(goal)
