@@ -23,7 +23,7 @@ from application.store.settings import BusinessCalendar
 from application.events.serialization import EventRecord
 from domain import rules
 from domain.values import Actor
-from projections.review.justification import rating_justification
+from projections.review.justification import rating, rating_justification
 from application.reviews.records import ReviewRecords
 from application.reviews.release import ratings_released
 from domain.review import Review
@@ -32,7 +32,7 @@ from projections.review.decision_view import decision_view
 from projections.review_projection import content_hash, load_goal_ids, load_states, pinned_states
 from projections.review.state import State, fold
 from domain.review_decider import review_deciders
-from projections.review.view import review_view
+from projections.review.view import fraction, review_view
 from projections.review.scoring import policy
 
 
@@ -55,9 +55,12 @@ class Reviews:
     def review(self, viewer: Actor, employee_id: str, cycle_id: str, as_of: datetime | None = None) -> dict[str, Any]:
         states, today, moment = self._states(viewer, employee_id, cycle_id, as_of)
         view = review_view(employee_id, cycle_id, moment, states, today)
-        answer = {**view, **decision_view(self._decided(employee_id, cycle_id, as_of))}
+        decided = decision_view(self._decided(employee_id, cycle_id, as_of))
+        score, computed_band = rating(states, policy())
+        # `band` is the band that stands: the final one once decided, else the one the score computes (ADR 0046).
+        answer = {**view, **decided, "score": fraction(score), "band": decided["final_band"] or computed_band}
         if not self._shown_to(viewer, employee_id, cycle_id):
-            answer = {**answer, "released": False, "final_band": None, "decision": None,
+            answer = {**answer, "released": False, "score": None, "band": None, "final_band": None, "decision": None,
                       "disputes": [{**d, "band": None} for d in answer["disputes"]]}
         else:
             answer = {**answer, "released": True}
@@ -100,9 +103,12 @@ class Reviews:
         states, today, moment = self._states(viewer, employee_id, cycle_id, as_of)
         document = rating_justification(employee_id, cycle_id, moment, states, today, scoring)
         if not self._shown_to(viewer, employee_id, cycle_id):
-            return {**document, "score": None, "band": None,  # its hash is pinned: the shown document is unchanged
+            return {**document, "score": None, "band": None, "decision": None,
                     "statements": [s for s in document["statements"] if s["kind"] != "score"]}
-        return document
+        # The decision is beside the document, not in it: a decision pins the hash of the document without it.
+        decision = decision_view(self._decided(employee_id, cycle_id, as_of))["decision"]
+        named: dict[str, Any] = with_display_names({"decision": decision}, name_lookup(self.goals.parties))
+        return {**document, **named}
 
     def _shown_to(self, viewer: Actor, employee_id: str, cycle_id: str) -> bool:
         """The rating is shown to everyone who may see the review, except the employee before HR releases it."""

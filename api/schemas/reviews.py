@@ -54,10 +54,14 @@ class ReviewResponse(Open):
     as_of: str | None
     goals: list[GoalReview]
     stage: str = Field(description="The review decision's stage: open, decided, acknowledged, disputed, resolved.")
+    score: float | None = Field(description="The weighted score computed from the goals shown (as the justification "
+                                "computes it with the current scoring policy); null with nothing to score.")
+    band: str | None = Field(description="The band that stands: final_band once decided, else the band the score "
+                             "computes to; null with neither.")
     final_band: str | None = Field(description="The band that stands: decided, or changed by HR on a dispute.")
     decision: dict[str, Any] | None = Field(description="The manager's decision and the justification it pins.")
     released: bool = Field(description="False while HR has not released the cycle's ratings and the employee reads "
-                           "their own review: final_band and decision are then null.")
+                           "their own review: score, band, final_band and decision are then null.")
     self_assessments: list[dict[str, Any]]
     acknowledgement: dict[str, Any] | None
     disputes: list[dict[str, Any]]
@@ -80,5 +84,9 @@ class JustificationResponse(Open):
     as_of: str | None
     policy_version: str
     score: float | None = Field(description="Null also for the employee's own, until HR releases the cycle.")
-    band: str | None = Field(description="Null also for the employee's own, until HR releases the cycle.")
+    band: str | None = Field(description="The band the score computes to. Null also for the employee's own, until HR "
+                             "releases the cycle.")
+    decision: dict[str, Any] | None = Field(description="The manager's decision as the review shows it; null until "
+                                            "decided, and for the employee's own until HR releases the cycle. It is "
+                                            "not part of the document a decision pins the hash of.")
     statements: list[Statement]

@@ -1,14 +1,14 @@
 """KPI charts as server-side SVG (ADR 0017): readings, target (or range), milestones and recalibration points.
 
 Shapes and dash patterns, not colour, tell the marks apart (circle: a reading that counts; hollow square: a reading
-later corrected; diamond: a milestone; dashed line: the target in force; dotted vertical line: a recalibration;
-solid vertical line: today),
+later corrected; diamond: a milestone, filled once met, hollow while upcoming, hollow and dashed once missed; dashed
+line: the target in force; dotted vertical line: a recalibration; solid vertical line: today),
 every mark carries a <title>, and the same figures come back as table rows for the text alternative.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,6 +27,9 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 96, 20, 36
 
 DayOf = Callable[[datetime], date]
 UTC_DAY: DayOf = BusinessCalendar("UTC").date_of  # the page passes the organisation's (GOALENGINE_TIMEZONE)
+# Each milestone's status by its id: met, missed or upcoming, as the review judges it on the day shown
+# (api/web/milestone_views.py milestone_words). A milestone the mapping does not name is only "due".
+MilestoneStatus = Mapping[str, str]
 
 @dataclass(frozen=True)
 class FigureRow:
@@ -74,7 +77,8 @@ def counted(readings: Sequence[Measurement], kpi: Kpi) -> list[Measurement]:
     return sorted(per_day.values(), key=lambda m: m.observed_at)
 
 
-def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: DayOf = UTC_DAY) -> list[FigureRow]:
+def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: DayOf = UTC_DAY,
+                milestone_status: MilestoneStatus | None = None) -> list[FigureRow]:
     counts = {m.version for m in counted(readings, kpi)}
     rows = []
     for m in readings:
@@ -87,7 +91,8 @@ def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: D
         rows.append(FigureRow(m.observed_at, "reading", amount(m.value), detail, m.version))
     for milestone in goal.milestones:
         if milestone.kpi == kpi.id:
-            rows.append(FigureRow(milestone.due, "milestone", amount(milestone.target), "due", None))
+            rows.append(FigureRow(milestone.due, "milestone", amount(milestone.target),
+                                  (milestone_status or {}).get(milestone.id, "due"), None))
     for span in target_spans(goal, kpi, day_of):
         rows.append(FigureRow(span.start, "target", _values_text(span.values),
                               "as agreed" if span.label == "agreed" else f"recalibration {span.label} approved", None))
@@ -95,9 +100,10 @@ def figure_rows(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: D
 
 
 def kpi_chart(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: DayOf = UTC_DAY,
-              today: date | None = None, today_label: str = "today") -> KpiChart:
+              today: date | None = None, today_label: str = "today",
+              milestone_status: MilestoneStatus | None = None) -> KpiChart:
     """The KPI's chart; `today` draws the today line (an as-of view passes its own day and label)."""
-    rows = figure_rows(goal, kpi, readings, day_of)
+    rows = figure_rows(goal, kpi, readings, day_of, milestone_status)
     spans = target_spans(goal, kpi, day_of)
     end = max([goal.deadline or goal.cycle.end, *[r.day for r in rows]])
     values = _values(goal, kpi, spans, readings)
@@ -106,7 +112,7 @@ def kpi_chart(goal: Goal, kpi: Kpi, readings: Sequence[Measurement], day_of: Day
     parts = [scale.axes(kpi.unit), *scale.today_mark(today, today_label)]
     parts += _target_marks(scale, spans, kpi)
     parts += _recalibration_marks(scale, spans[1:])
-    parts += _milestone_marks(scale, goal, kpi)
+    parts += _milestone_marks(scale, goal, kpi, milestone_status or {})
     parts += _reading_marks(scale, readings, kpi)
     svg = Markup(
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-{escape(kpi.id)}-title" '
@@ -210,12 +216,15 @@ def _recalibration_marks(scale: Scale, spans: list[TargetSpan]) -> list[str]:
     return parts
 
 
-def _milestone_marks(scale: Scale, goal: Goal, kpi: Kpi) -> list[str]:
+def _milestone_marks(scale: Scale, goal: Goal, kpi: Kpi, statuses: MilestoneStatus) -> list[str]:
     parts = []
     for milestone in (m for m in goal.milestones if m.kpi == kpi.id):
         x, y = scale.x(milestone.due), scale.y(milestone.target)
-        parts.append(f'<polygon class="milestone" points="{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}">'
-                     f'<title>milestone {escape(amount(milestone.target))} due {milestone.due}</title></polygon>')
+        status = statuses.get(milestone.id)
+        said = f": {escape(status)}" if status else ""
+        parts.append(f'<polygon class="milestone{f" {escape(status)}" if status else ""}" '
+                     f'points="{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}">'
+                     f'<title>milestone {escape(amount(milestone.target))} due {milestone.due}{said}</title></polygon>')
     return parts
 
 

@@ -21,7 +21,7 @@ from api.schemas.goals import ClosureRequest, DecisionRequest, MeasurementReques
 from api.web.charts import kpi_chart
 from api.web.check_in_views import CHECK_IN_WORDS, CONFIDENCE_WORDS, updates
 from api.web.goal_summary import goal_review_at, summary
-from api.web.milestone_views import milestones_in_force, proposals
+from api.web.milestone_views import milestone_words, milestones_in_force, proposals
 from api.web.signature_views import lapsed_signatures
 from api.web.timeline import timeline
 from api.web.views import event_words
@@ -89,8 +89,8 @@ def goal_context(
         "summary": summary(review, day, as_of) if review else None,
         "timeline": timeline(trail, name_finder(goals), kpi_names, day.year), "lapsed": lapsed,
         "smart": goal.smart_report(day, goals.smart_policy),
-        "charts": [kpi_chart(goal, k, readings.for_charts(), day_of, day, "today" if as_of is None else "as of")
-                   for k in goal.kpis],
+        "charts": [kpi_chart(goal, k, readings.for_charts(), day_of, day, "today" if as_of is None else "as of",
+                             milestone_words(review)) for k in goal.kpis],
         "moments": [(e.timestamp, e.originator_version, event_words(type(e).__name__)) for e in every_event],
         "actions": actions(goal, actor) if as_of is None else {}, "pending": goal.pending_recalibration(),
         "problems": problems or {}, "values": values or {}, "today": goals.today(),

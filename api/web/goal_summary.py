@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from api.web.milestone_views import with_unit
 from api.web.timeline import long_day
-from api.web.views import amount, percent, shown_pace, words
+from api.web.views import percent, shown_pace, words
 from application.events.serialization import EventRecord
 from domain.goal import Goal
 from projections.review.state import fold
@@ -61,12 +62,13 @@ def _time_left(review: dict[str, Any], day: date) -> str:
 
 
 def _next_milestone(review: dict[str, Any], day: date) -> str:
-    names = {k["kpi"]: k["name"] for k in review["kpis"]}
+    kpis = {k["kpi"]: k for k in review["kpis"]}
     pending = sorted((m for m in review["milestones"] if m["status"] == "pending"), key=lambda m: m["due"])
     missed = sum(m["status"] == "missed" for m in review["milestones"])
     said = f"{missed} milestone{'s' if missed != 1 else ''} missed. " if missed else ""
     if pending:
         m = pending[0]
-        return (f"{said}Next milestone: {names.get(m['kpi'], m['kpi'])} at {amount(m['target'])} by "
+        kpi = kpis.get(m["kpi"], {"name": m["kpi"], "unit": ""})
+        return (f"{said}Next milestone: {kpi['name']} at {with_unit(m['target'], kpi['unit'])} by "
                 f"{long_day(m['due'], day.year)}.")
     return said.strip()

@@ -40,12 +40,21 @@ class Proposal:
 
 def quantity(value: Any, kpi: Kpi | None) -> str:
     """17 tickets/day, 90%: a value with its KPI's unit."""
-    unit = kpi.unit if kpi else ""
+    return with_unit(value, kpi.unit if kpi else "")
+
+
+def with_unit(value: Any, unit: str) -> str:
+    """17 tickets/day, 90%: a value with a unit (a percent sign sticks to the number)."""
     return f"{amount(value)}{'' if unit in ('', '%') else ' '}{unit}"
 
 
 def kpis_by_id(goal: Goal) -> dict[str, Kpi]:
     return {k.id: k for k in goal.kpis}
+
+
+def milestone_words(review: dict[str, Any] | None) -> dict[str, str]:
+    """Each milestone in force by its id: met, missed or upcoming, as the review judges it on its day."""
+    return {m["id"]: STATUS_WORDS.get(m["status"], "upcoming") for m in (review or {}).get("milestones", [])}
 
 
 def milestones_in_force(goal: Goal, review: dict[str, Any] | None, year: int) -> list[ShownMilestone]:

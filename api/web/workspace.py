@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from api.problems import Problem
 from api.web.pages import PageRoute, SessionDep, render
-from api.web.views import pace_rank, shown_pace
+from api.web.team_view import by_person
 from api.positions import ReadPositions
 from application.goals.service import Goals
 from application.goals.recalibration_queue import pending_recalibrations
@@ -118,7 +118,7 @@ def workspace(request: Request, session: SessionDep, cycle: str | None = None) -
     if "team" in sections and chosen:
         owners = sorted({r["owner_id"] for r in in_cycle if r["manager_id"] == actor.id and r["owner_id"] != actor.id})
         team = [g for owner in owners for g in review_goals(reviews, actor, owner, chosen)]
-        context["team"] = sorted(team, key=lambda g: (pace_rank(shown_pace(g)), g["owner_id"]))
+        context["team"] = by_person(team, request.app.state.directory.person)
     if "oversight" in sections:
         context["queue"] = len(pending_recalibrations(goals))
         context["employees"] = sorted({r["owner_id"] for r in in_cycle})

@@ -1,4 +1,4 @@
-"""Where a person's e-mail goes: an address book behind a small protocol, so the directory can stand in later.
+"""Where a person's e-mail goes: an address book behind a small protocol, the directory's first.
 
 The directory's e-mail comes first (`DirectoryAddresses`); for people it does not hold (open mode), `DomainAddresses`
 derives the address from the person's id and `GOALENGINE_MAIL_DOMAIN` (`emp-1` -> `emp-1@example.org`); without that

@@ -29,8 +29,7 @@ def rating_justification(
     statements: list[dict[str, Any]] = []
     for state in ordered:
         statements += goal_statements(state, today) if _counts(state) else [_left_out(state)]
-    score = policy.rounded(weighted_score(counted))  # one rounding: the score shown is the score banded
-    band = policy.band(score) if score is not None else None
+    score, band = rating(counted, policy)
     statements.append(_score_statement(counted, score, band, policy))
     return {
         "employee_id": employee_id,
@@ -42,6 +41,12 @@ def rating_justification(
         "band": band,
         "statements": statements,
     }
+
+
+def rating(states: Iterable[State], policy: ScoringPolicy) -> tuple[Decimal | None, str | None]:
+    """The weighted score of the goals that count and the band it falls in (None for both with nothing to score)."""
+    score = policy.rounded(weighted_score([s for s in states if _counts(s)]))  # one rounding: the score banded
+    return score, (policy.band(score) if score is not None else None)
 
 
 def weighted_score(counted: list[State]) -> Decimal | None:

@@ -46,6 +46,8 @@ def test_an_override_is_decided_disputed_and_resolved_and_the_review_shows_each_
     justification = client.get(f"{REVIEW}/justification{H1}", headers=auth(HR)).json()
     computed = justification["band"]
     assert computed == "unsatisfactory"
+    undecided = client.get(f"{REVIEW}{H1}", headers=auth(HR)).json()
+    assert (undecided["score"], undecided["band"]) == (justification["score"], computed)  # computed until decided
     override = {"band": "meets_expectations", "summary": "Good work through the outage."}
     refused = client.post(f"{REVIEW}/decision{H1}", json=override, headers=auth(MANAGER))
     assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "body.override_reason")
@@ -56,7 +58,9 @@ def test_an_override_is_decided_disputed_and_resolved_and_the_review_shows_each_
     assert (decision["band"], decision["computed_band"], decision["override_direction"]) == (
         "meets_expectations", computed, "up")
     assert decision["policy_version"] == justification["policy_version"]
-    assert decision["justification_hash"] == content_hash(justification)  # the document it rests on, pinned
+    assert justification["decision"] is None  # shown beside the document, not part of what a decision pins (ADR 0046)
+    pinned = {key: value for key, value in justification.items() if key != "decision"}
+    assert decision["justification_hash"] == content_hash(pinned)  # the document it rests on, pinned
     assert decision["justification_position"] == int(decided.headers["Goalengine-Position"]) - 2  # before its events
     assessed = client.post(f"{REVIEW}/self-assessment{H1}", json={"text": "I kept the queue down."},
                            headers=auth(EMPLOYEE))
@@ -84,6 +88,9 @@ def test_an_override_is_decided_disputed_and_resolved_and_the_review_shows_each_
     assert [a["text"] for a in review["self_assessments"]] == ["I kept the queue down."]
     assert review["disputes"][0]["outcome"] == "changed" and review["acknowledgement"] is None
     assert review["goals"][0]["check_ins"][0]["blockers"] == "Outage"
+    assert (review["score"], review["band"]) == (justification["score"], "exceeds_expectations")  # the band standing
+    reasons = client.get(f"{REVIEW}/justification{H1}", headers=auth(EMPLOYEE)).json()
+    assert (reasons["band"], reasons["decision"]["band"]) == (computed, "meets_expectations")  # computed; decided
 
 
 def test_before_release_the_employee_sees_goals_and_readings_but_no_score_band_or_decision(
@@ -97,12 +104,19 @@ def test_before_release_the_employee_sees_goals_and_readings_but_no_score_band_o
     assert client.post("/cycles/2026-H1/review", headers=auth(HR)).status_code == 200
     own = client.get(f"{REVIEW}{H1}", headers=auth(EMPLOYEE)).json()
     assert (own["decision"], own["final_band"], own["released"], own["stage"]) == (None, None, False, "decided")
+    assert (own["score"], own["band"]) == (None, None)  # the keys are there, null (issue 25)
     assert own["goals"][0]["kpis"][0]["series"][0]["value"] == "17"
     reasons = client.get(f"{REVIEW}/justification{H1}", headers=auth(EMPLOYEE)).json()
-    assert (reasons["score"], reasons["band"]) == (None, None)
+    assert (reasons["score"], reasons["band"], reasons["decision"]) == (None, None, None)
     assert reasons["statements"] and all(s["kind"] != "score" for s in reasons["statements"])
     by_manager = client.get(f"{REVIEW}{H1}", headers=auth(MANAGER)).json()
-    assert (by_manager["final_band"], by_manager["released"]) == ("unsatisfactory", True)
+    assert (by_manager["final_band"], by_manager["band"], by_manager["released"]) == (
+        "unsatisfactory", "unsatisfactory", True)
+    manager_reasons = client.get(f"{REVIEW}/justification{H1}", headers=auth(MANAGER)).json()
+    assert by_manager["score"] == manager_reasons["score"] == 0.25  # 17 of 14 -> 20 tickets is half; no CSAT yet
+    assert (manager_reasons["decision"]["band"], manager_reasons["decision"]["decided_by"]) == (
+        "unsatisfactory", MANAGER.id)
+    assert manager_reasons["decision"] == by_manager["decision"]  # the decision object as the review has it
     assert client.get(f"{REVIEW}/justification{H1}", headers=auth(HR)).json()["band"] == "unsatisfactory"
     refused = client.post(f"{REVIEW}/acknowledgement{H1}", headers=auth(EMPLOYEE))
     assert (refused.status_code, refused.json()["code"]) == (409, "not_released")
@@ -111,9 +125,19 @@ def test_before_release_the_employee_sees_goals_and_readings_but_no_score_band_o
     after = client.get(f"{REVIEW}{H1}", headers=auth(EMPLOYEE)).json()
     assert (after["decision"]["band"], after["final_band"], after["released"]) == (
         "unsatisfactory", "unsatisfactory", True)
-    assert client.get(f"{REVIEW}/justification{H1}", headers=auth(EMPLOYEE)).json()["band"] == "unsatisfactory"
+    assert (after["score"], after["band"]) == (0.25, "unsatisfactory")
+    released = client.get(f"{REVIEW}/justification{H1}", headers=auth(EMPLOYEE)).json()
+    assert (released["score"], released["band"], released["decision"]) == (0.25, "unsatisfactory", after["decision"])
     acknowledged = client.post(f"{REVIEW}/acknowledgement{H1}", headers=auth(EMPLOYEE))
     assert (acknowledged.status_code, acknowledged.json()["stage"]) == (201, "acknowledged")
+
+
+def test_the_api_document_gives_both_answers_a_score_a_band_and_the_decision(app: FastAPI) -> None:
+    schemas = app.openapi()["components"]["schemas"]
+    for answer in ("ReviewResponse", "JustificationResponse"):
+        properties, required = schemas[answer]["properties"], schemas[answer]["required"]
+        assert {"score", "band", "decision"} <= set(properties) & set(required), answer
+        assert all({"type": "null"} in properties[key]["anyOf"] for key in ("score", "band", "decision")), answer
 
 
 def test_only_the_employees_manager_decides_and_only_the_employee_answers(

@@ -15,13 +15,16 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session, SMTP
 
+from api.bootstrap import digest_for, projector_for
 from api.cli import main
+from application.directory.service import Directory
 from application.goals.service import Goals
-from application.notifications.addresses import DomainAddresses
+from application.notifications.addresses import DirectoryAddresses, DomainAddresses
 from application.notifications.mail import MailSettings, MailSettingsError
 from application.notifications.preferences import MailPreferences
 from projections.digest import DailyDigest
 from projections.service import build_runner
+from tests.application.directory.support import PROVISIONER, details
 from tests.conftest import AUDIT_KEY, Clock
 from tests.scenarios import MANAGER, agreed, customer_service_terms, draft, survey_terms
 
@@ -115,3 +118,52 @@ def test_the_command_sends_the_digest_at_once(goals: Goals, smtp: tuple[Mailbox,
 def test_an_unusable_smtp_url_is_refused_naming_the_setting(url: str) -> None:
     with pytest.raises(MailSettingsError, match="GOALENGINE_SMTP_URL"):
         MailSettings.parse(url)
+
+
+def organisation(goals: Goals) -> Directory:
+    """mgr-1 <- emp-1, with an e-mail at work, and emp-2, with none in the directory."""
+    directory = Directory(goals)
+    directory.provision(PROVISIONER, details("mgr-1"), person_id="mgr-1")
+    directory.provision(PROVISIONER, details("emp-1", email="emma.one@corp.example"), person_id="emp-1",
+                        manager_id="mgr-1")
+    directory.provision(PROVISIONER, details("emp-2", email=""), person_id="emp-2", manager_id="mgr-1")
+    return directory
+
+
+def test_the_digest_goes_to_the_e_mail_the_directory_holds(goals: Goals, smtp: tuple[Mailbox, int]) -> None:
+    mailbox, port = smtp
+    directory = organisation(goals)
+    draft(goals, survey_terms(), MANAGER)
+    draft(goals, survey_terms(owner_id="emp-2"), MANAGER)  # a draft to sign waits for each of them
+    build_runner(goals).catch_up()
+    leader = digest_for(goals, directory, {"GOALENGINE_SMTP_URL": f"smtp://127.0.0.1:{port}",
+                                           "GOALENGINE_MAIL_DOMAIN": "example.org"})
+    assert leader is not None and leader.step() >= 1
+    (body,) = mailbox.to("emma.one@corp.example")
+    assert "Sign the draft" in body
+    recipients = [address for rcpt, _ in mailbox.messages for address in rcpt]
+    assert not [a for a in recipients if a.endswith("@example.org") or a.startswith("emp-2")], recipients
+    addresses = DirectoryAddresses(directory, DomainAddresses("example.org"))
+    assert (addresses.email("emp-1"), addresses.email("emp-2")) == ("emma.one@corp.example", None)
+    assert addresses.email("emp-9") == "emp-9@example.org"  # someone the directory does not hold: the fallback
+
+
+def test_the_leading_projector_sends_the_digest_once_smtp_is_set(
+    goals: Goals, smtp: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mailbox, port = smtp
+    directory = organisation(goals)
+    draft(goals, survey_terms(), MANAGER)
+    for name in ("GOALENGINE_SMTP_URL", "GOALENGINE_MAIL_DOMAIN", "GOALENGINE_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for smtp_url in (None, f"smtp://127.0.0.1:{port}"):
+        if smtp_url:
+            monkeypatch.setenv("GOALENGINE_SMTP_URL", smtp_url)
+        projector = projector_for(goals, notices=True, people=directory)
+        try:
+            projector.round()  # leads (nobody else does), projects, then runs its duties: notifier, then digest
+        finally:
+            projector.coordination.close()
+        assert len(mailbox.to("emma.one@corp.example")) == (1 if smtp_url else 0)
+    assert "http://127.0.0.1:8000/workspace/goals/" in mailbox.to("emma.one@corp.example")[0]
+

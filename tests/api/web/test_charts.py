@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from freezegun import freeze_time
 
 from api.web.charts import kpi_chart, target_spans
+from api.web.goal_summary import goal_review_at
+from api.web.milestone_views import milestone_words
 from application.goals.service import Goals
 from application.store.settings import BusinessCalendar
 from tests.conftest import Clock
@@ -34,6 +37,24 @@ def test_a_chart_shows_readings_a_correction_a_milestone_and_the_recalibration(g
     assert "corrects the reading of version" in chart.rows[2].detail
     assert [span.values for span in target_spans(goal, goal.kpi("tickets"))] == [
         {"target": Decimal(20)}, {"target": Decimal(19)}]
+
+
+def test_each_milestone_is_marked_met_missed_or_upcoming_in_the_chart_and_its_figures(goals: Goals) -> None:
+    goal_id = agreed(goals, customer_service_terms())  # on 15 January, the test clock's day
+    for due, target in ((date(2026, 1, 20), 15), (date(2026, 1, 25), 17), (date(2026, 3, 31), 18)):
+        agree_milestone(goals, goal_id, kpi="tickets", due=due, target=Decimal(target))
+    goals.record_kpi(goal_id, EMPLOYEE, kpi="tickets", value=Decimal("15.5"), observed_at=date(2026, 1, 10))
+    goal, day = goals.get_goal(goal_id), date(2026, 2, 1)  # the page as of 1 February
+    statuses = milestone_words(goal_review_at(goals.goal_events(goal_id), day))
+
+    chart = kpi_chart(goal, goal.kpi("tickets"), goals.readings(goal), today=day, milestone_status=statuses)
+
+    marks = re.findall(r'<polygon class="(milestone[^"]*)"[^>]*><title>([^<]*)</title>', chart.svg)
+    assert marks == [("milestone met", "milestone 15 due 2026-01-20: met"),
+                     ("milestone missed", "milestone 17 due 2026-01-25: missed"),
+                     ("milestone upcoming", "milestone 18 due 2026-03-31: upcoming")]
+    assert [(r.day, r.detail) for r in chart.rows if r.kind == "milestone"] == [
+        (date(2026, 1, 20), "met"), (date(2026, 1, 25), "missed"), (date(2026, 3, 31), "upcoming")]
 
 
 def test_text_in_a_chart_is_escaped(goals: Goals) -> None:

@@ -120,6 +120,19 @@ def test_the_manager_lands_on_the_draft_and_adds_a_milestone_there_before_signin
     assert 'id="milestones-first"' not in page and "Sign the terms of version 2" in page
 
 
+def test_a_draft_serves_the_objective_chosen_and_shows_under_it_on_the_alignment_page(web: Web) -> None:
+    csrf = web.sign_in("mgr-ana", "manager")
+    objectives = options(web.client.get("/workspace/goals/new").text, "f-aligned_to")
+    support = next(o for o, title in objectives.items() if title == "The support objective of the year")
+    goal_id = drafted(web, draft(csrf, title="Escalations, for the support objective", aligned_to=support))
+    assert web.goals.get_goal(goal_id).terms.parent_goal_id == support
+    page = web.client.get("/workspace/alignment").text
+    under = page.split(f'data-objective="{support}"', 1)[1].split("</section>", 1)[0]
+    assert f'<li data-goal="{goal_id}"><a href="/workspace/goals/{goal_id}">Escalations, for the support objective' \
+        in under
+    assert str(goal_id) not in page.split(f'data-objective="{support}"', 1)[0]  # under that objective, none before
+
+
 def test_an_unused_added_row_is_ignored_and_a_row_s_error_is_shown_beside_it(web: Web) -> None:
     csrf = web.sign_in("mgr-ana", "manager")
     blank = {"kpi_rows": "3", "kpis-2-direction": "increase", "kpis-2-cadence": "monthly"}

@@ -147,6 +147,22 @@ def test_a_dispute_is_counted_once_the_ratings_are_released(
     assert total is not None and re.findall(r"<td>([^<]*)</td>", total.group(1))[-1] == "1"
 
 
+def test_an_acknowledgement_is_counted_once_the_ratings_are_released(
+    app: FastAPI, client: TestClient, auth: Auth, clock: Clock,
+) -> None:
+    reviewed_cycle(app, client, auth, clock)
+    release_ratings(app.state.goals)
+    assert client.post("/reviews/emp-1/acknowledgement?cycle=2026-H1", headers=auth(EMPLOYEE)).status_code == 201
+    sign_in(client, HR.id, "hr")
+    page = client.get(CYCLE_PAGE).text
+    team = re.search(r'<tr data-group="mgr-1">(.*?)</tr>', page, re.S)
+    total = re.search(r'<tr id="completion-total">(.*?)</tr>', page, re.S)
+    assert team is not None and total is not None
+    acknowledged = 5  # the column after Employees, Goals agreed, Readings, Self-assessments and Reviews decided
+    assert re.findall(r"<td>([^<]*)</td>", team.group(1))[acknowledged] == "1 of 2"
+    assert re.findall(r"<td>([^<]*)</td>", total.group(1))[acknowledged] == "1 of 3"
+
+
 def test_the_cycle_page_is_refused_to_managers_and_employees_and_hostile_input_is_a_page_not_a_500(
     app: FastAPI, client: TestClient, auth: Auth, clock: Clock,
 ) -> None:

@@ -82,6 +82,9 @@ def test_the_manager_proposes_and_the_employee_sets_it_too(web: Web) -> None:
     assert re.search(rf'<tr data-milestone-status="upcoming"><td>Median first response</td><td>{due}</td>'
                      r"<td>6 hours</td><td>upcoming</td></tr>", shown)
     assert "proposed:" not in shown and milestone_events(web, goal_id)[-2:] == ["MilestoneProposed", "MilestoneSet"]
+    summary = web.client.get(f"/workspace/goals/{goal_id}").text.split('aria-labelledby="summary-h"', 1)[1]
+    assert f'<span class="sentence">Next milestone: Median first response at 6 hours by {due}.</span>' in \
+        summary.split("</section>", 1)[0]
 
 
 def test_an_employee_cannot_make_her_own_proposal_hold(web: Web) -> None:
@@ -142,9 +145,14 @@ def test_another_team_s_manager_hr_and_a_forged_form_store_nothing(web: Web) -> 
 
 def test_a_past_milestone_says_met_or_missed(web: Web) -> None:
     web.sign_in("emp-dev", "employee")  # the demo's milestone on Devika's tickets fell due 60 days ago
-    shown = section(web.client.get(f"/workspace/goals/{web.goal_titled('Support ticket throughput')}").text)
-    assert re.search(r'data-milestone-status="(met|missed)"><td>Tickets resolved per day</td>.*?'
-                     r"<td>17 tickets/day</td><td>(met|missed) \(reading [\d.]+ tickets/day\)</td>", shown)
+    page = web.client.get(f"/workspace/goals/{web.goal_titled('Support ticket throughput')}").text
+    shown = section(page)
+    status = re.search(r'data-milestone-status="(met|missed)"><td>Tickets resolved per day</td>.*?'
+                       r"<td>17 tickets/day</td><td>(met|missed) \(reading [\d.]+ tickets/day\)</td>", shown)
+    assert status is not None
+    chart = page.split('id="kpi-', 1)[1].split("</figure>", 1)[0]  # the chart and its figures say the same
+    assert f'<polygon class="milestone {status.group(1)}"' in chart
+    assert f"<td>milestone</td><td>17</td><td>{status.group(1)}</td>" in chart
 
 
 # --- on a draft: "Add a milestone", part of the terms both sign (ADR 0052) ---------------------------------------

@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 
 from api.web.views import plain
+from domain.values import Actor, Role
 from tests.api.module_app import STORES
 from tests.api.web import test_workspace_pages as demo
 from tests.api.web.test_workspace_pages import TODAY, Web
+from tests.scenarios import customer_service_terms, drafting
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -63,8 +66,34 @@ def test_a_draft_offers_withdrawing_not_closing_with_an_outcome(web: Web) -> Non
     assert "after version 2 (agreement signed)" in draft and "AgreementSigned" not in on_screen(draft)
     agreed = [page for title in ("Defect rate", "Stock accuracy", "On-time delivery", "First response time")
               if 'id="f-close-outcome"' in (page := web.client.get(f"/workspace/goals/{web.goal_titled(title)}").text)]
-    options = agreed[0].split('id="f-close-outcome"', 1)[1].split("</select>", 1)[0]
-    assert "achieved" in re.findall(r'<option value="([a-z_]+)"', options)
+    assert close_options(agreed[0]) == ["achieved", "partially_achieved", "missed"]  # an agreed goal is not cancelled
+
+
+def close_options(page: str) -> list[str] | None:
+    """The outcomes the goal page's close form offers; None without a close form."""
+    if 'id="f-close-outcome"' not in page:
+        return None
+    return re.findall(r'<option value="([a-z_]+)"', page.split('id="f-close-outcome"', 1)[1].split("</select>", 1)[0])
+
+
+def test_nobody_is_offered_a_favourable_outcome_for_their_own_goal(web: Web) -> None:
+    cycle = web.goals.get_goal(web.goal_titled("Defect rate")).cycle
+    director = Actor("dir-oli", Role.MANAGER)
+    owned = {}
+    for owner in (Actor("mgr-ana", Role.MANAGER), Actor("hr-iris", Role.HR)):  # both report to the director
+        terms = customer_service_terms(cycle=cycle, owner_id=owner.id, manager_id=director.id, deadline=cycle.end,
+                                       title=f"Own goal of {owner.id}")
+        goal_id = UUID(web.goals.draft_goal(director, **drafting(terms)).goal_id)
+        web.goals.sign_goal(goal_id, owner)
+        web.goals.sign_goal(goal_id, director)
+        owned[owner.id] = f"/workspace/goals/{goal_id}"
+    web.sign_in("mgr-ana", "manager")
+    assert close_options(web.client.get(owned["mgr-ana"]).text) is None  # a manager does not close her own goal
+    web.sign_in("hr-iris", "hr")  # HR closes any goal, her own too, but never as (partly) achieved: four eyes
+    assert close_options(web.client.get(owned["hr-iris"]).text) == ["missed"]
+    assert close_options(web.client.get(owned["mgr-ana"]).text) == ["achieved", "partially_achieved", "missed"]
+    web.sign_in("dir-oli", "manager")
+    assert close_options(web.client.get(owned["hr-iris"]).text) == ["achieved", "partially_achieved", "missed"]
 
 
 def test_a_readings_note_is_shown_on_the_goal_page(web: Web) -> None:

@@ -111,6 +111,31 @@ def test_an_employee_sees_what_waits_for_them(web: Web) -> None:
     assert 'data-pace="on_track"' in page
 
 
+GOAL_ROW = re.compile(r'<tr data-goal="[^"]+" data-pace="([^"]*)">.*?">([^<]+)</a>.*?<td class="attainment">(.*?)</td>',
+                      re.S)
+PROGRESS_BAR = re.compile(r'<meter min="0" max="1" value="([^"]+)" aria-label="Progress of ([^"]+)">')
+
+
+def test_a_manager_sees_her_team_by_person_named_and_titled_with_a_bar_for_each_goal(web: Web) -> None:
+    web.sign_in("mgr-ana", "manager")
+    team = web.client.get("/").text.split('id="team-goals"')[1].split("</section>")[0]
+    people = re.split(r'<div class="team-member" ', team)[1:]
+    headings = [re.findall(r'data-person="([^"]+)">\s*<h3>(.*?)</h3>', person) for person in people]
+    titled = '{}<span class="person-title">, {}</span>'.format
+    assert headings == [[("emp-dev", titled("Devika Rao", "Support engineer"))],  # her goal is at risk: first
+                        [("emp-carla", titled("Carla Reyes", "Support specialist"))],
+                        [("emp-eve", titled("Eve Martin", "Support specialist"))]]
+    rows = [GOAL_ROW.findall(person) for person in people]
+    assert [[(pace, title) for pace, title, _ in person] for person in rows] == [
+        [("at_risk", "Support ticket throughput")],
+        [("on_track", "Customer-service satisfaction"), ("", "Knowledge-base articles")],
+        [("on_track", "First response time")]]
+    bars = [PROGRESS_BAR.findall(cell) for person in rows for _, _, cell in person]
+    assert bars == [[("0.7", "Support ticket throughput")], [("0.8", "Customer-service satisfaction")],
+                    [], [("0.8", "First response time")]]  # a draft has no progress yet
+    assert all(re.search(r"<caption>Goals of [^<]+</caption>", p) and "/workspace/reviews/" in p for p in people)
+
+
 def test_a_stranger_is_sent_to_sign_in(web: Web) -> None:
     web.client.cookies.clear()
     answer = web.client.get("/workspace/hr/recalibrations", follow_redirects=False)
