@@ -73,7 +73,7 @@ def packet_body(report: dict[str, Any], provenance: bool = True) -> Markup:
             + ('<p class="provisional">Provisional: the cycle is not locked, the figures can still change.</p>'
                if report["provisional"] else ""))
     tables = "".join(measure_table(key, found, key == name) for key, found in sorted(report["measures"].items()))
-    footer = (f'<p class="header">Evidence for auditors: report version {report["report_version"]} '
+    footer = (f'<p class="header" data-evidence>Evidence for auditors: report version {report["report_version"]} '
               f'(ADR {", ".join(report["adrs"])}); '
               f'log position {report["position"]}, tree size {report["tree_size"]}, root {escape(report["root_hash"])};'
               f' hash {escape(report["hash"])}.</p>')

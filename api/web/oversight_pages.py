@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -70,9 +71,19 @@ def fairness_page(
         report = fairness_report(goals, cycle, group_by).body if cycle else None
     except (CycleNotFoundError, FairnessRequestError) as error:
         raise Problem(404 if isinstance(error, CycleNotFoundError) else 422, error.code, error.message) from None
+    shown = people_named(report, name_finder(goals)) if report and group_by in PEOPLE_GROUPINGS else report
     return render(request, "fairness.html", {"cycle": cycle or "", "group_by": group_by, "groupings": GROUPINGS,
                                              "report": report,
-                                             "packet": packet_body(report, provenance=auditor) if report else None})
+                                             "packet": packet_body(shown, provenance=auditor) if shown else None})
+
+
+PEOPLE_GROUPINGS = ("manager", "decider")  # groups that are people: the page names them (the report keeps ids)
+
+
+def people_named(report: dict[str, Any], name_of: Callable[[str], str]) -> dict[str, Any]:
+    measures = {key: {**measure, "groups": [{**row, "group": name_of(str(row["group"]))} for row in measure["groups"]]}
+                for key, measure in report["measures"].items()}
+    return {**report, "measures": measures}
 
 
 def latest_cycle(request: Request) -> str | None:

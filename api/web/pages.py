@@ -55,8 +55,9 @@ def problem_of(error: Exception) -> FormProblem:
     if isinstance(error, ApplicationError):
         return _in_words(APPLICATION_STATUS.get(type(error), 409), error.code, error.message, {})
     if isinstance(error, (ValidationError, RequestValidationError)):
-        said = {".".join(str(part) for part in item["loc"]): words.field_sentence(dict(item))
-                for item in error.errors()}
+        said: dict[str, str] = {}
+        for item in error.errors():  # a union's members each refuse: the first says it best (a number)
+            said.setdefault(words.error_path(item["loc"]), words.field_sentence(dict(item)))
         return _in_words(422, "invalid_request", "", said)
     raise error
 

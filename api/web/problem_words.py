@@ -22,6 +22,7 @@ PATTERN_SENTENCES = {  # the API's own patterns (api.schemas.common), said as wh
     FILLED_TEXT: FILL_IN,
     KPI_ID: "Use only letters, digits and the characters . - and _ here.",
 }
+UNFORMED = "This does not have the form this field takes: check it against the hint beside it."
 NUMBER_TYPES = ("decimal", "float", "int", "finite_number")
 DATE_SENTENCE = "Give a date, such as 2026-11-03."
 MOMENT_SENTENCE = "Give a date and a time, such as 2026-11-03 09:30."
@@ -48,7 +49,18 @@ def field_sentence(item: dict[str, Any]) -> str:
         return message_sentence(str(ctx.get("error", item.get("msg", ""))).removeprefix("Value error, "))
     if kind == "string_pattern_mismatch":
         return pattern_sentence(str(ctx.get("pattern", "")))
-    return _by_kind(kind, ctx) or message_sentence(str(item.get("msg", "")).replace("Input should", "It should"))
+    return _by_kind(kind, ctx) or UNFORMED  # never the library's own words: they name its types and classes
+
+
+UNION_MEMBER = re.compile(r".*[\[(].*|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+|str|int|float|decimal|bool|none|list|dict"
+                          r"|constrained-\w+|lax-or-strict|json-or-python|nullable|tagged-union")
+
+
+def error_path(location: tuple[Any, ...] | list[Any]) -> str:
+    """Where a validation error is, without the union members pydantic tried ("RangeTarget", "function-after[…]",
+    "CycleBody"), so that targets.csat finds its field whichever member refused it."""
+    parts = [str(part) for part in location]
+    return ".".join(parts[:1] + [part for part in parts[1:] if not UNION_MEMBER.fullmatch(part)])
 
 
 def message_for(path: str, message: str) -> str:
@@ -129,6 +141,8 @@ def label(location: list[str] | str) -> str:
     """Where a field error is, as the person knows the field: body.kpis.0.baseline -> KPI 1, baseline."""
     parts = location.split(".") if isinstance(location, str) else list(location)
     parts = [p for p in parts if p not in ("body", "query", "path")]
+    if parts[:1] == ["targets"]:  # targets.<kpi>: the proposal's one new target
+        return "new target"
     said: list[str] = []
     for index, part in enumerate(parts):
         if part.isdigit() and index and parts[index - 1] == "kpis":

@@ -19,7 +19,7 @@ from api.web.workspace import fresh
 from domain.review_values import ResolutionOutcome, Stage
 from domain import rules
 from domain.rules import is_the_reviewed_employee
-from domain.values import Actor, Role
+from domain.values import Actor
 from projections.review_packet import review_packet
 from projections.review_projection import ReviewProjection
 from projections.review.scoring import policy
@@ -53,7 +53,7 @@ def review_context(
     view = answer(lambda: reviews.review(actor, employee_id, cycle, moment))
     open_dispute = next((d for d in view["disputes"] if d["outcome"] is None), None)
     goals = request.app.state.goals
-    said = Statements(goals, name_lookup(goals.parties), actor.role is Role.AUDITOR, goals.today().year, moment)
+    said = Statements(goals, name_lookup(goals.parties), goals.today().year, moment)
     return {"employee_id": employee_id, "cycle": cycle, "as_of": moment, "justification": justification,
             "view": view, "shown": view["released"],
             "actions": review_actions(view, actor, employee_id, view["released"]) if moment is None else {},

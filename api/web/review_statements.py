@@ -1,5 +1,5 @@
 """The review's justification as the page says it: people by name, KPIs by name, and each cited event as a link
-worded for people ("the reading for 7 November"), its id (goal:version) beside it only for an auditor.
+worded for people ("the reading for 7 November"); the page adds its id (goal:version) only for an auditor.
 
 The statements' text is the API's (GET /reviews/{employee}/justification, the packet): ids stay there, as evidence.
 """
@@ -43,9 +43,8 @@ class Statement:
 class Statements:
     """Says the statements of one justification, reading each cited goal's events once."""
 
-    def __init__(self, goals: Goals, name_of: NameOf, auditor: bool, this_year: int,
-                 as_of: datetime | None = None) -> None:
-        self.goals, self.name_of, self.auditor, self.year, self.as_of = goals, name_of, auditor, this_year, as_of
+    def __init__(self, goals: Goals, name_of: NameOf, this_year: int, as_of: datetime | None = None) -> None:
+        self.goals, self.name_of, self.year, self.as_of = goals, name_of, this_year, as_of
         self.events: dict[str, list[Goal.Event]] = {}
         self.kpis: dict[str, dict[str, str]] = {}
 
@@ -54,16 +53,12 @@ class Statements:
                 for s in statements]
 
     def text(self, statement: dict[str, Any]) -> str:
-        text = BY_PERSON.sub(lambda found: f"by {self.person(found.group(1))}", statement["text"])
+        text = BY_PERSON.sub(lambda found: f"by {self.name_of(found.group(1))}", statement["text"])
         goal_id = statement.get("goal_id")
         if goal_id is None:
             return text
         kpis = self.kpi_names(str(goal_id))
         return MILESTONE_KPI.sub(lambda found: f"milestone {kpis.get(found.group(1), found.group(1))} at ", text)
-
-    def person(self, person_id: str) -> str:
-        name = self.name_of(person_id)
-        return f"{name} ({person_id})" if self.auditor and name != person_id else name
 
     def kpi_names(self, goal_id: str) -> dict[str, str]:
         if goal_id not in self.kpis:
