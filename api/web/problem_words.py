@@ -29,8 +29,7 @@ MOMENT_SENTENCE = "Give a date and a time, such as 2026-11-03 09:30."
 # A query parameter the page's address lacks or cannot read: the person followed a broken or edited link.
 QUERY_SENTENCES = {
     "cycle": "This page shows one review cycle, and its address names none. Open it from a link in the workspace.",
-    "as_of": "The moment to show is not a date and a time, such as 2026-11-03T09:30. Choose it from the list "
-             "on the page.",
+    "as_of": "The moment to show is not a date and a time, such as 2026-11-03T09:30.",
 }
 LABELS = {"kpis": "KPIs", "observed_at": "date", "kpi": "KPI", "owner_id": "owner", "manager_id": "manager",
           "cycle_id": "cycle", "aligned_to": "objective", "override_reason": "reason for another band",
