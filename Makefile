@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # `make run PORT=8001` serves on another port (the demo's sign-in links follow it).
 PORT ?= 8000
-# The whole suite runs on this many pytest-xdist workers; `make test TEST_WORKERS=0` runs it in one process.
+# The whole suite runs on this many pytest-xdist workers, a test file to a worker (end-to-end files share one server
+# and browser, in order); `make test TEST_WORKERS=0` runs it in one process.
 TEST_WORKERS ?= 2
 
 # The browser tests drive Debian's Chromium through chromium-driver; installed here when missing (root, or sudo).
@@ -34,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) lint browser
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -28,6 +28,7 @@ from application.errors import (
     IdempotencyKeyInProgressError,
     IdempotencyKeyReusedError,
     InvalidIdempotencyKeyError,
+    StoreBusyError,
     VersionMismatchError,
 )
 from domain.errors import (
@@ -65,6 +66,7 @@ APPLICATION_STATUS: dict[type[ApplicationError], int] = {
     SigningKeyMissingError: 503,  # the server holds no audit signing key: nothing can be stored (ADR 0013)
     DataMasterKeyMissingError: 503,  # no data master key: personal text can be neither sealed nor opened (ADR 0026)
     DataKeyMissingError: 503,  # a sealed field names a key this store never held: a broken store, not an erasure
+    StoreBusyError: 503,  # a turn of the store stayed taken too long (ADR 0054): nothing was applied, retry
 }
 
 

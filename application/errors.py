@@ -53,3 +53,10 @@ class InvalidIdempotencyKeyError(ApplicationError):
 
 class IdempotencyKeyInProgressError(ApplicationError):
     code = "idempotency_key_in_progress"
+
+
+class StoreBusyError(ApplicationError):
+    """A turn of the store (application/store/store_turn.py) stayed taken for longer than a caller waits: nothing of
+    the command was stored, and a retry is safe."""
+
+    code = "store_busy"

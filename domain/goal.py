@@ -127,11 +127,16 @@ class Goal(Aggregate, GoalAgreement, GoalTracking, GoalRecalibration, GoalAssign
             goal.proposed_milestones[milestone.id] = ProposedMilestone(milestone, self.actor_id)
 
     class MilestoneSet(Event):
+        """On a draft a milestone is part of the terms both parties sign: they change here (ADR 0052). After
+        agreement it holds once both parties set it, and the terms they signed stay as they were."""
+
         TOPIC = "goalengine:Goal.MilestoneSet"
         milestone: dict[str, Any]
 
         def apply(self, goal: Goal) -> None:
             milestone = stored.milestone(self.milestone)
+            if goal.status is Status.DRAFT:  # a state change, not a rule: every stored history still replays
+                goal.content_version = self.originator_version
             goal.proposed_milestones.pop(milestone.id, None)
             merged = recal.merge_milestones(goal.milestones, [milestone], (), lambda m: m.id)
             goal.milestones = sorted(merged, key=lambda m: (m.due, m.kpi))

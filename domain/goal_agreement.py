@@ -33,9 +33,7 @@ class GoalAgreement(GoalGuards):
         revised.require_well_formed()
         recal_rules.require_milestones_fit(self.milestones, revised.kpis, revised.deadline, self.cycle.start)
         self.trigger_event(self.Revised, changes=self.terms.stored_changes(revised), **by(actor))
-        for party, signature in list(self.signatures.items()):
-            self.trigger_event(self.SignatureVoided, party=str(party), signed_content_version=signature.content_version,
-                               reason=f"terms revised at version {self.content_version}", **by(actor))
+        self._void_signatures_given_before_the_terms(actor, f"terms revised at version {self.content_version}")
 
     def sign(self, actor: Actor, read_version: int | None = None, policy: SmartPolicy = DEFAULT_POLICY, *,
              today: date) -> None:
@@ -43,7 +41,7 @@ class GoalAgreement(GoalGuards):
         self._require_open()
         self._require_draft("signed")
         party = self._require_party(actor, "signs a goal")
-        if party in self.signatures:
+        if self._signature_holds(party):
             raise AlreadySignedError(f"the {party} {actor.id!r} has already signed", party=str(party))
         if read_version is not None and not self.content_version <= read_version <= self.version:
             raise StaleVersionError(
@@ -52,6 +50,10 @@ class GoalAgreement(GoalGuards):
                 read_version=read_version, content_version=self.content_version,
             )
         require_passes(self.smart_report(today, policy))
+        # A draft stored before a milestone on it changed the terms (ADR 0052) may still hold a signature given before
+        # that milestone: it lapses now, so that the goal is never agreed on terms one signer did not see.
+        self._void_signatures_given_before_the_terms(
+            actor, f"the terms changed at version {self.content_version}, after this signature")
         self.trigger_event(self.AgreementSigned, party=str(party), content_version=self.content_version,
                            read_version=read_version, **by(actor))
         if len(self.signatures) == len(Party):

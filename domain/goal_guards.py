@@ -113,6 +113,19 @@ class GoalGuards(TermsInForce):
             )
         return party
 
+    def _signature_holds(self, party: Party) -> bool:
+        """A signature holds for the terms as they stood when it was given: not once they changed after it."""
+        signature = self.signatures.get(party)
+        return signature is not None and signature.version > self.content_version
+
+    def _void_signatures_given_before_the_terms(self, actor: Actor, reason: str) -> None:
+        """Each signature given before the terms last changed (a revision, a milestone set on the draft) lapses, and
+        the event says why: the signer signs the new terms again."""
+        for party, signature in list(self.signatures.items()):
+            if not self._signature_holds(party):
+                self.trigger_event(self.SignatureVoided, party=str(party), reason=reason,
+                                   signed_content_version=signature.content_version, **by(actor))
+
     def _decidable(self, recalibration_id: str, actor: Actor, note: str) -> recal.Recalibration:
         self._require_open()
         recalibration = self.recalibration(recalibration_id)

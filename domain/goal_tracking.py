@@ -19,8 +19,9 @@ class GoalTracking(GoalGuards):
     """Set milestones, record readings and check in; the attributes and events are the Goal aggregate's."""
 
     def set_milestone(self, kpi: str, due: date, target: Decimal, actor: Actor, *, today: date) -> str:
-        """Set a checkpoint on the way to a KPI's target. Once the goal is agreed, a milestone holds when both
-        parties have set it (the first proposes, the second confirms); changing one takes a recalibration."""
+        """Set a checkpoint on the way to a KPI's target. On a draft it holds at once and is part of the terms both
+        sign; once the goal is agreed, it holds when both parties have set it (the first proposes, the second
+        confirms); changing one takes a recalibration."""
         self._require_open()
         self._require_writer(actor, "set milestones on")
         milestone = Milestone(id=f"{kpi}@{due.isoformat()}", kpi=kpi, due=due, target=target)
@@ -28,7 +29,7 @@ class GoalTracking(GoalGuards):
             raise MilestoneRuleError("a goal without a deadline cannot have milestones")
         validation.require_new_milestone_fits(milestone, self.kpi(kpi), self.cycle.start, self.deadline, today)
         if self.status is Status.DRAFT:
-            self.trigger_event(self.MilestoneSet, milestone=milestone.as_dict(), **by(actor))
+            self._set_on_the_draft(milestone, actor)
             return milestone.id
         if any(m.id == milestone.id for m in self.milestones):
             raise MilestoneLockedError(
@@ -42,6 +43,16 @@ class GoalTracking(GoalGuards):
         else:
             self.trigger_event(self.MilestoneProposed, milestone=milestone.as_dict(), **by(actor))
         return milestone.id
+
+    def _set_on_the_draft(self, milestone: Milestone, actor: Actor) -> None:
+        """On a draft a milestone is part of the terms both parties sign: it holds at once, and a signature given
+        before it lapses, so that the second signature never puts in force a milestone the first signer never saw."""
+        if milestone in self.milestones:
+            raise MilestoneRuleError(f"milestone {milestone.id!r} with target {milestone.target} is set on the draft "
+                                     "already; setting it again changes nothing", milestone_id=milestone.id)
+        self.trigger_event(self.MilestoneSet, milestone=milestone.as_dict(), **by(actor))
+        self._void_signatures_given_before_the_terms(actor, f"milestone {milestone.id} set at version "
+                                                            f"{self.content_version}")
 
     def record_kpi(self, kpi: str, value: Decimal, observed_at: date, actor: Actor, source: str = "",
                    note: str = "", *, today: date) -> None:

@@ -14,6 +14,7 @@ from api.bootstrap import command_goals
 from api.cli.privacy_setup import privacy_settings
 from application.directory.importing import import_people
 from application.directory.service import Directory
+from application.errors import StoreBusyError
 from domain.values import Actor, Role
 
 # Modules under api/cli/ that add subcommands to `goalengine people` (each defines register_people(subcommands)).
@@ -42,8 +43,12 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"goalengine people import: cannot read {args.file}: {error}")
         return 2
     with command_goals(privacy_settings(writes=not args.dry_run)) as goals:
-        plan = import_people(Directory(goals), text, Actor(args.by, Role.HR), today=goals.today(),
-                             dry_run=args.dry_run)
+        try:
+            plan = import_people(Directory(goals), text, Actor(args.by, Role.HR), today=goals.today(),
+                                 dry_run=args.dry_run)
+        except StoreBusyError as error:  # another import (or a SCIM push) held the directory's turn too long
+            print(f"goalengine people import: {error.message}")
+            return 1
     for line, reason in plan.refusals:
         print(f"{args.file}:{line}: {reason}")
     if plan.refusals:

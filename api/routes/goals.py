@@ -124,7 +124,7 @@ def set_milestone(
     goal_id: UUID, body: MilestoneRequest, goals: GoalsDep, actor: Writer, response: Response,
     version: ExpectedVersionDep, key: IdempotencyKeyDep,
 ) -> GoalResponse:
-    """Set a milestone on the way to a KPI's target."""
+    """Set a milestone on the way to a KPI's target: on a draft part of the terms both sign, later proposed first."""
     result = goals.set_milestone(goal_id, actor, kpi=body.kpi, due=body.due, target=body.target,
                                  expected_version=version, idempotency_key=key, check=require_visible(actor))
     return goal_response(goals, result, response)

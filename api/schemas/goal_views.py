@@ -127,7 +127,8 @@ class GoalResponse(BaseModel):
     weight: Decimal
     carried_over_to: str | None = Field(None, description="The goal this one continues as in a later cycle.")
     carried_over_from: str | None = Field(None, description="The goal of an earlier cycle this one continues.")
-    content_version: int = Field(description="The version at which the terms last changed.")
+    content_version: int = Field(
+        description="The version at which the terms last changed: a revision of the draft, or a milestone set on it.")
     signatures: list[SignatureView]
     agreed_at: datetime | None
     milestones: list[MilestoneView]

@@ -14,7 +14,7 @@ from typing import Any, Union
 import anyio
 from scim2_models import (
     ConflictException, InvalidValueException, NotFoundException, PreconditionFailedException, Resource,
-    ResourceType, ResponseParameters, ScimFilter, SearchRequest, UniquenessException,
+    ResourceType, ResponseParameters, SCIMException, ScimFilter, SearchRequest, UniquenessException,
 )
 from scim2_server.storage import AsyncScimStorage, SearchPage
 from scim2_server.utils import parametrize
@@ -25,7 +25,7 @@ from application.directory.errors import (
     UserNameTakenError,
 )
 from application.directory.service import Directory
-from application.errors import ConcurrentModificationError
+from application.errors import ConcurrentModificationError, StoreBusyError
 from domain.errors import GoalError
 from domain.values import Actor
 
@@ -129,6 +129,14 @@ class _as_scim_errors:  # noqa: N801 (used as a context manager, named for what 
             raise InvalidValueException(detail=error.message) from None
         if isinstance(error, ConcurrentModificationError):  # another writer saved the same version first
             raise ConflictException(detail=error.message) from None
+        if isinstance(error, StoreBusyError):  # the directory's turn stayed taken (a long import): retry later
+            raise StoreBusyException(detail=error.message) from None
+
+
+class StoreBusyException(SCIMException):
+    """503 (RFC 7644 lists no status for it, HTTP does): nothing was stored, and the client may retry."""
+
+    status = 503
 
 
 class AsyncDirectoryStorage(AsyncScimStorage):

@@ -22,6 +22,7 @@ from api.web.charts import kpi_chart
 from api.web.check_in_views import CHECK_IN_WORDS, CONFIDENCE_WORDS, updates
 from api.web.goal_summary import goal_review_at, summary
 from api.web.milestone_views import milestones_in_force, proposals
+from api.web.signature_views import lapsed_signatures
 from api.web.timeline import timeline
 from api.web.views import event_words
 from api.web.pages import (FormDep, FormProblem, PageRoute, SessionDep, problem_of, refuse_on_page, render,
@@ -55,7 +56,9 @@ def actions(goal: Goal, actor: Actor) -> dict[str, bool]:
         "withdraw": goal.status == Status.DRAFT and rules.may_close(actor, goal.manager_id),
         "edit": goal.status == Status.DRAFT and writes,
         "check_in": goal.status == Status.AGREED and party is not None,
-        "milestone": goal.status == Status.AGREED and party is not None,
+        # On a draft a milestone is part of the terms (whoever writes the draft adds one); after agreement a party
+        # proposes it and it holds once the other party sets it too (domain/goal_tracking.py).
+        "milestone": (goal.status == Status.DRAFT and writes) or (goal.status == Status.AGREED and party is not None),
     }
 
 
@@ -80,11 +83,12 @@ def goal_context(
     day = day_of(as_of) if as_of else goals.today()
     readings = goals.bounded_readings(goal)  # the charts draw each day's counted reading and the latest ones
     review = goal_review_at(shown_events, day)
+    trail, kpi_names = describe_trail(shown_events), {k.id: k.name for k in goal.kpis}
+    lapsed = lapsed_signatures(trail, name_finder(goals), kpi_names, day.year) if goal.status is Status.DRAFT else []
     return {
         "goal": GoalResponse.of(goal, readings).named(name_lookup(goals.parties)), "as_of": as_of,
         "summary": summary(review, day, as_of) if review else None,
-        "timeline": timeline(describe_trail(shown_events), name_finder(goals), {k.id: k.name for k in goal.kpis},
-                             day.year),
+        "timeline": timeline(trail, name_finder(goals), kpi_names, day.year), "lapsed": lapsed,
         "smart": goal.smart_report(day, goals.smart_policy),
         "charts": [kpi_chart(goal, k, readings.for_charts(), day_of, day, "today" if as_of is None else "as of")
                    for k in goal.kpis],
@@ -94,7 +98,7 @@ def goal_context(
         "check_in_words": CHECK_IN_WORDS, "confidence_words": CONFIDENCE_WORDS,
         "reasons": list(ReasonCategory), "outcomes": closing_outcomes(goal, actor), "name_of": name_finder(goals),
         "updates": updates(goal, every_event, as_of, goals.parties.display_name_of),
-        "kpi_names": {k.id: k.name for k in goal.kpis},
+        "kpi_names": kpi_names,
         "milestones": milestones_in_force(goal, review, day.year),
         "proposals": proposals(goal, actor, name_finder(goals), day.year),
     }

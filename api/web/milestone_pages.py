@@ -1,8 +1,10 @@
-"""The goal page's form for milestones on an agreed goal: one party proposes, the other sets the same one and it holds.
+"""The goal page's form for milestones. On a draft whoever writes it adds one, and it becomes part of the terms both
+parties sign (a signature given before it lapses, ADR 0052); on an agreed goal one party proposes, the other sets the
+same one and it holds.
 
-Both post the API's POST /goals/{id}/milestones command (Goals.set_milestone); the domain decides whether a post
-proposes or, matching the other party's proposal, sets the milestone (domain/goal_tracking.py). The page says each
-refusal as a sentence beside its field.
+Both post the API's POST /goals/{id}/milestones command (Goals.set_milestone); the domain decides whether a post sets
+the milestone (a draft's, or one matching the other party's proposal) or proposes it (domain/goal_tracking.py). The
+page says each refusal as a sentence beside its field.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def beside_its_field(error: GoalError, goal: Goal, today_is: str) -> Problem:
         field, sentence = "kpi", FIELD_SENTENCES["kpi"]
     elif isinstance(error, MilestoneLockedError):
         field, sentence = "due", "This milestone is part of the agreed goal already; a recalibration changes it."
+    elif isinstance(error, MilestoneRuleError) and "milestone_id" in error.context:
+        field, sentence = "target", "The draft has this milestone already, with this very target."
     elif isinstance(error, MilestoneRuleError) and "target" in error.context:
         field, sentence = "target", f"The target must lie {error.message.partition(' must lie ')[2]}."
     elif isinstance(error, MilestoneRuleError) and "due" in error.context:

@@ -20,6 +20,7 @@ SAID_IN_THE_SENTENCE = frozenset({"Drafted", "AgreementSigned", "Agreed", "Miles
                                   "CheckedIn", "Closed", "CarriedOver", "CarriedIn"})
 HIDDEN_FIELDS = frozenset({"parent_goal_id", "carried_over_from", "carried_over_to"})  # ids, linked elsewhere
 PARTIES = {"owner": "owner", "manager": "manager"}
+CHANGES_THE_TERMS = frozenset({"Revised", "MilestoneSet"})  # on a draft: a signature given before either lapses
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,22 @@ def long_day(value: date | datetime | str, this_year: int | None = None) -> str:
 def timeline(entries: list[TrailEntry], name_of: NameOf, kpi_names: dict[str, str], this_year: int,
              ) -> list[TimelineLine]:
     """The trail, latest first, as sentences."""
-    words_for = Sentences(name_of, kpi_names, this_year)
-    return [TimelineLine(e.version, full_stop(words_for.sentence(e)), datetime.fromisoformat(e.timestamp),
-                         words_for.changes(e)) for e in reversed(entries)]
+    words_for, causes = Sentences(name_of, kpi_names, this_year), voiding_causes(entries)
+    return [TimelineLine(e.version, full_stop(words_for.sentence(e, causes.get(e.version))),
+                         datetime.fromisoformat(e.timestamp), words_for.changes(e)) for e in reversed(entries)]
+
+
+def voiding_causes(entries: list[TrailEntry]) -> dict[int, TrailEntry]:
+    """Each lapsed signature (its version) and the change of the draft that voided it in the same command: the
+    revision or the milestone it follows, by the same person (ADR 0052)."""
+    causes: dict[int, TrailEntry] = {}
+    cause: TrailEntry | None = None
+    for entry in entries:
+        if entry.type != "SignatureVoided":
+            cause = entry if entry.type in CHANGES_THE_TERMS else None
+        elif cause is not None and cause.actor_id == entry.actor_id:
+            causes[entry.version] = cause
+    return causes
 
 
 def full_stop(text: str) -> str:
@@ -58,8 +72,10 @@ class Sentences:
     def __init__(self, name_of: NameOf, kpi_names: dict[str, str], this_year: int) -> None:
         self.name_of, self.kpis, self.year = name_of, kpi_names, this_year
 
-    def sentence(self, entry: TrailEntry) -> str:
+    def sentence(self, entry: TrailEntry, cause: TrailEntry | None = None) -> str:
         who, data = self.name_of(entry.actor_id), entry.data
+        if entry.type == "SignatureVoided":
+            return f"The {PARTIES.get(data['party'], data['party'])}'s signature lapsed: {self.lapsed(entry, cause)}"
         say = getattr(self, "_" + snake_case(entry.type), None)
         text: str = say(who, data) if say else f"{who}: {words_for_type(entry.type)}"
         return text
@@ -74,8 +90,14 @@ class Sentences:
         changed = ", ".join(words(name) for name in data.get("changes", {}))
         return f"{who} revised the draft ({changed})" if changed else f"{who} revised the draft"
 
-    def _signature_voided(self, who: str, data: dict[str, Any]) -> str:
-        return f"The {PARTIES.get(data['party'], data['party'])}'s signature lapsed: {data['reason']}"
+    def lapsed(self, voided: TrailEntry, cause: TrailEntry | None) -> str:
+        """Why a signature lapsed: the change of the draft after it, in words, else the reason stored with it."""
+        party = PARTIES.get(voided.data["party"], voided.data["party"])
+        if cause is None:
+            return str(voided.data["reason"])
+        changed = (f"set a milestone after it ({self._milestone(cause.data['milestone'])})"
+                   if cause.type == "MilestoneSet" else "revised the draft after it")
+        return f"{self.name_of(cause.actor_id)} {changed}, so the {party} signs again"
 
     def _agreement_signed(self, who: str, data: dict[str, Any]) -> str:
         return f"{who} signed the terms as the {PARTIES.get(data['party'], data['party'])}"

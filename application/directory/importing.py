@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import uuid5
@@ -58,15 +59,20 @@ def import_people(directory: Directory, text: str, actor: Actor, *, today: date,
     """Check the whole file, then (unless a dry run, or anything was refused) store every change at once."""
     plan = ImportPlan()
     rows = _rows(text, plan)
-    state = directory.index.current()
-    if not plan.refusals:
-        _check_rows(rows, state, plan)
     if plan.refusals:
         return plan
-    _plan_people(directory, rows, state, actor, today, plan)
-    _plan_groups(directory, rows, state, actor, plan)
-    if plan.aggregates and not dry_run:
-        plan.position = directory.goals.save_at(*plan.aggregates)  # one transaction: all or nothing
+    # Checked and stored in the directory's turn (ADR 0054): a SCIM push or another import in between would see
+    # the file whole or not at all, and the file is checked against what they stored before it.
+    with nullcontext() if dry_run else directory.turn.held():
+        state = directory.index.current()
+        _check_rows(rows, state, plan)
+        if plan.refusals:
+            return plan
+        _plan_people(directory, rows, state, actor, today, plan)
+        _plan_groups(directory, rows, state, actor, plan)
+        if plan.aggregates and not dry_run:
+            plan.position = directory.goals.save_at(*plan.aggregates)  # one transaction: all or nothing
+    if plan.position is not None:
         directory.follower.catch_up()  # open goals follow their owners' new managers
     return plan
 

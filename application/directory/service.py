@@ -3,6 +3,10 @@
 People and groups live in the Goals application's store and log (one trail, ADR 0022); this service saves them
 through it, and answers from the index folded from the same log. Sign-in (OpenID Connect or tokens) asks it who a
 person is and which roles the directory grants them.
+
+A command that checks the directory as a whole (a free user name, an existing manager and no reporting loop, group
+members that exist) takes the directory's turn across threads and processes, catches the index up under it, checks,
+and saves before letting go (ADR 0054): of two racing commands the second sees the first, as if they ran in turn.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from uuid import uuid4
-
 
 from application.directory.errors import (
     DirectoryVersionMismatchError, PersonExistsError, ReportingLoopError, UnknownGroupError, UnknownPersonError,
@@ -22,6 +25,7 @@ from application.directory.reassignment import ReportingLineFollower
 from application.directory.index import DirectoryIndex, DirectoryState, Group, Person
 from application.directory.roles import RoleGroups
 from application.goals.service import Goals
+from application.store.store_turn import StoreTurn
 from domain.directory import DirectoryPerson, PersonDetails, directory_person_uuid
 from domain.directory_group import DirectoryGroup, directory_group_uuid
 from domain.values import Actor, Role
@@ -40,6 +44,7 @@ class Directory:
                 after, limit, topics=topics, inclusive_of_start=False),
             goals.mapper.to_domain_event, goals.data_keys.refresh_if_stale)
         goals.data_keys.on_erasure.append(self.index.forget)
+        self.turn = StoreTurn(goals.settings, goals.engine, "directory")
         goals.parties = DirectoryParties(self)  # reporting lines drive goals once the directory holds people
         self.follower = ReportingLineFollower(goals, self.person)
         if goals.audit_keys.signer is not None and goals.settings.data_master_key is not None:  # else read-only
@@ -105,22 +110,19 @@ class Directory:
                   manager_id: str | None = None, active: bool = True) -> Person:
         """Add a person (their id is given on import, made here for SCIM); the user name must be free."""
         person_id = str(uuid4()) if person_id is None else person_id
-        state = self.index.current()
-        if person_id in state.people:
-            raise PersonExistsError(f"there is already a person {person_id!r}", person_id=person_id)
-        self._require_free_user_name(state, details.user_name, person_id)
-        self._require_manager(state, person_id, manager_id)
-        person = DirectoryPerson.provision(actor, person_id, details, manager_id, active)
-        self.goals.save_or_refuse(f"person {person_id!r}", person)
+        with self.turn.held():
+            state = self.index.current()
+            if person_id in state.people:
+                raise PersonExistsError(f"there is already a person {person_id!r}", person_id=person_id)
+            self._require_free_user_name(state, details.user_name, person_id)
+            self._require_manager(state, person_id, manager_id)
+            person = DirectoryPerson.provision(actor, person_id, details, manager_id, active)
+            self.goals.save_or_refuse(f"person {person_id!r}", person)
         return self._required(person_id)
 
     def replace_person(self, actor: Actor, person_id: str, details: PersonDetails, *, manager_id: str | None,
                        active: bool, expected_version: int | None = None, effective_on: date | None = None) -> Person:
         """The person becomes exactly this (SCIM PUT, an import row): one event per kind of change."""
-        state = self.index.current()
-        self._require_free_user_name(state, details.user_name, person_id)
-        self._require_manager(state, person_id, manager_id)
-
         def change(person: DirectoryPerson) -> None:
             person.update(actor, details)
             person.change_manager(actor, manager_id, effective_on or self.goals.today())
@@ -129,7 +131,11 @@ class Directory:
             else:
                 person.deactivate(actor)
 
-        replaced = self._change(person_id, change, expected_version)
+        with self.turn.held():
+            state = self.index.current()
+            self._require_free_user_name(state, details.user_name, person_id)
+            self._require_manager(state, person_id, manager_id)
+            replaced = self._change(person_id, change, expected_version)
         self.follower.catch_up()  # the person's open goals follow them to their new manager
         return replaced
 
@@ -144,19 +150,21 @@ class Directory:
     def create_group(self, actor: Actor, display_name: str, members: set[str], *, group_id: str | None = None,
                      external_id: str = "") -> Group:
         group_id = str(uuid4()) if group_id is None else group_id
-        self._require_members(members, group_id)
-        group = DirectoryGroup.create(actor, group_id, display_name, external_id)
-        group.set_members(actor, members)
-        self.goals.save_or_refuse(f"group {group_id!r}", group)
+        with self.turn.held():
+            self._require_members(members, group_id)
+            group = DirectoryGroup.create(actor, group_id, display_name, external_id)
+            group.set_members(actor, members)
+            self.goals.save_or_refuse(f"group {group_id!r}", group)
         return self._required_group(group_id)
 
     def replace_group(self, actor: Actor, group_id: str, display_name: str, members: set[str],
                       expected_version: int | None = None, *, external_id: str = "") -> Group:
-        self._require_members(members, group_id)
-        group = self._loaded_group(group_id, expected_version)
-        group.update(actor, display_name, external_id)
-        group.set_members(actor, members)
-        self.goals.save_or_refuse(f"group {group_id!r}", group)
+        with self.turn.held():
+            self._require_members(members, group_id)
+            group = self._loaded_group(group_id, expected_version)
+            group.update(actor, display_name, external_id)
+            group.set_members(actor, members)
+            self.goals.save_or_refuse(f"group {group_id!r}", group)
         return self._required_group(group_id)
 
     def delete_group(self, actor: Actor, group_id: str, expected_version: int | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from application.directory.service import Directory
 from domain.values import Actor
+from tests.application.directory.racing import race
 from tests.scenarios import HR
 
 SCIM = "application/scim+json"
@@ -170,3 +172,46 @@ def test_discovery_describes_users_with_the_enterprise_extension_and_groups(clie
     assert ENTERPRISE in schemas
     config = client.get("/scim/v2/ServiceProviderConfig").json()
     assert config["patch"]["supported"] and config["etag"]["supported"] and not config["bulk"]["supported"]
+
+
+def test_of_two_posts_of_one_user_name_at_once_the_second_gets_409_uniqueness(client: TestClient,
+                                                                             scim: dict[str, str],
+                                                                             app: FastAPI) -> None:
+    """Forced to race (tests/application/directory/racing.py): the first stops after its check until the second
+    waits for the directory's turn (ADR 0054)."""
+    first, second = race(app.state.goals, app.state.directory,
+                         lambda: client.post("/scim/v2/Users", json=user("dev"), headers=scim),
+                         lambda: client.post("/scim/v2/Users", json=user("DEV"), headers=scim))
+    assert first.result().status_code == 201, first.result().text
+    refused = second.result()
+    assert refused.status_code == 409 and refused.json()["scimType"] == "uniqueness", refused.text
+    listed = client.get("/scim/v2/Users", params={"filter": 'userName eq "dev"'}, headers=scim).json()
+    assert listed["totalResults"] == 1
+
+
+def test_of_two_crosswise_manager_changes_at_once_the_second_gets_400_invalid_value(client: TestClient,
+                                                                                   scim: dict[str, str],
+                                                                                   app: FastAPI) -> None:
+    ana, zed = post_user(client, scim, "ana"), post_user(client, scim, "zed")
+
+    def manager(of: dict[str, Any], manager_id: str) -> Callable[[], Any]:
+        body = user(of["userName"], **{ENTERPRISE: {"manager": {"value": manager_id}}})
+        return lambda: client.put(f"/scim/v2/Users/{of['id']}", json=body, headers=scim)
+
+    first, second = race(app.state.goals, app.state.directory, manager(ana, zed["id"]), manager(zed, ana["id"]))
+    assert first.result().status_code == 200, first.result().text
+    refused = second.result()
+    assert refused.status_code == 400 and refused.json()["scimType"] == "invalidValue", refused.text
+    assert "reporting loop" in refused.json()["detail"]
+    assert app.state.directory.manager_of(zed["id"]) is None
+
+
+def test_a_directory_turn_held_too_long_answers_503_and_stores_nothing(client: TestClient, scim: dict[str, str],
+                                                                       app: FastAPI) -> None:
+    turn = app.state.directory.turn
+    turn.wait = 0.05
+    with ThreadPoolExecutor(1) as other_thread, turn.held():  # held by this thread: the request's thread waits
+        answer = other_thread.submit(client.post, "/scim/v2/Users", json=user("dev"), headers=scim).result()
+    assert answer.status_code == 503 and ERROR in answer.json()["schemas"], answer.text
+    assert "nothing was stored" in answer.json()["detail"]
+    assert app.state.directory.people() == []

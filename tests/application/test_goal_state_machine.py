@@ -1,10 +1,10 @@
 """Random sequences of valid and invalid commands, through Goals on a SQLite store: the invariants always hold.
 
 After every step: refused commands stored nothing; the status only moves draft -> agreed -> closed (or draft ->
-closed); an agreed goal carries both parties' signatures on its terms; readings lie in the period and not in the
-future; milestones fit their KPI and the period; HR decisions respect the four-eyes rule; the version is the number
-of stored events; and the goal reloaded from the store (from a snapshot, and from its events alone) equals the one
-in memory.
+closed); an agreed goal carries both parties' signatures on its terms, the milestones set on its draft among them;
+readings lie in the period and not in the future; milestones fit their KPI and the period; HR decisions respect the
+four-eyes rule; the version is the number of stored events; and the goal reloaded from the store (from a snapshot,
+and from its events alone) equals the one in memory.
 """
 
 from __future__ import annotations
@@ -189,6 +189,18 @@ class GoalLife(RuleBasedStateMachine):
         if goal.agreed_version is not None:
             assert set(goal.signatures) == set(Party)
             assert goal.agreed_version > max(s.version for s in goal.signatures.values())
+
+    @invariant()
+    def an_agreed_goal_holds_no_drafts_milestone_a_signer_never_saw(self) -> None:
+        """A milestone set on the draft is part of the terms: both signatures came after it (ADR 0052)."""
+        if self.goal_id is None or self.goal().agreed_version is None:
+            return
+        goal = self.goal()
+        assert goal.agreed_version is not None
+        set_on_the_draft = [e.originator_version for e in self.goal_events()
+                            if isinstance(e, Goal.MilestoneSet) and e.originator_version < goal.agreed_version]
+        assert all(version <= goal.content_version for version in set_on_the_draft)
+        assert all(s.version > goal.content_version for s in goal.signatures.values())
 
     @invariant()
     def readings_and_milestones_lie_in_the_period(self) -> None:

@@ -14,7 +14,7 @@ import pytest
 from domain.errors import GoalError
 from domain.goal import Goal
 from domain.recalibration import Changes
-from domain.values import Actor, Role
+from domain.values import Actor, Role, Status
 from tests.scenarios import HR, MANAGER, customer_service_terms, drafting
 
 # The business date the unit tests act on, unless a test says otherwise: inside the H1 2026 cycle.
@@ -45,8 +45,11 @@ def propose_on(goal: Goal, actor: Actor, reason: str, justification: str, *, tod
 
 
 def agreed_milestone(goal: Goal, kpi: str, due: date, target: Decimal, today: date = TODAY) -> str:
-    """After agreement a milestone holds once both parties have set it: the manager proposes, the owner confirms."""
-    goal.set_milestone(kpi, due, target, Actor(goal.manager_id, Role.MANAGER), today=today)
+    """After agreement a milestone holds once both parties have set it: the manager proposes, the owner confirms. On a
+    draft it holds at once (the signatures agree to it), and setting it again is refused."""
+    set_by_the_manager = goal.set_milestone(kpi, due, target, Actor(goal.manager_id, Role.MANAGER), today=today)
+    if goal.status is Status.DRAFT:
+        return set_by_the_manager
     return goal.set_milestone(kpi, due, target, Actor(goal.owner_id, Role.EMPLOYEE), today=today)
 
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from datetime import date, datetime, UTC
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from eventsourcing.application import project_aggregate
 from freezegun import freeze_time
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import (
     AlreadySignedError,
+    GoalError,
     GoalNotDraftError,
     InvalidGoalInputError,
+    MilestoneRuleError,
     NotAPartyError,
     PermissionDeniedError,
     SmartCheckFailedError,
@@ -184,3 +191,136 @@ def test_a_stretch_target_is_advisory_and_does_not_block_agreement() -> None:
     goal.sign(EMPLOYEE, today=TODAY)
     goal.sign(MANAGER, today=TODAY)
     assert goal.status == Status.AGREED
+
+
+# --- a milestone set on a draft is part of the terms both sign (ADR 0052) ----------------------------------------
+
+MARCH = date(2026, 3, 31)
+
+
+def test_a_milestone_set_on_a_draft_after_one_signature_voids_it_and_names_the_milestone() -> None:
+    goal = drafted()
+    goal.sign(EMPLOYEE, read_version=1, today=TODAY)
+    goal.collect_events()
+    goal.set_milestone("tickets", MARCH, Decimal(17), MANAGER, today=TODAY)
+    milestone_set, voided = goal.collect_events()
+    assert isinstance(milestone_set, Goal.MilestoneSet) and isinstance(voided, Goal.SignatureVoided)
+    assert (voided.party, voided.signed_content_version, voided.actor_id) == ("owner", 1, "mgr-1")
+    assert voided.reason == "milestone tickets@2026-03-31 set at version 3"
+    assert goal.signatures == {} and goal.content_version == 3 and goal.status == Status.DRAFT
+    goal.sign(MANAGER, read_version=3, today=TODAY)
+    assert goal.status == Status.DRAFT, "the owner's signature of the terms without the milestone no longer counts"
+    goal.sign(EMPLOYEE, read_version=5, today=TODAY)
+    assert goal.status == Status.AGREED
+    assert {s.content_version for s in goal.signatures.values()} == {3}
+    assert [m.id for m in goal.milestones] == ["tickets@2026-03-31"]
+
+
+def test_a_signature_on_terms_read_before_a_milestone_was_set_is_refused_as_stale() -> None:
+    goal = drafted()
+    goal.set_milestone("tickets", MARCH, Decimal(17), HR, today=TODAY)
+    goal.collect_events()
+    with refused(goal, StaleVersionError, "version 1", "last changed at version 2"):
+        goal.sign(EMPLOYEE, read_version=1, today=TODAY)
+    goal.sign(EMPLOYEE, read_version=2, today=TODAY)
+    [signed] = goal.collect_events()
+    assert isinstance(signed, Goal.AgreementSigned) and signed.content_version == 2
+
+
+def test_milestones_set_before_any_signature_are_agreed_with_the_terms() -> None:
+    goal = drafted()
+    goal.set_milestone("tickets", MARCH, Decimal(17), MANAGER, today=TODAY)
+    goal.set_milestone("csat", date(2026, 4, 30), Decimal(86), EMPLOYEE, today=TODAY)
+    goal.sign(EMPLOYEE, read_version=3, today=TODAY)
+    goal.sign(MANAGER, read_version=4, today=TODAY)
+    assert [type(e).__name__ for e in goal.collect_events()] == [
+        "MilestoneSet", "MilestoneSet", "AgreementSigned", "AgreementSigned", "Agreed"], "nothing was voided"
+    assert goal.status == Status.AGREED and goal.content_version == 3
+    assert [m.id for m in goal.milestones] == ["tickets@2026-03-31", "csat@2026-04-30"]
+
+
+def test_a_milestone_set_after_agreement_changes_no_signed_terms() -> None:
+    goal = agreed()
+    goal.set_milestone("tickets", MARCH, Decimal(17), MANAGER, today=TODAY)
+    goal.set_milestone("tickets", MARCH, Decimal(17), EMPLOYEE, today=TODAY)
+    assert [type(e).__name__ for e in goal.collect_events()] == ["MilestoneProposed", "MilestoneSet"]
+    assert goal.content_version == 1 and set(goal.signatures) == set(Party)
+
+
+def test_setting_a_drafts_milestone_again_unchanged_is_refused_and_voids_nothing() -> None:
+    goal = drafted()
+    goal.set_milestone("tickets", MARCH, Decimal(17), MANAGER, today=TODAY)
+    goal.sign(EMPLOYEE, today=TODAY)
+    goal.collect_events()
+    with refused(goal, MilestoneRuleError, "'tickets@2026-03-31'", "changes nothing"):
+        goal.set_milestone("tickets", MARCH, Decimal("17.0"), MANAGER, today=TODAY)
+    goal.set_milestone("tickets", MARCH, Decimal(18), MANAGER, today=TODAY)  # a new target changes the terms
+    assert [type(e).__name__ for e in goal.collect_events()] == ["MilestoneSet", "SignatureVoided"]
+    assert [m.target for m in goal.milestones] == [Decimal(18)]
+
+
+def stored_before_milestones_moved_the_terms() -> list[Goal.Event]:
+    """A draft's history as the code before ADR 0052 stored it: the owner signed, then a milestone was set on the
+    draft (no signature voided), and nobody else has signed yet."""
+    goal = Goal.draft(actor=EMPLOYEE, **drafting(customer_service_terms()))
+    goal.sign(EMPLOYEE, read_version=1, today=TODAY)
+    goal.trigger_event(Goal.MilestoneSet, milestone={"id": "tickets@2026-03-31", "kpi": "tickets", "due": MARCH,
+                                                     "target": Decimal(17)}, actor_id="mgr-1", actor_role="manager")
+    return [*goal.collect_events()]
+
+
+def test_an_old_draft_replays_and_its_signature_given_before_the_milestone_lapses_at_the_next_signature() -> None:
+    replayed = project_aggregate(None, stored_before_milestones_moved_the_terms())
+    assert isinstance(replayed, Goal) and replayed.version == 3 and replayed.content_version == 3
+    assert replayed.signatures[Party.OWNER].content_version == 1, "the stored signature is replayed as it was"
+    replayed.sign(MANAGER, read_version=3, today=TODAY)
+    voided, signed = replayed.collect_events()
+    assert isinstance(voided, Goal.SignatureVoided) and isinstance(signed, Goal.AgreementSigned)
+    assert (voided.party, voided.reason) == ("owner", "the terms changed at version 3, after this signature")
+    assert replayed.status == Status.DRAFT and set(replayed.signatures) == {Party.MANAGER}
+    replayed.sign(EMPLOYEE, read_version=5, today=TODAY)  # the owner signs again, now with the milestone
+    assert replayed.status == Status.AGREED
+
+
+# Draft commands in any order: who signs having read which version, and which milestone (or revision) comes between.
+DRAFT_STEPS = st.one_of(
+    st.tuples(st.just("sign"), st.sampled_from(["owner", "manager"]), st.sampled_from(["current", "first", "none"])),
+    st.tuples(st.just("milestone"), st.sampled_from(["owner", "manager", "hr"]),
+              st.sampled_from([("tickets", MARCH, Decimal(17)), ("tickets", MARCH, Decimal(18)),
+                               ("csat", date(2026, 4, 30), Decimal(86))])),
+    st.tuples(st.just("revise"), st.sampled_from(["owner", "manager"]), st.sampled_from(["Throughput", "Support"])),
+)
+ACTORS = {"owner": EMPLOYEE, "manager": MANAGER, "hr": HR}
+
+
+def take(goal: Goal, step: tuple[str, str, Any]) -> None:
+    kind, who, what = step
+    actor = ACTORS[who]
+    if kind == "sign":
+        goal.sign(actor, read_version={"current": goal.version, "first": 1, "none": None}[what], today=TODAY)
+    elif kind == "milestone":
+        goal.set_milestone(*what, actor, today=TODAY)
+    else:
+        goal.revise({"title": what}, actor)
+
+
+@given(st.lists(DRAFT_STEPS, max_size=12))
+def test_an_agreed_goals_milestones_were_all_present_at_the_content_version_both_signed(
+    steps: list[tuple[str, str, Any]],
+) -> None:
+    goal, history = drafted(), []
+    for step in steps:
+        with suppress(GoalError):  # a refusal changes nothing (tests/domain/support.refused checks that elsewhere)
+            take(goal, step)
+        history += goal.collect_events()
+        if goal.status == Status.AGREED:
+            break
+    assert all(s.content_version == goal.content_version for s in goal.signatures.values())
+    if goal.status != Status.AGREED:
+        return
+    signed = {s.content_version for s in goal.signatures.values()}
+    assert signed == {goal.content_version} and set(goal.signatures) == set(Party)
+    set_at = {e.milestone["id"]: e.originator_version for e in history if isinstance(e, Goal.MilestoneSet)}
+    assert set(set_at) == {m.id for m in goal.milestones}
+    assert all(version <= goal.content_version for version in set_at.values()), (set_at, goal.content_version)
+    assert all(s.version > goal.content_version for s in goal.signatures.values()), "both signed after the change"

@@ -190,27 +190,20 @@ CSAT = {"id": "csat", "name": "Customer satisfaction", "unit": "%", "baseline": 
         "statement": "Raise the satisfaction score of resolved support tickets from 85% to 90% by the deadline"}
 
 
-def agree_on_a_milestone(walk: Walk, steps: Steps, goal: str) -> None:
-    """After both signed: the manager proposes a milestone, the employee sets the same one and it holds."""
+def add_a_milestone_to_the_draft(walk: Walk, steps: Steps) -> None:
+    """On the draft's page, before anyone signs: the manager adds a milestone, which becomes part of the terms."""
     due = TODAY + timedelta(days=30)
-    walk.sign_in("mgr-ana", "manager")
-    walk.open(goal)
+    form = walk.driver.find_element(By.ID, "milestone-form")
+    assert "Add a milestone" in form.text and "part of the terms the owner and the manager both sign" in form.text
     walk.choose("milestone-kpi", "Escalated tickets")
     walk.fill(**{"milestone-due": f"{due:%m%d%Y}", "milestone-target": "10"})
-    walk.press("Propose the milestone")
-    proposed = f"Ana Lima proposed: Escalated tickets at 10% by {due.day} {due:%B}"
-    walk.until_text(proposed, "#milestones")
-    assert "It holds once Eve Martin sets it too." in walk.text("#milestones")
-    assert not walk.driver.find_elements(By.XPATH, "//button[normalize-space()='Set this milestone too']")
-    steps.done("manager-proposes-a-milestone")
-    walk.sign_in("emp-eve", "employee")
-    walk.open(goal)
-    assert proposed in walk.text("#milestones") and "It holds once you set it too." in walk.text("#milestones")
-    walk.press("Set this milestone too")
+    walk.press("Add the milestone")
     walk.until_text("upcoming", "#milestones table.milestones")
-    shown = walk.text("#milestones")
-    assert "Escalated tickets" in shown and "10%" in shown and "proposed:" not in shown
-    steps.done("employee-sets-the-milestone")
+    shown = walk.text("#milestones table.milestones")
+    assert "Escalated tickets" in shown and f"{due.day} {due:%B}" in shown and "10%" in shown
+    assert f"Ana Lima set a milestone: Escalated tickets at 10 by {due.day} {due:%B}" in walk.text()
+    assert walk.text("p.status [data-status]") == "draft" and "No signature yet." in walk.text("#signatures")
+    steps.done("manager-adds-a-milestone-to-the-draft")
 
 
 def queue_shows_the_effect(walk: Walk) -> WebElement:
@@ -247,6 +240,7 @@ def test_a_whole_review_cycle_through_the_pages(walk: Walk) -> None:
         "kpi-escalations", "kpi-reopened"}
     assert walk.text("p.status [data-status]") == "draft"
     steps.done("manager-drafts-two-kpis")
+    add_a_milestone_to_the_draft(walk, steps)
     sign(walk, eve)
     carla = draft(walk, "Carla Reyes, Support specialist", "Happier customers", [CSAT])
     sign(walk, carla)
@@ -255,8 +249,10 @@ def test_a_whole_review_cycle_through_the_pages(walk: Walk) -> None:
     sign(walk, eve)
     assert walk.text("p.status [data-status]") == "agreed"
     assert "In force since" in walk.text("#signatures")
-    steps.done("employee-agrees")
-    agree_on_a_milestone(walk, steps, eve)
+    assert not walk.driver.find_elements(By.CSS_SELECTOR, "[data-lapsed]"), "both signed after the milestone"
+    assert "Escalated tickets" in walk.text("#milestones table.milestones"), "the milestone both signed is in force"
+    assert "Propose a milestone" in walk.text("#milestone-form"), "after agreement a milestone is proposed, not added"
+    steps.done("employee-agrees-with-the-milestone")
     walk.fill(value="11", note="The new triage caught two escalations early.")
     walk.press("Record the reading")
     walk.until_text("The new triage caught two escalations early.", "#check-ins")

@@ -102,6 +102,24 @@ def test_a_manager_drafts_a_goal_with_two_kpis(web: Web) -> None:
     assert (goal.owner_id, goal.manager_id, goal.status) == ("emp-eve", "mgr-ana", Status.DRAFT)
 
 
+def test_the_manager_lands_on_the_draft_and_adds_a_milestone_there_before_signing(web: Web) -> None:
+    csrf = web.sign_in("mgr-ana", "manager")
+    answer = web.client.post("/workspace/goals/new", data=draft(csrf, title="Escalations, milestone first"),
+                             follow_redirects=False)
+    page = web.client.get(answer.headers["location"]).text
+    hint = page.split('id="milestones-first"', 1)[1].split("</p>", 1)[0]
+    assert "Milestones are part of the terms you sign" in hint and 'href="#milestone-form"' in hint
+    form = page.split('id="milestone-form"', 1)[1].split("</form>", 1)[0]
+    assert "Add a milestone" in form and re.findall(r'<option value="([^"]+)">', form) == ["escalations", "reopened"]
+    due = (TODAY + timedelta(days=10)).isoformat()
+    web.client.post(f"{answer.headers['location']}/milestones",
+                    data={"csrf_token": csrf, "kpi": "reopened", "due": due, "target": "5"})
+    goal_id = UUID(answer.headers["location"].rsplit("/", 1)[1])
+    assert [m.id for m in web.goals.get_goal(goal_id).milestones] == [f"reopened@{due}"]
+    page = web.client.get(answer.headers["location"]).text
+    assert 'id="milestones-first"' not in page and "Sign the terms of version 2" in page
+
+
 def test_an_unused_added_row_is_ignored_and_a_row_s_error_is_shown_beside_it(web: Web) -> None:
     csrf = web.sign_in("mgr-ana", "manager")
     blank = {"kpi_rows": "3", "kpis-2-direction": "increase", "kpis-2-cadence": "monthly"}

@@ -11,6 +11,7 @@ from api.cli import main
 from application.directory.importing import import_people
 from application.directory.service import Directory
 from application.goals.service import Goals
+from application.store.store_turn import StoreTurn
 from domain.values import Role
 from tests.scenarios import HR
 
@@ -94,3 +95,18 @@ def test_the_command_prints_what_a_dry_run_would_change_and_then_stores_it(
     people.write_text(HEADER + "emp-x,x,X,x@example.com,,sales,ghost,,true\n")
     assert main(["people", "import", str(people)]) == 1
     assert f"{people}:2: unknown manager 'ghost'" in capsys.readouterr().out
+
+
+def test_the_command_beside_a_server_holding_the_directory_s_turn_stores_nothing_and_says_so(
+        goals: Goals, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A server (its own turn of the store, as another process has) holds the turn past the command's wait."""
+    monkeypatch.setenv("GOALENGINE_DATABASE_URL", goals.settings.database_url)
+    monkeypatch.setattr(StoreTurn.__init__, "__defaults__", (0.05,))  # the command waits 50 ms, not 30 s
+    people = tmp_path / "people.csv"
+    people.write_text(ORGANISATION)
+    head = goals.recorder.max_notification_id()
+    with Directory(goals).turn.held():
+        assert main(["people", "import", str(people)]) == 1
+        assert "held the store's directory turn" in capsys.readouterr().out
+        assert main(["people", "import", str(people), "--dry-run"]) == 0  # it stores nothing: it takes no turn
+    assert goals.recorder.max_notification_id() == head
