@@ -109,7 +109,8 @@ def recent_warnings(goals: Goals, goal: Goal, today: date) -> list[Item]:
         if noticed is None or (today - noticed).days > WARNINGS_FOR_DAYS:
             continue
         if isinstance(event, GoalWarnings.ReadingOverdue):
-            title = f"“{goal.title}”: no reading of {event.kpi} since it was due on {event.due_by}"
+            kpi = next((k.name for k in goal.kpis if k.id == event.kpi), event.kpi)  # the KPI's name, not its id
+            title = f"“{goal.title}”: no reading of {kpi} since it was due on {event.due_by}"
         elif isinstance(event, GoalWarnings.PaceChanged):
             title = f"“{goal.title}” is now {event.pace.replace('_', ' ')}"
         elif isinstance(event, GoalWarnings.MilestoneMissed):
@@ -145,7 +146,8 @@ def disputes_to_resolve(goals: Goals) -> list[Item]:
         review: object = goals.repository.get(review_id)
         if isinstance(review, Review) and review.stage is Stage.DISPUTED:
             dispute = review.disputes[-1]
-            items.append(item("resolve_dispute", f"Resolve the dispute of {review.employee_id}'s rating",
+            name = goals.parties.display_name_of(review.employee_id) or review.employee_id  # open mode: the id
+            items.append(item("resolve_dispute", f"Resolve the dispute of {name}'s rating",
                               review_link(review.employee_id, review.cycle_id), dispute.raised_at.date(),
                               employee_id=review.employee_id, cycle=review.cycle_id))
     return items

@@ -12,10 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import refuse_other_roles
 from api.problems import Problem
 from api.web.draft_pages import running_cycle
-from api.web.pages import PageRoute, SessionDep, render
+from api.web.pages import PageRoute, SessionDep, refuse_on_page, render
 from api.web.workspace import fresh
 from application.cycles.service import Cycles
 from application.goals.service import Goals
@@ -36,7 +35,7 @@ def named(nodes: list[dict[str, Any]], name_of: Callable[[str], str | None]) -> 
 @router.get("", response_class=HTMLResponse)
 def alignment(request: Request, session: SessionDep, cycle: str | None = None) -> HTMLResponse:
     """The cycle's objectives and the goals aligned to them, as far as the viewer may see them."""
-    refuse_other_roles(session.actor, *rules.READS_GOALS)
+    refuse_on_page(session.actor, rules.READS_GOALS)
     goals: Goals = request.app.state.goals
     cycles: Cycles = request.app.state.cycles
     known = {c.cycle_id: c for c in cycles.list_cycles()}

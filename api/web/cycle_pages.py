@@ -38,13 +38,15 @@ STATE_WORDS = {
 
 def cycles_context(request: Request, actor: Actor, problem: FormProblem | None = None,
                    opening: dict[str, str] | None = None) -> dict[str, Any]:
-    """`opening` holds the fields of a refused "Open a cycle" form (its problem shows beside them, not on top)."""
+    """`opening` holds the fields of a refused "Open a cycle" form (its problem shows beside them, not on top, for
+    whoever is shown the form)."""
     cycles: Cycles = request.app.state.cycles
     rows = [{"cycle": c, "state": STATE_WORDS[c.status], "next": NEXT_MOVE.get(c.status),
              "lockable": c.status is not CycleStatus.LOCKED} for c in cycles.list_cycles()]
+    beside = opening is not None and rules.moves_cycles(actor)  # else the form is not there to show it beside
     return {"rows": rows, "moves": rules.moves_cycles(actor), "overview": rules.oversees_cycles(actor),
-            "problem": None if opening is not None else problem,
-            "opening": opening or {}, "open_problem": problem if opening is not None else None}
+            "problem": None if beside else problem,
+            "opening": opening or {}, "open_problem": problem if beside else None}
 
 
 @router.get("", response_class=HTMLResponse)

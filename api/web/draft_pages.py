@@ -18,7 +18,7 @@ from api.access import require_may_draft
 from api.problems import Problem
 from api.schemas.goals import DraftGoalRequest
 from api.web.draft_form import field_errors, findings_of, rearranged, rows_of, terms_body
-from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
+from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, refuse_on_page, render, see_other
 from application.cycles.service import Cycles
 from application.directory.service import Directory
 from application.errors import ApplicationError
@@ -89,9 +89,7 @@ def chosen_owner(request: Request, actor: Actor, fields: dict[str, str]) -> None
 
 
 def manager_only(actor: Actor) -> None:
-    if not rules.drafts_for_others(actor):
-        raise Problem(403, "role_not_allowed",
-                      f"role {actor.role} does not draft for a team here; allowed: manager, hr")
+    refuse_on_page(actor, rules.DRAFTS_FOR_OTHERS, "Drafting a goal")
 
 
 @router.get("/new", response_class=HTMLResponse)

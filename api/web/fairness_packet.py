@@ -12,6 +12,14 @@ W, H, LEFT, TOP, BOTTOM = 640, 320, 56, 16, 40
 LIMITS = ((1.959964, "95%"), (3.090232, "99.8%"))
 SUPPRESSED = "suppressed: fewer people than the minimum cell, or hidden so that such a group cannot be derived"
 PRIMARY = {"manager": "eased", "org_unit": "eased", "decider": "approved"}
+HEADINGS = {  # the report's figures (ADR 0041) as a reader names them; the JSON keeps its keys
+    "group": "Group", "status": "Status", "direction": "Direction", "employees": "Employees", "count": "Count",
+    "rate": "Rate", "wilson_low": "Lower bound (95%)", "wilson_high": "Upper bound (95%)",
+    "rate_ratio": "Rate against the rest", "impact_ratio_vs_highest": "Rate against the highest group",
+    "p_value": "p-value", "holm_p_value": "p-value, adjusted (Holm)", "bh_q_value": "q-value (Benjamini-Hochberg)",
+    "mdr_higher": "Smallest ratio it can detect", "mean": "Mean", "rest_mean": "Mean of the rest",
+    "caveats": "Caveats",
+}
 
 
 def primary_measure(report: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -57,17 +65,19 @@ def limit(rate: float, z: float, n: int) -> float:
     return min(1.0, max(0.0, rate + z * math.sqrt(rate * (1 - rate) / n)))
 
 
-def packet_body(report: dict[str, Any]) -> Markup:
-    """The report's HTML body: sentence, provisional mark, funnel plot, then a table per measure."""
+def packet_body(report: dict[str, Any], provenance: bool = True) -> Markup:
+    """The report's HTML body: sentence, provisional mark, funnel plot, a table per measure, then (for an auditor,
+    and in the exported packet) where the report stands in the signed log."""
     name, measure = primary_measure(report)
     head = (f'<p class="summary">{escape(report["summary"])}.</p>'
             + ('<p class="provisional">Provisional: the cycle is not locked, the figures can still change.</p>'
                if report["provisional"] else ""))
     tables = "".join(measure_table(key, found, key == name) for key, found in sorted(report["measures"].items()))
-    footer = (f'<p class="header">Report version {report["report_version"]} (ADR {", ".join(report["adrs"])}); '
+    footer = (f'<p class="header" data-evidence>Evidence for auditors: report version {report["report_version"]} '
+              f'(ADR {", ".join(report["adrs"])}); '
               f'log position {report["position"]}, tree size {report["tree_size"]}, root {escape(report["root_hash"])};'
               f' hash {escape(report["hash"])}.</p>')
-    return Markup(head + str(funnel_plot(measure, name)) + tables + footer)
+    return Markup(head + str(funnel_plot(measure, name)) + tables + (footer if provenance else ""))
 
 
 def measure_table(name: str, measure: dict[str, Any], primary: bool = False) -> str:
@@ -77,7 +87,8 @@ def measure_table(name: str, measure: dict[str, Any], primary: bool = False) -> 
                 "impact_ratio_vs_highest", "p_value", "holm_p_value", "bh_q_value", "mdr_higher")
                if binary else ("status", "direction", "employees", "mean", "rest_mean", "p_value", "holm_p_value",
                                "bh_q_value"))
-    head = "".join(f"<th scope=\"col\">{c.replace('_', ' ')}</th>" for c in ("group", *columns, "caveats"))
+    head = "".join(f"<th scope=\"col\">{HEADINGS.get(c, c.replace('_', ' '))}</th>"
+                   for c in ("group", *columns, "caveats"))
     body = "".join(
         f"<tr class=\"{escape(r.get('status', 'suppressed'))}\"><th scope=\"row\">{escape(r['group'])}</th>"
         + "".join(f"<td>{escape('—' if r.get(c) is None else r.get(c))}</td>" for c in columns)

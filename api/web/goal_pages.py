@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.access import visible_goal
-from api.deps import WRITERS, as_of_moment, refuse_other_roles
+from api.deps import WRITERS, as_of_moment
 from api.problems import Problem
 from api.schemas.goal_views import GoalResponse
 from api.schemas.goals import ClosureRequest, DecisionRequest, MeasurementRequest, RecalibrationRequest
@@ -25,7 +25,8 @@ from api.web.milestone_views import milestone_words, milestones_in_force, propos
 from api.web.signature_views import lapsed_signatures
 from api.web.timeline import timeline
 from api.web.views import event_words
-from api.web.pages import FormDep, FormProblem, PageRoute, SessionDep, problem_of, render, see_other
+from api.web.pages import (FormDep, FormProblem, PageRoute, SessionDep, problem_of, refuse_on_page, render,
+                           see_other)
 from application.errors import ApplicationError
 from application.goals.parties import name_lookup
 from application.goals.service import Goals
@@ -134,7 +135,7 @@ def command(
 
 
 def writer(actor: Actor) -> None:
-    refuse_other_roles(actor, *WRITERS)
+    refuse_on_page(actor, WRITERS, "This form")
 
 
 @router.post("/{goal_id}/signatures")
@@ -178,7 +179,7 @@ def propose(request: Request, goal_id: UUID, session: SessionDep, fields: FormDe
 def decide(request: Request, goal_id: UUID, rid: str, session: Any, fields: dict[str, str], approve: bool) -> Response:
     def act(goals: Goals, actor: Actor) -> None:
         if not rules.decides_recalibrations(actor):
-            raise Problem(403, "role_not_allowed", f"role {actor.role} may not do this; only HR decides")
+            raise Problem(403, "role_not_allowed", "Only HR decides a recalibration.")
         body = DecisionRequest.model_validate({"note": fields.get("note", "")})
         decision = goals.approve_recalibration if approve else goals.reject_recalibration
         decision(goal_id, actor, rid, note=body.note)

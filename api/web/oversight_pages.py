@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import OVERSEERS, refuse_other_roles
+from api.deps import OVERSEERS
 from api.problems import Problem
 from api.schemas.goal_views import RecalibrationView
 from api.web.fairness_packet import packet_body
 from api.web.goal_pages import name_finder
-from api.web.pages import PageRoute, SessionDep, render
+from api.web.pages import PageRoute, SessionDep, refuse_on_page, render
 from api.web.workspace import fresh
 from application.fairness.report import GROUPINGS, CycleNotFoundError, FairnessRequestError, fairness_report
 from application.audit.verification import verify_trail
 from application.goals.service import Goals
 from application.goals.recalibration_queue import pending_recalibrations
 from domain.goal import Goal
-from domain.values import Actor
+from domain.values import Actor, Role
 from projections.review.scoring import policy
 from projections.review.what_if import Effect, recalibration_effect
 from projections.review_projection import ReviewProjection, load_states
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/workspace", route_class=PageRoute, include_in_schema
 
 
 def oversight(actor: Actor) -> None:
-    refuse_other_roles(actor, *OVERSEERS)
+    refuse_on_page(actor, OVERSEERS)
 
 
 @router.get("/hr/recalibrations", response_class=HTMLResponse)
@@ -65,12 +66,24 @@ def fairness_page(
     oversight(session.actor)
     goals: Goals = request.app.state.goals
     cycle = cycle or latest_cycle(request)  # the menu's link names no cycle: the latest one opened
+    auditor = session.actor.role is Role.AUDITOR  # the log position and hashes are evidence for auditors only
     try:
         report = fairness_report(goals, cycle, group_by).body if cycle else None
     except (CycleNotFoundError, FairnessRequestError) as error:
         raise Problem(404 if isinstance(error, CycleNotFoundError) else 422, error.code, error.message) from None
+    shown = people_named(report, name_finder(goals)) if report and group_by in PEOPLE_GROUPINGS else report
     return render(request, "fairness.html", {"cycle": cycle or "", "group_by": group_by, "groupings": GROUPINGS,
-                                             "report": report, "packet": packet_body(report) if report else None})
+                                             "report": report,
+                                             "packet": packet_body(shown, provenance=auditor) if shown else None})
+
+
+PEOPLE_GROUPINGS = ("manager", "decider")  # groups that are people: the page names them (the report keeps ids)
+
+
+def people_named(report: dict[str, Any], name_of: Callable[[str], str]) -> dict[str, Any]:
+    measures = {key: {**measure, "groups": [{**row, "group": name_of(str(row["group"]))} for row in measure["groups"]]}
+                for key, measure in report["measures"].items()}
+    return {**report, "measures": measures}
 
 
 def latest_cycle(request: Request) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,15 +17,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import ValidationError
 
-from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status, field_error
+from api.problems import APPLICATION_STATUS, Problem, domain_extra, domain_status
 from application.goals.parties import name_lookup
 from application.errors import ApplicationError
 from application.identity.sign_in import may_keep_session
 from application.sign_ins import SpentTokens
 from api.admission import admitted
 from api.web.session import SESSION_COOKIE, SignInRequired, WebSession, check_csrf, read_session
-from api.web import views
+from api.web import problem_words as words, views
 from domain.errors import GoalError
+from domain.values import Actor, Role
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -35,7 +36,7 @@ templates.env.globals.update(views.GLOBALS)
 
 @dataclass
 class FormProblem:
-    """The API's problem details for a form: status, code, detail, and the message for each field it names."""
+    """A problem as a page shows it: the API's status and code, and in words the detail and each field's error."""
 
     status: int
     code: str
@@ -44,27 +45,39 @@ class FormProblem:
 
 
 def problem_of(error: Exception) -> FormProblem:
-    """The same status, code and field errors the JSON API answers with for this error."""
+    """The same status and code the JSON API answers with for this error; the detail and the field errors as
+    sentences for people (api/web/problem_words.py), never the validation library's words or a goal's id."""
     if isinstance(error, Problem):
-        return FormProblem(error.status, error.code, error.detail, _fields(error.extra.get("errors", [])))
+        return _in_words(error.status, error.code, error.detail, _messages(error.extra.get("errors", [])))
     if isinstance(error, GoalError):
         extra = domain_extra(error)
-        return FormProblem(domain_status(error), error.code, error.message, _fields(extra.get("errors", [])))
+        return _in_words(domain_status(error), error.code, error.message, _messages(extra.get("errors", [])))
     if isinstance(error, ApplicationError):
-        return FormProblem(APPLICATION_STATUS.get(type(error), 409), error.code, error.message)
+        return _in_words(APPLICATION_STATUS.get(type(error), 409), error.code, error.message, {})
     if isinstance(error, (ValidationError, RequestValidationError)):
-        errors = [field_error(dict(item)) for item in error.errors()]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return FormProblem(422, "invalid_request", detail, _fields(errors))
+        said: dict[str, str] = {}
+        for item in error.errors():  # a union's members each refuse: the first says it best (a number)
+            said.setdefault(words.error_path(item["loc"]), words.field_sentence(dict(item)))
+        return _in_words(422, "invalid_request", "", said)
     raise error
 
 
-def _fields(errors: list[dict[str, str]]) -> dict[str, str]:
+def _messages(errors: list[dict[str, str]]) -> dict[str, str]:
+    """The API's field errors (path: message) with each message said as a sentence."""
+    return {error["field"]: words.message_for(error["field"], error["message"]) for error in errors}
+
+
+def _in_words(status: int, code: str, detail: str, said: dict[str, str]) -> FormProblem:
+    shown = words.fields_detail(said) if said else words.refusal_sentence(code, detail)
+    return FormProblem(status, code, shown, _fields(said))
+
+
+def _fields(said: dict[str, str]) -> dict[str, str]:
     """Each error under its path without `body.` (kpis.0.target) and under its last name (target)."""
     fields = {}
-    for error in errors:
-        path = error["field"].removeprefix("body.")
-        fields[path] = fields[path.split(".")[-1]] = error["message"]
+    for path, message in said.items():
+        path = path.removeprefix("body.")
+        fields[path] = fields[path.split(".")[-1]] = message
     return fields
 
 
@@ -150,6 +163,19 @@ class PageRoute(APIRoute):
                 return error_page(request, problem_of(error))
 
         return page
+
+
+ROLE_PEOPLE = {Role.EMPLOYEE: "employees", Role.MANAGER: "managers", Role.HR: "HR", Role.AUDITOR: "auditors"}
+
+
+def refuse_on_page(actor: Actor, roles: Iterable[Role], what: str = "This page") -> None:
+    """403 for a role a page or form is not for, said in words ("This page is for HR and auditors."), never as the
+    API's "role employee may not do this; allowed: hr, auditor"."""
+    allowed = [role for role in roles if role in ROLE_PEOPLE]
+    if actor.role not in allowed:
+        people = [ROLE_PEOPLE[role] for role in allowed]
+        said = ", ".join(people[:-1]) + f" and {people[-1]}" if len(people) > 1 else "".join(people)
+        raise Problem(403, "role_not_allowed", f"{what} is for {said}.")
 
 
 def spent_tokens(request: Request) -> SpentTokens:

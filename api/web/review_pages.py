@@ -13,6 +13,8 @@ from api.deps import as_of_moment
 from api.packet_pdf import packet_pdf
 from api.routes.reviews import answer, attachment
 from api.web.pages import FormProblem, PageRoute, SessionDep, render
+from api.web.review_statements import Statements
+from application.goals.parties import name_lookup
 from api.web.workspace import fresh
 from domain.review_values import ResolutionOutcome, Stage
 from domain import rules
@@ -50,11 +52,14 @@ def review_context(
     justification = answer(lambda: reviews.justification(actor, employee_id, cycle, moment))
     view = answer(lambda: reviews.review(actor, employee_id, cycle, moment))
     open_dispute = next((d for d in view["disputes"] if d["outcome"] is None), None)
+    goals = request.app.state.goals
+    said = Statements(goals, name_lookup(goals.parties), goals.today().year, moment)
     return {"employee_id": employee_id, "cycle": cycle, "as_of": moment, "justification": justification,
             "view": view, "shown": view["released"],
             "actions": review_actions(view, actor, employee_id, view["released"]) if moment is None else {},
             "bands": [band.name for band in policy().bands], "outcomes": list(ResolutionOutcome),
-            "open_dispute": open_dispute, "problems": problems or {}, "values": values or {}}
+            "open_dispute": open_dispute, "problems": problems or {}, "values": values or {},
+            "statements": said.said(justification["statements"])}
 
 
 @router.get("/{employee_id}", response_class=HTMLResponse)

@@ -97,4 +97,6 @@ def moment_input(value: datetime | None) -> str:
 FILTERS = {"words": words, "moment": moment, "day": day, "amount": amount, "percent": percent,
            "short_id": short_id, "moment_input": moment_input, "shown_pace": shown_pace,
            "event_words": event_words, "plain": plain}
-GLOBALS = {"PACE_WORDS": PACE_WORDS, "PACE_SYMBOLS": PACE_SYMBOLS}
+ROLE_WORDS = {"employee": "employee", "manager": "manager", "hr": "HR", "auditor": "auditor", "service": "service",
+              "equality_analyst": "equality analyst"}
+GLOBALS = {"PACE_WORDS": PACE_WORDS, "PACE_SYMBOLS": PACE_SYMBOLS, "role_words": ROLE_WORDS}

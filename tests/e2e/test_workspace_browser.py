@@ -126,7 +126,7 @@ def test_the_sign_in_page_is_where_the_workspace_sends_a_stranger(pages: Pages) 
     assert "/login" in pages.driver.current_url
     pages.check("login")
     pages.driver.get(sign_in_link(pages.server.env["GOALENGINE_SECRET"], "emp-dev", "employee", pages.server.url))
-    assert "Sign in as emp-dev" in pages.driver.find_element(By.TAG_NAME, "h1").text  # asks; signs nobody in yet
+    assert "Sign in as Devika Rao" in pages.driver.find_element(By.TAG_NAME, "h1").text  # asks; signs nobody in yet
     pages.check("sign-in-link")
 
 
@@ -149,7 +149,7 @@ def test_a_refused_reading_shows_the_api_problem_next_to_the_field(pages: Pages)
     pages.driver.find_element(By.ID, "f-value").send_keys("lots")
     pages.driver.find_element(By.CSS_SELECTOR, "#record-form button[type=submit]").click()
     pages.wait_for(lambda d: d.find_elements(By.ID, "e-value"))
-    assert "decimal" in pages.driver.find_element(By.ID, "e-value").text
+    assert "a number" in pages.driver.find_element(By.ID, "e-value").text
     assert pages.driver.find_element(By.CSS_SELECTOR, "#record-form .problem").get_attribute("data-code") == \
         "invalid_request"
     pages.driver.get_log("browser")  # Chromium logs the page's 422 status as a failed resource: expected here

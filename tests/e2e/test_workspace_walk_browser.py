@@ -256,7 +256,7 @@ def test_a_whole_review_cycle_through_the_pages(walk: Walk) -> None:
     walk.fill(value="11", note="The new triage caught two escalations early.")
     walk.press("Record the reading")
     walk.until_text("The new triage caught two escalations early.", "#check-ins")
-    walk.choose("kpi", "reopened")
+    walk.choose("kpi", "Reopened tickets")
     walk.fill(value="5.5", note="")
     walk.press("Record the reading")
     walk.until_text("5.5", "#kpi-reopened table.figures")
@@ -267,7 +267,7 @@ def test_a_whole_review_cycle_through_the_pages(walk: Walk) -> None:
     walk.until_text("Engineering moved our escalation contact.", "#check-ins")
     steps.done("employee-records-a-reading-and-checks-in")
 
-    walk.choose("propose-kpi", "reopened")
+    walk.choose("propose-kpi", "Reopened tickets")
     walk.fill(**{"propose-target": "5", "propose-justification":
                  "A product release doubled reopened tickets for a month; the old target no longer fits."})
     walk.press("Propose")

@@ -139,7 +139,7 @@ def test_an_unused_added_row_is_ignored_and_a_row_s_error_is_shown_beside_it(web
     goal = web.goals.get_goal(drafted(web, draft(csrf, title="Escalations, ignoring a blank row", **blank)))
     assert len(goal.kpis) == 2
     page = refused(web, "/workspace/goals/new", draft(csrf, **{"kpis-1-baseline": "lots"}), 422)
-    assert re.search(r'id="e-kpis-1-baseline">[^<]*decimal', page) and 'id="e-kpis-0-baseline"' not in page
+    assert re.search(r'id="e-kpis-1-baseline">[^<]*a number', page) and 'id="e-kpis-0-baseline"' not in page
 
 
 def test_each_kpi_s_smart_findings_are_shown_beside_its_row(web: Web) -> None:

@@ -178,4 +178,4 @@ def test_the_cycle_page_is_refused_to_managers_and_employees_and_hostile_input_i
         answer = client.get(path)
         assert answer.status_code == status, path
         assert answer.headers["content-type"].startswith("text/html") and "<script>" not in answer.text
-    assert "group by" in client.get(f"{CYCLE_PAGE}?group_by=salary").text
+    assert "Group by: Choose a team or an org unit." in client.get(f"{CYCLE_PAGE}?group_by=salary").text

@@ -183,7 +183,8 @@ def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_stored(web: Web
     assert web.goals.head_position() == head
 
 
-def test_a_malformed_reading_shows_the_api_field_error_and_stores_nothing(web: Web) -> None:
+def test_a_malformed_reading_shows_a_sentence_beside_the_field_and_stores_nothing(web: Web) -> None:
+    """The API answers with the same status and its own message; the page says what to give instead."""
     csrf = web.sign_in("emp-dev", "employee")
     goal_id, head = web.goal_titled("Support ticket throughput"), web.goals.head_position()
     fields = {"csrf_token": csrf, "kpi": "tickets", "value": "lots", "observed_at": TODAY.isoformat()}
@@ -192,7 +193,8 @@ def test_a_malformed_reading_shows_the_api_field_error_and_stores_nothing(web: W
                           headers={"Authorization": f"Bearer {issue_token(API_SECRET, 'emp-dev', 'employee')}"})
     assert page.status_code == api.status_code == 422
     message = next(e["message"] for e in api.json()["errors"] if e["field"] == "body.value")
-    assert re.search(r'id="e-value">([^<]*)<', page.text).group(1) == message  # type: ignore[union-attr]
+    beside = re.search(r'id="e-value">([^<]*)<', page.text).group(1)  # type: ignore[union-attr]
+    assert "decimal number" in message and beside == "Give a number, such as 17 or 17.5."
     assert web.goals.head_position() == head
 
 
