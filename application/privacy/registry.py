@@ -45,7 +45,10 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
 # Text fields named like personal ones that are not: each says why.
 EXEMPT: dict[tuple[str, str], str] = {
     ("goalengine:Goal.SignatureVoided", "reason"): ("written by the system ('terms revised at version N', "
-                                                        "'milestone KPI@DATE set at version N')"),
+                                                        "'milestone KPI@DATE set at version N', 'the goal was "
+                                                        "reassigned to another PARTY at version N', 'the goal "
+                                                        "followed the owner's reporting line to another PARTY at "
+                                                        "version N')"),
     ("goalengine:Goal.RecalibrationProposed", "reason"): "a category from a fixed list (ReasonCategory)",
     ("goalengine:Review.DecisionRecorded", "justification_hash"): "a SHA-256 of the justification (numbers and ids)",
     ("goalengine:Objective.Set", "description"): "an organisation's or a team's objective, about no one person",
