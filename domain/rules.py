@@ -205,3 +205,8 @@ def has_an_inbox(actor: Actor) -> bool:
 def may_decide_reviews(actor: Actor) -> bool:
     """Managers decide bands (which reviews exactly: decides_the_review and the directory's reporting lines)."""
     return actor.role is Role.MANAGER
+
+
+def sees_evidence_ids(actor: Actor) -> bool:
+    """Auditors are shown the ids, log positions and hashes that are evidence; everyone else reads them in words."""
+    return actor.role is Role.AUDITOR

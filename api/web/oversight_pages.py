@@ -19,8 +19,9 @@ from application.fairness.report import GROUPINGS, CycleNotFoundError, FairnessR
 from application.audit.verification import verify_trail
 from application.goals.service import Goals
 from application.goals.recalibration_queue import pending_recalibrations
+from domain import rules
 from domain.goal import Goal
-from domain.values import Actor, Role
+from domain.values import Actor
 from projections.review.scoring import policy
 from projections.review.what_if import Effect, recalibration_effect
 from projections.review_projection import ReviewProjection, load_states
@@ -66,7 +67,7 @@ def fairness_page(
     oversight(session.actor)
     goals: Goals = request.app.state.goals
     cycle = cycle or latest_cycle(request)  # the menu's link names no cycle: the latest one opened
-    auditor = session.actor.role is Role.AUDITOR  # the log position and hashes are evidence for auditors only
+    auditor = rules.sees_evidence_ids(session.actor)
     try:
         report = fairness_report(goals, cycle, group_by).body if cycle else None
     except (CycleNotFoundError, FairnessRequestError) as error:
