@@ -208,7 +208,7 @@ def test_a_manager_sees_the_at_risk_goal_first(pages: Pages) -> None:
 
 
 def test_hrs_cycle_page_queue_and_a_goal_page_fit_a_phone_and_a_desktop_and_pass_axe(pages: Pages) -> None:
-    """At 390 px and 1400 px: axe finds nothing serious and the page itself never scrolls sideways."""
+    """At 390 px and 1400 px: axe finds no violation of any impact and the page itself never scrolls sideways."""
     pages.sign_in("hr-iris", "hr")
     pages.open("/workspace/cycles")
     cycle_page = pages.driver.find_element(By.CSS_SELECTOR, "tr[data-status] td a").get_attribute("href")

@@ -1,11 +1,13 @@
 """A whole review cycle walked through the pages alone in Chromium, every page of every role at a phone's and a
-desk's width, and the draft-and-record flow by keyboard alone.
+desk's width, and by keyboard alone the draft-and-record flow, approving a recalibration with its note, deciding a
+review and disputing it.
 
 One server (`goalengine serve` seeded by `goalengine demo`) and one browser session for the module; the width changes
 by Chromium's device emulation (390 px as a phone: the page's own viewport, touch), never by a new browser. On every
-page looked at, at both widths: a screenshot (walk-NN-...-390 and -1400 for the cycle's steps, under the screenshot
-folder the suite prints), axe-core (no violation, whatever its impact: minor and moderate as well as serious and
-critical), no console error and nothing wider than the window (document.documentElement.scrollWidth <= innerWidth).
+page looked at (the cycle's steps, each role's pages and the sign-in and error pages at both widths): a screenshot
+(walk-NN-...-1400 and -390 for the cycle's steps, under the screenshot folder the suite prints), axe-core (no
+violation, whatever its impact: minor and moderate as well as serious and critical), no console error and nothing
+wider than the window (document.documentElement.scrollWidth <= innerWidth).
 """
 
 from __future__ import annotations
