@@ -8,6 +8,8 @@ PORT ?= 8000
 # The whole suite runs on this many pytest-xdist workers, a test file to a worker (end-to-end files share one server
 # and browser, in order); `make test TEST_WORKERS=0` runs it in one process.
 TEST_WORKERS ?= 2
+# The browser tests keep a screenshot of every page they look at here, a folder per test module (var/ is git-ignored).
+GOALENGINE_SCREENSHOTS ?= var/screenshots
 
 # The browser tests drive Debian's Chromium through chromium-driver; installed here when missing (root, or sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -35,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) lint browser
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	GOALENGINE_SCREENSHOTS=$(GOALENGINE_SCREENSHOTS) $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
