@@ -33,7 +33,7 @@ QUERY_SENTENCES = {
 }
 LABELS = {"kpis": "KPIs", "observed_at": "date", "kpi": "KPI", "owner_id": "owner", "manager_id": "manager",
           "cycle_id": "cycle", "aligned_to": "objective", "override_reason": "reason for another band",
-          "org_unit": "organisational unit"}
+          "org_unit": "organisational unit", "id": "short name"}
 
 
 def field_sentence(item: dict[str, Any]) -> str:
