@@ -2,16 +2,18 @@
 
 One server process, one client process (bench/soak_client.py: 8 kept-alive connections, 20% automated readings, 40%
 review reads, 40% goal reads at a fixed offered rate) on `soak_goals` goals seeded with `soak_readings` each. The
-server's resident memory and the machine's load average are sampled every RSS_EVERY seconds. Reported: RSS at the
-start and the end, its slope over the last half of the run (over the last 30 minutes for the default hour), every
-error (connection errors apart), and the p99 of reads in the first 5 minutes (a third of a shorter run) against the
-rest. The full hour is meant for a quiet machine: `python -m bench --only soak` (`--sizes soak_minutes=3` for a
-check that it works). The offered rate (`--sizes soak_rate=N`, 40 by default) must be one the server sustains on the
-machine at hand: past it, requests queue in the client and the p99s measure the queue.
+server's resident memory (serve's process, and apart the background worker it started, ADR 0048) and the machine's
+load average are sampled every RSS_EVERY seconds. Reported: RSS at the start and the end, its slope over the last
+half of the run (over the last 30 minutes for the default hour), every error (connection errors apart), and the p99
+of reads in the first 5 minutes (a third of a shorter run) against the rest. The full hour is meant for a quiet
+machine: `python -m bench --only soak` (`--sizes soak_minutes=3` for a check that it works). The offered rate
+(`--sizes soak_rate=N`, 40 by default) must be one the server sustains on the machine at hand: past it, requests
+queue in the client and the p99s measure the queue.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -54,14 +56,33 @@ def load_average() -> float:
         return float("nan")
 
 
+def worker_pid(serve_pid: int) -> int | None:
+    """The background worker serve started (ADR 0048): its child running `api.cli worker`, if one runs now."""
+    try:
+        children = Path(f"/proc/{serve_pid}/task/{serve_pid}/children").read_text().split()
+    except OSError:
+        return None
+    for child in children:
+        with contextlib.suppress(OSError):
+            if b"worker" in Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0"):
+                return int(child)
+    return None
+
+
 def sample_rss(pid: int, samples: list[tuple[float, float]], stop: threading.Event,
-               loads: list[float] | None = None) -> None:
+               loads: list[float] | None = None, worker: list[tuple[float, float]] | None = None) -> None:
+    """Every RSS_EVERY s: serve's RSS, and its worker's (looked up each time: a restarted worker has a new pid)."""
     began = time.monotonic()
     while not stop.is_set():
+        at = time.monotonic() - began
         try:
-            samples.append((time.monotonic() - began, resident_mib(pid)))
+            samples.append((at, resident_mib(pid)))
         except OSError:
             return
+        child = worker_pid(pid) if worker is not None else None
+        if child is not None and worker is not None:
+            with contextlib.suppress(OSError):
+                worker.append((at, resident_mib(child)))
         if loads is not None:
             loads.append(load_average())
         stop.wait(RSS_EVERY)  # the sampling interval itself, not a stand-in for synchronisation
@@ -118,7 +139,7 @@ def run_clients(base: str, targets: list[str], sizes: Sizes, progress: Callable[
 
 
 def summary(segments: list[dict[str, Any]], rss: list[tuple[float, float]], minutes: int,
-            loads: list[float] | None = None) -> dict[str, float]:
+            loads: list[float] | None = None, worker: list[tuple[float, float]] | None = None) -> dict[str, float]:
     total = minutes * 60
     first_until = min(300.0, total / 3)
     tail_from = total - min(1800.0, total / 2)
@@ -129,6 +150,10 @@ def summary(segments: list[dict[str, Any]], rss: list[tuple[float, float]], minu
         "RSS at start": rss[0][1] if rss else float("nan"),
         "RSS at end": rss[-1][1] if rss else float("nan"),
         "RSS slope over the last half": slope_per_10_minutes([p for p in rss if p[0] >= tail_from]),
+        # The background worker is the other process of `goalengine serve` (ADR 0048): its memory counts too.
+        "worker RSS at start": worker[0][1] if worker else float("nan"),
+        "worker RSS at end": worker[-1][1] if worker else float("nan"),
+        "worker RSS slope over the last half": slope_per_10_minutes([p for p in worker or [] if p[0] >= tail_from]),
         "requests answered": float(sum(s["answered"] for s in segments)),
         "errors": float(errors),
         "connection errors": float(sum(s["connection_errors"] for s in segments)),
@@ -148,6 +173,7 @@ WHY = {
     "steady rise over the segments would mean a read that grows with history",
 }
 UNITS = {"RSS at start": "MiB", "RSS at end": "MiB", "RSS slope over the last half": "MiB/10 min",
+         "worker RSS at start": "MiB", "worker RSS at end": "MiB", "worker RSS slope over the last half": "MiB/10 min",
          "requests answered": "requests", "errors": "requests", "connection errors": "requests",
          "load average (1 min), median": "runnable", "load average (1 min), highest": "runnable"}
 
@@ -163,21 +189,25 @@ def measure(databases: Databases, sizes: Sizes, progress: Callable[[str], None])
         targets = seed_goals(database, sizes.soak_goals, sizes.soak_readings)
         settle_notifier(database)
         rss: list[tuple[float, float]] = []
+        worker: list[tuple[float, float]] = []
         loads: list[float] = []
         stop = threading.Event()
         with served(database, Path(databases.root)) as server:
             wait_until_ready(server.base)  # the projector has caught up with the seeding: the soak starts steady
-            sampler = threading.Thread(target=sample_rss, args=(server.pid, rss, stop, loads), daemon=True)
+            sampler = threading.Thread(target=sample_rss, args=(server.pid, rss, stop, loads, worker),
+                                       daemon=True)
             sampler.start()
             segments = run_clients(server.base, targets, sizes, progress)
             stop.set()
             sampler.join(RSS_EVERY * 2)
         series = ", ".join(f"{t / 60:.1f} min {m:.0f}" for t, m in rss[:: max(len(rss) // 12, 1)])
         failures = [f for s in segments for f in s["failures"]][:3]
+        worker_series = ", ".join(f"{t / 60:.1f} min {m:.0f}" for t, m in worker[:: max(len(worker) // 12, 1)])
         note = (f"{sizes.soak_minutes} min at {sizes.soak_rate} req/s over {CONNECTIONS} kept-alive connections; "
-                f"RSS (MiB) over time: {series}" + (f"; failures e.g. {failures}" if failures else ""))
+                f"RSS (MiB) over time: {series}; the worker's: {worker_series}"
+                + (f"; failures e.g. {failures}" if failures else ""))
         return [Row(SECTION, store, name, UNITS.get(name, "ms"), (value,), note if name == "RSS at end" else "")
-                for name, value in summary(segments, rss, sizes.soak_minutes, loads).items()]
+                for name, value in summary(segments, rss, sizes.soak_minutes, loads, worker).items()]
     finally:
         databases.drop(database)
 
@@ -192,6 +222,8 @@ def ratios(rows: list[Row], store: str) -> list[Ratio]:
     return [
         checked(store, "soak: RSS slope over the last half (MiB per 10 min)", value["RSS slope over the last half"],
                 "< 1", lambda v: v < 1.0, WHY["rss"]),
+        checked(store, "soak: worker RSS slope over the last half (MiB per 10 min)",
+                value.get("worker RSS slope over the last half", float("nan")), "< 1", lambda v: v < 1.0, WHY["rss"]),
         checked(store, "soak: errors (requests)", value["errors"], "= 0", lambda v: v == 0, WHY["errors"]),
         checked(store, "soak: read p99, median segment after / first 5 minutes",
                 value["read p99, median segment after"] / first, "<= 2x", lambda v: at_most(v, 2.0), WHY["p99"]),

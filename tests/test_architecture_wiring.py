@@ -112,7 +112,8 @@ COMPOSITION_ROOT = "api/bootstrap.py"
 # in the environment for the root to read.
 ALSO_READ_THE_ENVIRONMENT = {"application/store/settings.py", "application/webhooks/config.py", "api/guards/config.py",
                              "api/cli/keys.py", "application/directory/roles.py", "application/notifications/mail.py",
-                             "application/notifications/addresses.py"}
+                             "application/notifications/addresses.py",
+                             "api/cli/malloc_arenas.py"}  # glibc's MALLOC_ARENA_MAX, for the processes serve starts
 
 
 def product_files() -> list[Path]:

@@ -9,6 +9,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
+from api.cli.malloc_arenas import bound_malloc_arenas
 from api.cli.preflight import require_usable_data_master_key
 from api.cli.worker_child import background_worker
 from api.auth import DEFAULT_TTL_SECONDS, is_clean_subject, issue_token
@@ -52,6 +53,7 @@ def run_serve(args: argparse.Namespace) -> int:
         if demo_key:
             print(demo_key, flush=True)
     settings = environment_settings(create=True)
+    bound_malloc_arenas(settings.bounds.malloc_arenas)  # before any thread; its worker and request processes inherit it
     if args.workers < 1:
         return _refuse(f"--workers must be at least 1, not {args.workers}")
     if args.workers > 1 and settings.store != "postgresql":

@@ -16,6 +16,7 @@ import threading
 from types import FrameType
 
 from api.bootstrap import command_goals, environment_settings, worker_background
+from api.cli.malloc_arenas import bound_malloc_arenas
 from api.cli.preflight import require_usable_data_master_key
 from api.observability.logs import configure_json_logs
 
@@ -35,6 +36,7 @@ def run_worker(args: argparse.Namespace) -> int:
     configure_json_logs()  # as serve's: one format in the logs of both processes
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook request is too much
     settings = environment_settings()
+    bound_malloc_arenas(settings.bounds.malloc_arenas)  # before its threads (serve's child inherits serve's cap)
     require_usable_data_master_key(settings)  # as serve: a sealed store without its key refuses (exit 2)
     stopping = threading.Event()
 

@@ -14,7 +14,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.persistence import EventStore, IntegrityError, Mapper, Recording, Transcoder
+from eventsourcing.persistence import EventStore, InfrastructureFactory, IntegrityError, Mapper, Recording, Transcoder
+from eventsourcing.utils import Environment
 from sqlalchemy import Engine
 
 from application.audit.chain import ChainingMapper
@@ -33,7 +34,7 @@ from application.privacy.sealing import register_personal_transcodings
 from application.goals.parties import DraftParties, TypedParties
 from application.goals.readings import ReadingSeries
 from application.goals.turns import GoalTurns
-from application.store.sqlite_pool import writer_turn
+from application.store.sqlite_pool import bound_page_caches, writer_turn
 from application.store.traced_recorders import TracedPostgresRecorder, TracedSQLiteRecorder
 from application.store.settings import BusinessCalendar, Settings
 from application.store.transcodings import goal_transcoder
@@ -89,6 +90,11 @@ class GoalEventLog(RecordHook):
         self.parties: DraftParties = TypedParties()  # the directory takes over once it exists (ADR 0035)
 
     # --- wiring --------------------------------------------------------------------------------------------
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        factory = super().construct_factory(env)
+        bound_page_caches(factory, self.settings.bounds.sqlite_page_cache_kib)
+        return factory
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = goal_transcoder()

@@ -27,6 +27,12 @@ class Bounds:
     # about 450 bytes an entry with its key (measured with tracemalloc, issue 28 soak), so about 90 MiB when full.
     checked_events: int = 200_000
     replay_heads: int = 10_000  # per thread: goals whose last checked signature a replay keeps (read_check.py)
+    # Pages each SQLite connection keeps (PRAGMA cache_size), in KiB: SQLite's default is 2,000; a process opens at
+    # most 30 connections (the event store's pool and the engine's, 5 + 10 each), so at most 15 MiB (ADR 0053).
+    sqlite_page_cache_kib: int = 512
+    # glibc malloc arenas of a long-running process (serve, its request processes, its worker; ADR 0053): each arena
+    # keeps what its threads freed, so without a cap a process with many threads holds a free heap per thread.
+    malloc_arenas: int = 2
 
 
 def bounds_from_env(env: Mapping[str, str]) -> Bounds:

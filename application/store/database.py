@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 
@@ -23,7 +24,7 @@ def create_sql_engine(settings: Settings) -> Engine:
         pool_pre_ping=settings.store == "postgresql",
     )
     if settings.store == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas(settings.bounds.sqlite_page_cache_kib))
     elif settings.schema:
         with schema_creation(engine), engine.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema}"'))
@@ -52,12 +53,24 @@ def schema_creation(engine: Engine) -> Iterator[None]:
             connection.commit()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    # WAL lets readers go on while one writer commits; the event store's recorder uses it too.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    # Deleted or overwritten content is zeroed, not left in free pages: an erasure leaves no residue (issue 23).
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
+def page_cache_pragma(kib: int) -> str:
+    """The pages a SQLite connection keeps, bounded (ADR 0045, 0053). In WAL mode a commit by any other connection
+    empties them at this one's next read anyway, so under writes a larger cache saves little."""
+    return f"PRAGMA cache_size=-{int(kib)}"  # negative: KiB rather than pages
+
+
+def sqlite_pragmas(page_cache_kib: int) -> Callable[[Any, Any], None]:
+    """What every connection of the engine runs as it opens."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets readers go on while one writer commits; the event store's recorder uses it too.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted or overwritten content is zeroed, not left in free pages: an erasure leaves no residue (issue 23).
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute(page_cache_pragma(page_cache_kib))
+        cursor.close()
+
+    return on_connect

@@ -2,7 +2,8 @@
 
 - `Application._record`: the one step every save goes through; the audit chain brackets it (`RecordHook`).
 - The aggregate cache's `cache`, `lock`, `full` and (LRU) linked-list reset: emptied after an erasure (ADR 0026).
-- `SQLiteConnectionPool`'s reader bookkeeping and writer lock: readers skip the writers' queue (ADR 0028).
+- `SQLiteConnectionPool`'s reader bookkeeping and writer lock: readers skip the writers' queue (ADR 0028); its
+  `_create_connection`: each connection's page cache is bounded (ADR 0053).
 - The recorders' `_insert_events`: trace rows and the wake-up written in the events' transaction (ADR 0018).
 
 An upgrade that changes any of them fails at import with LibraryInternalsError naming the part and the version
@@ -24,11 +25,13 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQ
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from application.store.bounds import Bounds
+from application.store.database import page_cache_pragma
 from application.store.internals import require_attributes
 
 LIBRARY = "eventsourcing"
-POOL_PARTS = ("_get_connection", "_time_remaining", "pool_timeout", "_no_readers", "_num_readers", "_writer_lock",
-              "_mutually_exclusive_read_write")
+POOL_PARTS = ("_create_connection", "_get_connection", "_time_remaining", "pool_timeout", "_no_readers",
+              "_num_readers", "_writer_lock", "_mutually_exclusive_read_write")
 
 
 def check() -> None:
@@ -65,7 +68,16 @@ def empty_cache(cache: Cache[Any, Any] | None) -> None:
 
 
 class ReadersFirstPool(SQLiteConnectionPool):
-    """The library's SQLite pool, but a reader takes a connection without queuing behind writers (ADR 0028)."""
+    """The library's SQLite pool, but a reader takes a connection without queuing behind writers (ADR 0028), and
+    each connection it opens keeps at most `page_cache_kib` of pages (ADR 0053)."""
+
+    page_cache_kib: int = Bounds().sqlite_page_cache_kib
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        with connection.cursor() as cursor:
+            cursor.execute(page_cache_pragma(self.page_cache_kib))
+        return connection
 
     def get_connection(self, timeout: float | None = None, *, is_writer: bool | None = None) -> SQLiteConnection:
         if is_writer is not False or self._mutually_exclusive_read_write:
@@ -97,6 +109,14 @@ class ReadersFirstPool(SQLiteConnectionPool):
 def readers_first(pool: SQLiteConnectionPool) -> None:
     """Make the library's pool (built by its datastore) one whose readers skip the writers' queue."""
     pool.__class__ = ReadersFirstPool
+
+
+def bound_page_cache(pool: SQLiteConnectionPool, kib: int) -> None:
+    """Every connection the pool opens from now on keeps at most `kib` KiB of pages (before it opens any: the
+    datastore opens none until asked)."""
+    readers_first(pool)
+    assert isinstance(pool, ReadersFirstPool)
+    pool.page_cache_kib = kib
 
 
 class SQLiteInsertHook(SQLiteApplicationRecorder):

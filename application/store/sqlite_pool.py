@@ -12,9 +12,19 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 
 # The pool class itself touches the library's private bookkeeping, so it lives with the other such parts.
-from application.store.eventsourcing_internals import ReadersFirstPool, readers_first
+from eventsourcing.sqlite import SQLiteConnectionPool
 
-__all__ = ["ReadersFirstPool", "readers_first", "writer_turn"]
+from application.store.eventsourcing_internals import ReadersFirstPool, bound_page_cache, readers_first
+
+__all__ = ["ReadersFirstPool", "bound_page_caches", "readers_first", "writer_turn"]
+
+
+def bound_page_caches(factory: object, kib: int) -> None:
+    """Each connection of the event store's SQLite pool keeps at most `kib` KiB of pages (Bounds, ADR 0053). Given
+    the library's factory before it opens a connection; nothing to bound on PostgreSQL, whose pages are the server's."""
+    pool = getattr(getattr(factory, "datastore", None), "pool", None)
+    if isinstance(pool, SQLiteConnectionPool):
+        bound_page_cache(pool, kib)
 
 
 def writer_turn(recorder: object) -> AbstractContextManager[None]:

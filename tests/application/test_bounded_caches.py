@@ -3,7 +3,11 @@ and still answers rightly past it (issue 28, ADR 0045). Filled past each bound o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import ctypes
+import ctypes.util
+import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,12 +18,12 @@ import pytest
 from application.goals.service import Goals
 from application.store.bounds import Bounds
 from application.store.settings import Settings
-from tests.conftest import Clock
+from tests.conftest import AUDIT_KEY, Clock, store_settings
 from domain.values import Actor
 from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft
 
 SMALL = Bounds(goal_measurements=3, reading_series_goals=2, data_keys=2, data_subjects=2, chain_heads=2,
-               checked_events=2, replay_heads=2)
+               checked_events=2, replay_heads=2, sqlite_page_cache_kib=64)
 GOALS, READINGS = 4, 7
 
 
@@ -79,3 +83,70 @@ def test_a_data_key_dropped_from_the_cache_is_opened_again_alone(small: Goals) -
 def test_the_bounds_live_in_one_place_with_the_defaults_the_issue_names() -> None:
     assert Settings().bounds.goal_measurements == 100
     assert all(value > 0 for value in vars(Bounds()).values())
+
+
+KIB = 1024
+FILLER_PAGES = 512  # one 4,000-byte row per 4 KiB page: a table of about 2 MiB, 32 times the small bound
+
+
+def sqlite_memory_used() -> Callable[[], int] | None:
+    """SQLite's own count of the bytes it holds (page caches included), if this interpreter's sqlite3 module uses
+    the shared library ctypes can reach (a statically linked one keeps its counters to itself)."""
+    name = ctypes.util.find_library("sqlite3")
+    if name is None:
+        return None
+    used = ctypes.CDLL(name).sqlite3_memory_used
+    used.restype = ctypes.c_int64
+    return lambda: int(used())
+
+
+def page_cache_growth(tmp_path_factory: pytest.TempPathFactory, bound_kib: int) -> dict[str, tuple[int, int]]:
+    """For a connection of each pool (the engine's, the event store's): its cache_size, and how much SQLite's
+    memory grew while it read a table of FILLER_PAGES pages."""
+    used = sqlite_memory_used()
+    path = tmp_path_factory.mktemp("pages") / "goals.db"
+    goals = Goals(store_settings(database_url=f"sqlite:///{path}", audit_key=AUDIT_KEY,
+                                 bounds=Bounds(sqlite_page_cache_kib=bound_kib)))
+    try:
+        # Written by a connection of no pool (closed after), so that no pool's connection has the pages yet.
+        with contextlib.closing(sqlite3.connect(path)) as writer, writer:
+            writer.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, content BLOB)")
+            writer.execute(f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {FILLER_PAGES}) "
+                           "INSERT INTO filler (content) SELECT randomblob(4000) FROM n")
+        growth = {}
+        with goals.engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            growth["engine"] = read_filler(raw.cursor(), used)
+        with goals.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+            growth["event store"] = read_filler(cursor, used)
+        return growth
+    finally:
+        goals.close()
+
+
+def read_filler(cursor: object, used: Callable[[], int] | None) -> tuple[int, int]:
+    execute = cursor.execute  # type: ignore[attr-defined]
+    fetchone = cursor.fetchone  # type: ignore[attr-defined]
+    execute("PRAGMA cache_size")
+    cache_size = int(fetchone()[0])
+    execute("SELECT count(*) FROM filler WHERE id = 1")  # the schema and the first pages read
+    fetchone()
+    before = used() if used else 0
+    execute("SELECT sum(length(content)) FROM filler")  # every page of the table
+    assert int(fetchone()[0]) == FILLER_PAGES * 4000
+    return cache_size, (used() - before) if used else 0
+
+
+def test_each_sqlite_connection_keeps_at_most_its_page_cache_past_it(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Both pools' connections are opened with the bound (PRAGMA cache_size in KiB); reading a table 32 times the
+    bound grows SQLite's memory by about the bound, and a larger bound lets it grow by the table (the control)."""
+    small_bound = SMALL.sqlite_page_cache_kib
+    bounded = page_cache_growth(tmp_path_factory, small_bound)
+    assert {pool: cache_size for pool, (cache_size, _) in bounded.items()} == {
+        "engine": -small_bound, "event store": -small_bound}
+    if sqlite_memory_used() is None or all(grew == 0 for _, grew in bounded.values()):
+        pytest.skip("SQLite's memory counters are out of reach (a statically linked sqlite3 module)")
+    assert all(grew < (small_bound + 256) * KIB for _, grew in bounded.values()), bounded
+    unbounded = page_cache_growth(tmp_path_factory, 4 * KIB)
+    assert all(grew > FILLER_PAGES * 4000 * 3 // 4 for _, grew in unbounded.values()), unbounded

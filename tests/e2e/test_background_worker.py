@@ -22,6 +22,8 @@ import httpx
 import pytest
 
 from api.auth import issue_token
+from api.cli.malloc_arenas import is_glibc
+from application.store.bounds import Bounds
 from domain.values import Role
 from tests.conftest import drop_schema, postgres_url_with_schema, require_postgres
 from tests.e2e.test_http_lifecycle import GOALENGINE, Server, customer_service_goal, launched, open_cycle_of, serving
@@ -113,6 +115,9 @@ def test_serve_runs_its_background_in_a_worker_that_projects_delivers_restarts_a
         first = eventually(lambda: running_worker(base), "the worker beats its heartbeat")
         assert first["pid"] != server.process.pid
         assert thread_names(base).isdisjoint(BACKGROUND_THREADS)  # none of its work runs in the request process
+        if is_glibc():  # serve capped its malloc arenas, and so its worker's, which inherits the cap (ADR 0053)
+            cap = os.environ.get("MALLOC_ARENA_MAX") or str(Bounds().malloc_arenas)
+            assert f"MALLOC_ARENA_MAX={cap}".encode() in Path(f"/proc/{first['pid']}/environ").read_bytes().split(b"\0")
 
         subscribed = httpx.post(f"{base}/subscriptions", json={"url": receiver.url}, headers=as_("svc-1", Role.SERVICE),
                                 timeout=30)
