@@ -135,7 +135,7 @@ class Goal(Aggregate, GoalAgreement, GoalTracking, GoalRecalibration, GoalAssign
 
         def apply(self, goal: Goal) -> None:
             milestone = stored.milestone(self.milestone)
-            if goal.status is Status.DRAFT:  # a state change, not a rule: every stored history still replays
+            if goal.status == Status.DRAFT:  # a state change, not a rule: every stored history still replays
                 goal.content_version = self.originator_version
             goal.proposed_milestones.pop(milestone.id, None)
             merged = recal.merge_milestones(goal.milestones, [milestone], (), lambda m: m.id)

@@ -39,7 +39,7 @@ class GoalAssignment(GoalGuards):
     def _reassigned(self, actor: Actor, change: assignment.Reassignment, follows: str | None) -> None:
         self.trigger_event(self.Reassigned, **change.to_stored(), follows=follows, **by(actor))
         for party in change.replaced_parties():
-            if self.status is Status.DRAFT and party in self.signatures:
+            if self.status == Status.DRAFT and party in self.signatures:
                 reason = assignment.signature_lapsed(party, follows is not None, self.version)
                 self.trigger_event(self.SignatureVoided, party=str(party), reason=reason,
                                    signed_content_version=self.signatures[party].content_version, **by(actor))

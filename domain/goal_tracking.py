@@ -28,7 +28,7 @@ class GoalTracking(GoalGuards):
         if self.deadline is None:
             raise MilestoneRuleError("a goal without a deadline cannot have milestones")
         validation.require_new_milestone_fits(milestone, self.kpi(kpi), self.cycle.start, self.deadline, today)
-        if self.status is Status.DRAFT:
+        if self.status == Status.DRAFT:
             self._set_on_the_draft(milestone, actor)
             return milestone.id
         if any(m.id == milestone.id for m in self.milestones):

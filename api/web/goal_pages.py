@@ -84,7 +84,7 @@ def goal_context(
     readings = goals.bounded_readings(goal)  # the charts draw each day's counted reading and the latest ones
     review = goal_review_at(shown_events, day)
     trail, kpi_names = describe_trail(shown_events), {k.id: k.name for k in goal.kpis}
-    lapsed = lapsed_signatures(trail, name_finder(goals), kpi_names, day.year) if goal.status is Status.DRAFT else []
+    lapsed = lapsed_signatures(trail, name_finder(goals), kpi_names, day.year) if goal.status == Status.DRAFT else []
     return {
         "goal": GoalResponse.of(goal, readings).named(name_lookup(goals.parties)), "as_of": as_of,
         "summary": summary(review, day, as_of) if review else None,

@@ -74,7 +74,7 @@ class ReportingLineFollower:
         for _ in range(ATTEMPTS):
             goal: object = self.goals.repository.get(goal_id)
             assert isinstance(goal, Goal)
-            if goal.status is Status.CLOSED or goal.owner_id != owner_id or goal.manager_id == manager_id:
+            if goal.status == Status.CLOSED or goal.owner_id != owner_id or goal.manager_id == manager_id:
                 return 0
             if self._cycle_locked(goal):
                 return 0  # a locked cycle's goals are frozen: they stay with the manager who held them
