@@ -93,8 +93,6 @@ def measure_store(store: str, args: argparse.Namespace, progress: Callable[[str]
             rows += read_verification.measure(databases, sizes, args.runs, progress)
         if "bounded" in args.only:
             rows += bounded.measure(databases, sizes, args.runs, progress)
-        if "soak" in args.only:
-            rows += soak.measure(databases, sizes, progress)
     finally:
         databases.close()
     return rows
@@ -109,6 +107,8 @@ def run(argv: Sequence[str] | None = None, console: Console | None = None) -> di
     rows: list[Row] = []
     for store in stores:
         rows += measure_store(store, args, lambda message: console.log(message))
+    if "soak" in args.only:
+        rows += soak.side_by_side(stores, args.sizes, lambda message: console.log(message))
     ratios = targets.all_ratios(rows, stores)
     report.show(console, rows, ratios)
     meta = {"command": command, "machine": machine.describe(), "sizes": asdict(args.sizes), "runs": args.runs,

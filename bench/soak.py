@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def slope_per_10_minutes(points: list[tuple[float, float]]) -> float:
     return sum((t - mean_t) * (m - mean_m) for t, m in points) / spread * 600 if spread else float("nan")
 
 
-def wait_until_ready(base: str, timeout: float = 300) -> None:
+def wait_until_ready(base: str, timeout: float = 1800) -> None:
     """Until every read model has caught up with the log (the seeding's events projected)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -120,7 +121,8 @@ def settle_notifier(database: Database) -> None:
         goals.close()
 
 
-def run_clients(base: str, targets: list[str], sizes: Sizes, progress: Callable[[str], None]) -> list[dict[str, Any]]:
+def run_clients(store: str, base: str, targets: list[str], sizes: Sizes,
+                progress: Callable[[str], None]) -> list[dict[str, Any]]:
     token = issue_token(SECRET, "hr-bench", Role.HR)
     seconds = sizes.soak_minutes * 60
     command = [sys.executable, "-m", "bench.soak_client", "--base", base, "--token", token, "--targets",
@@ -132,8 +134,8 @@ def run_clients(base: str, targets: list[str], sizes: Sizes, progress: Callable[
         for line in client.stdout:
             segments.append(json.loads(line))
             last = segments[-1]
-            progress(f"soak: {last['at_seconds'] + last['seconds']:.0f} s, read p99 {last['read_p99_ms']:.0f} ms, "
-                     f"errors {last['errors'] or 0}")
+            progress(f"{store}: soak, {last['at_seconds'] + last['seconds']:.0f} s, "
+                     f"read p99 {last['read_p99_ms']:.0f} ms, errors {last['errors'] or 0}")
         client.wait(timeout=60)
     return segments
 
@@ -178,6 +180,21 @@ UNITS = {"RSS at start": "MiB", "RSS at end": "MiB", "RSS slope over the last ha
          "load average (1 min), median": "runnable", "load average (1 min), highest": "runnable"}
 
 
+def side_by_side(stores: list[str], sizes: Sizes, progress: Callable[[str], None]) -> list[Row]:
+    """One soak per store, all at the same time: an hour for both stores, not two, and each soak carries the others'
+    load as well as its own (ADR 0045's addendum). Each store's server, client and sampler are its own processes and
+    thread; only the seeding shares this process."""
+    def soak_on(store: str) -> list[Row]:
+        databases = Databases(store)
+        try:
+            return measure(databases, sizes, progress)
+        finally:
+            databases.close()
+
+    with ThreadPoolExecutor(max_workers=len(stores), thread_name_prefix="soak") as pool:
+        return [row for rows in pool.map(soak_on, stores) for row in rows]
+
+
 def measure(databases: Databases, sizes: Sizes, progress: Callable[[str], None]) -> list[Row]:
     """One soak of `sizes.soak_minutes` on this store; its RSS series goes in the note."""
     store = databases.store
@@ -197,7 +214,7 @@ def measure(databases: Databases, sizes: Sizes, progress: Callable[[str], None])
             sampler = threading.Thread(target=sample_rss, args=(server.pid, rss, stop, loads, worker),
                                        daemon=True)
             sampler.start()
-            segments = run_clients(server.base, targets, sizes, progress)
+            segments = run_clients(store, server.base, targets, sizes, progress)
             stop.set()
             sampler.join(RSS_EVERY * 2)
         series = ", ".join(f"{t / 60:.1f} min {m:.0f}" for t, m in rss[:: max(len(rss) // 12, 1)])

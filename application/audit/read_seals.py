@@ -25,15 +25,13 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eventsourcing.persistence import StoredEvent
 
 from application.audit.keys import Keyring, Signer, raw_public
+from application.store.bounds import Bounds
 from application.store.seal_rows import SealedStoredEvent, SealRow
 
 log = logging.getLogger("goalengine.audit")
 
 SEAL_DOMAIN = b"goalengine/read-seal/v1\n"
 KEY_INFO = b"goalengine/read-seal-key/v1"  # HKDF info: the seal key is used for nothing else
-FETCHED = 1_000  # aggregates whose stored seals a thread keeps after reading them
-FRESH = 10_000  # seals of events signed here, waiting for the save that stores them
-QUEUED = 500  # seals of events checked on reading, written with the next save, or on their own beyond this many
 
 
 def fingerprint(stored: StoredEvent) -> bytes:
@@ -65,7 +63,11 @@ def keyring_digest(keyring: Keyring) -> bytes:
 class ReadSeals:
     """Makes, stores and checks the seals of one application's events."""
 
-    def __init__(self, key: bytes, keyring: Keyring, store: Callable[[], SealStore]) -> None:
+    def __init__(self, key: bytes, keyring: Keyring, store: Callable[[], SealStore],
+                 bounds: Bounds | None = None) -> None:
+        # How many aggregates' stored seals a thread keeps, how many fresh seals wait for their save, and how many
+        # checked ones are queued before they are written on their own (ADR 0045).
+        self.bounds = bounds or Bounds()
         self._prefix = SEAL_DOMAIN + keyring_digest(keyring)
         self._key = key
         self._store = store
@@ -90,14 +92,14 @@ class ReadSeals:
         """An event this process has just signed: its seal is written in the transaction that stores it."""
         with self._lock:
             self._fresh[(goal_id, version)] = (digest, self.seal(goal_id, version, previous, digest))
-            if len(self._fresh) > FRESH:
+            if len(self._fresh) > self.bounds.fresh_seals:
                 self._fresh.popitem(last=False)  # left by saves that failed
 
     def checked(self, goal_id: str, version: int, previous: str, digest: bytes) -> None:
         """An event whose signature has just held on reading: sealed, so the next reader need not check it again."""
         with self._lock:
             self._queued[(goal_id, version)] = self.seal(goal_id, version, previous, digest)
-            full = len(self._queued) >= QUEUED
+            full = len(self._queued) >= self.bounds.queued_seals
         if full:
             self.flush()
 
@@ -128,7 +130,7 @@ class ReadSeals:
 
     def _stored(self, goal_id: str, version: int) -> bytes | None:
         fetched: dict[str, tuple[int, dict[int, bytes]]] | None = getattr(self._local, "fetched", None)
-        if fetched is None or len(fetched) > FETCHED:
+        if fetched is None or len(fetched) >= self.bounds.fetched_seal_goals:
             fetched = self._local.fetched = {}
         entry = fetched.get(goal_id)
         if entry is None or version < entry[0] or (version not in entry[1] and version > max(entry[1], default=0)):

@@ -124,7 +124,7 @@ class GoalEventLog(RecordHook):
         signer = self.audit_keys.signer
         if signer is None:
             return None
-        return ReadSeals(seal_key(signer), self.audit_keys.keyring, self._seal_store)
+        return ReadSeals(seal_key(signer), self.audit_keys.keyring, self._seal_store, self.settings.bounds)
 
     def _seal_store(self) -> TracedSQLiteRecorder | TracedPostgresRecorder:
         assert isinstance(self.recorder, TracedSQLiteRecorder | TracedPostgresRecorder)  # the settings choose them

@@ -24,9 +24,18 @@ class Bounds:
     goal_write_turns: int = 256  # locks writes to one goal take turns on, a goal's chosen by its id (goals/turns.py)
     chain_heads: int = 10_000  # aggregates' last signatures, and links pending in a save (application/audit/chain.py)
     # Stored events whose signature check is remembered (the SHA-256 of their bytes, application/audit/read_check.py):
-    # about 450 bytes an entry with its key (measured with tracemalloc, issue 28 soak), so about 90 MiB when full.
-    checked_events: int = 200_000
+    # about 450 bytes an entry with its key (measured with tracemalloc, issue 28 soak), so about 4.5 MiB when full. A
+    # row missed here costs one read-seal MAC (ADR 0050), not an Ed25519 check; at 200,000 the memo grew by a
+    # reading's worth every reading for hours, most of a soak's remaining slope (ADR 0053).
+    checked_events: int = 10_000
     replay_heads: int = 10_000  # per thread: goals whose last checked signature a replay keeps (read_check.py)
+    # Read seals (ADR 0050, application/audit/read_seals.py): per thread, the goals whose stored seals are kept after
+    # one read (each at most seal_rows.FETCH_LIMIT seals of 32 bytes: a replay from a snapshot needs the interval);
+    # seals of events signed here waiting for their save (left only by saves that failed); seals of events checked on
+    # reading, queued for the next save and written on their own at this many.
+    fetched_seal_goals: int = 100
+    fresh_seals: int = 10_000
+    queued_seals: int = 500
     # Pages each SQLite connection keeps (PRAGMA cache_size), in KiB: SQLite's default is 2,000; a process opens at
     # most 30 connections (the event store's pool and the engine's, 5 + 10 each), so at most 15 MiB (ADR 0053).
     sqlite_page_cache_kib: int = 512

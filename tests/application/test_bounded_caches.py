@@ -15,6 +15,8 @@ from uuid import UUID
 
 import pytest
 
+from application.audit.keys import Keyring
+from application.audit.read_seals import ReadSeals
 from application.goals.service import Goals
 from application.store.bounds import Bounds
 from application.store.settings import Settings
@@ -23,7 +25,8 @@ from domain.values import Actor
 from tests.scenarios import EMPLOYEE, MANAGER, customer_service_terms, draft
 
 SMALL = Bounds(goal_measurements=3, reading_series_goals=2, data_keys=2, data_subjects=2, chain_heads=2,
-               checked_events=2, replay_heads=2, sqlite_page_cache_kib=64)
+               checked_events=2, replay_heads=2, sqlite_page_cache_kib=64, fetched_seal_goals=2, fresh_seals=2,
+               queued_seals=2)
 GOALS, READINGS = 4, 7
 
 
@@ -69,6 +72,40 @@ def test_each_cache_holds_at_most_its_bound_and_answers_rightly_past_it(small: G
     read_check = small.mapper.read_check  # type: ignore[attr-defined]
     assert len(read_check._checked) <= SMALL.checked_events
     assert len(getattr(read_check._local, "last", {})) <= SMALL.replay_heads  # (this thread's: it read them all)
+    seals = read_check.seals
+    assert seals is not None and seals.bounds == SMALL
+    assert len(getattr(seals._local, "fetched", {})) <= SMALL.fetched_seal_goals
+    assert len(seals._fresh) <= SMALL.fresh_seals and len(seals._queued) < SMALL.queued_seals
+
+
+class CountingSealStore:
+    """A seal store in memory that counts what is asked of it."""
+
+    def __init__(self) -> None:
+        self.selects = 0
+        self.written: list[list[tuple[str, int, bytes]]] = []
+
+    def select_seals(self, originator_id: str, from_version: int) -> dict[int, bytes]:
+        self.selects += 1
+        return dict.fromkeys(range(from_version, from_version + 3), b"s" * 32)
+
+    def write_seals(self, rows: list[tuple[str, int, bytes]]) -> None:
+        self.written.append(list(rows))
+
+
+def test_read_seals_keep_at_most_their_bounds_and_still_vouch_past_them() -> None:
+    store = CountingSealStore()
+    seals = ReadSeals(b"k" * 32, Keyring([]), lambda: store, SMALL)
+    for version in range(1, 6):  # saves that failed leave fresh seals behind: the oldest go first
+        seals.signed("goal", version, "previous", b"d" * 32)
+    assert list(seals._fresh) == [("goal", 4), ("goal", 5)]
+    for version in range(1, 6):  # checked seals are written on their own once the queue holds the bound
+        seals.checked("goal", version, "previous", b"d" * 32)
+    assert [len(rows) for rows in store.written] == [2, 2] and len(seals._queued) == 1
+    for goal in ("a", "b", "c", "a"):  # a thread keeps the stored seals of at most two goals
+        assert seals._stored(goal, 1) == b"s" * 32
+        assert len(seals._local.fetched) <= SMALL.fetched_seal_goals
+    assert store.selects == 4  # "a" was dropped when "c" came, so it is read again
 
 
 def test_a_data_key_dropped_from_the_cache_is_opened_again_alone(small: Goals) -> None:
