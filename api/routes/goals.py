@@ -51,8 +51,9 @@ def goal_response(goals: Goals, result: CommandResult, response: Response) -> Go
     """The answer to a command, from the goal the command loaded and left (never loaded again)."""
     goal = answered_goal(result)
     response.headers["ETag"] = f'"{goal.version}"'
-    answer = GoalResponse.of(goal, goals.bounded_readings(goal)).named(name_lookup(goals.parties))
-    return answer.model_copy(update={"position": command_position(goals, result, response)})
+    answer = GoalResponse.of(goal, goals.bounded_readings(goal), name_lookup(goals.parties))
+    answer.position = command_position(goals, result, response)
+    return answer
 
 
 def answered_goal(result: CommandResult) -> Goal:
@@ -82,7 +83,7 @@ def read_goal(goal_id: UUID, goals: GoalsDep, actor: Reader, response: Response,
     """The goal now, or as it stood at `as_of`; its version is in the ETag."""
     goal = visible_goal(goals, goal_id, actor, as_of)
     response.headers["ETag"] = f'"{goal.version}"'
-    return GoalResponse.of(goal, goals.bounded_readings(goal)).named(name_lookup(goals.parties))
+    return GoalResponse.of(goal, goals.bounded_readings(goal), name_lookup(goals.parties))
 
 
 @router.patch("/{goal_id}", responses=WRITE_ERRORS)

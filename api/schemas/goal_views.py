@@ -148,39 +148,41 @@ class GoalResponse(BaseModel):
         "pass it as min_position to a read to see this write there. Null on reads (see their header)."
     )
 
-    def named(self, name_of: Callable[[str], str]) -> GoalResponse:
-        """The answer with every person's name beside their id: owner, manager, signers, who recorded each reading,
-        proposers and HR approvers (ADR 0033; application/goals/parties.py name_lookup)."""
-        recalibrations = [r.model_copy(update={
-            "proposed_by_display_name": name_of(r.proposed_by),
-            "decided_by_display_name": name_of(r.decided_by) if r.decided_by else None,
-        }) for r in self.recalibrations]
-        return self.model_copy(update={
-            "owner_display_name": name_of(self.owner_id), "manager_display_name": name_of(self.manager_id),
-            "signatures": [s.model_copy(update={"actor_display_name": name_of(s.actor_id)}) for s in self.signatures],
-            "measurements": [m.model_copy(update={"recorded_by_display_name": name_of(m.recorded_by)})
-                             for m in self.measurements],
-            "recalibrations": recalibrations})
-
     @classmethod
-    def of(cls, goal: Goal, readings: Readings) -> GoalResponse:
+    def of(cls, goal: Goal, readings: Readings, name_of: Callable[[str], str] | None = None) -> GoalResponse:
         """The goal as loaded, with its latest readings (read from its events: the aggregate keeps only what its
-        rules need, ADR 0028; the answer only the latest, ADR 0044)."""
+        rules need, ADR 0028; the answer only the latest, ADR 0044) and, given `name_of`, every person's name beside
+        their id: owner, manager, signers, who recorded each reading, proposers and HR approvers (ADR 0033;
+        application/goals/parties.py name_lookup)."""
         originals = {k.id: k.goal_values() for k in goal.original_kpis}
+        named = name_of or (lambda _person_id: None)
+        # Names are set on the views just validated (a plain attribute each) rather than copied in: the answer
+        # holds up to 100 readings, and a model_copy per reading cost more than building it (issue 26's profile).
+        signatures = [SignatureView.model_validate(s) for s in goal.signatures.values()]
+        for signature in signatures:
+            signature.actor_display_name = named(signature.actor_id)
+        measurements = [MeasurementView.model_validate(m) for m in readings.latest]
+        for measurement in measurements:
+            measurement.recorded_by_display_name = named(measurement.recorded_by)
+        recalibrations = [RecalibrationView.model_validate(r) for r in goal.recalibrations]
+        for recalibration in recalibrations:
+            recalibration.proposed_by_display_name = named(recalibration.proposed_by)
+            recalibration.decided_by_display_name = named(recalibration.decided_by) if recalibration.decided_by \
+                else None
         return cls(
             id=str(goal.id), version=goal.version, status=Status(goal.status), owner_id=goal.owner_id,
-            manager_id=goal.manager_id, org_unit=goal.org_unit, cycle=CycleView.model_validate(goal.cycle),
-            title=goal.title, statement=goal.statement,
+            manager_id=goal.manager_id, owner_display_name=named(goal.owner_id),
+            manager_display_name=named(goal.manager_id), org_unit=goal.org_unit,
+            cycle=CycleView.model_validate(goal.cycle), title=goal.title, statement=goal.statement,
             kpis=[KpiView(**k.as_dict(), original=originals.get(k.id, k.goal_values())) for k in goal.kpis],
             deadline=goal.deadline, original_deadline=goal.original_deadline, parent_goal_id=goal.parent_goal_id,
             aligned_to=goal.parent_goal_id, carried_over_to=goal.carried_over_to,
             carried_over_from=goal.carried_over_from,
             rationale=goal.rationale, weight=goal.weight, content_version=goal.content_version,
-            signatures=[SignatureView.model_validate(s) for s in goal.signatures.values()],
-            agreed_at=goal.agreed_at, milestones=[MilestoneView.model_validate(m) for m in goal.milestones],
-            measurements=[MeasurementView.model_validate(m) for m in readings.latest],
-            measurements_total=readings.total, measurements_link=f"/goals/{goal.id}/measurements",
-            recalibrations=[RecalibrationView.model_validate(r) for r in goal.recalibrations],
+            signatures=signatures, agreed_at=goal.agreed_at,
+            milestones=[MilestoneView.model_validate(m) for m in goal.milestones],
+            measurements=measurements, measurements_total=readings.total,
+            measurements_link=f"/goals/{goal.id}/measurements", recalibrations=recalibrations,
             outcome=goal.outcome, summary=goal.summary, closed_at=goal.closed_at,
             created_at=goal.created_on, updated_at=goal.modified_on,
         )

@@ -86,7 +86,7 @@ def goal_context(
     trail, kpi_names = describe_trail(shown_events), {k.id: k.name for k in goal.kpis}
     lapsed = lapsed_signatures(trail, name_finder(goals), kpi_names, day.year) if goal.status == Status.DRAFT else []
     return {
-        "goal": GoalResponse.of(goal, readings).named(name_lookup(goals.parties)), "as_of": as_of,
+        "goal": GoalResponse.of(goal, readings, name_lookup(goals.parties)), "as_of": as_of,
         "summary": summary(review, day, as_of) if review else None,
         "timeline": timeline(trail, name_finder(goals), kpi_names, day.year), "lapsed": lapsed,
         "smart": goal.smart_report(day, goals.smart_policy),

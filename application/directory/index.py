@@ -78,9 +78,11 @@ class DirectoryState:
 class DirectoryIndex:
     """Folds directory events into people and groups; `current()` is the directory as of the log's head."""
 
-    def __init__(self, notifications: Callable[[int, int, list[str]], Sequence[Notification]],
-                 to_event: Callable[[Notification], Any], before_read: Callable[[], None]) -> None:
-        self._notifications = notifications
+    def __init__(self, notifications: Callable[[int, int, int, list[str]], Sequence[Notification]],
+                 to_event: Callable[[Notification], Any], before_read: Callable[[], None],
+                 head: Callable[[], int]) -> None:
+        self._notifications = notifications  # (after, up to, limit, topics): directory events in that stretch
+        self._head = head
         self._to_event = to_event
         self._before_read = before_read
         self._state = DirectoryState()
@@ -93,22 +95,30 @@ class DirectoryIndex:
 
     def current(self) -> DirectoryState:
         """The log is asked for new directory events outside the lock, so that readers (every request asks,
-        ADR 0049) look at the store side by side; only folding what they found takes turns."""
+        ADR 0049) look at the store side by side; only folding what they found takes turns.
+
+        Only the stretch of the log since the last look is searched, up to the head seen first: the position is the
+        log's head as last searched, not the last directory event, which in open mode never comes, so that each
+        request searched every event stored since (issue 28's soak: most of a request's time, growing with the
+        log). The log's positions commit in order (one writer on SQLite, the table lock on PostgreSQL, ADR 0011),
+        so nothing later commits below a head once seen."""
         self._before_read()
         state = self._state
-        found = list(self._new_notifications(state.position))
+        head = self._head()
+        found = list(self._new_notifications(state.position, head))
         with self._lock:
             if self._state is not state:  # forgotten meanwhile: what was found may follow events now unfolded
-                found = list(self._new_notifications(self._state.position))
+                found = list(self._new_notifications(self._state.position, head))
             for notification in found:
                 if notification.id > self._state.position:  # another reader may have folded it already
                     _fold(self._state, self._to_event(notification))
                     self._state.position = notification.id
+            self._state.position = max(self._state.position, head)
             return self._state
 
-    def _new_notifications(self, position: int) -> Iterator[Notification]:
-        while True:
-            page = self._notifications(position, PAGE, DIRECTORY_TOPICS)
+    def _new_notifications(self, position: int, head: int) -> Iterator[Notification]:
+        while position < head:
+            page = self._notifications(position, head, PAGE, DIRECTORY_TOPICS)
             yield from page
             if len(page) < PAGE:
                 return

@@ -51,14 +51,20 @@ class ReportingLineFollower:
         moved = 0
         with self._lock:
             position = _position(self.goals.engine)
-            while page := self.goals.recorder.select_notifications(
-                    position, 100, topics=[DirectoryPerson.ReportingLineChanged.TOPIC], inclusive_of_start=False):
+            # Searched up to the head seen first, which is then stored: the next call searches only what came
+            # since, not every event since the last change of reporting line (positions commit in order, ADR 0011).
+            head = self.goals.recorder.max_notification_id() or 0
+            while position < head and (page := self.goals.recorder.select_notifications(
+                    position, 100, stop=head, topics=[DirectoryPerson.ReportingLineChanged.TOPIC],
+                    inclusive_of_start=False)):
                 for notification in page:
                     event = self.goals.mapper.to_domain_event(notification)
                     assert isinstance(event, DirectoryPerson.ReportingLineChanged)
                     moved += self._follow(event)
                     position = notification.id
                     _store_position(self.goals.engine, position)
+            if head > position:
+                _store_position(self.goals.engine, head)
         return moved
 
     def _follow(self, event: DirectoryPerson.ReportingLineChanged) -> int:

@@ -40,9 +40,10 @@ class Directory:
         self.goals = goals
         self.role_groups = role_groups or RoleGroups()  # the server's come from the root (api/bootstrap.py)
         self.index = DirectoryIndex(
-            lambda after, limit, topics: goals.recorder.select_notifications(
-                after, limit, topics=topics, inclusive_of_start=False),
-            goals.mapper.to_domain_event, goals.data_keys.refresh_if_stale)
+            lambda after, head, limit, topics: goals.recorder.select_notifications(
+                after, limit, stop=head, topics=topics, inclusive_of_start=False),
+            goals.mapper.to_domain_event, goals.data_keys.refresh_if_stale,
+            lambda: goals.recorder.max_notification_id() or 0)
         goals.data_keys.on_erasure.append(self.index.forget)
         self.turn = StoreTurn(goals.settings, goals.engine, "directory")
         goals.parties = DirectoryParties(self)  # reporting lines drive goals once the directory holds people
