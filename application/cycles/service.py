@@ -5,7 +5,7 @@ Cycles live in the Goals application's store and log (one trail); this service l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -57,7 +57,7 @@ class Cycles:
 
     def list_cycles(self) -> list[Cycle]:
         """Every cycle, in the order they were opened."""
-        return [self.get_cycle(cycle_id) for cycle_id in self._cycle_ids()]
+        return [self.get_cycle(cycle_id) for cycle_id in self.goals.opened_cycles.found()]
 
     def carry_over(self, goal_id: UUID, actor: Actor, *, to_cycle: str, reason: str) -> CommandResult:
         """HR carries an open goal over to a later cycle: it closes here and goes on as a new draft there."""
@@ -78,17 +78,4 @@ class Cycles:
         act(cycle)
         position = self.goals.save_or_refuse(f"cycle {cycle_id!r}", cycle)
         return CommandResult(cycle_id, cycle.version, position=position)
-
-    def _cycle_ids(self) -> Iterator[str]:
-        position = 0
-        while True:
-            page = self.goals.recorder.select_notifications(
-                position, 500, topics=[Cycle.Opened.TOPIC], inclusive_of_start=False)
-            if not page:
-                return
-            for notification in page:
-                event = self.goals.mapper.to_domain_event(notification)
-                assert isinstance(event, Cycle.Opened)
-                yield event.cycle
-            position = page[-1].id
 

@@ -103,8 +103,10 @@ class DirectoryIndex:
         log). The log's positions commit in order (one writer on SQLite, the table lock on PostgreSQL, ADR 0011),
         so nothing later commits below a head once seen."""
         self._before_read()
-        state = self._state
         head = self._head()
+        if head < self._state.position:
+            self.forget()  # the log is shorter than when last searched (a database put back): fold it again
+        state = self._state
         found = list(self._new_notifications(state.position, head))
         with self._lock:
             if self._state is not state:  # forgotten meanwhile: what was found may follow events now unfolded

@@ -14,7 +14,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.persistence import EventStore, InfrastructureFactory, IntegrityError, Mapper, Recording, Transcoder
+from eventsourcing.persistence import (
+    EventStore, InfrastructureFactory, IntegrityError, Mapper, Notification, Recording, Transcoder,
+)
 from eventsourcing.utils import Environment
 from sqlalchemy import Engine
 
@@ -25,6 +27,7 @@ from application.audit.read_seals import ReadSeals, seal_key
 from application.audit.snapshots import CheckedSnapshotStore
 from application.store.eventsourcing_internals import RecordHook, empty_cache
 from application.store.database import create_sql_engine, metadata, schema_creation
+from application.store.log_scan import LogScan
 from application.errors import ConcurrentModificationError
 from application.events.catalogue import RecordedEvent
 from application.store.idempotency import CommandResult, IdempotencyStore
@@ -38,6 +41,7 @@ from application.store.sqlite_pool import bound_page_caches, writer_turn
 from application.store.traced_recorders import TracedPostgresRecorder, TracedSQLiteRecorder
 from application.store.settings import BusinessCalendar, Settings
 from application.store.transcodings import goal_transcoder
+from domain.cycle import Cycle
 from domain.goal import Goal
 from domain.smart import DEFAULT_POLICY, SmartPolicy
 from domain.values import Actor
@@ -88,6 +92,13 @@ class GoalEventLog(RecordHook):
         self.write_turns = GoalTurns(bounds.goal_write_turns)
         self.write_guards: list[Callable[[], None]] = []  # each may refuse every write (a rolled-back log, ADR 0039)
         self.parties: DraftParties = TypedParties()  # the directory takes over once it exists (ADR 0035)
+        # The ids of the cycles opened, in order: searched for in what the log stored since the last look only.
+        self.opened_cycles = LogScan(lambda: self.recorder, [Cycle.Opened.TOPIC], self._opened_cycle_id)
+
+    def _opened_cycle_id(self, notification: Notification) -> str:
+        opened = self.mapper.to_domain_event(notification)
+        assert isinstance(opened, Cycle.Opened)
+        return opened.cycle
 
     # --- wiring --------------------------------------------------------------------------------------------
 
