@@ -138,8 +138,7 @@ def decisions_to_acknowledge(goals: Goals, actor: Actor) -> list[Item]:
 
 def disputes_to_resolve(goals: Goals) -> list[Item]:
     items, seen = [], set()
-    for notification in goals.recorder.select_notifications(0, 100_000, topics=[Review.Disputed.TOPIC]):
-        review_id = UUID(str(notification.originator_id))
+    for review_id in goals.disputed_reviews.found():
         if review_id in seen:
             continue
         seen.add(review_id)

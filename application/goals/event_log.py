@@ -43,8 +43,22 @@ from application.store.settings import BusinessCalendar, Settings
 from application.store.transcodings import goal_transcoder
 from domain.cycle import Cycle
 from domain.goal import Goal
+from domain.review import Review
 from domain.smart import DEFAULT_POLICY, SmartPolicy
 from domain.values import Actor
+
+
+RECALIBRATION_TOPICS = (Goal.RecalibrationProposed.TOPIC, Goal.Recalibrated.TOPIC, Goal.RecalibrationRejected.TOPIC)
+
+
+@dataclass(frozen=True)
+class RecalibrationStep:
+    """A proposal made (proposed) or decided (not proposed), where the log holds it."""
+
+    goal_id: UUID
+    recalibration_id: str
+    proposed: bool
+    position: int
 
 
 @dataclass(frozen=True)
@@ -92,8 +106,18 @@ class GoalEventLog(RecordHook):
         self.write_turns = GoalTurns(bounds.goal_write_turns)
         self.write_guards: list[Callable[[], None]] = []  # each may refuse every write (a rolled-back log, ADR 0039)
         self.parties: DraftParties = TypedParties()  # the directory takes over once it exists (ADR 0035)
-        # The ids of the cycles opened, in order: searched for in what the log stored since the last look only.
+        # The ids of the cycles opened, each recalibration's steps (goal, proposal, whether it was the proposal,
+        # position; no text) and the reviews ever disputed, in log order: each look searches only what the log
+        # stored since the last (application/store/log_scan.py).
         self.opened_cycles = LogScan(lambda: self.recorder, [Cycle.Opened.TOPIC], self._opened_cycle_id)
+        self.recalibration_steps = LogScan(lambda: self.recorder, RECALIBRATION_TOPICS, self._recalibration_step)
+        self.disputed_reviews = LogScan(lambda: self.recorder, [Review.Disputed.TOPIC],
+                                        lambda notification: UUID(str(notification.originator_id)))
+
+    def _recalibration_step(self, notification: Notification) -> RecalibrationStep:
+        event = self.mapper.to_domain_event(notification)
+        return RecalibrationStep(UUID(str(notification.originator_id)), str(getattr(event, "recalibration_id")),  # noqa: B009
+                                 isinstance(event, Goal.RecalibrationProposed), notification.id)
 
     def _opened_cycle_id(self, notification: Notification) -> str:
         opened = self.mapper.to_domain_event(notification)

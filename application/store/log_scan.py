@@ -46,7 +46,8 @@ class LogScan(Generic[T]):
             while self._position < head:
                 page = log.select_notifications(self._position, PAGE, stop=head, topics=self._topics,
                                                 inclusive_of_start=False)
-                self._found.extend(self._read(notification) for notification in page)
+                read = [self._read(notification) for notification in page]  # all of a page, or none of it
+                self._found.extend(read)
                 if len(page) < PAGE:
                     break
                 self._position = page[-1].id

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import uuid4
 
+import pytest
 from eventsourcing.persistence import Notification
 
 from application.directory.index import DirectoryIndex
@@ -80,3 +81,20 @@ def test_the_directory_index_in_open_mode_searches_only_the_new_stretch_of_the_l
     log.rows = log.rows[:10]  # put back: everything is folded again
     index.current()
     assert log.windows[-1] == (0, 10) and index.current().position == 10
+
+
+def test_a_page_that_fails_to_read_is_read_again_whole_next_time() -> None:
+    log = FakeLog()
+    log.append(RARE, 3)
+    failing = {2}
+
+    def read(notification: Notification) -> int:
+        if notification.id in failing:
+            raise ValueError("a row that does not decode (an edited one, say)")
+        return notification.id
+
+    scan = LogScan(lambda: log, [RARE], read)
+    with pytest.raises(ValueError):
+        scan.found()
+    failing.clear()
+    assert scan.found() == [1, 2, 3]  # nothing of the failed page was kept twice
