@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -12,8 +13,9 @@ from freezegun import freeze_time
 from application.errors import GoalNotFoundError
 from application.goals.service import Goals
 from domain.values import Status
+from application.store.settings import Settings
 from tests.conftest import Clock
-from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, agreed, draft, survey_terms
+from tests.scenarios import EMPLOYEE, HR, MANAGER, OTHER_HR, agreed, draft, ensure_cycles, survey_terms
 
 DRAFTED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 AGREED = datetime(2026, 1, 12, 16, 0, tzinfo=UTC)
@@ -116,3 +118,34 @@ def test_a_second_hr_decision_on_the_past_does_not_change_it(goals: Goals, clock
                                 justification="The February panel was miscounted.", deadline=date(2026, 6, 15))
     goals.reject_recalibration(goal_id, OTHER_HR, "r2", note="Checked against the evidence.")
     assert vars(goals.get_goal(goal_id, as_of=MEASURED)) == before
+
+
+def test_a_long_goal_as_of_any_moment_equals_folding_its_events_up_to_it(settings: Settings, clock: Clock) -> None:
+    """Past a snapshot interval the version at the moment is found by halving, then read from a snapshot: at every
+    moment (before drafting, at each event, between two, after the last) it equals folding every event up to it."""
+    goals = Goals(replace(settings, snapshot_interval=3), today=clock)
+    ensure_cycles(goals)
+    try:
+        clock.current = date(2026, 3, 2)
+        with freeze_time(DRAFTED) as frozen:
+            goal_id = agreed(goals, survey_terms())
+            for value in range(14):
+                frozen.tick(timedelta(hours=1))
+                goals.record_kpi(goal_id, EMPLOYEE, kpi="survey", value=Decimal(70 + value),
+                                 observed_at=date(2026, 2, 1) + timedelta(days=value))
+        stamps = [event.timestamp for event in goals.goal_events(goal_id)]
+        assert len(stamps) > 3 * 5  # several snapshots in
+        moments = {DRAFTED - timedelta(seconds=1), stamps[-1] + timedelta(days=1)}
+        moments |= set(stamps) | {s + timedelta(minutes=30) for s in stamps}
+        for moment in sorted(moments):
+            folded = goals.goal_events(goal_id, until=moment)
+            if not folded:
+                with pytest.raises(GoalNotFoundError, match="drafted later"):
+                    goals.get_goal(goal_id, as_of=moment)
+                continue
+            past = goals.get_goal(goal_id, as_of=moment)
+            assert past.version == folded[-1].originator_version, moment
+            assert [r.value for r in goals.readings(past)] == [
+                Decimal(70 + n) for n in range(past.version - 4)], moment
+    finally:
+        goals.close()
