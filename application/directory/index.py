@@ -104,11 +104,13 @@ class DirectoryIndex:
         so nothing later commits below a head once seen."""
         self._before_read()
         head = self._head()
-        if head < self._state.position:
-            self.forget()  # the log is shorter than when last searched (a database put back): fold it again
         state = self._state
         found = list(self._new_notifications(state.position, head))
         with self._lock:
+            if head < self._state.position:  # another reader's later head passed this one's, or a put-back
+                fresh = self._head()
+                if fresh < self._state.position:  # the log is shorter than when last searched: fold it all again
+                    self._state, head = DirectoryState(), fresh
             if self._state is not state:  # forgotten meanwhile: what was found may follow events now unfolded
                 found = list(self._new_notifications(self._state.position, head))
             for notification in found:

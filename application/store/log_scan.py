@@ -39,8 +39,8 @@ class LogScan(Generic[T]):
 
     def found(self) -> list[T]:
         log = self._log()
-        head = log.max_notification_id() or 0
         with self._lock:
+            head = log.max_notification_id() or 0  # read under the lock: a head older than the position is a put-back
             if head < self._position:
                 self._found, self._position = [], 0
             while self._position < head:

@@ -145,6 +145,11 @@ class Settings:
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_CONNECT_TIMEOUT": "10",
+            # Inserts take the table lock, so positions commit in order: the projectors and every search that
+            # remembers the head it reached rely on it (ADR 0011, ADR 0055). The library's stored-function insert
+            # takes none; pinned off here, under the application's name too, whatever the process environment says.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            "GOALENGINE_POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         }
 
     def sqlalchemy_url(self) -> URL:

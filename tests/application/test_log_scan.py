@@ -98,3 +98,14 @@ def test_a_page_that_fails_to_read_is_read_again_whole_next_time() -> None:
         scan.found()
     failing.clear()
     assert scan.found() == [1, 2, 3]  # nothing of the failed page was kept twice
+
+
+def test_a_reader_whose_head_another_passed_does_not_take_the_log_for_put_back() -> None:
+    log = FakeLog()
+    log.append(COMMON, 12)
+    heads = iter([12, 10, 12])  # the second reader read head 10 just before another folded up to 12
+    index = DirectoryIndex(lambda after, head, limit, topics: log.select_notifications(
+        after, limit, stop=head, topics=topics, inclusive_of_start=False), lambda n: n, lambda: None,
+        lambda: next(heads))
+    assert index.current().position == 12 and log.windows == [(0, 12)]
+    assert index.current().position == 12 and log.windows == [(0, 12)]  # no search from the start
