@@ -113,10 +113,13 @@ class DirectoryIndex:
                     self._state, head = DirectoryState(), fresh
             if self._state is not state:  # forgotten meanwhile: what was found may follow events now unfolded
                 found = list(self._new_notifications(self._state.position, head))
-            for notification in found:
-                if notification.id > self._state.position:  # another reader may have folded it already
-                    _fold(self._state, self._to_event(notification))
-                    self._state.position = notification.id
+            new = [notification for notification in found if notification.id > self._state.position]
+            if new:  # folded into copies: readers iterate the people and groups they were handed without the lock
+                folded = DirectoryState(dict(self._state.people), dict(self._state.groups), self._state.position)
+                for notification in new:
+                    _fold(folded, self._to_event(notification))
+                    folded.position = notification.id
+                self._state = folded
             self._state.position = max(self._state.position, head)
             return self._state
 
