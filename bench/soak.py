@@ -140,6 +140,14 @@ def run_clients(store: str, base: str, targets: list[str], sizes: Sizes,
     return segments
 
 
+def reads_by_window(segments: list[dict[str, Any]], window_seconds: float) -> list[list[float]]:
+    """Every read latency, in windows of `window_seconds` by when its segment began (the first window first)."""
+    windows: dict[int, list[float]] = {}
+    for segment in segments:
+        windows.setdefault(int(segment["at_seconds"] // window_seconds), []).extend(segment.get("read_ms", ()))
+    return [windows.get(index, []) for index in range(max(windows, default=-1) + 1)]
+
+
 def summary(segments: list[dict[str, Any]], rss: list[tuple[float, float]], minutes: int,
             loads: list[float] | None = None, worker: list[tuple[float, float]] | None = None) -> dict[str, float]:
     total = minutes * 60
@@ -147,6 +155,7 @@ def summary(segments: list[dict[str, Any]], rss: list[tuple[float, float]], minu
     tail_from = total - min(1800.0, total / 2)
     first = [s["read_p99_ms"] for s in segments if s["at_seconds"] < first_until]
     rest = [s["read_p99_ms"] for s in segments if s["at_seconds"] >= first_until]
+    windows = reads_by_window(segments, first_until)
     errors = sum(sum(s["errors"].values()) for s in segments)
     return {
         "RSS at start": rss[0][1] if rss else float("nan"),
@@ -159,7 +168,13 @@ def summary(segments: list[dict[str, Any]], rss: list[tuple[float, float]], minu
         "requests answered": float(sum(s["answered"] for s in segments)),
         "errors": float(errors),
         "connection errors": float(sum(s["connection_errors"] for s in segments)),
-        "read p99, first 5 minutes": percentile(first, 0.5) if first else float("nan"),
+        # The p99 of every read of the first 5 minutes (a third of a shorter run), against the same over each later
+        # window of that length: like with like. A 30 s segment's p99 (its 6th-slowest read at 20 requests a
+        # second) is reported too, the median and the worst of them.
+        "read p99, first 5 minutes": percentile(windows[0], 0.99) if windows and windows[0] else float("nan"),
+        "read p99, worst 5-minute window after": max((percentile(w, 0.99) for w in windows[1:] if w),
+                                                     default=float("nan")),
+        "read p99, median segment in the first 5 minutes": percentile(first, 0.5) if first else float("nan"),
         "read p99, worst segment after": max(rest, default=float("nan")),
         "read p99, median segment after": percentile(rest, 0.5) if rest else float("nan"),
         "load average (1 min), median": percentile(loads, 0.5) if loads else float("nan"),
@@ -236,14 +251,22 @@ def ratios(rows: list[Row], store: str) -> list[Ratio]:
     if "errors" not in value:
         return []
     first = value["read p99, first 5 minutes"]
+    # Segments against segments: the median 30 s segment's p99 of the first 5 minutes.
+    first_segments = value.get("read p99, median segment in the first 5 minutes", first)
     return [
         checked(store, "soak: RSS slope over the last half (MiB per 10 min)", value["RSS slope over the last half"],
                 "< 1", lambda v: v < 1.0, WHY["rss"]),
         checked(store, "soak: worker RSS slope over the last half (MiB per 10 min)",
                 value.get("worker RSS slope over the last half", float("nan")), "< 1", lambda v: v < 1.0, WHY["rss"]),
         checked(store, "soak: errors (requests)", value["errors"], "= 0", lambda v: v == 0, WHY["errors"]),
+        checked(store, "soak: read p99, worst 5-minute window after / first 5 minutes",
+                value.get("read p99, worst 5-minute window after", float("nan")) / first, "<= 2x",
+                lambda v: at_most(v, 2.0), WHY["p99"]),
         checked(store, "soak: read p99, median segment after / first 5 minutes",
-                value["read p99, median segment after"] / first, "<= 2x", lambda v: at_most(v, 2.0), WHY["p99"]),
-        checked(store, "soak: read p99, worst segment after / first 5 minutes",
-                value["read p99, worst segment after"] / first, "<= 2x", lambda v: at_most(v, 2.0), WHY["p99"]),
+                value["read p99, median segment after"] / first_segments, "<= 2x", lambda v: at_most(v, 2.0),
+                WHY["p99"]),
+        # Reported, not judged: one 30 s segment's p99 is its few slowest reads, so a single pause of the machine
+        # decides it (ADR 0045's addendum); the 5-minute windows above are the like-for-like comparison.
+        Ratio(store, "soak: read p99, worst 30 s segment after / first 5 minutes",
+              value["read p99, worst segment after"] / first_segments),
     ]

@@ -35,6 +35,8 @@ def segment_report(tally: Tally, started: float, elapsed: float) -> dict[str, An
         "write_p99_ms": percentile([s * 1000 for s in tally.latencies["write"]], 0.99),
         "errors": errors, "connection_errors": sum(n for status, n in errors.items() if not status.isdigit()),
         "failures": tally.failures,
+        # Every read's latency, so that the soak compares its p99 over windows as long as the first 5 minutes.
+        "read_ms": [round(ms, 2) for ms in reads],
     }
 
 

@@ -14,13 +14,15 @@ from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 SOAK_ROWS = ("RSS at start", "RSS at end", "RSS slope over the last half", "requests answered", "errors",
-             "connection errors", "read p99, first 5 minutes", "read p99, worst segment after")
+             "connection errors", "read p99, first 5 minutes", "read p99, worst 5-minute window after",
+             "read p99, median segment in the first 5 minutes", "read p99, worst segment after")
 COMPARED = (("goal", "small, bound 100"), ("goal", "at-bound, bound 100"), ("goal", "small, bound 10"),
             ("review", "small"), ("review", "at-bound"), ("goal as_of", "small"), ("review as_of", "small"))
 BOUNDED_RATIOS = tuple(f"bounded: {kind} {metric}, big / {other}" for kind, other in COMPARED
                        for metric in ("GET time", "answer size"))
 SOAK_RATIOS = ("soak: RSS slope over the last half (MiB per 10 min)", "soak: errors (requests)",
-               "soak: read p99, median segment after / first 5 minutes")
+               "soak: read p99, median segment after / first 5 minutes",
+               "soak: read p99, worst 5-minute window after / first 5 minutes")
 
 
 def test_the_quick_soak_and_bounded_comparison_report_every_row_and_no_connection_error(tmp_path: Path) -> None:
