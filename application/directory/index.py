@@ -14,10 +14,10 @@ from typing import Any
 
 from eventsourcing.persistence import Notification
 
+from application.store.log_scan import stretch
 from domain.directory import DirectoryPerson, PersonDetails
 from domain.directory_group import DirectoryGroup
 
-PAGE = 500
 PERSON_TOPICS = [cls.TOPIC for cls in (DirectoryPerson.Provisioned, DirectoryPerson.Updated,
                                        DirectoryPerson.ReportingLineChanged, DirectoryPerson.Deactivated,
                                        DirectoryPerson.Reactivated)]
@@ -124,12 +124,8 @@ class DirectoryIndex:
             return self._state
 
     def _new_notifications(self, position: int, head: int) -> Iterator[Notification]:
-        while position < head:
-            page = self._notifications(position, head, PAGE, DIRECTORY_TOPICS)
-            yield from page
-            if len(page) < PAGE:
-                return
-            position = page[-1].id
+        return stretch(lambda after, up_to, limit: self._notifications(after, up_to, limit, DIRECTORY_TOPICS),
+                       position, head)
 
 
 def _fold(state: DirectoryState, event: Any) -> None:

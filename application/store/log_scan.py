@@ -10,7 +10,7 @@ from the start.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, Protocol, TypeVar
 
 from eventsourcing.persistence import Notification
@@ -25,6 +25,16 @@ class NotificationLog(Protocol):
     def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
                              topics: Sequence[str] = (), *, inclusive_of_start: bool = True) -> Sequence[Notification]:
         ...
+
+
+def stretch(select: Callable[[int, int, int], Sequence[Notification]], after: int, head: int) -> Iterator[Notification]:
+    """The notifications `select(after, head, limit)` finds between `after` (excluded) and `head`, page by page."""
+    while after < head:
+        page = select(after, head, PAGE)
+        yield from page
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
 
 
 class LogScan(Generic[T]):
@@ -43,13 +53,10 @@ class LogScan(Generic[T]):
             head = log.max_notification_id() or 0  # read under the lock: a head older than the position is a put-back
             if head < self._position:
                 self._found, self._position = [], 0
-            while self._position < head:
-                page = log.select_notifications(self._position, PAGE, stop=head, topics=self._topics,
-                                                inclusive_of_start=False)
-                read = [self._read(notification) for notification in page]  # all of a page, or none of it
-                self._found.extend(read)
-                if len(page) < PAGE:
-                    break
-                self._position = page[-1].id
+            read = [self._read(notification) for notification in stretch(  # all of the stretch, or none of it
+                lambda after, up_to, limit: log.select_notifications(
+                    after, limit, stop=up_to, topics=self._topics, inclusive_of_start=False),
+                self._position, head)]
+            self._found.extend(read)
             self._position = max(self._position, head)
             return list(self._found)
