@@ -90,7 +90,7 @@ class GoalWarnings(Aggregate):
 
         def apply(self, warnings: GoalWarnings) -> None:
             warnings.overdue.add((self.kpi, self.due_by.isoformat()))
-            warnings.derived_through = self.evidence_position
+            warnings.derived_from(self)
 
     class PaceChanged(Event):
         TOPIC = "goalengine:GoalWarnings.PaceChanged"
@@ -104,7 +104,7 @@ class GoalWarnings(Aggregate):
 
         def apply(self, warnings: GoalWarnings) -> None:
             warnings.pace = self.pace
-            warnings.derived_through = self.evidence_position
+            warnings.derived_from(self)
 
     class MilestoneMissed(Event):
         TOPIC = "goalengine:GoalWarnings.MilestoneMissed"
@@ -121,7 +121,7 @@ class GoalWarnings(Aggregate):
 
         def apply(self, warnings: GoalWarnings) -> None:
             warnings.missed.add((self.milestone_id, str(self.target)))
-            warnings.derived_through = self.evidence_position
+            warnings.derived_from(self)
 
     def __init__(self, goal_id: str) -> None:
         self.goal_id = goal_id
@@ -134,10 +134,21 @@ class GoalWarnings(Aggregate):
     def open(cls, goal_id: str, actor: Actor) -> GoalWarnings:
         return cls._create(cls.Opened, id=warnings_id(goal_id), goal_id=goal_id, **_by(actor))
 
-    def emitted(self, warning: EarlyWarning, evidence: Evidence) -> bool:
-        """Whether this warning was emitted already: derived from an earlier position than the latest warning
-        (a notifier replaying the log after a crash), or the same warning (for pace: the same pace) again."""
-        if evidence.position < self.derived_through:
+    # The business date the latest warning was judged on; a class default, because a snapshot taken before this
+    # attribute existed restores without it.
+    derived_on = date.min
+
+    def derived_from(self, event: ReadingOverdue | PaceChanged | MilestoneMissed) -> None:
+        self.derived_through = event.evidence_position
+        self.derived_on = event.noticed_on
+
+    def emitted(self, warning: EarlyWarning, evidence: Evidence, today: date) -> bool:
+        """Whether this warning was emitted already: derived from an earlier look than the latest warning's (a
+        notifier replaying the log after a crash, or one that lost a race), or the same warning (for pace: the same
+        pace) again. A look is its log position, then its business date: the day's look at every goal reads from
+        the position the last event's own look did, on a later date, and a notifier still folding that event on its
+        own date is behind it."""
+        if (evidence.position, today) < (self.derived_through, self.derived_on):
             return True
         if isinstance(warning, OverdueReading):
             return (warning.kpi, warning.due_by.isoformat()) in self.overdue
@@ -147,7 +158,7 @@ class GoalWarnings(Aggregate):
 
     def warn(self, warning: EarlyWarning, evidence: Evidence, actor: Actor, *, today: date) -> bool:
         """Emit the warning unless it was emitted already; True if it was emitted now."""
-        if self.emitted(warning, evidence):
+        if self.emitted(warning, evidence, today):
             return False
         common = {"goal_id": self.goal_id, "noticed_on": today, **evidence.to_stored(), **_by(actor)}
         if isinstance(warning, OverdueReading):

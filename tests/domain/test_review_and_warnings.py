@@ -83,6 +83,17 @@ def test_a_warning_is_emitted_once_and_never_from_an_earlier_position() -> None:
     assert warnings.warn(PaceChange("on_track"), Evidence(10, ("g:6",)), notifier, today=date(2026, 1, 25))
 
 
+def test_a_look_on_a_later_date_from_the_same_position_outranks_the_events_own_date() -> None:
+    # The day's look at every goal reads from the position of the last event, which the fold judged on its own date;
+    # a second notifier still folding that event (it lost the race to move the position) is behind that look.
+    warnings = GoalWarnings.open("g", Actor("notifier", Role.SERVICE))
+    notifier = Actor("notifier", Role.SERVICE)
+    assert warnings.warn(PaceChange("at_risk"), Evidence(12, ("g:7",)), notifier, today=date(2026, 2, 1))
+    assert warnings.warn(PaceChange("behind"), Evidence(12, ("g:7",)), notifier, today=date(2026, 2, 5))
+    assert not warnings.warn(PaceChange("at_risk"), Evidence(12, ("g:7",)), notifier, today=date(2026, 2, 1))
+    assert warnings.warn(PaceChange("at_risk"), Evidence(13, ("g:8",)), notifier, today=date(2026, 2, 1))
+
+
 @pytest.mark.parametrize(("last", "cadence", "due"), [
     (date(2026, 1, 20), Cadence.WEEKLY, date(2026, 1, 27)),
     (date(2026, 1, 31), Cadence.MONTHLY, date(2026, 2, 28)),
