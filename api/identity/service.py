@@ -7,12 +7,12 @@ and its times; the person is the one its configured claim names in the directory
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 
-from api.auth import ALGORITHM, actor_from_token
+from api.auth import ALGORITHM, VerifiedTokens
 from api.identity.claims import MAX_TOKEN_LENGTH, check_audience, check_issuer, check_times, invalid
 from api.identity.config import IdentitySettings
 from api.identity.issuer_keys import ALGORITHMS
@@ -35,6 +35,7 @@ class Identity:
     settings: IdentitySettings
     people: PersonFinder
     provider: Provider | None = None
+    checked_tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
 
     @classmethod
     def build(cls, settings: IdentitySettings, people: PersonFinder | None = None,
@@ -52,7 +53,7 @@ class Identity:
             if not self.settings.local_tokens:
                 raise Problem(401, "local_tokens_off", "local tokens are turned off (GOALENGINE_LOCAL_TOKENS=false); "
                               "use an access token from the identity provider")
-            return actor_from_token(secret, token, max_ttl)
+            return self.checked_tokens.actor(secret, token, max_ttl)
         return self.actor_from_provider_token(token, header, max_ttl)
 
     def actor_from_provider_token(self, token: str, header: dict[str, Any], max_ttl: int) -> Actor:

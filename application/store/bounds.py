@@ -42,6 +42,9 @@ class Bounds:
     # glibc malloc arenas of a long-running process (serve, its request processes, its worker; ADR 0053): each arena
     # keeps what its threads freed, so without a cap a process with many threads holds a free heap per thread.
     malloc_arenas: int = 2
+    # Local bearer tokens whose signature held, with their claims (api/auth.py VerifiedTokens): a caller sends the
+    # same token with every request; an entry is the token (a few hundred bytes) and its claims.
+    verified_tokens: int = 4096
 
 
 def bounds_from_env(env: Mapping[str, str]) -> Bounds:

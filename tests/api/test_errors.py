@@ -260,6 +260,19 @@ def test_a_token_issued_earlier_is_expired_later(api: Api) -> None:
     assert_problem(response, 401, "token_expired")
 
 
+def test_a_token_that_worked_is_refused_once_it_has_expired(api: Api) -> None:
+    # The server remembers a token whose signature held (api/auth.py VerifiedTokens); its times are checked again.
+    with freeze_time("2026-01-15 09:00:00"):
+        token = issue_token(API_SECRET, "hr-7", Role.HR, ttl=3600)
+    headers = {"Authorization": f"Bearer {token}"}
+    with freeze_time("2026-01-15 09:30:00"):
+        assert api.client.get("/goals", headers=headers).status_code == 200
+        assert api.client.get("/goals", headers=headers).status_code == 200
+    with freeze_time("2026-01-15 10:00:01"):
+        response = api.client.get("/goals", headers=headers)
+    assert_problem(response, 401, "token_expired")
+
+
 @pytest.mark.parametrize("credentials", BAD_CREDENTIALS)
 def test_a_missing_expired_or_forged_token_is_a_401(api: Api, credentials: str) -> None:
     headers, code = BAD_CREDENTIALS[credentials]
