@@ -70,7 +70,9 @@ def signature_lapsed(party: Party, by_reporting_line: bool, version: int) -> str
 def carried_terms(actor: Actor, terms: GoalTerms, cycles: tuple[Cycle, Cycle], reason: str,
                   pending_recalibration: str | None) -> GoalTerms:
     """The terms a goal carried over (from, to) takes into the later cycle: the same, its deadline in the new
-    period. A recalibration awaiting HR's decision is decided first, as before a closure."""
+    period, and no rationale: that is its author's text, stored only where they wrote it (ADR 0051), while the new
+    draft is HR's; it stays readable on the goal carried from, and the parties state it again as they agree the
+    new one. A recalibration awaiting HR's decision is decided first, as before a closure."""
     require_hr(actor, "carry over")
     validation.require_text("reason", reason)
     if pending_recalibration is not None:
@@ -84,7 +86,7 @@ def carried_terms(actor: Actor, terms: GoalTerms, cycles: tuple[Cycle, Cycle], r
     deadline = terms.deadline
     if deadline is None or not to_cycle.start <= deadline <= to_cycle.end:
         deadline = to_cycle.end
-    return replace(terms, deadline=deadline)
+    return replace(terms, deadline=deadline, rationale=None)
 
 
 def require_hr(actor: Actor, doing: str) -> None:
