@@ -32,7 +32,8 @@ def reassign_goal(goal_id: UUID, body: ReassignmentRequest, goals: GoalsDep, act
 def carry_over_goal(goal_id: UUID, body: CarryOverRequest, goals: GoalsDep, cycles: CyclesDep, actor: HrOnly,
                     response: Response) -> GoalResponse:
     """HR carries the open goal over to a later cycle: it closes here (cancelled, carried over) and continues as a
-    new draft there, linked both ways; the answer is the new goal."""
+    new draft there, linked both ways, with the same terms but no rationale (its author's words stay on the goal
+    carried from; the parties state it again as they agree the new one); the answer is the new goal."""
     result = cycles.carry_over(goal_id, actor, to_cycle=body.to_cycle, reason=body.reason)
     response.headers["Location"] = f"/goals/{result.goal_id}"
     return goal_response(goals, result, response)
