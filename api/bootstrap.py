@@ -233,11 +233,11 @@ def notifier_for(goals: Goals, today: Callable[[], date] | None = None,
 
 def projector_for(goals: Goals, poll_interval: float = DEFAULT_POLL_INTERVAL, batch_size: int = DEFAULT_BATCH_SIZE,
                   notices: bool = False, people: People | None = None) -> Projector:
-    """The background projector; with `notices`, its leader also runs the notifier after each round (ADR 0024)
+    """The background projector; with `notices`, its leader also runs the notifier beside its rounds (ADR 0024, 0056)
     and, with GOALENGINE_SMTP_URL set, the daily digest to the people's e-mail in the directory (ADR 0047)."""
     # A read-only server (no signing key, ADR 0013) stores nothing, warnings included.
     notifier = notifier_for(goals) if notices and goals.audit_keys.signer is not None else None
-    duties = [lambda: notifier.step(max_batches=1)] if notifier else []  # one batch a round: rounds stay short
+    duties = [lambda: notifier.step(max_batches=1)] if notifier else []  # one batch a pass: a stop waits little
     digest = digest_for(goals, people) if notifier and people is not None else None  # mail only from a writing leader
     duties += [digest.step] if digest else []
     return build_projector(goals, poll_interval, batch_size, duties)

@@ -42,6 +42,7 @@ def build_projector(
     duties: Sequence[Callable[[], object]] = (),
 ) -> Projector:
     """The background projector over the default projections, coordinated with the store's other processes; its
-    leader also runs the given duties after each round (the notifier of early warnings, ADR 0024)."""
+    leader also runs the given duties after the rounds, in a thread of their own (the notifier of early warnings,
+    ADR 0024; ADR 0056)."""
     coordination = coordination_for(goals.settings, goals.engine)
     return Projector(build_runner(goals, batch_size), coordination, poll_interval=poll_interval, duties=duties)

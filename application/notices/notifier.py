@@ -27,6 +27,7 @@ from sqlalchemy import Column, Connection, Select, String, Table, Text, delete, 
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from application.store.database import metadata
+from application.store.sqlite_pool import writer_turn
 from application.goals.warnings import WarningLedger
 from application.goals.service import Goals
 from application.events.log_records import log_records
@@ -146,8 +147,9 @@ class Notifier:
             return {row.goal_id: json.loads(row.state) for row in connection.execute(query)}
 
     def _commit(self, expected: int, reached: int, states: dict[str, State]) -> None:
-        """Move the position and the states together, unless another notifier moved the position meanwhile."""
-        with self.goals.engine.begin() as connection:
+        """Move the position and the states together, unless another notifier moved the position meanwhile. On
+        SQLite it takes the process's writer turn: the projector writes beside it, from another thread."""
+        with writer_turn(self.goals.recorder), self.goals.engine.begin() as connection:
             if self._lock(connection) != expected:
                 log.info("another notifier moved past %s; this round's states are dropped", expected)
                 return

@@ -14,6 +14,7 @@ import pytest
 from application.goals.service import Goals
 from application.store.settings import Settings
 from projections.projector import Projector
+from projections.service import build_projector
 from projections.review_projection import ReviewProjection
 from api.bootstrap import projector_for
 from tests.conftest import Clock
@@ -92,5 +93,36 @@ def test_the_projector_goes_on_after_its_wait_loses_the_store(
         projector.wake()
         assert projector.progress.wait_for(REVIEWS, head, WAIT) >= head
     finally:
+        projector.stop()
+        goals.close()
+
+
+def test_a_slow_duty_holds_no_read_model_back_and_runs_again_after_later_rounds(
+    settings: Settings, clock: Clock
+) -> None:
+    """The leader's duties (the notifier) run in a thread of their own: while one is busy, rounds still bring the
+    read models to the head, and once it returns it runs again for what came meanwhile."""
+    goals = Goals(settings, today=clock)
+    busy, release, passes = threading.Event(), threading.Event(), []
+
+    def slow_duty() -> None:
+        passes.append(goals.head_position())
+        busy.set()
+        assert release.wait(WAIT)
+
+    projector = build_projector(goals, duties=[slow_duty])
+    projector.start()
+    try:
+        assert busy.wait(WAIT)  # the first pass, held until released
+        agreed(goals, customer_service_terms())
+        head = goals.head_position()
+        projector.wake()
+        assert projector.progress.wait_for(REVIEWS, head, WAIT) >= head
+        assert len(passes) == 1 and passes[0] < head  # the duty is still in its first pass
+        busy.clear()
+        release.set()
+        assert busy.wait(WAIT) and passes[-1] >= head  # another pass, which sees the new events
+    finally:
+        release.set()
         projector.stop()
         goals.close()

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-import pytest
 from eventsourcing.utils import get_topic
 
 from application.cycles.service import Cycles
