@@ -27,9 +27,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class StandardErrorHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to standard error as it is when a line is written, not as it was when the handler was made: whoever
+    runs the server in-process (a test harness) may swap sys.stderr and close the one it swapped in, while a
+    server thread still logs its last requests."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _ignored: Any) -> None:
+        pass
+
+
 def configure_json_logs(level: int = logging.INFO) -> None:
     """Every logger (uvicorn's too) writes JSON lines to standard error; uvicorn's access log gives way to ours."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StandardErrorHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
