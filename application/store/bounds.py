@@ -43,7 +43,8 @@ class Bounds:
     # keeps what its threads freed, so without a cap a process with many threads holds a free heap per thread.
     malloc_arenas: int = 2
     # Local bearer tokens whose signature held, with their claims (api/auth.py VerifiedTokens): a caller sends the
-    # same token with every request; an entry is the token (a few hundred bytes) and its claims.
+    # same token with every request. An entry is the token and its claims: a few hundred bytes for the tokens
+    # goalengine issues, at most 16 KiB (MAX_TOKEN_LENGTH) for one crafted with the secret, so 64 MiB at worst.
     verified_tokens: int = 4096
 
 
